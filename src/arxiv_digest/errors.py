@@ -1,0 +1,118 @@
+"""The whole exception tree of arxiv-digest, and the exit code each branch maps to.
+
+::
+
+    DigestError                      every failure we anticipate; str() says what, where, and what to do
+    ├── UsageError        (exit 2)   bad input from the person at the keyboard
+    │   ├── ConfigError              config.yml: file, line, key path
+    │   └── QuerySyntaxError         a query string, with a caret under the fault
+    └── RuntimeFailure    (exit 1)   the world did not cooperate
+        ├── FetchError               an HTTP exchange with arXiv failed (URL, status, last error)
+        │   └── FeedFormatError      arXiv answered, but not with the feed we can read
+        ├── StoreError               the SQLite database or a data/*.jsonl snapshot
+        ├── PublishError             writing the output folder
+        ├── LockError                another run holds the output folder
+        └── DeliveryError            e-mail or webhook delivery
+
+Third-party exceptions are wrapped where they cross into our code (``raise FetchError(...) from e``);
+the single broad ``except`` lives in :func:`arxiv_digest.cli.main`.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class DigestError(Exception):
+    """Root of every anticipated failure."""
+
+    exit_code = EXIT_FAILURE
+
+
+class UsageError(DigestError):
+    """The input we were given is wrong; the person who gave it can fix it."""
+
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(UsageError):
+    """A configuration file is invalid. The message names the file, the line and the key."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
+                 key: str | None = None, hint: str | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.key = key
+        self.hint = hint
+        self.detail = message
+        where = path or "<config>"
+        if line is not None:
+            where += f":{line}"
+        text = f"{where}: {key + ': ' if key else ''}{message}"
+        if hint:
+            text += f"\n  hint: {hint}"
+        super().__init__(text)
+
+
+class QuerySyntaxError(UsageError):
+    """A query does not parse. ``str()`` prints the query with a caret under the fault."""
+
+    def __init__(self, query: str, position: int, expected: str, *, context: str | None = None) -> None:
+        self.query = query
+        self.position = position
+        self.expected = expected
+        self.context = context
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        head = f"{self.context}: " if self.context else ""
+        return (f"{head}invalid query: {self.expected} at column {self.position + 1}\n"
+                f"  {self.query}\n  {' ' * self.position}^")
+
+
+class RuntimeFailure(DigestError):
+    """Something outside the user's input failed; the run changed nothing it had published."""
+
+    exit_code = EXIT_FAILURE
+
+
+class FetchError(RuntimeFailure):
+    """An HTTP exchange failed after the allowed retries."""
+
+    def __init__(self, url: str, message: str, *, status: int | None = None) -> None:
+        self.url = url
+        self.status = status
+        self.detail = message
+        status_text = f" (HTTP {status})" if status is not None else ""
+        super().__init__(f"while fetching {url}{status_text}: {message}")
+
+
+class FeedFormatError(FetchError):
+    """arXiv answered, but the body is not a feed we can read (HTML page, truncated XML, missing fields)."""
+
+    def __init__(self, url: str, message: str, *, status: int | None = None) -> None:
+        super().__init__(url, message + " (did arXiv change its format? nothing was published)",
+                         status=status)
+
+
+class StoreError(RuntimeFailure):
+    """The database or a snapshot file could not be read or written."""
+
+
+class PublishError(RuntimeFailure):
+    """The output folder could not be written."""
+
+
+class LockError(RuntimeFailure):
+    """Another arxiv-digest run holds the output folder."""
+
+
+class DeliveryError(RuntimeFailure):
+    """A notification channel failed after its retries."""
+
+    def __init__(self, channel: str, reason: str) -> None:
+        self.channel = channel
+        self.reason = reason
+        super().__init__(f"delivery failed: {channel}: {reason}")

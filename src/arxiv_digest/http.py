@@ -1,0 +1,207 @@
+"""The one HTTP client that talks to arXiv, and the only place its terms of use are enforced.
+
+arXiv's terms of use for its APIs (info.arxiv.org/help/api/tou.html): "make no more than one request every
+three seconds, and limit requests to a single connection at a time". So this client:
+
+- names itself: ``User-Agent: arxiv-digest/<version> (+<project URL>; <contact>)``;
+- keeps one connection (``max_connections=1``) and waits ``delay_seconds`` (never below 3 s for a host
+  under arxiv.org) between the end of one request and the start of the next;
+- always has timeouts;
+- retries a bounded number of times with exponential backoff on 429, 5xx, timeouts, resets and truncated
+  bodies, honouring ``Retry-After`` (seconds or an HTTP date) up to ``max_retry_after_seconds``;
+- refuses bodies over ``max_body_bytes`` while streaming, before they fill memory.
+
+Tests inject an ``httpx`` transport or point the base URLs at the fake arXiv on 127.0.0.1; the code path is
+the one production runs.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from . import PROJECT_URL, __version__
+from .config import ArxivSettings
+from .errors import FeedFormatError, FetchError
+
+log = logging.getLogger(__name__)
+
+#: The floor arXiv's terms set for its own hosts, whatever the configuration says.
+ARXIV_MIN_DELAY_SECONDS = 3.0
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+T = TypeVar("T")
+
+
+def user_agent(contact: str | None = None) -> str:
+    tail = f"; {contact}" if contact else ""
+    return f"arxiv-digest/{__version__} (+{PROJECT_URL}{tail})"
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _retry_after_seconds(value: str | None, now: float) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+class PoliteClient:
+    """A rate-limited, retrying GET client for arXiv's services. Use as a context manager."""
+
+    def __init__(self, settings: ArxivSettings, *, transport: httpx.BaseTransport | None = None,
+                 sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.settings = settings
+        self._sleep = sleep
+        self._clock = clock
+        self._last_request_end: float | None = None
+        self.requests_made = 0
+        timeout = httpx.Timeout(settings.timeout_seconds, connect=min(30.0, settings.timeout_seconds))
+        self._client = httpx.Client(
+            headers={"User-Agent": user_agent(settings.contact), "Accept-Encoding": "gzip, deflate"},
+            timeout=timeout,
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            follow_redirects=True,
+            transport=transport,
+        )
+
+    def __enter__(self) -> PoliteClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    # -------------------------------------------------------------------------------------------
+    def delay_for(self, url: str) -> float:
+        host = (urlsplit(url).hostname or "").lower()
+        delay = self.settings.delay_seconds
+        if (host == "arxiv.org" or host.endswith(".arxiv.org")) and delay < ARXIV_MIN_DELAY_SECONDS:
+            delay = ARXIV_MIN_DELAY_SECONDS
+        return delay
+
+    def _wait_turn(self, url: str) -> None:
+        if self._last_request_end is None:
+            return
+        wait = self._last_request_end + self.delay_for(url) - self._clock()
+        if wait > 0:
+            self._sleep(wait)
+
+    def _backoff(self, url: str, attempt: int) -> float:
+        base = max(self.delay_for(url), 0.001)
+        return float(base * (2 ** attempt))
+
+    def _once(self, url: str, params: Mapping[str, str] | None) -> Response:
+        self._wait_turn(url)
+        self.requests_made += 1
+        try:
+            with self._client.stream("GET", url, params=params) as r:
+                declared = r.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > self.settings.max_body_bytes:
+                    raise FetchError(str(r.url), f"response of {int(declared):,} bytes is over the "
+                                     f"{self.settings.max_body_bytes:,}-byte cap; refusing it", status=r.status_code)
+                chunks = []
+                size = 0
+                for chunk in r.iter_bytes():
+                    size += len(chunk)
+                    if size > self.settings.max_body_bytes:
+                        raise FetchError(str(r.url), f"response is over the "
+                                         f"{self.settings.max_body_bytes:,}-byte cap; refusing it",
+                                         status=r.status_code)
+                    chunks.append(chunk)
+                return Response(url=str(r.url), status=r.status_code, headers=dict(r.headers),
+                                content=b"".join(chunks))
+        finally:
+            self._last_request_end = self._clock()
+
+    def get(self, url: str, params: Mapping[str, str] | None = None, *,
+            ok_statuses: frozenset[int] = frozenset({200})) -> Response:
+        """GET with retries. Returns a response whose status is in ``ok_statuses``, else raises FetchError."""
+        attempts = self.settings.max_retries + 1
+        full_url = str(httpx.URL(url, params=params)) if params else url
+        last_error = "no attempt made"
+        last_status: int | None = None
+        for attempt in range(attempts):
+            retry_after: float | None = None
+            try:
+                response = self._once(url, params)
+            except FetchError:
+                raise
+            except httpx.TimeoutException as e:
+                last_error, last_status = f"timed out ({type(e).__name__})", None
+            except httpx.TransportError as e:  # resets, refused connections, truncated bodies
+                last_error, last_status = f"{type(e).__name__}: {e or 'connection failed'}", None
+            else:
+                if response.status in ok_statuses:
+                    return response
+                last_status = response.status
+                last_error = f"HTTP {response.status}"
+                if response.status not in RETRY_STATUSES:
+                    raise FetchError(full_url, _status_message(response), status=response.status)
+                retry_after = _retry_after_seconds(response.headers.get("retry-after"), time.time())
+                if retry_after is not None and retry_after > self.settings.max_retry_after_seconds:
+                    raise FetchError(full_url, f"arXiv asked us to wait {retry_after:.0f} s (Retry-After), "
+                                     f"longer than max_retry_after_seconds="
+                                     f"{self.settings.max_retry_after_seconds:.0f}; try again later",
+                                     status=response.status)
+            if attempt + 1 >= attempts:
+                break
+            wait = max(retry_after or 0.0, self._backoff(url, attempt))
+            log.warning("%s: %s; retrying in %.1f s (attempt %d of %d)", full_url, last_error, wait,
+                        attempt + 2, attempts)
+            self._sleep(wait)
+        raise FetchError(full_url, f"gave up after {attempts} attempts; last error: {last_error}",
+                         status=last_status)
+
+    def get_parsed(self, url: str, parse: Callable[[Response], T], params: Mapping[str, str] | None = None,
+                   *, ok_statuses: frozenset[int] = frozenset({200}), parse_retries: int = 1) -> T:
+        """GET and parse; a body that does not parse is fetched again (a truncated body is often
+        transient), at most ``parse_retries`` more times, then the parse error is raised."""
+        for attempt in range(parse_retries + 1):
+            response = self.get(url, params, ok_statuses=ok_statuses)
+            try:
+                return parse(response)
+            except FeedFormatError as e:
+                if attempt >= parse_retries:
+                    raise
+                log.warning("%s; fetching it once more", e)
+                self._sleep(self._backoff(url, attempt))
+        raise AssertionError("unreachable")
+
+
+def _status_message(response: Response) -> str:
+    if response.status == 404:
+        return "not found; check the URL in config.yml (arxiv: section)"
+    if response.status in (401, 403):
+        return "access denied by the server; check the User-Agent contact and the request rate"
+    if response.status == 400:
+        return "the server rejected the request (bad category or query?)"
+    return f"unexpected HTTP status {response.status}"

@@ -1,0 +1,77 @@
+"""The tree every topic compiles to: keyword lists and queries alike.
+
+``str(node)`` prints a query in the documented syntax, fully parenthesised where precedence needs it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FIELDS = ("all", "ti", "abs", "au", "co", "cat")
+TEXT_FIELDS = ("all", "ti", "abs", "co")
+_BARE_WORD = re.compile(r"^[^\s()\"]+$")
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT"}
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A word or phrase looked for in one field. ``substring`` terms use the reference's rule."""
+
+    text: str
+    field: str = "all"
+    quoted: bool = False
+    substring: bool = False
+
+    def __str__(self) -> str:
+        needs_quotes = (self.quoted or not _BARE_WORD.match(self.text) or self.text in _OPERATORS
+                        or ":" in self.text)
+        body = '"' + self.text + '"' if needs_quotes else self.text
+        return body if self.field == "all" else f"{self.field}:{body}"
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    item: Node
+
+    def __str__(self) -> str:
+        return f"NOT {_wrap(self.item, tight=True)}"
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    items: tuple[Node, ...]
+
+    def __str__(self) -> str:
+        return " AND ".join(_wrap(i, tight=False, parent=And) for i in self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    items: tuple[Node, ...]
+
+    def __str__(self) -> str:
+        return " OR ".join(_wrap(i, tight=False, parent=Or) for i in self.items)
+
+
+Node = Term | Not | And | Or
+
+
+def _wrap(node: Node, *, tight: bool, parent: type | None = None) -> str:
+    if isinstance(node, Term | Not):
+        return str(node)
+    if tight or isinstance(node, Or) and parent is And or type(node) is parent:
+        return f"({node})"
+    return str(node)
+
+
+def terms(node: Node) -> list[Term]:
+    """Every term of a tree, left to right."""
+    if isinstance(node, Term):
+        return [node]
+    if isinstance(node, Not):
+        return terms(node.item)
+    out: list[Term] = []
+    for item in node.items:
+        out.extend(terms(item))
+    return out

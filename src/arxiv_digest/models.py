@@ -1,0 +1,177 @@
+"""The values that flow through the pipeline: papers, announcement types, a day's digest. No I/O here.
+
+arXiv identifiers are normalised in exactly one place, :func:`parse_arxiv_id`, whatever form they arrive
+in (``arXiv:2503.24379v1``, ``oai:arXiv.org:2503.24379v1``, ``https://arxiv.org/abs/2503.24379v1``,
+``astro-ph/0601001``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+#: arXiv's announcement calendar runs on US Eastern time (info.arxiv.org/help/availability.html).
+ARXIV_TZ = ZoneInfo("America/New_York")
+
+_NEW_ID = r"\d{4}\.\d{4,5}"
+_OLD_ID = r"[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}"
+_ID_RE = re.compile(
+    rf"^(?:(?:https?://)?(?:export\.)?arxiv\.org/(?:abs|pdf)/|oai:arXiv\.org:|arXiv:)?"
+    rf"(?P<id>{_NEW_ID}|{_OLD_ID})(?:v(?P<version>\d+))?(?:\.pdf)?$",
+    re.IGNORECASE,
+)
+
+
+class AnnounceType(StrEnum):
+    """How arXiv announced a paper, relative to the categories that were requested."""
+
+    NEW = "new"
+    CROSS = "cross"
+    REPLACE = "replace"
+    REPLACE_CROSS = "replace-cross"
+
+    @property
+    def is_replacement(self) -> bool:
+        return self in (AnnounceType.REPLACE, AnnounceType.REPLACE_CROSS)
+
+
+def parse_arxiv_id(text: str) -> tuple[str, int | None]:
+    """Return ``(id, version)`` for any common spelling of an arXiv identifier.
+
+    >>> parse_arxiv_id("oai:arXiv.org:2503.24379v2")
+    ('2503.24379', 2)
+    >>> parse_arxiv_id("https://arxiv.org/abs/astro-ph/0601001")
+    ('astro-ph/0601001', None)
+    """
+    m = _ID_RE.match(text.strip())
+    if not m:
+        raise ValueError(f"not an arXiv identifier: {text!r}")
+    arxiv_id = m.group("id")
+    if "/" in arxiv_id:  # old style: archive in lower case, subject class in upper case
+        archive, number = arxiv_id.split("/")
+        if "." in archive:
+            name, sub = archive.split(".")
+            archive = f"{name.lower()}.{sub.upper()}"
+        else:
+            archive = archive.lower()
+        arxiv_id = f"{archive}/{number}"
+    version = int(m.group("version")) if m.group("version") else None
+    return arxiv_id, version
+
+
+def id_sort_key(arxiv_id: str) -> tuple[int, int, str]:
+    """Chronological key of an identifier: (year*100+month, sequence number, id).
+
+    Old-style ids (``hep-th/9901001``, 1991-2007) sort before new-style ones (2007-).
+    """
+    if "/" in arxiv_id:
+        number = arxiv_id.split("/")[1]
+        yy, mm, seq = int(number[:2]), int(number[2:4]), int(number[4:])
+        year = 1900 + yy if yy >= 91 else 2000 + yy
+        return year * 100 + mm, seq, arxiv_id
+    yymm, seq = arxiv_id.split(".")
+    return 2000_00 + int(yymm), int(seq), arxiv_id
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper as announced on one day. Text fields are clean (whitespace-normalised) but unescaped."""
+
+    id: str
+    version: int
+    title: str
+    authors: tuple[str, ...]
+    abstract: str
+    categories: tuple[str, ...]  # primary first
+    announce_type: AnnounceType
+    announced: dt.date
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    license: str | None = None
+
+    @property
+    def primary_category(self) -> str:
+        return self.categories[0]
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.id}"
+
+    @property
+    def versioned_id(self) -> str:
+        return f"{self.id}v{self.version}"
+
+    def to_record(self) -> dict[str, Any]:
+        """The JSON object stored in ``data/<day>.jsonl`` (key order fixed, so output is stable)."""
+        return {
+            "id": self.id,
+            "version": self.version,
+            "title": self.title,
+            "authors": list(self.authors),
+            "abstract": self.abstract,
+            "categories": list(self.categories),
+            "announce_type": self.announce_type.value,
+            "announced": self.announced.isoformat(),
+            "comment": self.comment,
+            "journal_ref": self.journal_ref,
+            "doi": self.doi,
+            "license": self.license,
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Paper:
+        """Build a Paper from a snapshot record; raises KeyError/ValueError/TypeError on bad input."""
+        arxiv_id, id_version = parse_arxiv_id(str(record["id"]))
+        version = record.get("version", id_version or 1)
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise ValueError(f"version must be a positive integer, not {version!r}")
+        authors = record["authors"]
+        categories = record["categories"]
+        if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
+            raise TypeError("authors must be a list of strings")
+        if not isinstance(categories, list) or not categories or not all(
+                isinstance(c, str) for c in categories):
+            raise TypeError("categories must be a non-empty list of strings")
+        for key in ("title", "abstract"):
+            if not isinstance(record[key], str):
+                raise TypeError(f"{key} must be a string")
+        optional: dict[str, str | None] = {}
+        for key in ("comment", "journal_ref", "doi", "license"):
+            value = record.get(key)
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"{key} must be a string or null")
+            optional[key] = value
+        return cls(
+            id=arxiv_id,
+            version=version,
+            title=record["title"],
+            authors=tuple(authors),
+            abstract=record["abstract"],
+            categories=tuple(categories),
+            announce_type=AnnounceType(record["announce_type"]),
+            announced=dt.date.fromisoformat(str(record["announced"])),
+            **optional,
+        )
+
+    def with_(self, **changes: Any) -> Paper:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """One announcement (one RSS feed): a day and the papers arXiv listed for the requested categories."""
+
+    day: dt.date | None  # None only for an empty feed that carried no date at all
+    papers: tuple[Paper, ...]
+    source_url: str = ""
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.papers

@@ -1,0 +1,154 @@
+"""Escaping arXiv text for Markdown, exactly once, for the context it lands in.
+
+Each escaper escapes precisely the characters that the target parser (CommonMark/GFM, then a browser)
+would interpret there, and nothing else. Ordinary text such as "R&D", "x < 1", "$\\ell_0$" therefore comes
+out byte for byte as the reference printed it (so `match: substring` can reproduce its pages), while
+``</details>``, ``<script>``, ``[x](javascript:…)``, ``**`` or backticks come out inert.
+
+Contexts:
+- :func:`inline`: Markdown inline text (titles inside ``**[…](…)**``, author lines inside ``_…_``);
+- :func:`html_text`: text inside a raw HTML block (the abstract, which sits inside ``<details>``, where
+  CommonMark does no Markdown at all: only ``<`` and ``&`` can mean something);
+- :func:`code`: an inline code span (keywords, category codes);
+- :func:`table_cell`: inline text inside a GFM table cell (``|`` ends a cell).
+"""
+
+from __future__ import annotations
+
+import re
+from html.entities import html5
+
+_ASCII_PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_TAG_START = re.compile(r"[A-Za-z/!?]")
+_MD_ENTITY = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)")
+_ENTITY_NAMES = tuple(sorted(html5, key=len, reverse=True))
+_ENTITY_FIRST = {name[0] for name in _ENTITY_NAMES}
+_NEWLINES = re.compile(r"[\r\n\u2028\u2029]+")
+_INERT_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)>")
+# Every element name a browser gives meaning to (HTML Living Standard, plus the SVG and MathML roots and
+# obsolete elements browsers still implement). Other names are "unknown elements": no behaviour at all.
+_HTML_ELEMENTS = frozenset("""
+a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big blink
+blockquote body br button canvas caption center cite code col colgroup data datalist dd del details dfn
+dialog dir div dl dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6
+head header hgroup hr html i iframe image img input ins isindex kbd keygen label legend li link listing
+main map mark marquee math menu menuitem meta meter multicol nav nextid nobr noembed noframes noscript
+object ol optgroup option output p param picture plaintext portal pre progress q rb rp rt rtc ruby s samp
+script search section select slot small source spacer span strike strong style sub summary sup svg table
+tbody td template textarea tfoot th thead time title tr track tt u ul var video wbr xmp
+""".split())
+
+
+def _one_line(text: str) -> str:
+    return _NEWLINES.sub(" ", text)
+
+
+def inline(text: str, *, ends_paragraph: bool = False) -> str:
+    """Escape text for Markdown inline context so that it renders as itself and nothing more.
+
+    ``ends_paragraph``: nothing but this text follows in its paragraph (the author line), so a run of
+    backticks can only open a code span if an equally long run follows *within the text*; other runs are
+    literal already and are left as they are.
+    """
+    text = _one_line(text)
+    live_backticks = _pairable_backticks(text) if ends_paragraph else None
+    out: list[str] = []
+    n = len(text)
+    for i, ch in enumerate(text):
+        nxt = text[i + 1] if i + 1 < n else ""
+        if ch == "\\":
+            # A backslash only escapes ASCII punctuation; at the very end it would escape our closing `]`.
+            out.append("\\\\" if (nxt == "" or nxt in _ASCII_PUNCT) else "\\")
+        elif ch == "`":
+            out.append("\\`" if live_backticks is None or i in live_backticks else "`")
+        elif ch in "[]*~":
+            out.append("\\" + ch)
+        elif ch == "_":
+            prev = text[i - 1] if i > 0 else ""
+            # Intraword underscores (`$\ell_0$`, `snake_case`) can never delimit emphasis in CommonMark.
+            out.append("_" if (prev.isalnum() and nxt.isalnum()) else "\\_")
+        elif ch == "<":
+            out.append("\\<" if _TAG_START.match(nxt) else "<")
+        elif ch == "&":
+            out.append("\\&" if _MD_ENTITY.match(text, i) else "&")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def html_text(text: str, *, keep_inert_tags: bool = False) -> str:
+    """Escape text that lands inside a raw HTML block (no Markdown applies there).
+
+    ``keep_inert_tags`` (the reference-compatibility mode only) leaves a tag alone when it can do nothing:
+    no attributes and a name that is not an HTML, SVG or MathML element (``</think>``, ``<eos>``). A
+    browser shows nothing for such a tag, which is how the reference's pages read; everything else (any
+    real element, any attribute, comments, declarations) is escaped in every mode.
+    """
+    text = _one_line(text)
+    out: list[str] = []
+    n = len(text)
+    for i, ch in enumerate(text):
+        if ch == "<":
+            nxt = text[i + 1] if i + 1 < n else ""
+            if keep_inert_tags:
+                tag = _INERT_TAG.match(text, i)
+                if tag and tag.group(1).lower() not in _HTML_ELEMENTS:
+                    out.append("<")
+                    continue
+            out.append("&lt;" if _TAG_START.match(nxt) else "<")
+        elif ch == "&":
+            out.append("&amp;" if _starts_reference(text, i + 1) else "&")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _pairable_backticks(text: str) -> set[int]:
+    """Offsets of backticks in runs that a later run of the same length could close (a code span)."""
+    runs = [(m.start(), m.end()) for m in re.finditer(r"`+", text)]
+    live: set[int] = set()
+    for k, (start, end) in enumerate(runs):
+        length = end - start
+        if start in live:
+            continue
+        for start2, end2 in runs[k + 1:]:
+            if end2 - start2 == length:
+                live.update(range(start, end))
+                live.update(range(start2, end2))
+                break
+    return live
+
+
+def _starts_reference(text: str, pos: int) -> bool:
+    """Would a browser read a character reference at ``pos`` (just after ``&``)? Includes the legacy
+    names it accepts without a semicolon (``&copy 2020``)."""
+    if pos >= len(text):
+        return False
+    first = text[pos]
+    if first == "#":
+        return True
+    if first not in _ENTITY_FIRST:
+        return False
+    window = text[pos:pos + 33]
+    return any(window.startswith(name) for name in _ENTITY_NAMES if name[0] == first)
+
+
+def code(text: str) -> str:
+    """An inline code span holding ``text`` literally (fenced with enough backticks)."""
+    text = _one_line(text)
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.endswith(" ")
+                                                                 and text.strip()) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def table_cell(text: str) -> str:
+    return inline(text).replace("|", "\\|")
+
+
+def url_path(segment: str) -> str:
+    """A relative link target for a file we wrote (topic names may hold spaces or Unicode)."""
+    from urllib.parse import quote
+
+    return quote(segment, safe="/-._~")

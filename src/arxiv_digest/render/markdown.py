@@ -1,0 +1,198 @@
+"""The Markdown pages: topic pages in the reference's layout line for line, category pages, the index
+(README.md) and the archive index. Jinja2 templates, overridable one at a time (``templates:`` in the
+config names a folder searched before the packaged one).
+
+Escaping is on by default: every ``{{ value }}`` that is a plain string is escaped for Markdown inline
+context (:func:`escape.inline`); a template says explicitly when a value lands elsewhere (``| html_text``,
+``| code``, ``| cell``) or is already safe (``| trusted``, for values we built ourselves).
+
+A page larger than ``max_page_bytes`` (GitHub stops rendering Markdown files at 512 KB) is split into
+numbered parts that link to each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .. import PROJECT_URL
+from ..config import Config, MatchMode
+from ..digest import Digest, Listing
+from ..models import Paper
+from ..store import DaySummary
+from . import escape
+
+TEMPLATES = "markdown"
+
+
+class Md(str):
+    """Markdown that is already escaped for where it stands."""
+
+    __slots__ = ()
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, Md):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float):
+        return str(value)
+    return escape.inline(str(value))
+
+
+def make_environment(kind: str, user_dir: Path | None, *, finalize: Any = _finalize,
+                     autoescape: bool = False) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if user_dir is not None:
+        loaders.append(jinja2.FileSystemLoader(str(user_dir / kind)))
+        loaders.append(jinja2.FileSystemLoader(str(user_dir)))
+    loaders.append(jinja2.PackageLoader("arxiv_digest", f"render/templates/{kind}"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=finalize,
+        autoescape=autoescape,
+    )
+    return env
+
+
+def _markdown_environment(user_dir: Path | None) -> jinja2.Environment:
+    env = make_environment(TEMPLATES, user_dir)
+    env.filters["trusted"] = lambda v: Md("" if v is None else str(v))
+    env.filters["html_text"] = lambda v, compat=False: Md(escape.html_text(str(v), keep_inert_tags=compat))
+    env.filters["author_line"] = lambda authors, limit: Md(escape.inline(author_line(authors, limit),
+                                                                        ends_paragraph=True))
+    env.filters["code"] = lambda v: Md(escape.code(str(v)))
+    env.filters["cell"] = lambda v: Md(escape.table_cell(str(v)))
+    env.filters["url"] = lambda v: Md(escape.url_path(str(v)))
+    return env
+
+
+def author_line(authors: Sequence[str], limit: int) -> str:
+    """The first ``limit`` authors, then "et al." (the reference's rule, with its default of 6)."""
+    if not authors:
+        return "(no authors listed)"
+    shown = ", ".join(authors[:limit])
+    return shown + ", et al." if len(authors) > limit else shown
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    number: int = 1
+    total: int = 1
+    previous: str | None = None
+    next: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NavLink:
+    label: str
+    link: str
+
+
+def part_name(slug: str, number: int) -> str:
+    return f"{slug}.md" if number == 1 else f"{slug}-{number}.md"
+
+
+class MarkdownRenderer:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.env = _markdown_environment(config.templates_dir)
+        self._entry = self.env.get_template("_entry.md.j2").module.entry  # type: ignore[attr-defined]
+
+    def entry(self, paper: Paper, *, mark_updates: bool, open_: bool, cross_from: str | None = None,
+              compat: bool = False) -> str:
+        return str(self._entry(paper, self.config.max_authors, mark_updates, open_, cross_from, compat))
+
+    def _paged(self, template: str, slug: str, entries: Sequence[str], context: dict[str, Any]
+               ) -> dict[str, str]:
+        """Render a list page, split into parts when it would pass ``max_page_bytes``."""
+        tpl = self.env.get_template(template)
+        whole = tpl.render(entries=entries, page=Page(), **context)
+        budget = self.config.max_page_bytes
+        if len(whole.encode("utf-8")) <= budget or len(entries) <= 1:
+            return {part_name(slug, 1): whole}
+        header = len(tpl.render(entries=[], page=Page(2, 2, "x", "y"), **context).encode("utf-8"))
+        groups: list[list[str]] = [[]]
+        size = header
+        for e in entries:
+            n = len(e.encode("utf-8")) + 1
+            if groups[-1] and size + n > budget:
+                groups.append([])
+                size = header
+            groups[-1].append(e)
+            size += n
+        total = len(groups)
+        out = {}
+        for i, group in enumerate(groups, 1):
+            page = Page(i, total, part_name(slug, i - 1) if i > 1 else None,
+                        part_name(slug, i + 1) if i < total else None)
+            out[part_name(slug, i)] = tpl.render(entries=group, page=page, **context)
+        return out
+
+    def day_pages(self, digest: Digest, *, days: Sequence[dt.date], archived: bool) -> dict[str, bytes]:
+        """All pages of one day, by path relative to the day's root (the output folder for the latest day,
+        ``archive/<day>/`` for the archive)."""
+        cfg = self.config
+        day = digest.day.isoformat()
+        pages: dict[str, str] = {}
+        for t in digest.topics:
+            compat = t.topic.match is MatchMode.SUBSTRING
+            entries = [self.entry(p, mark_updates=t.topic.mark_updates, open_=True, compat=compat)
+                       for p in t.papers]
+            for name, text in self._paged("topic.md.j2", t.topic.slug, entries, {
+                    "topic": t.topic, "day": day, "count": len(t.papers), "repo": cfg.repo}).items():
+                pages[f"hot_topic/{name}"] = text
+        for c in digest.categories:
+            entries = [self._category_entry(item) for item in c.listings]
+            counts = c.counts
+            for name, text in self._paged("category.md.j2", c.spec.slug, entries, {
+                    "category": c.spec, "day": day, "count": len(c.listings), "repo": cfg.repo,
+                    "counts": {k: counts.get(k, 0) for k in ("new", "cross", "updated")},
+                    "index_link": "../README.md"}).items():
+                pages[f"category/{name}"] = text
+        pages["README.md"] = self._index(digest, days=days, archived=archived)
+        return {path: text.encode("utf-8") for path, text in pages.items()}
+
+    def _category_entry(self, item: Listing) -> str:
+        return self.entry(item.paper, mark_updates=self.config.mark_updates, open_=False,
+                          cross_from=item.cross_from, compat=self.config.match is MatchMode.SUBSTRING)
+
+    def _index(self, digest: Digest, *, days: Sequence[dt.date], archived: bool) -> str:
+        counts = digest.counts
+        ordered = sorted(days)
+        position = ordered.index(digest.day) if digest.day in ordered else len(ordered)
+        before = ordered[position - 1] if position > 0 else None
+        after = ordered[position + 1] if position + 1 < len(ordered) else None
+        prefix = "../" if archived else "archive/"
+        nav = {
+            "previous": NavLink(f"previous day ({before})", f"{prefix}{before}/README.md") if before else None,
+            "next": NavLink(f"next day ({after})", f"{prefix}{after}/README.md") if after else None,
+        }
+        recent = [d.isoformat() for d in sorted(days, reverse=True)[:7]]
+        return self.env.get_template("index.md.j2").render(
+            title=self.config.title, digest=digest, day=digest.day.isoformat(), repo=self.config.repo,
+            counts={k: counts.get(k, 0) for k in ("new", "cross", "updated")},
+            topics=digest.topics_by_count(), nav=nav, archive_link=f"{prefix}README.md" if not archived
+            else "../README.md", archive_prefix=prefix, archive_days=len(days), recent=recent,
+            project_url=PROJECT_URL)
+
+    def archive_index(self, days: Sequence[DaySummary]) -> bytes:
+        rows = []
+        for d in sorted(days, key=lambda s: s.day, reverse=True):
+            rows.append({
+                "day": d.day.isoformat(), "total": d.paper_count, "new": d.counts.get("new", 0),
+                "cross": d.counts.get("cross", 0),
+                "updated": d.counts.get("replace", 0) + d.counts.get("replace-cross", 0),
+            })
+        text = self.env.get_template("archive.md.j2").render(title=self.config.title, days=rows)
+        return text.encode("utf-8")

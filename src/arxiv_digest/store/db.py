@@ -1,0 +1,208 @@
+"""The SQLite store: the only place with SQL. A cache of ``data/*.jsonl``, rebuilt from them when missing.
+
+Schema changes are migrations tracked with ``PRAGMA user_version``. The database runs in WAL mode; each run
+writes in one transaction, so a killed run leaves it as it was before the run (or after, never between).
+:meth:`Store.sync` makes the database mirror the snapshot files: a day whose file changed (its SHA-256
+differs) is re-imported, a day whose file is gone is dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import StoreError
+from ..models import AnnounceType, Paper
+from . import snapshot
+
+_MIGRATIONS: tuple[str, ...] = (
+    # 1: days and the papers announced on them, one row per (day, paper) as announced that day.
+    """
+    CREATE TABLE days (
+        day TEXT PRIMARY KEY,
+        snapshot_sha256 TEXT NOT NULL,
+        paper_count INTEGER NOT NULL
+    );
+    CREATE TABLE announcements (
+        day TEXT NOT NULL REFERENCES days(day) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        announce_type TEXT NOT NULL,
+        title TEXT NOT NULL,
+        authors TEXT NOT NULL,
+        abstract TEXT NOT NULL,
+        categories TEXT NOT NULL,
+        comment TEXT,
+        journal_ref TEXT,
+        doi TEXT,
+        license TEXT,
+        PRIMARY KEY (day, id)
+    );
+    CREATE INDEX announcements_id ON announcements(id);
+    """,
+)
+
+_COLUMNS = ("day, id, version, announce_type, title, authors, abstract, categories, comment, journal_ref, "
+            "doi, license")
+
+
+@dataclass(frozen=True, slots=True)
+class DaySummary:
+    day: dt.date
+    paper_count: int
+    counts: dict[str, int]  # by announce type
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    imported: tuple[dt.date, ...]
+    dropped: tuple[dt.date, ...]
+
+
+class Store:
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    # -- opening -----------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            store = cls(conn, path)
+            store._migrate()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{path}: cannot open the database ({e}); delete it and it will be rebuilt "
+                             "from data/*.jsonl") from e
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(_MIGRATIONS):
+            raise StoreError(f"{self.path}: database schema {version} is newer than this arxiv-digest "
+                             f"understands ({len(_MIGRATIONS)}); upgrade, or delete the file to rebuild it")
+        for number in range(version, len(_MIGRATIONS)):
+            with self.transaction():
+                for statement in _MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def begin(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    # -- writing -----------------------------------------------------------------------------------
+    def replace_day(self, day: dt.date, papers: Sequence[Paper], snapshot_sha256: str) -> None:
+        """Make ``day`` hold exactly ``papers`` (call inside a transaction)."""
+        key = day.isoformat()
+        self.conn.execute("DELETE FROM days WHERE day = ?", (key,))
+        self.conn.execute("INSERT INTO days (day, snapshot_sha256, paper_count) VALUES (?, ?, ?)",
+                          (key, snapshot_sha256, len(papers)))
+        self.conn.executemany(
+            f"INSERT INTO announcements ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(key, p.id, p.version, p.announce_type.value, p.title,
+              json.dumps(list(p.authors), ensure_ascii=False), p.abstract,
+              json.dumps(list(p.categories)), p.comment, p.journal_ref, p.doi, p.license) for p in papers])
+
+    def drop_day(self, day: dt.date) -> None:
+        self.conn.execute("DELETE FROM days WHERE day = ?", (day.isoformat(),))
+
+    def sync(self, data_dir: Path) -> SyncReport:
+        """Import every snapshot the database lacks or holds an older copy of; drop days with no file."""
+        files = snapshot.day_files(data_dir)
+        known = {dt.date.fromisoformat(day): sha for day, sha in
+                 self.conn.execute("SELECT day, snapshot_sha256 FROM days")}
+        imported: list[dt.date] = []
+        dropped = [day for day in known if day not in files]
+        with self.transaction():
+            for day in dropped:
+                self.drop_day(day)
+            for day, path in files.items():
+                try:
+                    content = path.read_bytes()
+                except OSError as e:
+                    raise StoreError(f"{path}: cannot read: {e}") from e
+                sha = snapshot.sha256(content)
+                if known.get(day) == sha:
+                    continue
+                papers = snapshot.loads(content, source=str(path), day=day)
+                self.replace_day(day, papers, sha)
+                imported.append(day)
+        return SyncReport(imported=tuple(imported), dropped=tuple(dropped))
+
+    # -- reading -----------------------------------------------------------------------------------
+    def days(self) -> list[DaySummary]:
+        rows = self.conn.execute(
+            "SELECT d.day, d.paper_count, a.announce_type, count(a.id) FROM days d "
+            "LEFT JOIN announcements a ON a.day = d.day GROUP BY d.day, a.announce_type ORDER BY d.day")
+        by_day: dict[str, DaySummary] = {}
+        for day, count, kind, n in rows:
+            summary = by_day.setdefault(day, DaySummary(dt.date.fromisoformat(day), count, {}))
+            if kind is not None:
+                summary.counts[kind] = n
+        return list(by_day.values())
+
+    def latest_day(self) -> dt.date | None:
+        row = self.conn.execute("SELECT max(day) FROM days").fetchone()
+        return dt.date.fromisoformat(row[0]) if row and row[0] else None
+
+    def snapshot_sha(self, day: dt.date) -> str | None:
+        row = self.conn.execute("SELECT snapshot_sha256 FROM days WHERE day = ?", (day.isoformat(),)).fetchone()
+        return row[0] if row else None
+
+    def papers_for_day(self, day: dt.date) -> list[Paper]:
+        rows = self.conn.execute(f"SELECT {_COLUMNS} FROM announcements WHERE day = ?", (day.isoformat(),))
+        return [_paper(row) for row in rows]
+
+    def integrity_check(self) -> str:
+        return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _paper(row: Sequence[object]) -> Paper:
+    (day, pid, version, kind, title, authors, abstract, categories, comment, journal_ref, doi,
+     license_) = row
+    return Paper(id=str(pid), version=int(version), title=str(title),  # type: ignore[call-overload]
+                 authors=tuple(json.loads(str(authors))), abstract=str(abstract),
+                 categories=tuple(json.loads(str(categories))), announce_type=AnnounceType(str(kind)),
+                 announced=dt.date.fromisoformat(str(day)), comment=comment,  # type: ignore[arg-type]
+                 journal_ref=journal_ref, doi=doi, license=license_)  # type: ignore[arg-type]

@@ -1,0 +1,78 @@
+"""``data/<YYYY-MM-DD>.jsonl``: one announcement day, one paper a line. The history that lives in git.
+
+The file is the source of truth; the SQLite database is derived from these files and can be deleted at any
+time. Output is deterministic: papers sorted by arXiv id (newest first), keys in a fixed order, UTF-8.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..errors import StoreError
+from ..models import Paper, id_sort_key
+
+_DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.jsonl$")
+
+
+def snapshot_name(day: dt.date) -> str:
+    return f"{day.isoformat()}.jsonl"
+
+
+def dumps(papers: Iterable[Paper]) -> bytes:
+    ordered = sorted(papers, key=lambda p: id_sort_key(p.id), reverse=True)
+    lines = [json.dumps(p.to_record(), ensure_ascii=False) for p in ordered]
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def loads(content: bytes, *, source: str, day: dt.date | None = None) -> list[Paper]:
+    """Parse a snapshot; errors name the file and line. ``day`` (from the file name) must match records."""
+    papers: list[Paper] = []
+    seen: set[str] = set()
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise StoreError(f"{source}: not UTF-8 ({e}); restore it from git") from e
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise TypeError("a line must hold one JSON object")
+            paper = Paper.from_record(record)
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+            what = f"missing field {e}" if isinstance(e, KeyError) else str(e)
+            raise StoreError(f"{source}:{number}: bad paper record: {what}; fix or restore the file "
+                             "from git, then run again") from e
+        if day is not None and paper.announced != day:
+            raise StoreError(f"{source}:{number}: paper {paper.id} says announced={paper.announced}, "
+                             f"but the file is for {day}")
+        if paper.id in seen:
+            raise StoreError(f"{source}:{number}: paper {paper.id} appears twice")
+        seen.add(paper.id)
+        papers.append(paper)
+    return papers
+
+
+def day_files(data_dir: Path) -> dict[dt.date, Path]:
+    """The snapshot files of a data folder, by day."""
+    out: dict[dt.date, Path] = {}
+    if not data_dir.is_dir():
+        return out
+    for path in data_dir.iterdir():
+        m = _DAY_FILE.match(path.name)
+        if m and path.is_file():
+            try:
+                out[dt.date.fromisoformat(m.group(1))] = path
+            except ValueError:
+                continue
+    return dict(sorted(out.items()))
