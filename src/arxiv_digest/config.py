@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -39,6 +39,9 @@ ENV_OVERRIDES = {
 }
 
 DEFAULT_INCLUDE = frozenset({AnnounceType.NEW, AnnounceType.CROSS, AnnounceType.REPLACE})
+
+
+E = TypeVar("E", bound=StrEnum)
 
 
 class MatchMode(StrEnum):
@@ -134,8 +137,9 @@ class _Located:
         return self.lines.get((), None)
 
     def error(self, path: Path_, message: str, hint: str | None = None) -> ConfigError:
-        return ConfigError(message, path=self.file, line=self.line(path), key=_key_text(path) or None,
-                           hint=hint)
+        return ConfigError(
+            message, path=self.file, line=self.line(path), key=_key_text(path) or None, hint=hint
+        )
 
 
 def _key_text(path: Path_) -> str:
@@ -167,8 +171,12 @@ def _load_yaml(text: str, file: str) -> tuple[Any, _Located]:
         problem = e.problem or "invalid YAML"
         if "python/" in str(e):
             problem = "unsafe YAML tag (only plain YAML is accepted)"
-        raise ConfigError(f"{problem}", path=file, line=line,
-                          hint="config.yml is plain YAML: mappings, lists, strings and numbers") from e
+        raise ConfigError(
+            f"{problem}",
+            path=file,
+            line=line,
+            hint="config.yml is plain YAML: mappings, lists, strings and numbers",
+        ) from e
     except yaml.YAMLError as e:
         raise ConfigError(f"invalid YAML: {e}", path=file) from e
     return value, loc
@@ -184,8 +192,12 @@ def _construct(loader: yaml.SafeLoader, node: yaml.Node, path: Path_, loc: _Loca
                 raise loc.error(path, f"a key must be a plain string, not {type(key).__name__}")
             key = str(key)
             if key in out:
-                raise ConfigError(f"duplicate key {key!r}", path=loc.file, line=key_node.start_mark.line + 1,
-                                  key=_key_text((*path, key)))
+                raise ConfigError(
+                    f"duplicate key {key!r}",
+                    path=loc.file,
+                    line=key_node.start_mark.line + 1,
+                    key=_key_text((*path, key)),
+                )
             loc.lines[(*path, key)] = key_node.start_mark.line + 1
             out[key] = _construct(loader, value_node, (*path, key), loc)
         return out
@@ -199,11 +211,32 @@ def _construct(loader: yaml.SafeLoader, node: yaml.Node, path: Path_, loc: _Loca
 # ---------------------------------------------------------------------------------------------------
 # validation
 
-_TOP_KEYS = {"category", "topic", "match", "order", "mark_updates", "max_authors", "repo", "include",
-             "title", "templates", "max_page_bytes", "arxiv"}
+_TOP_KEYS = {
+    "category",
+    "topic",
+    "match",
+    "order",
+    "mark_updates",
+    "max_authors",
+    "repo",
+    "include",
+    "title",
+    "templates",
+    "max_page_bytes",
+    "arxiv",
+}
 _TOPIC_KEYS = {"keywords", "filters", "match", "order", "mark_updates", "include"}
-_ARXIV_KEYS = {"rss_url", "api_url", "oai_url", "delay_seconds", "timeout_seconds", "max_retries",
-               "max_retry_after_seconds", "max_body_bytes", "contact"}
+_ARXIV_KEYS = {
+    "rss_url",
+    "api_url",
+    "oai_url",
+    "delay_seconds",
+    "timeout_seconds",
+    "max_retries",
+    "max_retry_after_seconds",
+    "max_body_bytes",
+    "contact",
+}
 _REPO_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 
 
@@ -221,7 +254,7 @@ def safe_slug(name: str) -> str:
     return slug
 
 
-def _enum(value: Any, enum: type[StrEnum], path: Path_, loc: _Located) -> Any:
+def _enum(value: Any, enum: type[E], path: Path_, loc: _Located) -> E:
     try:
         return enum(value)
     except ValueError:
@@ -284,8 +317,11 @@ def _keyword_text(value: Any, path: Path_, loc: _Located) -> str:
 
 
 def _number(value: Any, path: Path_, loc: _Located, *, kind: type, minimum: float) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int | float) or (kind is int and not isinstance(
-            value, int)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (kind is int and not isinstance(value, int))
+    ):
         raise loc.error(path, f"must be {'an integer' if kind is int else 'a number'}, not {value!r}")
     if value < minimum:
         raise loc.error(path, f"must be at least {minimum}, not {value!r}")
@@ -310,20 +346,23 @@ def _arxiv_settings(value: Any, loc: _Located, env: Mapping[str, str]) -> ArxivS
         if key in value:
             kw[key] = _url(value[key], (*path, key), loc)
     if "delay_seconds" in value:
-        kw["delay_seconds"] = _number(value["delay_seconds"], (*path, "delay_seconds"), loc, kind=float,
-                                      minimum=0)
+        kw["delay_seconds"] = _number(
+            value["delay_seconds"], (*path, "delay_seconds"), loc, kind=float, minimum=0
+        )
     if "timeout_seconds" in value:
-        kw["timeout_seconds"] = _number(value["timeout_seconds"], (*path, "timeout_seconds"), loc,
-                                        kind=float, minimum=1)
+        kw["timeout_seconds"] = _number(
+            value["timeout_seconds"], (*path, "timeout_seconds"), loc, kind=float, minimum=1
+        )
     if "max_retries" in value:
         kw["max_retries"] = _number(value["max_retries"], (*path, "max_retries"), loc, kind=int, minimum=0)
     if "max_retry_after_seconds" in value:
-        kw["max_retry_after_seconds"] = _number(value["max_retry_after_seconds"],
-                                                (*path, "max_retry_after_seconds"), loc, kind=float,
-                                                minimum=0)
+        kw["max_retry_after_seconds"] = _number(
+            value["max_retry_after_seconds"], (*path, "max_retry_after_seconds"), loc, kind=float, minimum=0
+        )
     if "max_body_bytes" in value:
-        kw["max_body_bytes"] = _number(value["max_body_bytes"], (*path, "max_body_bytes"), loc, kind=int,
-                                       minimum=1024)
+        kw["max_body_bytes"] = _number(
+            value["max_body_bytes"], (*path, "max_body_bytes"), loc, kind=int, minimum=1024
+        )
     if "contact" in value:
         if not isinstance(value["contact"], str):
             raise loc.error((*path, "contact"), "must be a URL or e-mail address")
@@ -338,18 +377,22 @@ def _arxiv_settings(value: Any, loc: _Located, env: Mapping[str, str]) -> ArxivS
                     if kw[key] < 0:
                         raise ValueError
                 except ValueError:
-                    raise ConfigError(f"must be a non-negative number of seconds, not {raw!r}",
-                                      path=f"environment variable {var}") from None
+                    raise ConfigError(
+                        f"must be a non-negative number of seconds, not {raw!r}",
+                        path=f"environment variable {var}",
+                    ) from None
             else:
                 if not re.match(r"^https?://[^\s/]+", raw):
-                    raise ConfigError(f"must be an http(s) URL, not {raw!r}",
-                                      path=f"environment variable {var}")
+                    raise ConfigError(
+                        f"must be an http(s) URL, not {raw!r}", path=f"environment variable {var}"
+                    )
                 kw[key] = raw
     return ArxivSettings(**kw)
 
 
-def parse_config(text: str, *, file: str = "config.yml", base_dir: Path | None = None,
-                 env: Mapping[str, str] | None = None) -> Config:
+def parse_config(
+    text: str, *, file: str = "config.yml", base_dir: Path | None = None, env: Mapping[str, str] | None = None
+) -> Config:
     """Validate config text. ``file`` is only used in messages; ``base_dir`` resolves relative paths."""
     env = os.environ if env is None else env
     data, loc = _load_yaml(text, file)
@@ -363,16 +406,22 @@ def parse_config(text: str, *, file: str = "config.yml", base_dir: Path | None =
     # categories ------------------------------------------------------------------------------------
     cats = data.get("category")
     if not isinstance(cats, dict) or not cats:
-        raise loc.error(("category",), "needs at least one arXiv category, e.g. `cs.CL: Computation and Language`")
+        raise loc.error(
+            ("category",), "needs at least one arXiv category, e.g. `cs.CL: Computation and Language`"
+        )
     categories: list[CategorySpec] = []
     seen_slugs: dict[str, str] = {}
     for code, display in cats.items():
         path: Path_ = ("category", code)
         if not taxonomy.is_known(code):
             suggestion = taxonomy.suggest(code)
-            raise loc.error(path, f"unknown arXiv category {code!r}",
-                            hint=f"did you mean {suggestion!r}?" if suggestion else
-                            "see https://arxiv.org/category_taxonomy")
+            raise loc.error(
+                path,
+                f"unknown arXiv category {code!r}",
+                hint=f"did you mean {suggestion!r}?"
+                if suggestion
+                else "see https://arxiv.org/category_taxonomy",
+            )
         if display is None:
             display = taxonomy.name(code)
         if not isinstance(display, str | int | float):
@@ -381,18 +430,25 @@ def parse_config(text: str, *, file: str = "config.yml", base_dir: Path | None =
         if slug in seen_slugs:
             raise loc.error(path, f"listed twice (also as {seen_slugs[slug]!r})")
         seen_slugs[slug] = code
-        categories.append(CategorySpec(code=code, display=str(display).strip() or taxonomy.name(code),
-                                       slug=slug))
+        categories.append(
+            CategorySpec(code=code, display=str(display).strip() or taxonomy.name(code), slug=slug)
+        )
 
     # global options --------------------------------------------------------------------------------
     match = _enum(data["match"], MatchMode, ("match",), loc) if "match" in data else MatchMode.WORD
     explicit_order = _enum(data["order"], Order, ("order",), loc) if "order" in data else None
     explicit_mark = _bool(data["mark_updates"], ("mark_updates",), loc) if "mark_updates" in data else None
     include = _include(data["include"], ("include",), loc) if "include" in data else DEFAULT_INCLUDE
-    max_authors = (_number(data["max_authors"], ("max_authors",), loc, kind=int, minimum=1)
-                   if "max_authors" in data else 6)
-    max_page_bytes = (_number(data["max_page_bytes"], ("max_page_bytes",), loc, kind=int, minimum=10_000)
-                      if "max_page_bytes" in data else 500_000)
+    max_authors = (
+        _number(data["max_authors"], ("max_authors",), loc, kind=int, minimum=1)
+        if "max_authors" in data
+        else 6
+    )
+    max_page_bytes = (
+        _number(data["max_page_bytes"], ("max_page_bytes",), loc, kind=int, minimum=10_000)
+        if "max_page_bytes" in data
+        else 500_000
+    )
     repo = data.get("repo")
     if repo is not None and (not isinstance(repo, str) or not _REPO_RE.match(repo)):
         raise loc.error(("repo",), f"must be `owner/name` of a GitHub repository, not {repo!r}")
@@ -441,31 +497,54 @@ def parse_config(text: str, *, file: str = "config.yml", base_dir: Path | None =
         if not slug:
             raise loc.error(path, f"topic name {name!r} has no letter or digit to name its page after")
         if slug.lower() in topic_slugs:
-            raise loc.error(path, f"topic {name!r} would share its page {slug}.md with "
-                                  f"{topic_slugs[slug.lower()]!r}; rename one")
+            raise loc.error(
+                path,
+                f"topic {name!r} would share its page {slug}.md with "
+                f"{topic_slugs[slug.lower()]!r}; rename one",
+            )
         topic_slugs[slug.lower()] = name
         if not isinstance(spec, dict):
-            raise loc.error(path, "must be a mapping with `keywords:` (and optionally `filters:`)",
-                            hint=f"{name}:\n    keywords:\n      - some keyword")
+            raise loc.error(
+                path,
+                "must be a mapping with `keywords:` (and optionally `filters:`)",
+                hint=f"{name}:\n    keywords:\n      - some keyword",
+            )
         _check_keys(spec, _TOPIC_KEYS, path, loc)
         keywords = _keyword_items(spec.get("keywords"), (*path, "keywords"), loc, required=True)
         filters = _keyword_items(spec.get("filters"), (*path, "filters"), loc, required=False)
         topic_match = _enum(spec["match"], MatchMode, (*path, "match"), loc) if "match" in spec else match
         topic_order = _enum(spec["order"], Order, (*path, "order"), loc) if "order" in spec else None
-        topic_mark = _bool(spec["mark_updates"], (*path, "mark_updates"), loc) if "mark_updates" in spec \
-            else None
+        topic_mark = (
+            _bool(spec["mark_updates"], (*path, "mark_updates"), loc) if "mark_updates" in spec else None
+        )
         topic_include = _include(spec["include"], (*path, "include"), loc) if "include" in spec else include
-        topics.append(Topic(
-            name=name, slug=slug, keywords=keywords, filters=filters, match=topic_match,
-            order=resolved_order(topic_match, topic_order), mark_updates=resolved_mark(topic_match, topic_mark),
-            include=topic_include, line=loc.line(path),
-        ))
+        topics.append(
+            Topic(
+                name=name,
+                slug=slug,
+                keywords=keywords,
+                filters=filters,
+                match=topic_match,
+                order=resolved_order(topic_match, topic_order),
+                mark_updates=resolved_mark(topic_match, topic_mark),
+                include=topic_include,
+                line=loc.line(path),
+            )
+        )
 
     return Config(
-        categories=tuple(categories), topics=tuple(topics), match=match,
-        order=resolved_order(match, None), mark_updates=resolved_mark(match, None),
-        max_authors=max_authors, repo=repo, include=include, title=title.strip(),
-        templates_dir=templates_dir, max_page_bytes=max_page_bytes, arxiv=arxiv,
+        categories=tuple(categories),
+        topics=tuple(topics),
+        match=match,
+        order=resolved_order(match, None),
+        mark_updates=resolved_mark(match, None),
+        max_authors=max_authors,
+        repo=repo,
+        include=include,
+        title=title.strip(),
+        templates_dir=templates_dir,
+        max_page_bytes=max_page_bytes,
+        arxiv=arxiv,
     )
 
 
@@ -475,8 +554,9 @@ def load_config(path: str | Path, *, env: Mapping[str, str] | None = None) -> Co
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError("file not found", path=str(p),
-                          hint="create one with `arxiv-digest init DIR`, or pass --config") from None
+        raise ConfigError(
+            "file not found", path=str(p), hint="create one with `arxiv-digest init DIR`, or pass --config"
+        ) from None
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"cannot read: {e}", path=str(p)) from e
     config = parse_config(text, file=str(p), base_dir=p.parent, env=env)

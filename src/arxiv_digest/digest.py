@@ -93,8 +93,9 @@ def home_category(paper: Paper, tracked: Sequence[str]) -> tuple[str, bool] | No
     return None
 
 
-def build_digest(config: Config, day: dt.date, papers: Sequence[Paper],
-                 matcher: Matcher | None = None) -> Digest:
+def build_digest(
+    config: Config, day: dt.date, papers: Sequence[Paper], matcher: Matcher | None = None
+) -> Digest:
     tracked = config.category_codes
     homes: dict[str, list[Listing]] = {code: [] for code in tracked}
     relevant: list[Paper] = []
@@ -120,5 +121,6 @@ def build_digest(config: Config, day: dt.date, papers: Sequence[Paper],
             if paper.announce_type in topics_by_name[name].include:
                 selected[name].append(paper)
     topics = tuple(TopicDigest(t, tuple(sort_papers(selected[t.name], t.order))) for t in config.topics)
-    return Digest(day=day, topics=topics, categories=tuple(categories),
-                  total=sum(len(c.listings) for c in categories))
+    return Digest(
+        day=day, topics=topics, categories=tuple(categories), total=sum(len(c.listings) for c in categories)
+    )

@@ -40,8 +40,15 @@ class UsageError(DigestError):
 class ConfigError(UsageError):
     """A configuration file is invalid. The message names the file, the line and the key."""
 
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
-                 key: str | None = None, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        key: str | None = None,
+        hint: str | None = None,
+    ) -> None:
         self.path = path
         self.line = line
         self.key = key
@@ -68,8 +75,10 @@ class QuerySyntaxError(UsageError):
 
     def _render(self) -> str:
         head = f"{self.context}: " if self.context else ""
-        return (f"{head}invalid query: {self.expected} at column {self.position + 1}\n"
-                f"  {self.query}\n  {' ' * self.position}^")
+        return (
+            f"{head}invalid query: {self.expected} at column {self.position + 1}\n"
+            f"  {self.query}\n  {' ' * self.position}^"
+        )
 
 
 class RuntimeFailure(DigestError):
@@ -93,8 +102,9 @@ class FeedFormatError(FetchError):
     """arXiv answered, but the body is not a feed we can read (HTML page, truncated XML, missing fields)."""
 
     def __init__(self, url: str, message: str, *, status: int | None = None) -> None:
-        super().__init__(url, message + " (did arXiv change its format? nothing was published)",
-                         status=status)
+        super().__init__(
+            url, message + " (did arXiv change its format? nothing was published)", status=status
+        )
 
 
 class StoreError(RuntimeFailure):

@@ -74,9 +74,14 @@ def _retry_after_seconds(value: str | None, now: float) -> float | None:
 class PoliteClient:
     """A rate-limited, retrying GET client for arXiv's services. Use as a context manager."""
 
-    def __init__(self, settings: ArxivSettings, *, transport: httpx.BaseTransport | None = None,
-                 sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        settings: ArxivSettings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.settings = settings
         self._sleep = sleep
         self._clock = clock
@@ -117,7 +122,7 @@ class PoliteClient:
 
     def _backoff(self, url: str, attempt: int) -> float:
         base = max(self.delay_for(url), 0.001)
-        return float(base * (2 ** attempt))
+        return float(base * (2**attempt))
 
     def _once(self, url: str, params: Mapping[str, str] | None) -> Response:
         self._wait_turn(url)
@@ -126,24 +131,36 @@ class PoliteClient:
             with self._client.stream("GET", url, params=params) as r:
                 declared = r.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > self.settings.max_body_bytes:
-                    raise FetchError(str(r.url), f"response of {int(declared):,} bytes is over the "
-                                     f"{self.settings.max_body_bytes:,}-byte cap; refusing it", status=r.status_code)
+                    raise FetchError(
+                        str(r.url),
+                        f"response of {int(declared):,} bytes is over the "
+                        f"{self.settings.max_body_bytes:,}-byte cap; refusing it",
+                        status=r.status_code,
+                    )
                 chunks = []
                 size = 0
                 for chunk in r.iter_bytes():
                     size += len(chunk)
                     if size > self.settings.max_body_bytes:
-                        raise FetchError(str(r.url), f"response is over the "
-                                         f"{self.settings.max_body_bytes:,}-byte cap; refusing it",
-                                         status=r.status_code)
+                        raise FetchError(
+                            str(r.url),
+                            f"response is over the {self.settings.max_body_bytes:,}-byte cap; refusing it",
+                            status=r.status_code,
+                        )
                     chunks.append(chunk)
-                return Response(url=str(r.url), status=r.status_code, headers=dict(r.headers),
-                                content=b"".join(chunks))
+                return Response(
+                    url=str(r.url), status=r.status_code, headers=dict(r.headers), content=b"".join(chunks)
+                )
         finally:
             self._last_request_end = self._clock()
 
-    def get(self, url: str, params: Mapping[str, str] | None = None, *,
-            ok_statuses: frozenset[int] = frozenset({200})) -> Response:
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        ok_statuses: frozenset[int] = frozenset({200}),
+    ) -> Response:
         """GET with retries. Returns a response whose status is in ``ok_statuses``, else raises FetchError."""
         attempts = self.settings.max_retries + 1
         full_url = str(httpx.URL(url, params=params)) if params else url
@@ -168,21 +185,38 @@ class PoliteClient:
                     raise FetchError(full_url, _status_message(response), status=response.status)
                 retry_after = _retry_after_seconds(response.headers.get("retry-after"), time.time())
                 if retry_after is not None and retry_after > self.settings.max_retry_after_seconds:
-                    raise FetchError(full_url, f"arXiv asked us to wait {retry_after:.0f} s (Retry-After), "
-                                     f"longer than max_retry_after_seconds="
-                                     f"{self.settings.max_retry_after_seconds:.0f}; try again later",
-                                     status=response.status)
+                    raise FetchError(
+                        full_url,
+                        f"arXiv asked us to wait {retry_after:.0f} s (Retry-After), "
+                        f"longer than max_retry_after_seconds="
+                        f"{self.settings.max_retry_after_seconds:.0f}; try again later",
+                        status=response.status,
+                    )
             if attempt + 1 >= attempts:
                 break
             wait = max(retry_after or 0.0, self._backoff(url, attempt))
-            log.warning("%s: %s; retrying in %.1f s (attempt %d of %d)", full_url, last_error, wait,
-                        attempt + 2, attempts)
+            log.warning(
+                "%s: %s; retrying in %.1f s (attempt %d of %d)",
+                full_url,
+                last_error,
+                wait,
+                attempt + 2,
+                attempts,
+            )
             self._sleep(wait)
-        raise FetchError(full_url, f"gave up after {attempts} attempts; last error: {last_error}",
-                         status=last_status)
+        raise FetchError(
+            full_url, f"gave up after {attempts} attempts; last error: {last_error}", status=last_status
+        )
 
-    def get_parsed(self, url: str, parse: Callable[[Response], T], params: Mapping[str, str] | None = None,
-                   *, ok_statuses: frozenset[int] = frozenset({200}), parse_retries: int = 1) -> T:
+    def get_parsed(
+        self,
+        url: str,
+        parse: Callable[[Response], T],
+        params: Mapping[str, str] | None = None,
+        *,
+        ok_statuses: frozenset[int] = frozenset({200}),
+        parse_retries: int = 1,
+    ) -> T:
         """GET and parse; a body that does not parse is fetched again (a truncated body is often
         transient), at most ``parse_retries`` more times, then the parse error is raised."""
         for attempt in range(parse_retries + 1):

@@ -74,8 +74,8 @@ def id_sort_key(arxiv_id: str) -> tuple[int, int, str]:
         yy, mm, seq = int(number[:2]), int(number[2:4]), int(number[4:])
         year = 1900 + yy if yy >= 91 else 2000 + yy
         return year * 100 + mm, seq, arxiv_id
-    yymm, seq = arxiv_id.split(".")
-    return 2000_00 + int(yymm), int(seq), arxiv_id
+    yymm, number = arxiv_id.split(".")
+    return 2000_00 + int(yymm), int(number), arxiv_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +135,11 @@ class Paper:
         categories = record["categories"]
         if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
             raise TypeError("authors must be a list of strings")
-        if not isinstance(categories, list) or not categories or not all(
-                isinstance(c, str) for c in categories):
+        if (
+            not isinstance(categories, list)
+            or not categories
+            or not all(isinstance(c, str) for c in categories)
+        ):
             raise TypeError("categories must be a non-empty list of strings")
         for key in ("title", "abstract"):
             if not isinstance(record[key], str):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,13 +72,15 @@ def open_store(db_path: Path, data_dir: Path) -> Store:
         raise
 
 
-def _stage_day(staging: Staging, renderer: MarkdownRenderer, digest: Digest, days: Sequence[dt.date],
-               *, latest: bool) -> None:
+def _stage_day(
+    staging: Staging, renderer: MarkdownRenderer, digest: Digest, days: Sequence[dt.date], *, latest: bool
+) -> None:
     archived = renderer.day_pages(digest, days=days, archived=True)
     staging.add_tree(f"archive/{digest.day.isoformat()}/", archived, owned=("hot_topic", "category"))
     if latest:
-        staging.add_tree("", renderer.day_pages(digest, days=days, archived=False),
-                         owned=("hot_topic", "category"))
+        staging.add_tree(
+            "", renderer.day_pages(digest, days=days, archived=False), owned=("hot_topic", "category")
+        )
 
 
 def check_plausible(announcement: Announcement, store: Store) -> None:
@@ -89,20 +92,27 @@ def check_plausible(announcement: Announcement, store: Store) -> None:
         return
     average = sum(recent) / len(recent)
     if len(announcement.papers) < MIN_FRACTION_OF_AVERAGE * average:
-        raise FeedFormatError(announcement.source_url, f"only {len(announcement.papers)} papers could be "
-                              f"read, against {average:.0f} a day recently, with {len(announcement.warnings)} "
-                              f"parse warnings (first: {announcement.warnings[0]})")
+        raise FeedFormatError(
+            announcement.source_url,
+            f"only {len(announcement.papers)} papers could be "
+            f"read, against {average:.0f} a day recently, with {len(announcement.warnings)} "
+            f"parse warnings (first: {announcement.warnings[0]})",
+        )
 
 
-def run_daily(config: Config, out_dir: Path, db_path: Path | None = None, *,
-              transport: httpx.BaseTransport | None = None,
-              sleep: Callable[[float], None] | None = None) -> RunResult:
+def run_daily(
+    config: Config,
+    out_dir: Path,
+    db_path: Path | None = None,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> RunResult:
     """Fetch the current announcement for the tracked categories, keep it and publish its pages."""
     db_path = db_path or default_db_path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with OutputLock(out_dir):
-        kwargs = {"sleep": sleep} if sleep is not None else {}
-        with PoliteClient(config.arxiv, transport=transport, **kwargs) as client:
+        with PoliteClient(config.arxiv, transport=transport, sleep=sleep or time.sleep) as client:
             announcement = rss.fetch_announcement(client, config.arxiv.rss_url, config.category_codes)
         if announcement.is_empty:
             return RunResult(day=announcement.day, empty=True, warnings=announcement.warnings)
@@ -110,14 +120,27 @@ def run_daily(config: Config, out_dir: Path, db_path: Path | None = None, *,
         store = open_store(db_path, out_dir / "data")
         try:
             check_plausible(announcement, store)
-            return _publish_day(config, out_dir, store, announcement.day, list(announcement.papers),
-                                warnings=announcement.warnings)
+            return _publish_day(
+                config,
+                out_dir,
+                store,
+                announcement.day,
+                list(announcement.papers),
+                warnings=announcement.warnings,
+            )
         finally:
             store.close()
 
 
-def _publish_day(config: Config, out_dir: Path, store: Store, day: dt.date, papers: list[Paper], *,
-                 warnings: tuple[str, ...] = ()) -> RunResult:
+def _publish_day(
+    config: Config,
+    out_dir: Path,
+    store: Store,
+    day: dt.date,
+    papers: list[Paper],
+    *,
+    warnings: tuple[str, ...] = (),
+) -> RunResult:
     content = snapshots.dumps(papers)
     sha = snapshots.sha256(content)
     store.begin()
@@ -142,16 +165,31 @@ def _publish_day(config: Config, out_dir: Path, store: Store, day: dt.date, pape
     except BaseException:
         store.rollback()
         raise
-    return RunResult(day=day, papers=len(papers), listed=digest.total,
-                     topics={t.topic.name: len(t.papers) for t in digest.topics}, written=written,
-                     deleted=deleted, days=len(days), warnings=warnings)
+    return RunResult(
+        day=day,
+        papers=len(papers),
+        listed=digest.total,
+        topics={t.topic.name: len(t.papers) for t in digest.topics},
+        written=written,
+        deleted=deleted,
+        days=len(days),
+        warnings=warnings,
+    )
 
 
-def _restage_neighbours(staging: Staging, renderer: MarkdownRenderer, config: Config, store: Store,
-                        matcher: Matcher, day: dt.date, days: list[dt.date], latest: dt.date) -> None:
+def _restage_neighbours(
+    staging: Staging,
+    renderer: MarkdownRenderer,
+    config: Config,
+    store: Store,
+    matcher: Matcher,
+    day: dt.date,
+    days: list[dt.date],
+    latest: dt.date,
+) -> None:
     ordered = sorted(days)
     i = ordered.index(day)
-    for neighbour in ordered[max(0, i - 1):i] + ordered[i + 1:i + 2]:
+    for neighbour in ordered[max(0, i - 1) : i] + ordered[i + 1 : i + 2]:
         digest = build_digest(config, neighbour, store.papers_for_day(neighbour), matcher)
         _stage_day(staging, renderer, digest, days, latest=neighbour == latest)
 
@@ -186,8 +224,14 @@ def rebuild(config: Config, out_dir: Path, db_path: Path | None = None) -> RunRe
             staging.add("archive/README.md", renderer.archive_index(summaries))
             written += staging.commit()[0]
             assert result_digest is not None
-            return RunResult(day=latest, papers=summaries[-1].paper_count, listed=result_digest.total,
-                             topics={t.topic.name: len(t.papers) for t in result_digest.topics},
-                             written=written, deleted=deleted, days=len(days))
+            return RunResult(
+                day=latest,
+                papers=summaries[-1].paper_count,
+                listed=result_digest.total,
+                topics={t.topic.name: len(t.papers) for t in result_digest.topics},
+                written=written,
+                deleted=deleted,
+                days=len(days),
+            )
         finally:
             store.close()

@@ -8,6 +8,7 @@ no longer produces (a topic removed from the config) are deleted from the folder
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -15,7 +16,6 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from types import TracebackType
 
 from .errors import LockError, PublishError
 
@@ -38,21 +38,12 @@ def atomic_write(path: Path, content: bytes, *, durable: bool = False) -> bool:
             os.chmod(tmp, 0o644)
             os.replace(tmp, path)
         except BaseException:
-            with _suppress_oserror():
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
     except OSError as e:
         raise PublishError(f"cannot write {path}: {e.strerror or e}") from e
     return True
-
-
-class _suppress_oserror:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 tb: TracebackType | None) -> bool:
-        return kind is not None and issubclass(kind, OSError)
 
 
 def _safe_relative(relative: str) -> PurePosixPath:
@@ -121,15 +112,15 @@ class OutputLock:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
             holder = ""
-            try:
+            with contextlib.suppress(OSError):
                 holder = os.read(fd, 64).decode("ascii", "replace").strip()
-            except OSError:
-                pass
             os.close(fd)
             if e.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                 who = f" (pid {holder})" if holder else ""
-                raise LockError(f"another arxiv-digest run{who} is writing {self.path.parent.parent}; "
-                                "wait for it to finish and run again") from e
+                raise LockError(
+                    f"another arxiv-digest run{who} is writing {self.path.parent.parent}; "
+                    "wait for it to finish and run again"
+                ) from e
             raise PublishError(f"cannot lock {self.path}: {e.strerror or e}") from e
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())

@@ -46,7 +46,9 @@ class Taxonomy:
 
 @lru_cache(maxsize=1)
 def load_taxonomy() -> Taxonomy:
-    raw = json.loads(resources.files("arxiv_digest").joinpath("data/arxiv_categories.json").read_text("utf-8"))
+    raw = json.loads(
+        resources.files("arxiv_digest").joinpath("data/arxiv_categories.json").read_text("utf-8")
+    )
     categories = {code: info["name"] for code, info in raw["categories"].items()}
     archives = {code: info["name"] for code, info in raw["archives"].items()}
     return Taxonomy(categories=categories, archives=archives, aliases=dict(raw["aliases"]))

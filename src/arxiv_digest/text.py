@@ -71,7 +71,7 @@ def split_authors(creators: str) -> tuple[str, ...]:
     if parts and _AND_SPLIT.search(parts[-1]):
         last = parts.pop()
         parts.extend(p.strip() for p in _AND_SPLIT.split(last))
-    names = []
+    names: list[str] = []
     for part in parts:
         if not part:
             continue

@@ -18,5 +18,18 @@ def topic_matcher(config: Config) -> Matcher:
     return Matcher([TopicRule(t.name, topic_tree(t)) for t in config.topics])
 
 
-__all__ = ["And", "Hit", "Matcher", "Node", "Not", "Or", "Term", "TopicRule", "compile_keyword",
-           "keywords_tree", "tokenize", "topic_matcher", "topic_tree"]
+__all__ = [
+    "And",
+    "Hit",
+    "Matcher",
+    "Node",
+    "Not",
+    "Or",
+    "Term",
+    "TopicRule",
+    "compile_keyword",
+    "keywords_tree",
+    "tokenize",
+    "topic_matcher",
+    "topic_tree",
+]

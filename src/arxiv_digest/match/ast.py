@@ -24,8 +24,9 @@ class Term:
     substring: bool = False
 
     def __str__(self) -> str:
-        needs_quotes = (self.quoted or not _BARE_WORD.match(self.text) or self.text in _OPERATORS
-                        or ":" in self.text)
+        needs_quotes = (
+            self.quoted or not _BARE_WORD.match(self.text) or self.text in _OPERATORS or ":" in self.text
+        )
         body = '"' + self.text + '"' if needs_quotes else self.text
         return body if self.field == "all" else f"{self.field}:{body}"
 
@@ -60,7 +61,7 @@ Node = Term | Not | And | Or
 def _wrap(node: Node, *, tight: bool, parent: type | None = None) -> str:
     if isinstance(node, Term | Not):
         return str(node)
-    if tight or isinstance(node, Or) and parent is And or type(node) is parent:
+    if tight or (isinstance(node, Or) and parent is And) or type(node) is parent:
         return f"({node})"
     return str(node)
 

@@ -17,8 +17,13 @@ from .ast import And, Node, Not, Or, Term
 from .words import Phrase, compile_keyword, normalize, phrase_at, tokenize
 
 # Which token streams a field's terms are looked for in.
-_SCAN_FIELDS = {"all": ("title", "abstract"), "ti": ("title",), "abs": ("abstract",), "co": ("comment",),
-                "au": ("author",)}
+_SCAN_FIELDS = {
+    "all": ("title", "abstract"),
+    "ti": ("title",),
+    "abs": ("abstract",),
+    "co": ("comment",),
+    "au": ("author",),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +56,15 @@ class _Index:
         for key in keys:
             self.exact.setdefault(key, []).append((term_id, phrase))
 
-    def scan(self, tokens: list[str], hits: set[int], where: str,
-             record: list[tuple[int, str, int, int]] | None) -> None:
+    def scan(
+        self, tokens: list[str], hits: set[int], where: str, record: list[tuple[int, str, int, int]] | None
+    ) -> None:
         if not tokens:
             return
         token_set = set(tokens)
         candidates: list[tuple[str, list[tuple[int, Phrase]]]] = [
-            (key, self.exact[key]) for key in token_set.intersection(self.exact)]
+            (key, self.exact[key]) for key in token_set.intersection(self.exact)
+        ]
         if self.prefix:
             for token in token_set:
                 for length in self.prefix_lengths:
@@ -184,8 +191,9 @@ class Matcher:
         out = []
         for tid, where, start, end in record:
             term = self._terms[tid]
-            out.append(Hit(term=term, where=where, start=start, end=end,
-                           words=_hit_words(paper, where, start, end)))
+            out.append(
+                Hit(term=term, where=where, start=start, end=end, words=_hit_words(paper, where, start, end))
+            )
         return selected, out
 
 

@@ -20,8 +20,9 @@ def _any(groups: Sequence[Sequence[str]], *, substring: bool) -> Node:
     return nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
 
 
-def keywords_tree(keywords: Sequence[Sequence[str]], filters: Sequence[Sequence[str]] = (), *,
-                  substring: bool = False) -> Node:
+def keywords_tree(
+    keywords: Sequence[Sequence[str]], filters: Sequence[Sequence[str]] = (), *, substring: bool = False
+) -> Node:
     """The tree for a keyword list and its filters."""
     positive = _any(keywords, substring=substring)
     if not filters:

@@ -71,7 +71,7 @@ def compile_keyword(keyword: str) -> tuple[Phrase, ...]:
     words = [m.group(0) for m in matches]
     joinable = []
     for a, b in itertools.pairwise(matches):
-        separator = norm[a.end():b.start()]
+        separator = norm[a.end() : b.start()]
         joinable.append(separator in _HYPHENS and not a.group(0).endswith("*"))
     hyphen_positions = [i for i, j in enumerate(joinable) if j][:MAX_HYPHEN_VARIANTS]
     variants: list[Phrase] = []

@@ -27,16 +27,18 @@ _NEWLINES = re.compile(r"[\r\n\u2028\u2029]+")
 _INERT_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)>")
 # Every element name a browser gives meaning to (HTML Living Standard, plus the SVG and MathML roots and
 # obsolete elements browsers still implement). Other names are "unknown elements": no behaviour at all.
-_HTML_ELEMENTS = frozenset("""
+_HTML_ELEMENTS = frozenset(
+    """
 a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big blink
 blockquote body br button canvas caption center cite code col colgroup data datalist dd del details dfn
-dialog dir div dl dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6
-head header hgroup hr html i iframe image img input ins isindex kbd keygen label legend li link listing
-main map mark marquee math menu menuitem meta meter multicol nav nextid nobr noembed noframes noscript
-object ol optgroup option output p param picture plaintext portal pre progress q rb rp rt rtc ruby s samp
-script search section select slot small source spacer span strike strong style sub summary sup svg table
-tbody td template textarea tfoot th thead time title tr track tt u ul var video wbr xmp
-""".split())
+dialog dir div dl dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5
+h6 head header hgroup hr html i iframe image img input ins isindex kbd keygen label legend li link
+listing main map mark marquee math menu menuitem meta meter multicol nav nextid nobr noembed noframes
+noscript object ol optgroup option output p param picture plaintext portal pre progress q rb rp rt rtc
+ruby s samp script search section select slot small source spacer span strike strong style sub summary
+sup svg table tbody td template textarea tfoot th thead time title tr track tt u ul var video wbr xmp
+""".split()  # noqa: SIM905
+)
 
 
 def _one_line(text: str) -> str:
@@ -111,7 +113,7 @@ def _pairable_backticks(text: str) -> set[int]:
         length = end - start
         if start in live:
             continue
-        for start2, end2 in runs[k + 1:]:
+        for start2, end2 in runs[k + 1 :]:
             if end2 - start2 == length:
                 live.update(range(start, end))
                 live.update(range(start2, end2))
@@ -129,7 +131,7 @@ def _starts_reference(text: str, pos: int) -> bool:
         return True
     if first not in _ENTITY_FIRST:
         return False
-    window = text[pos:pos + 33]
+    window = text[pos : pos + 33]
     return any(window.startswith(name) for name in _ENTITY_NAMES if name[0] == first)
 
 
@@ -138,8 +140,13 @@ def code(text: str) -> str:
     text = _one_line(text)
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.endswith(" ")
-                                                                 and text.strip()) else ""
+    pad = (
+        " "
+        if text.startswith("`")
+        or text.endswith("`")
+        or (text.startswith(" ") and text.endswith(" ") and text.strip())
+        else ""
+    )
     return f"{fence}{pad}{text}{pad}{fence}"
 
 

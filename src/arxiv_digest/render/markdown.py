@@ -46,8 +46,9 @@ def _finalize(value: Any) -> Any:
     return escape.inline(str(value))
 
 
-def make_environment(kind: str, user_dir: Path | None, *, finalize: Any = _finalize,
-                     autoescape: bool = False) -> jinja2.Environment:
+def make_environment(
+    kind: str, user_dir: Path | None, *, finalize: Any = _finalize, autoescape: bool = False
+) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if user_dir is not None:
         loaders.append(jinja2.FileSystemLoader(str(user_dir / kind)))
@@ -69,8 +70,9 @@ def _markdown_environment(user_dir: Path | None) -> jinja2.Environment:
     env = make_environment(TEMPLATES, user_dir)
     env.filters["trusted"] = lambda v: Md("" if v is None else str(v))
     env.filters["html_text"] = lambda v, compat=False: Md(escape.html_text(str(v), keep_inert_tags=compat))
-    env.filters["author_line"] = lambda authors, limit: Md(escape.inline(author_line(authors, limit),
-                                                                        ends_paragraph=True))
+    env.filters["author_line"] = lambda authors, limit: Md(
+        escape.inline(author_line(authors, limit), ends_paragraph=True)
+    )
     env.filters["code"] = lambda v: Md(escape.code(str(v)))
     env.filters["cell"] = lambda v: Md(escape.table_cell(str(v)))
     env.filters["url"] = lambda v: Md(escape.url_path(str(v)))
@@ -109,12 +111,20 @@ class MarkdownRenderer:
         self.env = _markdown_environment(config.templates_dir)
         self._entry = self.env.get_template("_entry.md.j2").module.entry  # type: ignore[attr-defined]
 
-    def entry(self, paper: Paper, *, mark_updates: bool, open_: bool, cross_from: str | None = None,
-              compat: bool = False) -> str:
+    def entry(
+        self,
+        paper: Paper,
+        *,
+        mark_updates: bool,
+        open_: bool,
+        cross_from: str | None = None,
+        compat: bool = False,
+    ) -> str:
         return str(self._entry(paper, self.config.max_authors, mark_updates, open_, cross_from, compat))
 
-    def _paged(self, template: str, slug: str, entries: Sequence[str], context: dict[str, Any]
-               ) -> dict[str, str]:
+    def _paged(
+        self, template: str, slug: str, entries: Sequence[str], context: dict[str, Any]
+    ) -> dict[str, str]:
         """Render a list page, split into parts when it would pass ``max_page_bytes``."""
         tpl = self.env.get_template(template)
         whole = tpl.render(entries=entries, page=Page(), **context)
@@ -134,8 +144,12 @@ class MarkdownRenderer:
         total = len(groups)
         out = {}
         for i, group in enumerate(groups, 1):
-            page = Page(i, total, part_name(slug, i - 1) if i > 1 else None,
-                        part_name(slug, i + 1) if i < total else None)
+            page = Page(
+                i,
+                total,
+                part_name(slug, i - 1) if i > 1 else None,
+                part_name(slug, i + 1) if i < total else None,
+            )
             out[part_name(slug, i)] = tpl.render(entries=group, page=page, **context)
         return out
 
@@ -147,25 +161,44 @@ class MarkdownRenderer:
         pages: dict[str, str] = {}
         for t in digest.topics:
             compat = t.topic.match is MatchMode.SUBSTRING
-            entries = [self.entry(p, mark_updates=t.topic.mark_updates, open_=True, compat=compat)
-                       for p in t.papers]
-            for name, text in self._paged("topic.md.j2", t.topic.slug, entries, {
-                    "topic": t.topic, "day": day, "count": len(t.papers), "repo": cfg.repo}).items():
+            entries = [
+                self.entry(p, mark_updates=t.topic.mark_updates, open_=True, compat=compat) for p in t.papers
+            ]
+            for name, text in self._paged(
+                "topic.md.j2",
+                t.topic.slug,
+                entries,
+                {"topic": t.topic, "day": day, "count": len(t.papers), "repo": cfg.repo},
+            ).items():
                 pages[f"hot_topic/{name}"] = text
         for c in digest.categories:
             entries = [self._category_entry(item) for item in c.listings]
             counts = c.counts
-            for name, text in self._paged("category.md.j2", c.spec.slug, entries, {
-                    "category": c.spec, "day": day, "count": len(c.listings), "repo": cfg.repo,
+            for name, text in self._paged(
+                "category.md.j2",
+                c.spec.slug,
+                entries,
+                {
+                    "category": c.spec,
+                    "day": day,
+                    "count": len(c.listings),
+                    "repo": cfg.repo,
                     "counts": {k: counts.get(k, 0) for k in ("new", "cross", "updated")},
-                    "index_link": "../README.md"}).items():
+                    "index_link": "../README.md",
+                },
+            ).items():
                 pages[f"category/{name}"] = text
         pages["README.md"] = self._index(digest, days=days, archived=archived)
         return {path: text.encode("utf-8") for path, text in pages.items()}
 
     def _category_entry(self, item: Listing) -> str:
-        return self.entry(item.paper, mark_updates=self.config.mark_updates, open_=False,
-                          cross_from=item.cross_from, compat=self.config.match is MatchMode.SUBSTRING)
+        return self.entry(
+            item.paper,
+            mark_updates=self.config.mark_updates,
+            open_=False,
+            cross_from=item.cross_from,
+            compat=self.config.match is MatchMode.SUBSTRING,
+        )
 
     def _index(self, digest: Digest, *, days: Sequence[dt.date], archived: bool) -> str:
         counts = digest.counts
@@ -175,24 +208,38 @@ class MarkdownRenderer:
         after = ordered[position + 1] if position + 1 < len(ordered) else None
         prefix = "../" if archived else "archive/"
         nav = {
-            "previous": NavLink(f"previous day ({before})", f"{prefix}{before}/README.md") if before else None,
+            "previous": NavLink(f"previous day ({before})", f"{prefix}{before}/README.md")
+            if before
+            else None,
             "next": NavLink(f"next day ({after})", f"{prefix}{after}/README.md") if after else None,
         }
         recent = [d.isoformat() for d in sorted(days, reverse=True)[:7]]
         return self.env.get_template("index.md.j2").render(
-            title=self.config.title, digest=digest, day=digest.day.isoformat(), repo=self.config.repo,
+            title=self.config.title,
+            digest=digest,
+            day=digest.day.isoformat(),
+            repo=self.config.repo,
             counts={k: counts.get(k, 0) for k in ("new", "cross", "updated")},
-            topics=digest.topics_by_count(), nav=nav, archive_link=f"{prefix}README.md" if not archived
-            else "../README.md", archive_prefix=prefix, archive_days=len(days), recent=recent,
-            project_url=PROJECT_URL)
+            topics=digest.topics_by_count(),
+            nav=nav,
+            archive_link=f"{prefix}README.md" if not archived else "../README.md",
+            archive_prefix=prefix,
+            archive_days=len(days),
+            recent=recent,
+            project_url=PROJECT_URL,
+        )
 
     def archive_index(self, days: Sequence[DaySummary]) -> bytes:
         rows = []
         for d in sorted(days, key=lambda s: s.day, reverse=True):
-            rows.append({
-                "day": d.day.isoformat(), "total": d.paper_count, "new": d.counts.get("new", 0),
-                "cross": d.counts.get("cross", 0),
-                "updated": d.counts.get("replace", 0) + d.counts.get("replace-cross", 0),
-            })
+            rows.append(
+                {
+                    "day": d.day.isoformat(),
+                    "total": d.paper_count,
+                    "new": d.counts.get("new", 0),
+                    "cross": d.counts.get("cross", 0),
+                    "updated": d.counts.get("replace", 0) + d.counts.get("replace-cross", 0),
+                }
+            )
         text = self.env.get_template("archive.md.j2").render(title=self.config.title, days=rows)
         return text.encode("utf-8")

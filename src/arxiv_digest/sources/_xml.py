@@ -17,14 +17,22 @@ from lxml import etree
 from ..errors import FeedFormatError
 from ..models import ARXIV_TZ
 
-_HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b",
-                         re.IGNORECASE | re.DOTALL)
+_HTML_START = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.IGNORECASE | re.DOTALL
+)
 _HTML_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                           dtd_validation=False, remove_comments=True, remove_pis=True)
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
 
 
 def parse_xml(content: bytes, url: str, *, status: int | None = None) -> etree._Element:
@@ -37,8 +45,9 @@ def parse_xml(content: bytes, url: str, *, status: int | None = None) -> etree._
         raise FeedFormatError(url, f"got an HTML page{what} instead of an XML feed", status=status)
     head = content[:65536]
     if b"<!ENTITY" in head or b"<!entity" in head:
-        raise FeedFormatError(url, "the document declares XML entities; arXiv's feeds never do, refusing it",
-                              status=status)
+        raise FeedFormatError(
+            url, "the document declares XML entities; arXiv's feeds never do, refusing it", status=status
+        )
     try:
         root = etree.fromstring(content, _parser())
     except etree.XMLSyntaxError as e:

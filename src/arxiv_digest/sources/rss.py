@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 _DESCRIPTION = re.compile(
     r"^\s*arXiv:(?P<id>\S+?)\s+Announce Type:\s*(?P<type>[\w-]+)\s*Abstract:\s?(?P<abstract>.*)$",
-    re.DOTALL | re.IGNORECASE)
+    re.DOTALL | re.IGNORECASE,
+)
 _ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -68,8 +69,11 @@ def parse_feed(content: bytes, url: str = "<feed>", *, status: int | None = None
 
 def _feed_error(title: str | None, url: str, status: int | None) -> None:
     if title and title.strip().lower().startswith("feed error"):
-        raise FetchError(url, f"arXiv refused the request: {title.strip()} (check the category codes in "
-                              "config.yml)", status=status)
+        raise FetchError(
+            url,
+            f"arXiv refused the request: {title.strip()} (check the category codes in config.yml)",
+            status=status,
+        )
 
 
 def _parse_rss(channel: etree._Element, url: str, status: int | None) -> Announcement:
@@ -82,10 +86,10 @@ def _parse_rss(channel: etree._Element, url: str, status: int | None) -> Announc
             if day:
                 break
     if items and day is None:
-        raise FeedFormatError(url, "the feed has items but no pubDate to tell which day it announces",
-                              status=status)
-    papers, warnings = _collect(
-        ((i, _rss_fields(item)) for i, item in enumerate(items, 1)), day, url, status)
+        raise FeedFormatError(
+            url, "the feed has items but no pubDate to tell which day it announces", status=status
+        )
+    papers, warnings = _collect(((i, _rss_fields(item)) for i, item in enumerate(items, 1)), day, url, status)
     return Announcement(day=day, papers=papers, source_url=url, warnings=warnings)
 
 
@@ -100,10 +104,12 @@ def _parse_atom(feed: etree._Element, url: str, status: int | None) -> Announcem
     if day is None:
         day = _day_from(text_of(child(feed, "updated")), rfc822=False)
     if entries and day is None:
-        raise FeedFormatError(url, "the feed has entries but no date to tell which day it announces",
-                              status=status)
+        raise FeedFormatError(
+            url, "the feed has entries but no date to tell which day it announces", status=status
+        )
     papers, warnings = _collect(
-        ((i, _atom_fields(entry)) for i, entry in enumerate(entries, 1)), day, url, status)
+        ((i, _atom_fields(entry)) for i, entry in enumerate(entries, 1)), day, url, status
+    )
     return Announcement(day=day, papers=papers, source_url=url, warnings=warnings)
 
 
@@ -155,8 +161,9 @@ def _atom_fields(entry: etree._Element) -> dict[str, object]:
     }
 
 
-def _collect(rows: object, day: dt.date | None, url: str, status: int | None
-             ) -> tuple[tuple[Paper, ...], tuple[str, ...]]:
+def _collect(
+    rows: object, day: dt.date | None, url: str, status: int | None
+) -> tuple[tuple[Paper, ...], tuple[str, ...]]:
     papers: list[Paper] = []
     warnings: list[str] = []
     seen: set[str] = set()
@@ -180,8 +187,9 @@ def _collect(rows: object, day: dt.date | None, url: str, status: int | None
     return tuple(papers), tuple(warnings)
 
 
-def _paper(fields: dict[str, object], index: int, day: dt.date, url: str, status: int | None
-           ) -> tuple[Paper | None, str | None]:
+def _paper(
+    fields: dict[str, object], index: int, day: dt.date, url: str, status: int | None
+) -> tuple[Paper | None, str | None]:
     def missing(what: str) -> FeedFormatError:
         ident = fields.get("guid") or fields.get("link") or "?"
         return FeedFormatError(url, f"item {index} ({ident}) has no {what}", status=status)
@@ -190,19 +198,21 @@ def _paper(fields: dict[str, object], index: int, day: dt.date, url: str, status
     if not isinstance(description, str) or not description.strip():
         raise missing("description (abstract)")
     m = _DESCRIPTION.match(description)
-    versioned: str | None = None
+    arxiv_id: str | None = None
+    version: int | None = None
+    # The guid carries id and version; the description and the link are fallbacks if arXiv drops it.
     for candidate in (fields.get("guid"), m.group("id") if m else None, fields.get("link")):
-        if isinstance(candidate, str) and candidate.strip():
-            try:
-                arxiv_id, version = parse_arxiv_id(candidate)
-            except ValueError:
-                continue
-            if versioned is None:
-                versioned = arxiv_id
-                found_version = version
-            elif found_version is None and version is not None and arxiv_id == versioned:
-                found_version = version
-    if versioned is None:
+        if not isinstance(candidate, str) or not candidate.strip():
+            continue
+        try:
+            found_id, found_version = parse_arxiv_id(candidate)
+        except ValueError:
+            continue
+        if arxiv_id is None:
+            arxiv_id = found_id
+        if found_id == arxiv_id and version is None:
+            version = found_version
+    if arxiv_id is None:
         raise missing("arXiv identifier (guid/link)")
     title = fields.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -216,14 +226,16 @@ def _paper(fields: dict[str, object], index: int, day: dt.date, url: str, status
     try:
         announce_type = AnnounceType(raw_type.strip().lower())
     except ValueError:
-        return None, f"item {index} ({versioned}): unknown announce type {raw_type!r}; skipped"
+        return None, f"item {index} ({arxiv_id}): unknown announce type {raw_type!r}; skipped"
     warning = None
     if m:
         abstract = m.group("abstract")
     else:
         abstract = description
-        warning = f"item {index} ({versioned}): description not in the 'arXiv:… Announce Type: … " \
-                  f"Abstract: …' form; used it whole"
+        warning = (
+            f"item {index} ({arxiv_id}): description not in the 'arXiv:… Announce Type: … "
+            f"Abstract: …' form; used it whole"
+        )
     creator = fields.get("creator")
     authors = split_authors(creator) if isinstance(creator, str) else ()
     if not authors:
@@ -234,8 +246,8 @@ def _paper(fields: dict[str, object], index: int, day: dt.date, url: str, status
         return " ".join(value.split()) if isinstance(value, str) and value.strip() else None
 
     return Paper(
-        id=versioned,
-        version=found_version or 1,
+        id=arxiv_id,
+        version=version or 1,
         title=clean_title(title),
         authors=authors,
         abstract=clean_abstract(abstract),

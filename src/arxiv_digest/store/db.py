@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import StoreError
 from ..models import AnnounceType, Paper
@@ -47,8 +48,10 @@ _MIGRATIONS: tuple[str, ...] = (
     """,
 )
 
-_COLUMNS = ("day, id, version, announce_type, title, authors, abstract, categories, comment, journal_ref, "
-            "doi, license")
+_COLUMNS = (
+    "day, id, version, announce_type, title, authors, abstract, categories, comment, journal_ref, "
+    "doi, license"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +84,9 @@ class Store:
             store = cls(conn, path)
             store._migrate()
         except sqlite3.DatabaseError as e:
-            raise StoreError(f"{path}: cannot open the database ({e}); delete it and it will be rebuilt "
-                             "from data/*.jsonl") from e
+            raise StoreError(
+                f"{path}: cannot open the database ({e}); delete it and it will be rebuilt from data/*.jsonl"
+            ) from e
         return store
 
     def close(self) -> None:
@@ -97,8 +101,10 @@ class Store:
     def _migrate(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         if version > len(_MIGRATIONS):
-            raise StoreError(f"{self.path}: database schema {version} is newer than this arxiv-digest "
-                             f"understands ({len(_MIGRATIONS)}); upgrade, or delete the file to rebuild it")
+            raise StoreError(
+                f"{self.path}: database schema {version} is newer than this arxiv-digest "
+                f"understands ({len(_MIGRATIONS)}); upgrade, or delete the file to rebuild it"
+            )
         for number in range(version, len(_MIGRATIONS)):
             with self.transaction():
                 for statement in _MIGRATIONS[number].split(";"):
@@ -136,13 +142,30 @@ class Store:
         """Make ``day`` hold exactly ``papers`` (call inside a transaction)."""
         key = day.isoformat()
         self.conn.execute("DELETE FROM days WHERE day = ?", (key,))
-        self.conn.execute("INSERT INTO days (day, snapshot_sha256, paper_count) VALUES (?, ?, ?)",
-                          (key, snapshot_sha256, len(papers)))
+        self.conn.execute(
+            "INSERT INTO days (day, snapshot_sha256, paper_count) VALUES (?, ?, ?)",
+            (key, snapshot_sha256, len(papers)),
+        )
         self.conn.executemany(
             f"INSERT INTO announcements ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(key, p.id, p.version, p.announce_type.value, p.title,
-              json.dumps(list(p.authors), ensure_ascii=False), p.abstract,
-              json.dumps(list(p.categories)), p.comment, p.journal_ref, p.doi, p.license) for p in papers])
+            [
+                (
+                    key,
+                    p.id,
+                    p.version,
+                    p.announce_type.value,
+                    p.title,
+                    json.dumps(list(p.authors), ensure_ascii=False),
+                    p.abstract,
+                    json.dumps(list(p.categories)),
+                    p.comment,
+                    p.journal_ref,
+                    p.doi,
+                    p.license,
+                )
+                for p in papers
+            ],
+        )
 
     def drop_day(self, day: dt.date) -> None:
         self.conn.execute("DELETE FROM days WHERE day = ?", (day.isoformat(),))
@@ -150,8 +173,10 @@ class Store:
     def sync(self, data_dir: Path) -> SyncReport:
         """Import every snapshot the database lacks or holds an older copy of; drop days with no file."""
         files = snapshot.day_files(data_dir)
-        known = {dt.date.fromisoformat(day): sha for day, sha in
-                 self.conn.execute("SELECT day, snapshot_sha256 FROM days")}
+        known = {
+            dt.date.fromisoformat(day): sha
+            for day, sha in self.conn.execute("SELECT day, snapshot_sha256 FROM days")
+        }
         imported: list[dt.date] = []
         dropped = [day for day in known if day not in files]
         with self.transaction():
@@ -174,7 +199,8 @@ class Store:
     def days(self) -> list[DaySummary]:
         rows = self.conn.execute(
             "SELECT d.day, d.paper_count, a.announce_type, count(a.id) FROM days d "
-            "LEFT JOIN announcements a ON a.day = d.day GROUP BY d.day, a.announce_type ORDER BY d.day")
+            "LEFT JOIN announcements a ON a.day = d.day GROUP BY d.day, a.announce_type ORDER BY d.day"
+        )
         by_day: dict[str, DaySummary] = {}
         for day, count, kind, n in rows:
             summary = by_day.setdefault(day, DaySummary(dt.date.fromisoformat(day), count, {}))
@@ -187,7 +213,9 @@ class Store:
         return dt.date.fromisoformat(row[0]) if row and row[0] else None
 
     def snapshot_sha(self, day: dt.date) -> str | None:
-        row = self.conn.execute("SELECT snapshot_sha256 FROM days WHERE day = ?", (day.isoformat(),)).fetchone()
+        row = self.conn.execute(
+            "SELECT snapshot_sha256 FROM days WHERE day = ?", (day.isoformat(),)
+        ).fetchone()
         return row[0] if row else None
 
     def papers_for_day(self, day: dt.date) -> list[Paper]:
@@ -198,11 +226,19 @@ class Store:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 
 
-def _paper(row: Sequence[object]) -> Paper:
-    (day, pid, version, kind, title, authors, abstract, categories, comment, journal_ref, doi,
-     license_) = row
-    return Paper(id=str(pid), version=int(version), title=str(title),  # type: ignore[call-overload]
-                 authors=tuple(json.loads(str(authors))), abstract=str(abstract),
-                 categories=tuple(json.loads(str(categories))), announce_type=AnnounceType(str(kind)),
-                 announced=dt.date.fromisoformat(str(day)), comment=comment,  # type: ignore[arg-type]
-                 journal_ref=journal_ref, doi=doi, license=license_)  # type: ignore[arg-type]
+def _paper(row: sqlite3.Row | tuple[Any, ...]) -> Paper:
+    (day, pid, version, kind, title, authors, abstract, categories, comment, journal_ref, doi, license_) = row
+    return Paper(
+        id=pid,
+        version=version,
+        title=title,
+        authors=tuple(json.loads(authors)),
+        abstract=abstract,
+        categories=tuple(json.loads(categories)),
+        announce_type=AnnounceType(kind),
+        announced=dt.date.fromisoformat(day),
+        comment=comment,
+        journal_ref=journal_ref,
+        doi=doi,
+        license=license_,
+    )

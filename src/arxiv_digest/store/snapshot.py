@@ -51,11 +51,15 @@ def loads(content: bytes, *, source: str, day: dt.date | None = None) -> list[Pa
             paper = Paper.from_record(record)
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
             what = f"missing field {e}" if isinstance(e, KeyError) else str(e)
-            raise StoreError(f"{source}:{number}: bad paper record: {what}; fix or restore the file "
-                             "from git, then run again") from e
+            raise StoreError(
+                f"{source}:{number}: bad paper record: {what}; fix or restore the file "
+                "from git, then run again"
+            ) from e
         if day is not None and paper.announced != day:
-            raise StoreError(f"{source}:{number}: paper {paper.id} says announced={paper.announced}, "
-                             f"but the file is for {day}")
+            raise StoreError(
+                f"{source}:{number}: paper {paper.id} says announced={paper.announced}, "
+                f"but the file is for {day}"
+            )
         if paper.id in seen:
             raise StoreError(f"{source}:{number}: paper {paper.id} appears twice")
         seen.add(paper.id)
