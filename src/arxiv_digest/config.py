@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 import yaml
 
 from .errors import ConfigError
+from .match.ast import Node
+from .match.query import parse_query
 from .models import AnnounceType
 from .taxonomy import load_taxonomy
 
@@ -85,6 +87,10 @@ class Topic:
     mark_updates: bool
     include: frozenset[AnnounceType]
     line: int | None = None
+    query: str | None = None
+    query_tree: Node | None = None
+    categories: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +231,17 @@ _TOP_KEYS = {
     "max_page_bytes",
     "arxiv",
 }
-_TOPIC_KEYS = {"keywords", "filters", "match", "order", "mark_updates", "include"}
+_TOPIC_KEYS = {
+    "keywords",
+    "filters",
+    "query",
+    "categories",
+    "authors",
+    "match",
+    "order",
+    "mark_updates",
+    "include",
+}
 _ARXIV_KEYS = {
     "rss_url",
     "api_url",
@@ -314,6 +330,53 @@ def _keyword_text(value: Any, path: Path_, loc: _Located) -> str:
     if not re.search(r"\w", text):
         raise loc.error(path, f"keyword {text!r} has no letter or digit, so it can never match a word")
     return text
+
+
+def _topic_query(value: Any, path: Path_, loc: _Located) -> tuple[str | None, Node | None]:
+    if value is None:
+        return None, None
+    if not isinstance(value, str) or not value.strip():
+        raise loc.error(path, "must be a query string, e.g. 'ti:\"vision language model\" OR abs:VLM'")
+    # A QuerySyntaxError (exit 2) names the file, line and key, and draws a caret under the fault.
+    return value, parse_query(value, context=f"{loc.file}:{loc.line(path)}: {_key_text(path)}")
+
+
+def _topic_categories(value: Any, path: Path_, loc: _Located) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise loc.error(path, "must be a list of arXiv categories")
+    taxonomy = load_taxonomy()
+    out = []
+    for i, code in enumerate(value):
+        if not isinstance(code, str) or not (taxonomy.is_known(code.rstrip("*")) or code.endswith("*")):
+            suggestion = taxonomy.suggest(str(code))
+            raise loc.error(
+                (*path, i),
+                f"unknown arXiv category {code!r}",
+                hint=f"did you mean {suggestion!r}?" if suggestion else None,
+            )
+        out.append(code)
+    return tuple(out)
+
+
+def _topic_authors(value: Any, path: Path_, loc: _Located) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise loc.error(path, "must be a list of author names")
+    out = []
+    for i, name in enumerate(value):
+        if not isinstance(name, str) or not re.search(r"[^\W_]", name):
+            raise loc.error((*path, i), 'an author must be a name, e.g. "Geoffrey Hinton"')
+        if '"' in name:
+            raise loc.error((*path, i), "an author name cannot contain a double quote")
+        out.append(" ".join(name.split()))
+    return tuple(out)
 
 
 def _number(value: Any, path: Path_, loc: _Located, *, kind: type, minimum: float) -> Any:
@@ -510,7 +573,11 @@ def parse_config(
                 hint=f"{name}:\n    keywords:\n      - some keyword",
             )
         _check_keys(spec, _TOPIC_KEYS, path, loc)
-        keywords = _keyword_items(spec.get("keywords"), (*path, "keywords"), loc, required=True)
+        has_other = any(spec.get(k) for k in ("query", "authors"))
+        keywords = _keyword_items(spec.get("keywords"), (*path, "keywords"), loc, required=not has_other)
+        query_text, query_tree = _topic_query(spec.get("query"), (*path, "query"), loc)
+        topic_categories = _topic_categories(spec.get("categories"), (*path, "categories"), loc)
+        authors = _topic_authors(spec.get("authors"), (*path, "authors"), loc)
         filters = _keyword_items(spec.get("filters"), (*path, "filters"), loc, required=False)
         topic_match = _enum(spec["match"], MatchMode, (*path, "match"), loc) if "match" in spec else match
         topic_order = _enum(spec["order"], Order, (*path, "order"), loc) if "order" in spec else None
@@ -529,6 +596,10 @@ def parse_config(
                 mark_updates=resolved_mark(topic_match, topic_mark),
                 include=topic_include,
                 line=loc.line(path),
+                query=query_text,
+                query_tree=query_tree,
+                categories=topic_categories,
+                authors=authors,
             )
         )
 

@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .config import CategorySpec, Config, Order, Topic
-from .match import Matcher, topic_matcher
+from .match import Matcher
+from .match.topics import topic_matcher
 from .models import AnnounceType, Paper, id_sort_key
 from .taxonomy import load_taxonomy
 

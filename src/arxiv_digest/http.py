@@ -107,7 +107,7 @@ class PoliteClient:
 
     # -------------------------------------------------------------------------------------------
     def delay_for(self, url: str) -> float:
-        host = (urlsplit(url).hostname or "").lower()
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")  # "arxiv.org." is arxiv.org too
         delay = self.settings.delay_seconds
         if (host == "arxiv.org" or host.endswith(".arxiv.org")) and delay < ARXIV_MIN_DELAY_SECONDS:
             delay = ARXIV_MIN_DELAY_SECONDS

@@ -23,7 +23,8 @@ from .config import Config
 from .digest import Digest, build_digest
 from .errors import FeedFormatError, StoreError
 from .http import PoliteClient
-from .match import Matcher, topic_matcher
+from .match import Matcher
+from .match.topics import topic_matcher
 from .models import Announcement, Paper
 from .publish import STATE_DIR, OutputLock, Staging
 from .render.markdown import MarkdownRenderer

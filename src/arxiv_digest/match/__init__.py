@@ -1,22 +1,17 @@
-"""Keywords and the query language: parse -> tree -> one compiled matcher for all topics."""
+"""Keywords and the query language: parse -> tree -> one compiled matcher for all topics.
+
+``words`` defines what a keyword means, ``query`` parses the query language, ``keywords`` turns the
+reference's keyword lists into the same trees, ``engine`` compiles trees into one matcher, and ``topics``
+builds a configured topic's tree.
+"""
 
 from __future__ import annotations
 
-from ..config import Config, MatchMode, Topic
 from .ast import And, Node, Not, Or, Term
 from .engine import Hit, Matcher, TopicRule
 from .keywords import keywords_tree
+from .query import parse_query
 from .words import compile_keyword, tokenize
-
-
-def topic_tree(topic: Topic) -> Node:
-    """The tree a configured topic stands for."""
-    return keywords_tree(topic.keywords, topic.filters, substring=topic.match is MatchMode.SUBSTRING)
-
-
-def topic_matcher(config: Config) -> Matcher:
-    return Matcher([TopicRule(t.name, topic_tree(t)) for t in config.topics])
-
 
 __all__ = [
     "And",
@@ -29,7 +24,6 @@ __all__ = [
     "TopicRule",
     "compile_keyword",
     "keywords_tree",
+    "parse_query",
     "tokenize",
-    "topic_matcher",
-    "topic_tree",
 ]

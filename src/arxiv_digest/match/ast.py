@@ -59,11 +59,11 @@ Node = Term | Not | And | Or
 
 
 def _wrap(node: Node, *, tight: bool, parent: type | None = None) -> str:
+    """Parenthesise every AND/OR inside another operator: not needed for precedence when an AND sits in
+    an OR, but a reader should not have to remember precedence to read a topic."""
     if isinstance(node, Term | Not):
         return str(node)
-    if tight or (isinstance(node, Or) and parent is And) or type(node) is parent:
-        return f"({node})"
-    return str(node)
+    return f"({node})"
 
 
 def terms(node: Node) -> list[Term]:

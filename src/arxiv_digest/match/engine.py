@@ -1,10 +1,10 @@
 """One matcher for every topic: each paper's text is tokenised once and scanned once for all topics.
 
 The reference looped topics x keywords x papers with substring tests, so each topic multiplied the cost.
-Here every distinct term of every topic is compiled once into per-field indexes keyed by the term's first
-word; a paper's word set is intersected with those keys (a C-speed set operation), and only the few hits
-are checked position by position. Adding a topic adds keys, not passes over the text. Each topic's boolean
-tree is then evaluated over the set of terms that hit.
+Here every distinct term of every topic is compiled once into per-stream indexes keyed by the term's first
+word; a paper's word set is intersected with those keys (a set operation, in C), and only the few hits are
+checked position by position. Adding a topic adds keys, not passes over the text. Each topic's boolean tree
+is compiled to set operations over the ids of the terms that hit.
 """
 
 from __future__ import annotations
@@ -13,26 +13,23 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..models import Paper
-from .ast import And, Node, Not, Or, Term
-from .words import Phrase, compile_keyword, normalize, phrase_at, tokenize
+from .ast import And, Node, Not, Term
+from .words import Phrase, compile_keyword, phrase_at, tokenize
 
-# Which token streams a field's terms are looked for in.
-_SCAN_FIELDS = {
-    "all": ("title", "abstract"),
-    "ti": ("title",),
-    "abs": ("abstract",),
-    "co": ("comment",),
-    "au": ("author",),
-}
+#: The token stream a field's terms are looked for in. "all" is the title followed by the abstract.
+_STREAM = {"all": "all", "ti": "title", "abs": "abstract", "co": "comment", "au": "author"}
+
+Record = list[tuple[int, str, int, int]]
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """Where a term matched: the stream (title, abstract, comment, author #n, category, text) and words."""
+    """Where a term matched: the stream (all, title, abstract, comment, author N, category, text), the
+    position (token index for the word rule, character offset for the substring rule) and the words."""
 
     term: Term
     where: str
-    start: int = 0  # token index (word rule) or character offset (substring rule)
+    start: int = 0
     end: int = 0
     words: str = ""
 
@@ -51,32 +48,38 @@ class _Index:
                 self.prefix_lengths.append(len(first.text))
             return
         keys = [first.text]
-        if len(phrase) == 1 and first.plural:
+        if len(phrase) == 1 and first.plural:  # a one-word phrase: its plural forms are keys too
             keys += [first.text + "s", first.text + "es"]
         for key in keys:
             self.exact.setdefault(key, []).append((term_id, phrase))
 
     def scan(
-        self, tokens: list[str], hits: set[int], where: str, record: list[tuple[int, str, int, int]] | None
+        self, tokens: list[str], token_set: set[str], hits: set[int], where: str, record: Record | None
     ) -> None:
-        if not tokens:
-            return
-        token_set = set(tokens)
-        candidates: list[tuple[str, list[tuple[int, Phrase]]]] = [
-            (key, self.exact[key]) for key in token_set.intersection(self.exact)
-        ]
-        if self.prefix:
+        candidates = [(key, self.exact[key]) for key in token_set.intersection(self.exact)]
+        for length in self.prefix_lengths:
+            prefix = self.prefix
             for token in token_set:
-                for length in self.prefix_lengths:
-                    entries = self.prefix.get(token[:length]) if len(token) >= length else None
-                    if entries:
-                        candidates.append((token, entries))
+                entries = prefix.get(token[:length])
+                if entries is not None and len(token) >= length:
+                    candidates.append((token, entries))
         for token, entries in candidates:
             for term_id, phrase in entries:
-                if term_id in hits and record is None:
+                if record is None and term_id in hits:
                     continue
-                for i, t in enumerate(tokens):
-                    if t == token and phrase_at(phrase, tokens, i):
+                if len(phrase) == 1:  # one word: it matches wherever that word is
+                    hits.add(term_id)
+                    if record is not None:
+                        i = tokens.index(token)
+                        record.append((term_id, where, i, i + 1))
+                    continue
+                i = -1
+                while True:
+                    try:
+                        i = tokens.index(token, i + 1)
+                    except ValueError:
+                        break
+                    if phrase_at(phrase, tokens, i):
                         hits.add(term_id)
                         if record is not None:
                             record.append((term_id, where, i, i + len(phrase)))
@@ -99,7 +102,6 @@ class Matcher:
         self._indexes: dict[str, _Index] = {}
         self._substrings: list[tuple[int, str]] = []
         self._categories: list[tuple[int, str, bool]] = []
-        self._needs: set[str] = set()
 
         def term_id(term: Term) -> int:
             if term in term_ids:
@@ -109,16 +111,13 @@ class Matcher:
             self._terms.append(term)
             if term.substring:
                 self._substrings.append((tid, term.text.lower()))
-                self._needs.add("text")
             elif term.field == "cat":
                 text = term.text.lower()
                 self._categories.append((tid, text.rstrip("*"), text.endswith("*")))
             else:
-                for stream in _SCAN_FIELDS[term.field]:
-                    index = self._indexes.setdefault(stream, _Index())
-                    for phrase in compile_keyword(term.text):
-                        index.add(tid, phrase)
-                    self._needs.add(stream)
+                index = self._indexes.setdefault(_STREAM[term.field], _Index())
+                for phrase in compile_keyword(term.text):
+                    index.add(tid, phrase)
             return tid
 
         def compile_node(node: Node) -> Callable[[set[int]], bool]:
@@ -128,31 +127,44 @@ class Matcher:
             if isinstance(node, Not):
                 inner = compile_node(node.item)
                 return lambda hits: not inner(hits)
+            if all(isinstance(item, Term) for item in node.items):  # the common case: one set operation
+                ids = frozenset(term_id(item) for item in node.items if isinstance(item, Term))
+                if isinstance(node, And):
+                    return ids.issubset
+                return lambda hits: not ids.isdisjoint(hits)
             parts = [compile_node(item) for item in node.items]
             if isinstance(node, And):
                 return lambda hits: all(p(hits) for p in parts)
-            assert isinstance(node, Or)
             return lambda hits: any(p(hits) for p in parts)
 
         self._programs = [(rule.name, compile_node(rule.tree)) for rule in self.rules]
+        self._streams = frozenset(self._indexes)
 
     @property
     def terms(self) -> tuple[Term, ...]:
         return tuple(self._terms)
 
-    def _hits(self, paper: Paper, record: list[tuple[int, str, int, int]] | None = None) -> set[int]:
+    def _hits(self, paper: Paper, record: Record | None = None) -> set[int]:
         hits: set[int] = set()
-        needs = self._needs
+        streams = self._streams
         idx = self._indexes
-        if "title" in needs:
-            idx["title"].scan(tokenize(paper.title), hits, "title", record)
-        if "abstract" in needs:
-            idx["abstract"].scan(tokenize(paper.abstract), hits, "abstract", record)
-        if "comment" in needs and paper.comment:
-            idx["comment"].scan(tokenize(paper.comment), hits, "comment", record)
-        if "author" in needs:
+        if streams.intersection(("all", "title", "abstract")):
+            title = tokenize(paper.title)
+            abstract = tokenize(paper.abstract)
+            if "all" in streams:
+                both = title + abstract
+                idx["all"].scan(both, set(both), hits, "all", record)
+            if "title" in streams:
+                idx["title"].scan(title, set(title), hits, "title", record)
+            if "abstract" in streams:
+                idx["abstract"].scan(abstract, set(abstract), hits, "abstract", record)
+        if "comment" in streams and paper.comment:
+            tokens = tokenize(paper.comment)
+            idx["comment"].scan(tokens, set(tokens), hits, "comment", record)
+        if "author" in streams:
             for n, author in enumerate(paper.authors):
-                idx["author"].scan(tokenize(author), hits, f"author {n}", record)
+                tokens = tokenize(author)
+                idx["author"].scan(tokens, set(tokens), hits, f"author {n}", record)
         if self._categories:
             cats = [c.lower() for c in paper.categories]
             for tid, text, prefix in self._categories:
@@ -185,34 +197,50 @@ class Matcher:
 
     def explain(self, paper: Paper) -> tuple[list[str], list[Hit]]:
         """The rules that select the paper, and every term hit with where it occurred."""
-        record: list[tuple[int, str, int, int]] = []
+        record: Record = []
         hits = self._hits(paper, record)
         selected = [name for name, program in self._programs if program(hits)]
+        title_words = len(tokenize(paper.title)) if any(r[1] == "all" for r in record) else 0
         out = []
         for tid, where, start, end in record:
-            term = self._terms[tid]
+            if where == "all":  # say which of the two it was in
+                where, start, end = (
+                    ("title", start, end)
+                    if start < title_words
+                    else ("abstract", start - title_words, end - title_words)
+                )
             out.append(
-                Hit(term=term, where=where, start=start, end=end, words=_hit_words(paper, where, start, end))
+                Hit(
+                    term=self._terms[tid],
+                    where=where,
+                    start=start,
+                    end=end,
+                    words=hit_words(paper, where, start, end),
+                )
             )
         return selected, out
 
 
-def _hit_words(paper: Paper, where: str, start: int, end: int) -> str:
+def stream_tokens(paper: Paper, where: str) -> list[str]:
+    """The words of the stream a hit refers to."""
+    if where == "all":
+        return tokenize(paper.title) + tokenize(paper.abstract)
     if where == "title":
-        return " ".join(tokenize(paper.title)[start:end])
+        return tokenize(paper.title)
     if where == "abstract":
-        return " ".join(tokenize(paper.abstract)[start:end])
+        return tokenize(paper.abstract)
     if where == "comment":
-        return " ".join(tokenize(paper.comment or "")[start:end])
+        return tokenize(paper.comment or "")
     if where.startswith("author "):
-        return paper.authors[int(where.split()[1])]
+        return tokenize(paper.authors[int(where.split()[1])])
+    return []
+
+
+def hit_words(paper: Paper, where: str, start: int, end: int) -> str:
     if where == "category":
         return paper.categories[start]
     if where == "text":
         return (paper.title + " " + paper.abstract)[start:end]
-    return ""
-
-
-def normalized(text: str) -> str:
-    """Exposed for callers that highlight: the text the word rule sees."""
-    return normalize(text)
+    if where.startswith("author "):
+        return paper.authors[int(where.split()[1])]
+    return " ".join(stream_tokens(paper, where)[start:end])

@@ -15,16 +15,22 @@ def _group(items: Sequence[str], *, substring: bool) -> Node:
     return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
 
 
-def _any(groups: Sequence[Sequence[str]], *, substring: bool) -> Node:
+def any_of(groups: Sequence[Sequence[str]], *, substring: bool = False) -> Node:
+    """``k1 OR k2 OR (a AND b)`` for a keyword list."""
     nodes = [_group(g, substring=substring) for g in groups]
     return nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
+
+
+def keywords_query(keywords: Sequence[Sequence[str]], filters: Sequence[Sequence[str]] = ()) -> str:
+    """The same selection written in the query language (what `arxiv-digest check` shows for a topic)."""
+    return str(keywords_tree(keywords, filters))
 
 
 def keywords_tree(
     keywords: Sequence[Sequence[str]], filters: Sequence[Sequence[str]] = (), *, substring: bool = False
 ) -> Node:
     """The tree for a keyword list and its filters."""
-    positive = _any(keywords, substring=substring)
+    positive = any_of(keywords, substring=substring)
     if not filters:
         return positive
-    return And((positive, Not(_any(filters, substring=substring))))
+    return And((positive, Not(any_of(filters, substring=substring))))

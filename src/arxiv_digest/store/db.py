@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +46,18 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX announcements_id ON announcements(id);
     """,
+    # 2: the search index (FTS5), filled lazily by `ensure_search_index` the first time someone searches,
+    # so the daily job never pays for it. Rows share the rowid of their announcement.
+    """
+    CREATE VIRTUAL TABLE search_index USING fts5(ti, abs, au, co, tokenize = 'unicode61 remove_diacritics 0');
+    CREATE TABLE search_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
 )
+
+
+def _prefixed(alias: str) -> str:
+    return ", ".join(f"{alias}.{c.strip()}" for c in _COLUMNS.split(","))
+
 
 _COLUMNS = (
     "day, id, version, announce_type, title, authors, abstract, categories, comment, journal_ref, "
@@ -141,6 +152,7 @@ class Store:
     def replace_day(self, day: dt.date, papers: Sequence[Paper], snapshot_sha256: str) -> None:
         """Make ``day`` hold exactly ``papers`` (call inside a transaction)."""
         key = day.isoformat()
+        self._unindex_day(key)
         self.conn.execute("DELETE FROM days WHERE day = ?", (key,))
         self.conn.execute(
             "INSERT INTO days (day, snapshot_sha256, paper_count) VALUES (?, ?, ?)",
@@ -168,7 +180,60 @@ class Store:
         )
 
     def drop_day(self, day: dt.date) -> None:
+        self._unindex_day(day.isoformat())
         self.conn.execute("DELETE FROM days WHERE day = ?", (day.isoformat(),))
+
+    def _unindex_day(self, key: str) -> None:
+        # Keep the search index free of rows whose rowid a re-imported day may reuse.
+        self.conn.execute(
+            "DELETE FROM search_index WHERE rowid IN (SELECT rowid FROM announcements WHERE day = ?)", (key,)
+        )
+
+    # -- search ------------------------------------------------------------------------------------
+    def ensure_search_index(self, normalize: Callable[[str], str], batch: int = 2000) -> int:
+        """Index every announcement not indexed yet (words as the word rule sees them). Returns how many."""
+        missing = self.conn.execute(
+            "SELECT rowid, title, abstract, authors, comment FROM announcements "
+            "WHERE rowid NOT IN (SELECT rowid FROM search_index)"
+        )
+        done = 0
+        with self.transaction():
+            while rows := missing.fetchmany(batch):
+                self.conn.executemany(
+                    "INSERT INTO search_index (rowid, ti, abs, au, co) VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (
+                            rowid,
+                            normalize(title),
+                            normalize(abstract),
+                            " ; ".join(normalize(a) for a in json.loads(authors)),
+                            normalize(comment or ""),
+                        )
+                        for rowid, title, abstract, authors, comment in rows
+                    ],
+                )
+                done += len(rows)
+        return done
+
+    def candidates(
+        self, fts: str | None, date_from: dt.date | None, date_to: dt.date | None
+    ) -> Iterator[Paper]:
+        """Announcements in the date range whose indexed words satisfy ``fts`` (all of them if None)."""
+        where = ["a.day >= ?", "a.day <= ?"]
+        params: list[object] = [(date_from or dt.date.min).isoformat(), (date_to or dt.date.max).isoformat()]
+        if fts is None:
+            sql = f"SELECT {_prefixed('a')} FROM announcements a WHERE {' AND '.join(where)}"
+        else:
+            sql = (
+                f"SELECT {_prefixed('a')} FROM search_index s JOIN announcements a ON a.rowid = s.rowid "
+                f"WHERE search_index MATCH ? AND {' AND '.join(where)}"
+            )
+            params.insert(0, fts)
+        try:
+            for row in self.conn.execute(sql, params):
+                yield _paper(row)
+        except sqlite3.OperationalError as e:
+            raise StoreError(f"{self.path}: the search index could not run {fts!r}: {e}") from e
 
     def sync(self, data_dir: Path) -> SyncReport:
         """Import every snapshot the database lacks or holds an older copy of; drop days with no file."""
@@ -221,6 +286,12 @@ class Store:
     def papers_for_day(self, day: dt.date) -> list[Paper]:
         rows = self.conn.execute(f"SELECT {_COLUMNS} FROM announcements WHERE day = ?", (day.isoformat(),))
         return [_paper(row) for row in rows]
+
+    def latest_announcement(self, arxiv_id: str) -> Paper | None:
+        row = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM announcements WHERE id = ? ORDER BY day DESC LIMIT 1", (arxiv_id,)
+        ).fetchone()
+        return _paper(row) if row else None
 
     def integrity_check(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])

@@ -1,0 +1,49 @@
+"""A query tree -> an SQLite FTS5 expression that finds a *superset* of the papers the tree matches.
+
+The index proposes candidates; the exact matcher judges them, so search results equal a full scan's.
+The index holds each field as the word rule sees it (NFKC, lower case, words separated by spaces), so its
+tokens are our tokens. A term becomes a phrase whose last word is a prefix (covering plurals and ``*``),
+one phrase per hyphen variant; a prefix inside a phrase loosens it to an AND of words. NOT, categories
+and substring terms cannot narrow a superset, so they contribute no restriction (``None``); a tree with no
+restriction at all is answered by scanning the date range.
+"""
+
+from __future__ import annotations
+
+from .ast import And, Node, Not, Or, Term
+from .words import Phrase, compile_keyword
+
+COLUMNS = {"all": "{ti abs}", "ti": "ti", "abs": "abs", "au": "au", "co": "co"}
+
+
+def _phrase(phrase: Phrase) -> str:
+    words = [w.text for w in phrase]
+    if any(w.prefix for w in phrase[:-1]):
+        return "(" + " AND ".join(f'"{w.text}"' + (" *" if w.prefix else "") for w in phrase) + ")"
+    last = phrase[-1]
+    loose_end = last.prefix or last.plural
+    return '"' + " ".join(words) + '"' + (" *" if loose_end else "")
+
+
+def fts_expression(node: Node) -> str | None:
+    """The FTS5 MATCH expression for ``node``, or None when the index cannot narrow it down."""
+    if isinstance(node, Term):
+        if node.substring or node.field not in COLUMNS:
+            return None
+        variants = compile_keyword(node.text)
+        if not variants:
+            return None
+        body = " OR ".join(_phrase(p) for p in variants)
+        return f"{COLUMNS[node.field]} : ({body})"
+    if isinstance(node, Not):
+        return None
+    parts = [fts_expression(item) for item in node.items]
+    if isinstance(node, And):
+        kept = [p for p in parts if p is not None]
+        if not kept:
+            return None
+        return kept[0] if len(kept) == 1 else "(" + " AND ".join(kept) + ")"
+    assert isinstance(node, Or)
+    if any(p is None for p in parts):
+        return None
+    return "(" + " OR ".join(p for p in parts if p is not None) + ")"
