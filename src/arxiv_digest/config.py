@@ -11,6 +11,7 @@ Unknown keys are errors too: a typo must not silently turn a feature off.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -188,8 +189,25 @@ def _load_yaml(text: str, file: str) -> tuple[Any, _Located]:
     return value, loc
 
 
+_PLAIN_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "binary")
+)
+_PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+
+
 def _construct(loader: yaml.SafeLoader, node: yaml.Node, path: Path_, loc: _Located) -> Any:
     loc.lines.setdefault(path, node.start_mark.line + 1)
+    # Lists and mappings are built here, not by PyYAML, so their tags must be checked here: otherwise
+    # `- !!python/object/apply:os.system [cmd]` would pass as the keyword "cmd" (never run, but accepted).
+    plain = _PLAIN_SCALAR_TAGS if isinstance(node, yaml.ScalarNode) else _PLAIN_COLLECTION_TAGS
+    if node.tag not in plain:
+        raise ConfigError(
+            f"unsafe YAML tag {node.tag!r} (only plain YAML is accepted)",
+            path=loc.file,
+            line=node.start_mark.line + 1,
+            key=_key_text(path) or None,
+            hint="config.yml is plain YAML: mappings, lists, strings and numbers",
+        )
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -384,6 +402,7 @@ def _number(value: Any, path: Path_, loc: _Located, *, kind: type, minimum: floa
         isinstance(value, bool)
         or not isinstance(value, int | float)
         or (kind is int and not isinstance(value, int))
+        or not math.isfinite(value)  # .nan would compare as "not below the minimum", .inf never ends
     ):
         raise loc.error(path, f"must be {'an integer' if kind is int else 'a number'}, not {value!r}")
     if value < minimum:
@@ -437,7 +456,7 @@ def _arxiv_settings(value: Any, loc: _Located, env: Mapping[str, str]) -> ArxivS
             if key == "delay_seconds":
                 try:
                     kw[key] = float(raw)
-                    if kw[key] < 0:
+                    if not math.isfinite(kw[key]) or kw[key] < 0:  # "nan" would skip every wait
                         raise ValueError
                 except ValueError:
                     raise ConfigError(

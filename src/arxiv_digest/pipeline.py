@@ -76,11 +76,13 @@ def open_store(db_path: Path, data_dir: Path) -> Store:
 def _stage_day(
     staging: Staging, renderer: MarkdownRenderer, digest: Digest, days: Sequence[dt.date], *, latest: bool
 ) -> None:
-    archived = renderer.day_pages(digest, days=days, archived=True)
-    staging.add_tree(f"archive/{digest.day.isoformat()}/", archived, owned=("hot_topic", "category"))
+    pages = renderer.list_pages(digest)  # rendered once, published in the archive and (latest) at the top
+    owned = ("hot_topic", "category")
+    archived = {**pages, "README.md": renderer.index_page(digest, days=days, archived=True)}
+    staging.add_tree(f"archive/{digest.day.isoformat()}/", archived, owned=owned)
     if latest:
         staging.add_tree(
-            "", renderer.day_pages(digest, days=days, archived=False), owned=("hot_topic", "category")
+            "", {**pages, "README.md": renderer.index_page(digest, days=days, archived=False)}, owned=owned
         )
 
 
@@ -156,10 +158,9 @@ def _publish_day(
         snapshot_path = f"data/{snapshots.snapshot_name(day)}"
         staging.add(snapshot_path, content)
         _stage_day(staging, renderer, digest, days, latest=day == latest)
-        if day == latest:
-            pass
-        else:  # an older day arrived late: the neighbours' "next day" links change too
-            _restage_neighbours(staging, renderer, config, store, matcher, day, days, latest)
+        # The neighbours' day links change too: a new latest day is the day before's "next day", and an
+        # older day arriving late sits between two days.
+        _restage_neighbours(staging, renderer, config, store, matcher, day, days, latest)
         staging.add("archive/README.md", renderer.archive_index(store.days()))
         written, deleted = staging.commit(first=[snapshot_path])
         store.commit()

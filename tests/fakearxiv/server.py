@@ -134,7 +134,7 @@ class FakeArxiv:
             def do_GET(self) -> None:
                 fake._handle(self)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._server = _QuietServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -220,6 +220,16 @@ class FakeArxiv:
             h.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up on purpose (a body over its size cap) is not an error worth a traceback."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError | OSError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 def _reset(h: BaseHTTPRequestHandler) -> None:

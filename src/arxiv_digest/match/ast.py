@@ -25,7 +25,10 @@ class Term:
 
     def __str__(self) -> str:
         needs_quotes = (
-            self.quoted or not _BARE_WORD.match(self.text) or self.text in _OPERATORS or ":" in self.text
+            self.quoted
+            or not _BARE_WORD.match(self.text)
+            or ":" in self.text
+            or (self.field == "all" and self.text in _OPERATORS)  # after `ti:` an operator word is a word
         )
         body = '"' + self.text + '"' if needs_quotes else self.text
         return body if self.field == "all" else f"{self.field}:{body}"

@@ -20,6 +20,7 @@ from .words import Phrase, compile_keyword, phrase_at, tokenize
 _STREAM = {"all": "all", "ti": "title", "abs": "abstract", "co": "comment", "au": "author"}
 
 Record = list[tuple[int, str, int, int]]
+_BOUNDARY = "\x00"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +59,11 @@ class _Index:
     ) -> None:
         candidates = [(key, self.exact[key]) for key in token_set.intersection(self.exact)]
         for length in self.prefix_lengths:
-            prefix = self.prefix
-            for token in token_set:
-                entries = prefix.get(token[:length])
-                if entries is not None and len(token) >= length:
-                    candidates.append((token, entries))
+            # Which prefixes of this length occur at all (one set comprehension), then their words.
+            present = {t[:length] for t in token_set}.intersection(self.prefix)
+            for head in present:
+                entries = self.prefix[head]
+                candidates.extend((t, entries) for t in token_set if t.startswith(head))
         for token, entries in candidates:
             for term_id, phrase in entries:
                 if record is None and term_id in hits:
@@ -152,7 +153,8 @@ class Matcher:
             title = tokenize(paper.title)
             abstract = tokenize(paper.abstract)
             if "all" in streams:
-                both = title + abstract
+                # A boundary word no pattern can match: a phrase cannot run from the title into the abstract.
+                both = [*title, _BOUNDARY, *abstract]
                 idx["all"].scan(both, set(both), hits, "all", record)
             if "title" in streams:
                 idx["title"].scan(title, set(title), hits, "title", record)
@@ -200,14 +202,14 @@ class Matcher:
         record: Record = []
         hits = self._hits(paper, record)
         selected = [name for name, program in self._programs if program(hits)]
-        title_words = len(tokenize(paper.title)) if any(r[1] == "all" for r in record) else 0
+        skip = len(tokenize(paper.title)) + 1 if any(r[1] == "all" for r in record) else 0
         out = []
         for tid, where, start, end in record:
             if where == "all":  # say which of the two it was in
                 where, start, end = (
                     ("title", start, end)
-                    if start < title_words
-                    else ("abstract", start - title_words, end - title_words)
+                    if start < skip
+                    else ("abstract", start - skip, end - skip)
                 )
             out.append(
                 Hit(
@@ -224,7 +226,7 @@ class Matcher:
 def stream_tokens(paper: Paper, where: str) -> list[str]:
     """The words of the stream a hit refers to."""
     if where == "all":
-        return tokenize(paper.title) + tokenize(paper.abstract)
+        return [*tokenize(paper.title), _BOUNDARY, *tokenize(paper.abstract)]
     if where == "title":
         return tokenize(paper.title)
     if where == "abstract":

@@ -153,9 +153,9 @@ class MarkdownRenderer:
             out[part_name(slug, i)] = tpl.render(entries=group, page=page, **context)
         return out
 
-    def day_pages(self, digest: Digest, *, days: Sequence[dt.date], archived: bool) -> dict[str, bytes]:
-        """All pages of one day, by path relative to the day's root (the output folder for the latest day,
-        ``archive/<day>/`` for the archive)."""
+    def list_pages(self, digest: Digest) -> dict[str, bytes]:
+        """The topic and category pages of one day, by path relative to the day's root. They are the same
+        bytes in the output folder (the latest day) and in ``archive/<day>/``: their links are relative."""
         cfg = self.config
         day = digest.day.isoformat()
         pages: dict[str, str] = {}
@@ -188,8 +188,15 @@ class MarkdownRenderer:
                 },
             ).items():
                 pages[f"category/{name}"] = text
-        pages["README.md"] = self._index(digest, days=days, archived=archived)
         return {path: text.encode("utf-8") for path, text in pages.items()}
+
+    def day_pages(self, digest: Digest, *, days: Sequence[dt.date], archived: bool) -> dict[str, bytes]:
+        """Every page of one day: the list pages and its README.md."""
+        return {**self.list_pages(digest), "README.md": self.index_page(digest, days=days, archived=archived)}
+
+    def index_page(self, digest: Digest, *, days: Sequence[dt.date], archived: bool) -> bytes:
+        """The day's README.md: at the top of the output folder (``archived=False``) or in the archive."""
+        return self._index(digest, days=days, archived=archived).encode("utf-8")
 
     def _category_entry(self, item: Listing) -> str:
         return self.entry(
@@ -222,7 +229,8 @@ class MarkdownRenderer:
             counts={k: counts.get(k, 0) for k in ("new", "cross", "updated")},
             topics=digest.topics_by_count(),
             nav=nav,
-            archive_link=f"{prefix}README.md" if not archived else "../README.md",
+            archive_link="archive/README.md" if not archived else "../README.md",
+            archived=archived,
             archive_prefix=prefix,
             archive_days=len(days),
             recent=recent,

@@ -46,7 +46,17 @@ def fetch_announcement(client: PoliteClient, rss_url: str, categories: Sequence[
     return client.get_parsed(url, parse_response, ok_statuses=frozenset({200, 400}))
 
 
+_XML_TYPES = ("xml", "rss", "atom")
+
+
 def parse_response(response: Response) -> Announcement:
+    kind = response.content_type
+    if kind and not any(t in kind for t in _XML_TYPES) and not response.content.lstrip()[:1] == b"<":
+        raise FeedFormatError(
+            response.url,
+            f"expected an XML feed, got {kind!r} content that is not XML",
+            status=response.status,
+        )
     announcement = parse_feed(response.content, response.url, status=response.status)
     if response.status != 200:
         raise FetchError(response.url, "unexpected status for a feed", status=response.status)

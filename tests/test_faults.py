@@ -1,0 +1,271 @@
+"""Faults of the real world, served by the fake arXiv, and the outcome each one must have.
+
+Transient faults (a 503 or 429 with Retry-After, a reset connection, a slow answer, a body cut short, a
+truncated feed once) must end in exactly the pages a clean run publishes. Persistent ones must fail
+cleanly: exit 1 within a bounded time, a message naming the URL and the fault, no file in --out changed,
+no database row changed, and requests still spaced by the configured delay.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from arxiv_digest.cli import main
+from tests.conftest import CliResult, db_rows, tree_state
+from tests.fakearxiv import FakeArxiv, Recorded, Reply
+
+Cli = Callable[..., CliResult]
+
+CATEGORIES = ["cs.AI", "cs.CL", "cs.CV", "cs.LG", "cs.MA", "cs.RO"]
+FEED_PATH = "/rss/" + "+".join(CATEGORIES)
+DELAY_SECONDS = 0.05  # what the arxiv_env fixture configures
+DAY = "2026-06-30"
+
+
+def announce_default(fake: FakeArxiv) -> None:
+    """The day the `fake_arxiv` fixture announces."""
+    fake.announce(DAY, replaced_from="2025-10-15", replaced_count=20)
+
+
+@pytest.fixture(scope="module")
+def clean_state(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """What a clean run of the fixture's day publishes in a fresh `init` folder."""
+    out = tmp_path_factory.mktemp("clean") / "digest"
+    with FakeArxiv() as fake, pytest.MonkeyPatch.context() as mp:
+        announce_default(fake)
+        mp.setenv("ARXIV_DIGEST_RSS_URL", fake.rss_url)
+        mp.setenv("ARXIV_DIGEST_DELAY_SECONDS", str(DELAY_SECONDS))
+        assert main(["-q", "init", str(out)]) == 0
+        assert main(["-q", "run", "--config", str(out / "config.yml"), "--out", str(out)]) == 0
+        assert len(fake.requests) == 1
+    return tree_state(out)
+
+
+def run(cli: Cli, digest: Path) -> tuple[CliResult, float]:
+    start = time.monotonic()
+    result = cli("run", "--config", digest / "config.yml", "--out", digest)
+    return result, time.monotonic() - start
+
+
+def gaps(requests: list[Recorded]) -> list[float]:
+    return [b.at - a.at for a, b in itertools.pairwise(requests)]
+
+
+def feed(fake: FakeArxiv) -> bytes:
+    return fake.feed_bytes(CATEGORIES)
+
+
+# ---------------------------------------------------------------------------------------------------
+# transient faults: the same pages as a clean run
+
+Faults = Callable[[FakeArxiv], list[Reply]]
+RECOVERABLE: dict[str, tuple[Faults, float]] = {
+    # name: (the replies before the good one, the least gap the client must leave after the first)
+    "503-retry-after": (lambda f: [Reply(status=503, headers={"Retry-After": "1"})], 1.0),
+    "429-retry-after": (lambda f: [Reply(status=429, headers={"Retry-After": "1"})], 1.0),
+    "502-twice": (lambda f: [Reply(status=502), Reply(status=502)], DELAY_SECONDS),
+    "connection-reset": (lambda f: [Reply(reset=True)], DELAY_SECONDS),
+    "slow-within-timeout": (lambda f: [Reply(delay_seconds=1.0)], 0.0),
+    "truncated-body": (lambda f: [Reply(truncate_at=4096)], DELAY_SECONDS),
+    "truncated-xml-once": (lambda f: [Reply(body=feed(f)[: len(feed(f)) // 2])], DELAY_SECONDS),
+}
+
+
+@pytest.mark.parametrize("name", list(RECOVERABLE))
+def test_transient_fault_recovers_to_the_clean_pages(
+    name: str, arxiv_env: FakeArxiv, cli: Cli, digest_dir: Path, clean_state: dict[str, str]
+) -> None:
+    faults, least_gap = RECOVERABLE[name]
+    replies = faults(arxiv_env)
+    arxiv_env.queue(*replies)
+    result, elapsed = run(cli, digest_dir)
+    assert result.exit_code == 0, result.err
+    assert tree_state(digest_dir) == clean_state
+    requests = arxiv_env.requests
+    assert [r.path for r in requests] == [FEED_PATH] * (
+        1 if name == "slow-within-timeout" else len(replies) + 1
+    )
+    assert all(gap >= least_gap for gap in gaps(requests)), gaps(requests)
+    assert not arxiv_env.faults  # every scripted fault was actually served
+    assert elapsed < 15
+
+
+# ---------------------------------------------------------------------------------------------------
+# persistent faults: fail cleanly
+
+ACCESS_DENIED = b"""<HTML><HEAD>
+<TITLE>Access Denied</TITLE>
+</HEAD><BODY>
+<H1>Access Denied</H1>
+
+You don't have permission to access "http&#58;&#47;&#47;rss&#46;arxiv&#46;org&#47;rss&#47;" on this server.<P>
+Reference&#32;&#35;18&#46;4c2f1602&#46;1755676819&#46;1a2b3c4d
+</BODY>
+</HTML>
+"""
+
+GARBAGE = bytes(range(256)) * 64
+
+
+def _billion_laughs() -> bytes:
+    decls = [b'<!ENTITY lol0 "lol">']
+    for i in range(1, 10):
+        decls.append(b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10))
+    return (
+        b'<?xml version="1.0"?><!DOCTYPE rss [' + b"".join(decls) + b']><rss version="2.0"><channel>'
+        b"<title>&lol9;</title><pubDate>Tue, 30 Jun 2026 00:00:00 -0400</pubDate>"
+        b"<item><title>&lol9;</title></item></channel></rss>"
+    )
+
+
+def _without_titles(body: bytes) -> bytes:
+    root = etree.fromstring(body)
+    for item in root.find("channel").findall("item")[5:8]:
+        item.remove(item.find("title"))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _many(reply: Reply, n: int = 12) -> list[Reply]:
+    return [Reply(**vars(reply)) for _ in range(n)]
+
+
+def persistent_503(fake: FakeArxiv, digest: Path) -> None:
+    fake.queue(*_many(Reply(status=503)))
+
+
+def retry_after_too_long(fake: FakeArxiv, digest: Path) -> None:
+    fake.queue(*_many(Reply(status=503, headers={"Retry-After": "86400"})))
+
+
+def html_page(fake: FakeArxiv, digest: Path) -> None:
+    fake.queue(*_many(Reply(body=ACCESS_DENIED, content_type="text/html")))
+
+
+def truncated_xml_every_time(fake: FakeArxiv, digest: Path) -> None:
+    fake.feed_override = feed(fake)[: len(feed(fake)) * 2 // 3]
+
+
+def items_missing_fields(fake: FakeArxiv, digest: Path) -> None:
+    fake.feed_override = _without_titles(feed(fake))
+
+
+def body_over_the_cap(fake: FakeArxiv, digest: Path) -> None:
+    config = digest / "config.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\narxiv:\n  max_body_bytes: 4096\n", "utf-8")
+
+
+def entity_bomb(fake: FakeArxiv, digest: Path) -> None:
+    fake.feed_override = _billion_laughs()
+
+
+def garbage_with_a_wrong_content_type(fake: FakeArxiv, digest: Path) -> None:
+    fake.queue(*_many(Reply(body=GARBAGE, content_type="application/octet-stream")))
+
+
+def not_found(fake: FakeArxiv, digest: Path) -> None:
+    fake.queue(*_many(Reply(status=404, body=b"<html><title>404</title></html>", content_type="text/html")))
+
+
+Setup = Callable[[FakeArxiv, Path], None]
+PERSISTENT: dict[str, tuple[Setup, tuple[str, ...], int, float]] = {
+    # name: (set up the fault, what the message says, at most this many requests, within seconds)
+    "persistent-503": (persistent_503, ("HTTP 503", "gave up after 5 attempts"), 5, 10.0),
+    "retry-after-too-long": (retry_after_too_long, ("Retry-After", "max_retry_after_seconds"), 1, 5.0),
+    "html-instead-of-xml": (html_page, ("HTML page", "Access Denied"), 2, 5.0),
+    "truncated-xml-every-time": (truncated_xml_every_time, ("not well-formed XML",), 2, 5.0),
+    "items-missing-fields": (items_missing_fields, ("has no title", "item 6"), 2, 5.0),
+    "body-over-the-cap": (body_over_the_cap, ("4,096-byte cap",), 1, 5.0),
+    "entity-bomb": (entity_bomb, ("declares XML entities",), 2, 3.0),
+    "garbage-wrong-content-type": (
+        garbage_with_a_wrong_content_type,
+        ("application/octet-stream", "not XML"),
+        2,
+        5.0,
+    ),
+    "not-found": (not_found, ("HTTP 404", "not found"), 1, 5.0),
+}
+
+
+@pytest.fixture
+def published(
+    arxiv_env: FakeArxiv, cli: Cli, digest_dir: Path
+) -> Iterator[tuple[dict[str, str], list[tuple[object, ...]]]]:
+    """A digest with one day published (2025-10-15); the fake then announces a new day, so a run that
+    wrongly succeeded would change the pages."""
+    arxiv_env.announce("2025-10-15")
+    result, _ = run(cli, digest_dir)
+    assert result.exit_code == 0, result.err
+    state = tree_state(digest_dir)
+    rows = db_rows(digest_dir / ".arxiv-digest" / "digest.db")
+    assert rows
+    announce_default(arxiv_env)
+    arxiv_env.requests.clear()
+    yield state, rows
+
+
+@pytest.mark.parametrize("name", list(PERSISTENT))
+def test_persistent_fault_fails_cleanly(
+    name: str,
+    arxiv_env: FakeArxiv,
+    cli: Cli,
+    digest_dir: Path,
+    published: tuple[dict[str, str], list[tuple[object, ...]]],
+) -> None:
+    before, rows = published
+    setup, said, most_requests, within_seconds = PERSISTENT[name]
+    setup(arxiv_env, digest_dir)
+    if name == "body-over-the-cap":
+        before = tree_state(digest_dir)  # the edited config.yml
+    result, elapsed = run(cli, digest_dir)
+
+    assert result.exit_code == 1, (result.out, result.err)
+    assert elapsed < within_seconds
+    message = result.err
+    assert f"{arxiv_env.rss_url}{'+'.join(CATEGORIES)}" in message
+    for words in said:
+        assert words in message, message
+    assert "Traceback" not in message and "internal error" not in message
+    assert tree_state(digest_dir) == before
+    assert db_rows(digest_dir / ".arxiv-digest" / "digest.db") == rows
+    requests = arxiv_env.requests
+    assert 1 <= len(requests) <= most_requests
+    assert all(r.path == FEED_PATH for r in requests)
+    assert all(gap >= DELAY_SECONDS for gap in gaps(requests)), gaps(requests)
+
+
+def test_persistent_503_backs_off_exponentially(
+    arxiv_env: FakeArxiv,
+    cli: Cli,
+    digest_dir: Path,
+    published: tuple[dict[str, str], list[tuple[object, ...]]],
+) -> None:
+    persistent_503(arxiv_env, digest_dir)
+    result, _ = run(cli, digest_dir)
+    assert result.exit_code == 1
+    spacing = gaps(arxiv_env.requests)
+    assert len(spacing) == 4  # max_retries defaults to 4: five attempts
+    for attempt, gap in enumerate(spacing):
+        assert gap >= DELAY_SECONDS * 2**attempt, spacing
+    assert len(arxiv_env.faults) == 12 - 5  # the rest of the script was never asked for
+
+
+def test_a_failed_run_then_a_good_one_publishes(
+    arxiv_env: FakeArxiv,
+    cli: Cli,
+    digest_dir: Path,
+    published: tuple[dict[str, str], list[tuple[object, ...]]],
+) -> None:
+    """Failing left nothing behind that stops the next run (no stale lock, no half-open transaction)."""
+    html_page(arxiv_env, digest_dir)
+    assert run(cli, digest_dir)[0].exit_code == 1
+    arxiv_env.faults.clear()
+    result, _ = run(cli, digest_dir)
+    assert result.exit_code == 0, result.err
+    assert (digest_dir / "data" / f"{DAY}.jsonl").is_file()
+    assert f"arXiv announcement of {DAY}" in (digest_dir / "README.md").read_text(encoding="utf-8")

@@ -1,0 +1,458 @@
+"""The polite client: it names itself, spaces its requests (never under 3 s for arXiv), retries a bounded
+number of times with exponential backoff honouring Retry-After, refuses oversized bodies, and keeps to one
+connection. An injected ``httpx.MockTransport`` and a fake clock keep these tests instant."""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import itertools
+import re
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+
+from arxiv_digest import PROJECT_URL, __version__
+from arxiv_digest.config import ArxivSettings
+from arxiv_digest.errors import FeedFormatError, FetchError
+from arxiv_digest.http import PoliteClient, Response
+
+URL = "http://feeds.example.test/rss/cs.AI"
+
+
+class FakeTime:
+    """A clock that only moves when the client sleeps, and a record of every sleep."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class Server:
+    """An ``httpx.MockTransport`` answering from a script, recording each request and its (fake) time."""
+
+    def __init__(self, *answers: httpx.Response | Exception, time_: FakeTime | None = None) -> None:
+        self.answers = list(answers)
+        self.time = time_
+        self.requests: list[httpx.Request] = []
+        self.times: list[float] = []
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        self.times.append(self.time.now if self.time else time.monotonic())
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    @property
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handler)
+
+
+def client(server: Server, fake: FakeTime | None = None, **settings: object) -> PoliteClient:
+    options: dict[str, object] = {"delay_seconds": 0.5, "max_retries": 4}
+    options.update(settings)
+    if fake is None:
+        return PoliteClient(ArxivSettings(**options), transport=server.transport)  # type: ignore[arg-type]
+    return PoliteClient(
+        ArxivSettings(**options),  # type: ignore[arg-type]
+        transport=server.transport,
+        sleep=fake.sleep,
+        clock=fake.clock,
+    )
+
+
+def ok(body: bytes = b"<rss/>", **headers: str) -> httpx.Response:
+    return httpx.Response(200, content=body, headers=headers)
+
+
+# ---------------------------------------------------------------------------------------------------
+# naming itself
+
+
+def test_user_agent_names_the_tool_its_version_and_a_url() -> None:
+    server = Server(ok())
+    with client(server) as c:
+        c.get(URL)
+    agent = server.requests[0].headers["user-agent"]
+    assert re.fullmatch(r"arxiv-digest/\S+ \(\+https?://\S+\)", agent), agent
+    assert agent.startswith(f"arxiv-digest/{__version__} ")
+    assert f"+{PROJECT_URL}" in agent
+
+
+def test_user_agent_carries_the_configured_contact() -> None:
+    server = Server(ok())
+    with client(server, contact="mailto:me@example.org") as c:
+        c.get(URL)
+    agent = server.requests[0].headers["user-agent"]
+    assert agent == f"arxiv-digest/{__version__} (+{PROJECT_URL}; mailto:me@example.org)"
+
+
+def test_response_carries_url_status_headers_and_body() -> None:
+    server = Server(ok(b"<rss>x</rss>", **{"Content-Type": "application/rss+xml; charset=utf-8"}))
+    with client(server) as c:
+        response = c.get(URL, {"q": "a b"})
+    assert response.status == 200
+    assert response.content == b"<rss>x</rss>"
+    assert response.content_type == "application/rss+xml"
+    assert response.url == URL + "?q=a+b"
+
+
+# ---------------------------------------------------------------------------------------------------
+# spacing
+
+
+def test_requests_are_spaced_by_at_least_delay_seconds() -> None:
+    fake = FakeTime()
+    server = Server(ok(), time_=fake)
+    with client(server, fake, delay_seconds=2.0) as c:
+        for _ in range(4):
+            c.get(URL)
+    gaps = [b - a for a, b in itertools.pairwise(server.times)]
+    assert len(gaps) == 3
+    assert all(gap >= 2.0 for gap in gaps), gaps
+    assert fake.sleeps == [2.0, 2.0, 2.0]
+
+
+def test_no_wait_when_the_delay_has_already_passed() -> None:
+    fake = FakeTime()
+    server = Server(ok(), time_=fake)
+    with client(server, fake, delay_seconds=2.0) as c:
+        c.get(URL)
+        fake.now += 1.5  # the caller spent 1.5 s on the first answer
+        c.get(URL)
+        fake.now += 10.0
+        c.get(URL)
+    assert fake.sleeps == [pytest.approx(0.5)]
+    assert server.times[1] - server.times[0] >= 2.0
+
+
+def test_spacing_with_the_real_clock() -> None:
+    server = Server(ok())
+    with client(server, delay_seconds=0.15) as c:
+        for _ in range(3):
+            c.get(URL)
+    gaps = [b - a for a, b in itertools.pairwise(server.times)]
+    assert all(gap >= 0.15 for gap in gaps), gaps
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://rss.arxiv.org/rss/cs.AI",
+        "https://export.arxiv.org/api/query",
+        "https://oaipmh.arxiv.org/oai",
+        "https://arxiv.org/abs/2501.00001",
+        "https://RSS.ArXiv.org/rss/cs.AI",
+        "https://rss.arxiv.org./rss/cs.AI",  # the fully qualified spelling is the same host
+        "http://rss.arxiv.org:8080/rss/cs.AI",
+    ],
+)
+def test_arxiv_hosts_never_get_less_than_three_seconds(url: str) -> None:
+    for configured in (0.0, 0.05, 2.9):
+        with PoliteClient(ArxivSettings(delay_seconds=configured)) as c:
+            assert c.delay_for(url) == 3.0
+    with PoliteClient(ArxivSettings(delay_seconds=7.5)) as c:
+        assert c.delay_for(url) == 7.5  # a longer configured delay is kept
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8025/rss/cs.AI", "https://notarxiv.org/rss", "https://arxiv.org.example.com/rss"],
+)
+def test_other_hosts_get_the_configured_delay(url: str) -> None:
+    with PoliteClient(ArxivSettings(delay_seconds=0.05)) as c:
+        assert c.delay_for(url) == 0.05
+
+
+def test_arxiv_floor_applies_to_real_requests() -> None:
+    fake = FakeTime()
+    server = Server(ok(), time_=fake)
+    with client(server, fake, delay_seconds=0.05) as c:
+        c.get("https://rss.arxiv.org/rss/cs.AI")
+        c.get("https://rss.arxiv.org/rss/cs.CL")
+    assert fake.sleeps == [3.0]
+    assert server.times[1] - server.times[0] >= 3.0
+
+
+# ---------------------------------------------------------------------------------------------------
+# retries
+
+
+def test_retries_are_bounded_with_exponential_backoff() -> None:
+    fake = FakeTime()
+    server = Server(httpx.Response(503), time_=fake)
+    with client(server, fake, delay_seconds=0.5, max_retries=4) as c, pytest.raises(FetchError) as info:
+        c.get(URL)
+    assert len(server.requests) == 5
+    assert fake.sleeps == [0.5, 1.0, 2.0, 4.0]
+    assert info.value.status == 503
+    assert info.value.url == URL
+    assert URL in str(info.value)
+    assert "gave up after 5 attempts" in str(info.value)
+    assert "HTTP 503" in str(info.value)
+
+
+@pytest.mark.parametrize("max_retries", [0, 1, 2])
+def test_max_retries_is_the_number_of_extra_attempts(max_retries: int) -> None:
+    fake = FakeTime()
+    server = Server(httpx.Response(502), time_=fake)
+    with client(server, fake, max_retries=max_retries) as c, pytest.raises(FetchError):
+        c.get(URL)
+    assert len(server.requests) == max_retries + 1
+
+
+def test_a_transient_failure_recovers() -> None:
+    fake = FakeTime()
+    server = Server(httpx.Response(500), httpx.Response(504), ok(b"<rss>fine</rss>"), time_=fake)
+    with client(server, fake) as c:
+        response = c.get(URL)
+    assert response.content == b"<rss>fine</rss>"
+    assert len(server.requests) == 3
+    assert fake.sleeps == [0.5, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (httpx.ConnectError("connection refused"), "ConnectError"),
+        (httpx.RemoteProtocolError("peer closed connection without sending complete message body"), "peer"),
+        (httpx.ReadTimeout("timed out"), "timed out"),
+    ],
+)
+def test_transport_errors_are_retried_then_reported(error: Exception, said: str) -> None:
+    fake = FakeTime()
+    server = Server(error, time_=fake)
+    with client(server, fake, max_retries=2) as c, pytest.raises(FetchError) as info:
+        c.get(URL)
+    assert len(server.requests) == 3
+    assert fake.sleeps == [0.5, 1.0]
+    assert said in str(info.value)
+    assert URL in str(info.value)
+
+
+def test_retry_after_in_seconds_is_honoured() -> None:
+    fake = FakeTime()
+    server = Server(httpx.Response(429, headers={"Retry-After": "7"}), ok(), time_=fake)
+    with client(server, fake) as c:
+        assert c.get(URL).status == 200
+    assert fake.sleeps == [7.0]
+    assert server.times[1] - server.times[0] >= 7.0
+
+
+def test_retry_after_shorter_than_the_backoff_keeps_the_backoff() -> None:
+    fake = FakeTime()
+    server = Server(httpx.Response(503, headers={"Retry-After": "0"}), ok(), time_=fake)
+    with client(server, fake, delay_seconds=2.0) as c:
+        c.get(URL)
+    assert fake.sleeps == [2.0]
+
+
+def test_retry_after_as_an_http_date_is_honoured() -> None:
+    fake = FakeTime()
+    when = email.utils.formatdate(time.time() + 120, usegmt=True)
+    server = Server(httpx.Response(503, headers={"Retry-After": when}), ok(), time_=fake)
+    with client(server, fake) as c:
+        assert c.get(URL).status == 200
+    (waited,) = fake.sleeps
+    assert 115 <= waited <= 121
+
+
+def test_retry_after_in_the_past_falls_back_to_backoff() -> None:
+    fake = FakeTime()
+    when = email.utils.formatdate(time.time() - 3600, usegmt=True)
+    server = Server(httpx.Response(503, headers={"Retry-After": when}), ok(), time_=fake)
+    with client(server, fake) as c:
+        c.get(URL)
+    assert fake.sleeps == [0.5]
+
+
+@pytest.mark.parametrize("value", ["3600", "in-date"])
+def test_retry_after_above_the_maximum_fails_at_once(value: str) -> None:
+    if value == "in-date":
+        value = email.utils.formatdate(time.time() + 7200, usegmt=True)
+    fake = FakeTime()
+    server = Server(httpx.Response(503, headers={"Retry-After": value}), ok(), time_=fake)
+    with (
+        client(server, fake, max_retry_after_seconds=600) as c,
+        pytest.raises(FetchError) as info,
+    ):
+        c.get(URL)
+    assert len(server.requests) == 1
+    assert fake.sleeps == []
+    assert "Retry-After" in str(info.value)
+    assert "max_retry_after_seconds" in str(info.value)
+    assert URL in str(info.value)
+    assert info.value.status == 503
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 410, 451])
+def test_client_errors_are_not_retried(status: int) -> None:
+    fake = FakeTime()
+    server = Server(httpx.Response(status), ok(), time_=fake)
+    with client(server, fake) as c, pytest.raises(FetchError) as info:
+        c.get(URL)
+    assert len(server.requests) == 1
+    assert fake.sleeps == []
+    assert info.value.status == status
+    assert URL in str(info.value)
+    assert f"HTTP {status}" in str(info.value)
+
+
+def test_ok_statuses_lets_a_caller_read_an_error_body() -> None:
+    server = Server(httpx.Response(400, content=b"<feed>error</feed>"))
+    with client(server) as c:
+        response = c.get(URL, ok_statuses=frozenset({200, 400}))
+    assert response.status == 400
+    assert response.content == b"<feed>error</feed>"
+
+
+def test_get_parsed_fetches_a_body_that_does_not_parse_once_more() -> None:
+    fake = FakeTime()
+    server = Server(ok(b"<rss><chan"), ok(b"<rss>whole</rss>"), time_=fake)
+
+    def parse(response: Response) -> bytes:
+        if not response.content.endswith(b"</rss>"):
+            raise FeedFormatError(response.url, "not well-formed XML (truncated?)")
+        return response.content
+
+    with client(server, fake) as c:
+        assert c.get_parsed(URL, parse) == b"<rss>whole</rss>"
+    assert len(server.requests) == 2
+
+    server = Server(ok(b"<rss><chan"), time_=fake)
+    with client(server, fake) as c, pytest.raises(FeedFormatError):
+        c.get_parsed(URL, parse, parse_retries=2)
+    assert len(server.requests) == 3
+
+
+# ---------------------------------------------------------------------------------------------------
+# body size
+
+
+def _counted(chunks: int, size: int = 1024) -> tuple[Iterator[bytes], list[int]]:
+    sent = [0]
+
+    def gen() -> Iterator[bytes]:
+        for _ in range(chunks):
+            sent[0] += 1
+            yield b"x" * size
+
+    return gen(), sent
+
+
+def test_declared_body_over_the_cap_is_refused_before_reading() -> None:
+    body, sent = _counted(100_000)
+    server = Server(httpx.Response(200, headers={"Content-Length": str(100_000 * 1024)}, content=body))
+    with client(server, max_body_bytes=64 * 1024) as c, pytest.raises(FetchError) as info:
+        c.get(URL)
+    assert sent[0] == 0
+    assert len(server.requests) == 1  # not retried: the same body would come back
+    assert "102,400,000 bytes" in str(info.value)
+    assert "65,536-byte cap" in str(info.value)
+    assert URL in str(info.value)
+
+
+def test_streamed_body_over_the_cap_is_refused_while_streaming() -> None:
+    body, sent = _counted(100_000)  # 100 MB if read to the end; no Content-Length
+    server = Server(httpx.Response(200, content=body))
+    with client(server, max_body_bytes=64 * 1024) as c, pytest.raises(FetchError) as info:
+        c.get(URL)
+    assert sent[0] <= 66
+    assert len(server.requests) == 1
+    assert "65,536-byte cap" in str(info.value)
+
+
+def test_compressed_body_is_measured_after_decompression() -> None:
+    bomb = gzip.compress(b"\0" * 5_000_000)
+    assert len(bomb) < 64 * 1024
+    server = Server(httpx.Response(200, content=bomb, headers={"Content-Encoding": "gzip"}))
+    with client(server, max_body_bytes=64 * 1024) as c, pytest.raises(FetchError) as info:
+        c.get(URL)
+    assert "cap" in str(info.value)
+
+
+def test_body_at_the_cap_is_accepted() -> None:
+    server = Server(ok(b"x" * 4096))
+    with client(server, max_body_bytes=4096) as c:
+        assert len(c.get(URL).content) == 4096
+
+
+# ---------------------------------------------------------------------------------------------------
+# one connection
+
+
+def test_the_connection_pool_is_limited_to_one() -> None:
+    with PoliteClient(ArxivSettings()) as c:
+        pool = c._client._transport._pool  # type: ignore[attr-defined]
+        assert pool._max_connections == 1
+        assert c._client.timeout.read == ArxivSettings().timeout_seconds  # timeouts always on
+
+
+class _CountingHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    lock = threading.Lock()
+    active = 0
+    most = 0
+    ports: set[int] = set()  # noqa: RUF012 - reset by the test
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+    def do_GET(self) -> None:
+        cls = type(self)
+        with cls.lock:
+            cls.active += 1
+            cls.most = max(cls.most, cls.active)
+            cls.ports.add(self.client_address[1])
+        time.sleep(0.2)
+        with cls.lock:
+            cls.active -= 1
+        self.send_response(200)
+        self.send_header("Content-Length", "6")
+        self.end_headers()
+        self.wfile.write(b"<rss/>")
+
+
+def test_one_connection_at_a_time_even_from_two_threads() -> None:
+    _CountingHandler.active = _CountingHandler.most = 0
+    _CountingHandler.ports = set()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _CountingHandler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/rss/cs.AI"
+    errors: list[BaseException] = []
+    try:
+        with PoliteClient(ArxivSettings(delay_seconds=0.0)) as c:
+
+            def fetch() -> None:
+                try:
+                    c.get(url)
+                except BaseException as e:  # pragma: no cover - reported below
+                    errors.append(e)
+
+            threads = [threading.Thread(target=fetch) for _ in range(3)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(10)
+            c.get(url)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert errors == []
+    assert _CountingHandler.most == 1
+    assert len(_CountingHandler.ports) == 1  # and that one connection is kept alive
