@@ -13,7 +13,6 @@ from functools import lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text
 
-_WS = re.compile(r"\s+")
 _NEEDS_TEX = re.compile(r"[\\{}]")
 
 
@@ -22,7 +21,7 @@ def normalize_whitespace(text: str) -> str:
 
     A line break between two words becomes a space, so "the\\ncurrent" reads "the current".
     """
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split() knows every Unicode space, and runs in C
 
 
 @lru_cache(maxsize=1)
@@ -56,7 +55,8 @@ def clean_abstract(text: str) -> str:
 
 
 def clean_author(name: str) -> str:
-    return normalize_whitespace(tex_to_unicode(normalize_whitespace(name)))
+    name = normalize_whitespace(name)
+    return normalize_whitespace(tex_to_unicode(name)) if _NEEDS_TEX.search(name) else name
 
 
 _AND_SPLIT = re.compile(r"\s+and\s+")

@@ -61,20 +61,28 @@ def parse_xml(content: bytes, url: str, *, status: int | None = None) -> etree._
 
 
 def local(tag: object) -> str:
-    """An element's tag without its namespace."""
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    """An element's tag without its namespace (``{ns}name`` -> ``name``); "" for comments and PIs."""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def child(elem: etree._Element, name: str) -> etree._Element | None:
     """First child with this local name, in any namespace (prefixes and namespaces drift; names don't)."""
     for c in elem:
-        if isinstance(c.tag, str) and local(c.tag) == name:
+        if local(c.tag) == name:
             return c
     return None
 
 
 def children(elem: etree._Element, name: str) -> list[etree._Element]:
-    return [c for c in elem if isinstance(c.tag, str) and local(c.tag) == name]
+    return [c for c in elem if local(c.tag) == name]
+
+
+def by_name(elem: etree._Element) -> dict[str, list[etree._Element]]:
+    """All children grouped by local name, in one pass (an item has a dozen; we ask for most of them)."""
+    out: dict[str, list[etree._Element]] = {}
+    for c in elem:
+        out.setdefault(local(c.tag), []).append(c)
+    return out
 
 
 def text_of(elem: etree._Element | None) -> str | None:

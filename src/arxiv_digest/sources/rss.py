@@ -24,7 +24,7 @@ from ..errors import FeedFormatError, FetchError
 from ..http import PoliteClient, Response
 from ..models import Announcement, AnnounceType, Paper, parse_arxiv_id
 from ..text import clean_abstract, clean_title, split_authors
-from ._xml import arxiv_day, child, children, local, parse_iso, parse_rfc822, parse_xml, text_of
+from ._xml import arxiv_day, by_name, child, children, local, parse_iso, parse_rfc822, parse_xml, text_of
 
 log = logging.getLogger(__name__)
 
@@ -133,17 +133,25 @@ def _day_from(value: str | None, *, rfc822: bool) -> dt.date | None:
 
 
 def _rss_fields(item: etree._Element) -> dict[str, object]:
+    kids = by_name(item)
+
+    def first(*names: str) -> str | None:
+        for name in names:
+            if name in kids:
+                return text_of(kids[name][0])
+        return None
+
     return {
-        "title": text_of(child(item, "title")),
-        "link": text_of(child(item, "link")),
-        "guid": text_of(child(item, "guid")),
-        "description": text_of(child(item, "description")),
-        "categories": [t.strip() for c in children(item, "category") if (t := text_of(c)) and t.strip()],
-        "announce_type": text_of(child(item, "announce_type")),
-        "creator": text_of(child(item, "creator")),
-        "rights": text_of(child(item, "rights")),
-        "doi": text_of(child(item, "DOI")) or text_of(child(item, "doi")),
-        "journal_ref": text_of(child(item, "journal_reference")) or text_of(child(item, "journal_ref")),
+        "title": first("title"),
+        "link": first("link"),
+        "guid": first("guid"),
+        "description": first("description"),
+        "categories": [t.strip() for c in kids.get("category", ()) if (t := text_of(c)) and t.strip()],
+        "announce_type": first("announce_type"),
+        "creator": first("creator"),
+        "rights": first("rights"),
+        "doi": first("DOI", "doi"),
+        "journal_ref": first("journal_reference", "journal_ref"),
     }
 
 
