@@ -144,8 +144,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--papers", type=int, default=120_000)
     parser.add_argument("--keep", type=Path, help="build the history here and keep it")
+    parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / ".work",
+                        help="where to build it (default benchmarks/.work; some /tmp folders create files "
+                        "an order of magnitude slower than the disk they sit on)")
     args = parser.parse_args()
-    work = args.keep or Path(tempfile.mkdtemp(prefix="arxiv-digest-history-"))
+    args.work.mkdir(parents=True, exist_ok=True)
+    work = args.keep or Path(tempfile.mkdtemp(prefix="history-", dir=args.work))
     started = time.perf_counter()
     try:
         count = build_history(args.papers, work)

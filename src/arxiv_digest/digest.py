@@ -16,6 +16,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .config import CategorySpec, Config, Order, Topic
 from .match import Matcher
@@ -83,11 +84,16 @@ def sort_papers(papers: Sequence[Paper], order: Order) -> list[Paper]:
 
 def home_category(paper: Paper, tracked: Sequence[str]) -> tuple[str, bool] | None:
     """The tracked category whose page lists the paper, and whether it is there as a cross-list."""
+    return _home(paper.categories, tuple(tracked))
+
+
+@lru_cache(maxsize=8192)
+def _home(categories: tuple[str, ...], tracked: tuple[str, ...]) -> tuple[str, bool] | None:
     taxonomy = load_taxonomy()
     for code in tracked:
-        if taxonomy.covers(code, paper.primary_category):
+        if taxonomy.covers(code, categories[0]):
             return code, False
-    for category in paper.categories[1:]:
+    for category in categories[1:]:
         for code in tracked:
             if taxonomy.covers(code, category):
                 return code, True

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,14 @@ _ID_RE = re.compile(
     rf"(?P<id>{_NEW_ID}|{_OLD_ID})(?:v(?P<version>\d+))?(?:\.pdf)?$",
     re.IGNORECASE,
 )
+
+
+_PLAIN_NEW_ID = re.compile(rf"{_NEW_ID}\Z")
+
+
+@lru_cache(maxsize=256)
+def _day(value: object) -> dt.date:
+    return dt.date.fromisoformat(str(value))
 
 
 class AnnounceType(StrEnum):
@@ -127,7 +136,11 @@ class Paper:
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Paper:
         """Build a Paper from a snapshot record; raises KeyError/ValueError/TypeError on bad input."""
-        arxiv_id, id_version = parse_arxiv_id(str(record["id"]))
+        raw_id = record["id"]
+        if isinstance(raw_id, str) and _PLAIN_NEW_ID.match(raw_id):  # the stored form: no prefix, no version
+            arxiv_id, id_version = raw_id, None
+        else:
+            arxiv_id, id_version = parse_arxiv_id(str(raw_id))
         version = record.get("version", id_version or 1)
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             raise ValueError(f"version must be a positive integer, not {version!r}")
@@ -158,7 +171,7 @@ class Paper:
             abstract=record["abstract"],
             categories=tuple(categories),
             announce_type=AnnounceType(record["announce_type"]),
-            announced=dt.date.fromisoformat(str(record["announced"])),
+            announced=_day(record["announced"]),
             **optional,
         )
 

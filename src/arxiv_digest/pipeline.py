@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
+import os
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +34,7 @@ from .render.markdown import MarkdownRenderer
 from .sources import rss
 from .store import Store
 from .store import snapshot as snapshots
+from .store.db import announcement_rows
 
 log = logging.getLogger(__name__)
 
@@ -55,22 +59,28 @@ def default_db_path(out_dir: Path) -> Path:
     return out_dir / STATE_DIR / "digest.db"
 
 
-def open_store(db_path: Path, data_dir: Path) -> Store:
-    """Open (or recreate) the database and make it mirror ``data_dir``. A corrupt database is a cache:
-    it is moved aside and rebuilt."""
+def open_db(db_path: Path) -> Store:
+    """Open (or create) the database. A corrupt one is a cache: it is moved aside and recreated."""
     try:
-        store = Store.open(db_path)
-        store.sync(data_dir)
-        return store
+        return Store.open(db_path)
     except StoreError as e:
-        if db_path.exists() and "cannot open the database" in str(e):
-            aside = db_path.with_suffix(db_path.suffix + ".corrupt")
-            log.warning("%s; moving it to %s and rebuilding it from %s", e, aside, data_dir)
-            shutil.move(db_path, aside)
-            store = Store.open(db_path)
-            store.sync(data_dir)
-            return store
+        if not (db_path.exists() and "cannot open the database" in str(e)):
+            raise
+        aside = db_path.with_suffix(db_path.suffix + ".corrupt")
+        log.warning("%s; moving it to %s and rebuilding it from the snapshots", e, aside)
+        shutil.move(db_path, aside)
+        return Store.open(db_path)
+
+
+def open_store(db_path: Path, data_dir: Path) -> Store:
+    """Open (or recreate) the database and make it mirror ``data_dir``."""
+    store = open_db(db_path)
+    try:
+        store.sync(data_dir)
+    except BaseException:
+        store.close()
         raise
+    return store
 
 
 def _stage_day(
@@ -196,41 +206,131 @@ def _restage_neighbours(
         _stage_day(staging, renderer, digest, days, latest=neighbour == latest)
 
 
-def rebuild(config: Config, out_dir: Path, db_path: Path | None = None) -> RunResult:
-    """Recreate the database (if missing) and every page of every stored day from ``data/*.jsonl``."""
+# -- rebuild ----------------------------------------------------------------------------------------------
+#: Below this many days a rebuild runs in one process (starting workers would cost more than it saves).
+PARALLEL_MIN_DAYS = 16
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+@dataclass(frozen=True, slots=True)
+class _DayJob:
+    out_dir: Path
+    path: Path
+    day: dt.date
+    days: tuple[dt.date, ...]
+    latest: bool
+    stored_sha: str | None  # the database's copy of this day, if any
+
+
+@dataclass(frozen=True, slots=True)
+class _DayDone:
+    day: dt.date
+    sha: str
+    rows: list[tuple[object, ...]] | None  # for the database, when its copy is missing or stale
+    written: int
+    deleted: int
+    papers: int
+    listed: int
+    topics: dict[str, int]
+
+
+_worker: tuple[Config, MarkdownRenderer, Matcher] | None = None
+
+
+def _start_worker(config: Config) -> None:
+    global _worker
+    _worker = (config, MarkdownRenderer(config), topic_matcher(config))
+
+
+def _rebuild_day(job: _DayJob) -> _DayDone:
+    """Read one snapshot, publish its pages, and hand back rows if the database needs them. Runs in a
+    worker process (or in-process for small histories); the caller owns the lock and the database."""
+    assert _worker is not None
+    config, renderer, matcher = _worker
+    try:
+        content = job.path.read_bytes()
+    except OSError as e:
+        raise StoreError(f"{job.path}: cannot read: {e}") from e
+    sha = snapshots.sha256(content)
+    papers = snapshots.loads(content, source=str(job.path), day=job.day)
+    digest = build_digest(config, job.day, papers, matcher)
+    staging = Staging(job.out_dir)
+    _stage_day(staging, renderer, digest, job.days, latest=job.latest)
+    written, deleted = staging.commit()
+    return _DayDone(
+        day=job.day,
+        sha=sha,
+        rows=announcement_rows(job.day, papers) if sha != job.stored_sha else None,
+        written=written,
+        deleted=deleted,
+        papers=len(papers),
+        listed=digest.total,
+        topics={t.topic.name: len(t.papers) for t in digest.topics},
+    )
+
+
+def _run_jobs(config: Config, jobs: list[_DayJob], workers: int) -> Iterator[_DayDone]:
+    """The jobs' results in order: in worker processes when there are enough days and CPUs."""
+    if workers <= 1 or len(jobs) < PARALLEL_MIN_DAYS:
+        _start_worker(config)
+        yield from map(_rebuild_day, jobs)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(config,)
+    ) as pool:
+        yield from pool.map(_rebuild_day, jobs, chunksize=2)
+
+
+def rebuild(
+    config: Config, out_dir: Path, db_path: Path | None = None, *, jobs: int | None = None
+) -> RunResult:
+    """Recreate the database (if missing) and every page of every stored day from ``data/*.jsonl``.
+
+    Days are independent, so they are rendered by ``jobs`` worker processes (default: the CPUs, at most
+    4); this process holds the lock and writes the database in one transaction.
+    """
     db_path = db_path or default_db_path(out_dir)
     if not out_dir.is_dir():
         out_dir.mkdir(parents=True)
     with OutputLock(out_dir):
-        store = open_store(db_path, out_dir / "data")
+        files = snapshots.day_files(out_dir / "data")
+        store = open_db(db_path)
         try:
-            summaries = store.days()
-            days = [d.day for d in summaries]
-            if not days:
+            if not files:
+                store.sync(out_dir / "data")  # drops days whose snapshot is gone
                 return RunResult(day=None, empty=True)
-            renderer = MarkdownRenderer(config)
-            matcher = topic_matcher(config)
+            days = tuple(files)
             latest = max(days)
+            stored = {d.day: store.snapshot_sha(d.day) for d in store.days()}
+            todo = [
+                _DayJob(out_dir, path, day, days, day == latest, stored.get(day))
+                for day, path in files.items()
+            ]
             written = deleted = 0
-            result_digest: Digest | None = None
-            for day in days:
-                digest = build_digest(config, day, store.papers_for_day(day), matcher)
+            last: _DayDone | None = None
+            with store.transaction():
+                store.drop_days_except(list(days))
+                for done in _run_jobs(config, todo, jobs or default_jobs()):
+                    if done.rows is not None:
+                        store.replace_day_rows(done.day, done.rows, done.sha)
+                    written += done.written
+                    deleted += done.deleted
+                    if done.day == latest:
+                        last = done
                 staging = Staging(out_dir)
-                _stage_day(staging, renderer, digest, days, latest=day == latest)
-                w, d = staging.commit()
-                written += w
-                deleted += d
-                if day == latest:
-                    result_digest = digest
-            staging = Staging(out_dir)
-            staging.add("archive/README.md", renderer.archive_index(summaries))
-            written += staging.commit()[0]
-            assert result_digest is not None
+                staging.add("archive/README.md", MarkdownRenderer(config).archive_index(store.days()))
+                written += staging.commit()[0]
+            assert last is not None
             return RunResult(
                 day=latest,
-                papers=summaries[-1].paper_count,
-                listed=result_digest.total,
-                topics={t.topic.name: len(t.papers) for t in result_digest.topics},
+                papers=last.papers,
+                listed=last.listed,
+                topics=last.topics,
                 written=written,
                 deleted=deleted,
                 days=len(days),

@@ -46,11 +46,14 @@ def search(
         fts = fts_expression(tree)
     matcher = Matcher([TopicRule("query", tree)])
     best: dict[str, Paper] = {}
-    for paper in store.candidates(fts, date_from, date_to):
-        if matcher.match(paper):
-            kept = best.get(paper.id)
-            if kept is None or paper.announced > kept.announced:
-                best[paper.id] = paper
+    current_day: dt.date | None = None
+    for paper in store.candidates(fts, date_from, date_to):  # newest day first
+        if paper.announced != current_day:
+            if limit is not None and len(best) >= limit:
+                break  # every later candidate is older than the `limit` papers already found
+            current_day = paper.announced
+        if paper.id not in best and matcher.match(paper):
+            best[paper.id] = paper  # the first match seen is the paper's latest matching announcement
     ordered = sorted(best.values(), key=lambda p: (p.announced, id_sort_key(p.id)), reverse=True)
     if limit is not None:
         ordered = ordered[:limit]

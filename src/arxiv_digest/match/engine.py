@@ -9,11 +9,12 @@ is compiled to set operations over the ids of the terms that hit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..models import Paper
-from .ast import And, Node, Not, Term
+from .ast import And, Node, Not, Or, Term
 from .words import Phrase, compile_keyword, phrase_at, tokenize
 
 #: The token stream a field's terms are looked for in. "all" is the title followed by the abstract.
@@ -40,6 +41,12 @@ class _Index:
     exact: dict[str, list[tuple[int, Phrase]]] = field(default_factory=dict)
     prefix: dict[str, list[tuple[int, Phrase]]] = field(default_factory=dict)
     prefix_lengths: list[int] = field(default_factory=list)
+    _compiled: re.Pattern[str] | None = None
+
+    def _prefix_re(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(" (?:" + trie_pattern(self.prefix) + ")[^ ]*")
+        return self._compiled
 
     def add(self, term_id: int, phrase: Phrase) -> None:
         first = phrase[0]
@@ -58,12 +65,14 @@ class _Index:
         self, tokens: list[str], token_set: set[str], hits: set[int], where: str, record: Record | None
     ) -> None:
         candidates = [(key, self.exact[key]) for key in token_set.intersection(self.exact)]
-        for length in self.prefix_lengths:
-            # Which prefixes of this length occur at all (one set comprehension), then their words.
-            present = {t[:length] for t in token_set}.intersection(self.prefix)
-            for head in present:
-                entries = self.prefix[head]
-                candidates.extend((t, entries) for t in token_set if t.startswith(head))
+        if self.prefix:
+            # One regex (a trie of every prefix) over the words finds the few words that start with one.
+            joined = " " + " ".join(tokens)
+            for word in {m.group()[1:] for m in self._prefix_re().finditer(joined)}:
+                for length in self.prefix_lengths:
+                    entries = self.prefix.get(word[:length])
+                    if entries is not None and len(word) >= length:
+                        candidates.append((word, entries))
         for token, entries in candidates:
             for term_id, phrase in entries:
                 if record is None and term_id in hits:
@@ -74,6 +83,8 @@ class _Index:
                         i = tokens.index(token)
                         record.append((term_id, where, i, i + 1))
                     continue
+                if not _viable(phrase, token_set):
+                    continue  # some other word of the phrase is not in the text at all
                 i = -1
                 while True:
                     try:
@@ -85,6 +96,57 @@ class _Index:
                         if record is not None:
                             record.append((term_id, where, i, i + len(phrase)))
                         break
+
+
+def _required_any(node: Node) -> frozenset[Term] | None:
+    """Terms of which at least one must hit for ``node`` to be true; None when no hit is needed."""
+    if isinstance(node, Term):
+        return frozenset((node,))
+    if isinstance(node, Not):
+        return None
+    parts = [_required_any(item) for item in node.items]
+    if isinstance(node, Or):
+        if any(p is None for p in parts):
+            return None
+        return frozenset().union(*(p for p in parts if p is not None))
+    known = [p for p in parts if p is not None]  # And: any one conjunct's requirement will do
+    return min(known, key=len) if known else None
+
+
+def _viable(phrase: Phrase, token_set: set[str]) -> bool:
+    """Could the phrase occur? Each of its plain words (after the first) must be among the text's words."""
+    for w in phrase[1:]:
+        if w.prefix:
+            continue
+        if w.text not in token_set and not (
+            w.plural and (w.text + "s" in token_set or w.text + "es" in token_set)
+        ):
+            return False
+    return True
+
+
+def trie_pattern(prefixes: Iterable[str]) -> str:
+    """A regex alternation of ``prefixes`` shaped as a trie, so the regex engine branches on the next
+    character instead of trying every alternative. A prefix that extends a shorter one is dropped: finding
+    the shorter one is enough to look the word up."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in sorted(prefixes, key=len):
+        node = trie
+        for ch in word:
+            if "" in node:
+                break  # a shorter prefix already covers this one
+            node = node.setdefault(ch, {})
+        else:
+            node.clear()
+            node[""] = {}
+
+    def emit(node: dict) -> str:  # type: ignore[type-arg]
+        if "" in node:
+            return ""
+        alternatives = [re.escape(ch) + emit(child) for ch, child in sorted(node.items())]
+        return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+    return emit(trie)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +202,18 @@ class Matcher:
 
         self._programs = [(rule.name, compile_node(rule.tree)) for rule in self.rules]
         self._streams = frozenset(self._indexes)
+        # Most topics can only be true when one of their positive terms hit. Index them by those terms,
+        # so a paper evaluates only the topics its hits can trigger (plus those that need no hit at all,
+        # such as `NOT x`): adding topics does not add work for papers they cannot select.
+        self._always: list[int] = []
+        self._triggers: dict[int, list[int]] = {}
+        for n, rule in enumerate(self.rules):
+            needed = _required_any(rule.tree)
+            if needed is None:
+                self._always.append(n)
+            else:
+                for term in needed:
+                    self._triggers.setdefault(term_ids[term], []).append(n)
 
     @property
     def terms(self) -> tuple[Term, ...]:
@@ -186,9 +260,17 @@ class Matcher:
                         record.append((tid, "text", pos, pos + len(needle)))
         return hits
 
+    def _selected(self, hits: set[int]) -> list[str]:
+        candidates = set(self._always)
+        for tid in hits:
+            topics = self._triggers.get(tid)
+            if topics:
+                candidates.update(topics)
+        programs = self._programs
+        return [programs[n][0] for n in sorted(candidates) if programs[n][1](hits)]
+
     def match(self, paper: Paper) -> list[str]:
-        hits = self._hits(paper)
-        return [name for name, program in self._programs if program(hits)]
+        return self._selected(self._hits(paper))
 
     def match_many(self, papers: Iterable[Paper]) -> dict[str, list[Paper]]:
         out: dict[str, list[Paper]] = {rule.name: [] for rule in self.rules}
@@ -201,15 +283,13 @@ class Matcher:
         """The rules that select the paper, and every term hit with where it occurred."""
         record: Record = []
         hits = self._hits(paper, record)
-        selected = [name for name, program in self._programs if program(hits)]
+        selected = self._selected(hits)
         skip = len(tokenize(paper.title)) + 1 if any(r[1] == "all" for r in record) else 0
         out = []
         for tid, where, start, end in record:
             if where == "all":  # say which of the two it was in
                 where, start, end = (
-                    ("title", start, end)
-                    if start < skip
-                    else ("abstract", start - skip, end - skip)
+                    ("title", start, end) if start < skip else ("abstract", start - skip, end - skip)
                 )
             out.append(
                 Hit(

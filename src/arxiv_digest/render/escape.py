@@ -16,6 +16,7 @@ Contexts:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html.entities import html5
 
 _ASCII_PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
@@ -25,6 +26,7 @@ _ENTITY_NAMES = tuple(sorted(html5, key=len, reverse=True))
 _ENTITY_FIRST = {name[0] for name in _ENTITY_NAMES}
 _NEWLINES = re.compile(r"[\r\n\u2028\u2029]+")
 # The only characters inline() may change: text without any of them comes out as it went in.
+_HTML_SPECIAL = re.compile(r"[<&]")
 _INLINE_SPECIAL = re.compile(r"[\\`\[\]*~_<&]")
 _INERT_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)>")
 # Every element name a browser gives meaning to (HTML Living Standard, plus the SVG and MathML roots and
@@ -61,28 +63,27 @@ def inline(text: str, *, ends_paragraph: bool = False) -> str:
     if not _INLINE_SPECIAL.search(text):
         return text
     live_backticks = _pairable_backticks(text) if ends_paragraph else None
-    out: list[str] = []
     n = len(text)
-    for i, ch in enumerate(text):
+
+    def one(m: re.Match[str]) -> str:  # called only at the few characters that may need escaping
+        ch, i = m.group(), m.start()
         nxt = text[i + 1] if i + 1 < n else ""
         if ch == "\\":
             # A backslash only escapes ASCII punctuation; at the very end it would escape our closing `]`.
-            out.append("\\\\" if (nxt == "" or nxt in _ASCII_PUNCT) else "\\")
-        elif ch == "`":
-            out.append("\\`" if live_backticks is None or i in live_backticks else "`")
-        elif ch in "[]*~":
-            out.append("\\" + ch)
-        elif ch == "_":
+            return "\\\\" if (nxt == "" or nxt in _ASCII_PUNCT) else "\\"
+        if ch == "`":
+            return "\\`" if live_backticks is None or i in live_backticks else "`"
+        if ch == "_":
             prev = text[i - 1] if i > 0 else ""
             # Intraword underscores (`$\ell_0$`, `snake_case`) can never delimit emphasis in CommonMark.
-            out.append("_" if (prev.isalnum() and nxt.isalnum()) else "\\_")
-        elif ch == "<":
-            out.append("\\<" if _TAG_START.match(nxt) else "<")
-        elif ch == "&":
-            out.append("\\&" if _MD_ENTITY.match(text, i) else "&")
-        else:
-            out.append(ch)
-    return "".join(out)
+            return "_" if (prev.isalnum() and nxt.isalnum()) else "\\_"
+        if ch == "<":
+            return "\\<" if _TAG_START.match(nxt) else "<"
+        if ch == "&":
+            return "\\&" if _MD_ENTITY.match(text, i) else "&"
+        return "\\" + ch  # [ ] * ~
+
+    return _INLINE_SPECIAL.sub(one, text)
 
 
 def html_text(text: str, *, keep_inert_tags: bool = False) -> str:
@@ -94,24 +95,20 @@ def html_text(text: str, *, keep_inert_tags: bool = False) -> str:
     real element, any attribute, comments, declarations) is escaped in every mode.
     """
     text = _one_line(text)
-    if "<" not in text and "&" not in text:  # most abstracts: skip the per-character loop
+    if "<" not in text and "&" not in text:  # most abstracts
         return text
-    out: list[str] = []
-    n = len(text)
-    for i, ch in enumerate(text):
-        if ch == "<":
-            nxt = text[i + 1] if i + 1 < n else ""
-            if keep_inert_tags:
-                tag = _INERT_TAG.match(text, i)
-                if tag and tag.group(1).lower() not in _HTML_ELEMENTS:
-                    out.append("<")
-                    continue
-            out.append("&lt;" if _TAG_START.match(nxt) else "<")
-        elif ch == "&":
-            out.append("&amp;" if _starts_reference(text, i + 1) else "&")
-        else:
-            out.append(ch)
-    return "".join(out)
+
+    def one(m: re.Match[str]) -> str:
+        i = m.start()
+        if m.group() == "&":
+            return "&amp;" if _starts_reference(text, i + 1) else "&"
+        if keep_inert_tags:
+            tag = _INERT_TAG.match(text, i)
+            if tag and tag.group(1).lower() not in _HTML_ELEMENTS:
+                return "<"
+        return "&lt;" if _TAG_START.match(text, i + 1) else "<"
+
+    return _HTML_SPECIAL.sub(one, text)
 
 
 def _pairable_backticks(text: str) -> set[int]:
@@ -148,6 +145,7 @@ def _starts_reference(text: str, pos: int) -> bool:
     return any(window.startswith(name) for name in _ENTITY_NAMES if name[0] == first)
 
 
+@lru_cache(maxsize=1024)
 def code(text: str) -> str:
     """An inline code span holding ``text`` literally (fenced with enough backticks)."""
     text = _one_line(text)

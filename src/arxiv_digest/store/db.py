@@ -78,6 +78,28 @@ class SyncReport:
     dropped: tuple[dt.date, ...]
 
 
+def announcement_rows(day: dt.date, papers: Sequence[Paper]) -> list[tuple[object, ...]]:
+    """The ``announcements`` rows for a day's papers (plain tuples: cheap to send between processes)."""
+    key = day.isoformat()
+    return [
+        (
+            key,
+            p.id,
+            p.version,
+            p.announce_type.value,
+            p.title,
+            json.dumps(list(p.authors), ensure_ascii=False),
+            p.abstract,
+            json.dumps(list(p.categories)),
+            p.comment,
+            p.journal_ref,
+            p.doi,
+            p.license,
+        )
+        for p in papers
+    ]
+
+
 class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
@@ -151,32 +173,21 @@ class Store:
     # -- writing -----------------------------------------------------------------------------------
     def replace_day(self, day: dt.date, papers: Sequence[Paper], snapshot_sha256: str) -> None:
         """Make ``day`` hold exactly ``papers`` (call inside a transaction)."""
+        self.replace_day_rows(day, announcement_rows(day, papers), snapshot_sha256)
+
+    def replace_day_rows(
+        self, day: dt.date, rows: Sequence[tuple[object, ...]], snapshot_sha256: str
+    ) -> None:
+        """:meth:`replace_day` with rows already made by :func:`announcement_rows` (in another process)."""
         key = day.isoformat()
         self._unindex_day(key)
         self.conn.execute("DELETE FROM days WHERE day = ?", (key,))
         self.conn.execute(
             "INSERT INTO days (day, snapshot_sha256, paper_count) VALUES (?, ?, ?)",
-            (key, snapshot_sha256, len(papers)),
+            (key, snapshot_sha256, len(rows)),
         )
         self.conn.executemany(
-            f"INSERT INTO announcements ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    key,
-                    p.id,
-                    p.version,
-                    p.announce_type.value,
-                    p.title,
-                    json.dumps(list(p.authors), ensure_ascii=False),
-                    p.abstract,
-                    json.dumps(list(p.categories)),
-                    p.comment,
-                    p.journal_ref,
-                    p.doi,
-                    p.license,
-                )
-                for p in papers
-            ],
+            f"INSERT INTO announcements ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
         )
 
     def drop_day(self, day: dt.date) -> None:
@@ -184,14 +195,18 @@ class Store:
         self.conn.execute("DELETE FROM days WHERE day = ?", (day.isoformat(),))
 
     def _unindex_day(self, key: str) -> None:
-        # Keep the search index free of rows whose rowid a re-imported day may reuse.
+        # Keep the search index free of rows whose rowid a re-imported day may reuse, and mark it
+        # incomplete so the next search indexes the new rows.
         self.conn.execute(
             "DELETE FROM search_index WHERE rowid IN (SELECT rowid FROM announcements WHERE day = ?)", (key,)
         )
+        self.conn.execute("DELETE FROM search_state WHERE key = 'complete'")
 
     # -- search ------------------------------------------------------------------------------------
     def ensure_search_index(self, normalize: Callable[[str], str], batch: int = 2000) -> int:
         """Index every announcement not indexed yet (words as the word rule sees them). Returns how many."""
+        if self.conn.execute("SELECT 1 FROM search_state WHERE key = 'complete'").fetchone():
+            return 0
         missing = self.conn.execute(
             "SELECT rowid, title, abstract, authors, comment FROM announcements "
             "WHERE rowid NOT IN (SELECT rowid FROM search_index)"
@@ -213,20 +228,25 @@ class Store:
                     ],
                 )
                 done += len(rows)
+            self.conn.execute("INSERT OR REPLACE INTO search_state (key, value) VALUES ('complete', '1')")
         return done
 
     def candidates(
         self, fts: str | None, date_from: dt.date | None, date_to: dt.date | None
     ) -> Iterator[Paper]:
-        """Announcements in the date range whose indexed words satisfy ``fts`` (all of them if None)."""
+        """Announcements in the date range whose indexed words satisfy ``fts`` (all of them if None),
+        newest day first, so a caller that wants the newest N can stop early."""
         where = ["a.day >= ?", "a.day <= ?"]
         params: list[object] = [(date_from or dt.date.min).isoformat(), (date_to or dt.date.max).isoformat()]
         if fts is None:
-            sql = f"SELECT {_prefixed('a')} FROM announcements a WHERE {' AND '.join(where)}"
+            sql = (
+                f"SELECT {_prefixed('a')} FROM announcements a WHERE {' AND '.join(where)} "
+                "ORDER BY a.day DESC"
+            )
         else:
             sql = (
                 f"SELECT {_prefixed('a')} FROM search_index s JOIN announcements a ON a.rowid = s.rowid "
-                f"WHERE search_index MATCH ? AND {' AND '.join(where)}"
+                f"WHERE search_index MATCH ? AND {' AND '.join(where)} ORDER BY a.day DESC"
             )
             params.insert(0, fts)
         try:
@@ -234,6 +254,14 @@ class Store:
                 yield _paper(row)
         except sqlite3.OperationalError as e:
             raise StoreError(f"{self.path}: the search index could not run {fts!r}: {e}") from e
+
+    def drop_days_except(self, keep: Sequence[dt.date]) -> list[dt.date]:
+        """Drop every stored day not in ``keep`` (its snapshot file is gone)."""
+        wanted = {d.isoformat() for d in keep}
+        gone = [day for (day,) in self.conn.execute("SELECT day FROM days") if day not in wanted]
+        for day in gone:
+            self.drop_day(dt.date.fromisoformat(day))
+        return [dt.date.fromisoformat(d) for d in gone]
 
     def sync(self, data_dir: Path) -> SyncReport:
         """Import every snapshot the database lacks or holds an older copy of; drop days with no file."""

@@ -35,26 +35,20 @@ def sha256(content: bytes) -> str:
 
 def loads(content: bytes, *, source: str, day: dt.date | None = None) -> list[Paper]:
     """Parse a snapshot; errors name the file and line. ``day`` (from the file name) must match records."""
-    papers: list[Paper] = []
-    seen: set[str] = set()
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as e:
         raise StoreError(f"{source}: not UTF-8 ({e}); restore it from git") from e
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            if not isinstance(record, dict):
-                raise TypeError("a line must hold one JSON object")
-            paper = Paper.from_record(record)
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
-            what = f"missing field {e}" if isinstance(e, KeyError) else str(e)
-            raise StoreError(
-                f"{source}:{number}: bad paper record: {what}; fix or restore the file "
-                "from git, then run again"
-            ) from e
+    lines = [line for line in text.splitlines() if line.strip()]
+    try:  # one C-speed parse of the whole file; on any problem, redo it line by line to say where
+        records = json.loads("[" + ",".join(lines) + "]")
+        if len(records) != len(lines):  # e.g. a line holding `{…},{…}`: not one object per line
+            raise ValueError("not one JSON object per line")
+        papers = [Paper.from_record(r) for r in records]
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+        papers = _loads_line_by_line(text, source)
+    seen: set[str] = set()
+    for number, paper in enumerate(papers, 1):
         if day is not None and paper.announced != day:
             raise StoreError(
                 f"{source}:{number}: paper {paper.id} says announced={paper.announced}, "
@@ -63,7 +57,25 @@ def loads(content: bytes, *, source: str, day: dt.date | None = None) -> list[Pa
         if paper.id in seen:
             raise StoreError(f"{source}:{number}: paper {paper.id} appears twice")
         seen.add(paper.id)
-        papers.append(paper)
+    return papers
+
+
+def _loads_line_by_line(text: str, source: str) -> list[Paper]:
+    papers: list[Paper] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise TypeError("a line must hold one JSON object")
+            papers.append(Paper.from_record(record))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+            what = f"missing field {e}" if isinstance(e, KeyError) else str(e)
+            raise StoreError(
+                f"{source}:{number}: bad paper record: {what}; "
+                "fix or restore the file from git, then run again"
+            ) from e
     return papers
 
 
