@@ -139,7 +139,15 @@ def run(ctx: click.Context, config_path: Path, out_dir: Path, db_path: Path | No
 @out_option
 @db_option
 @click.pass_context
-def rebuild_cmd(ctx: click.Context, config_path: Path, out_dir: Path, db_path: Path | None) -> None:
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for long histories (default: the CPUs, at most 4).",
+)
+def rebuild_cmd(
+    ctx: click.Context, config_path: Path, out_dir: Path, db_path: Path | None, jobs: int | None
+) -> None:
     """Rewrite every page, every archived day included, from OUT/data/*.jsonl.
 
     Use it after changing config.yml or a template. No network. The database is recreated from the
@@ -150,7 +158,7 @@ def rebuild_cmd(ctx: click.Context, config_path: Path, out_dir: Path, db_path: P
       arxiv-digest rebuild --config config.yml --out .
     """
     config = load_config(config_path)
-    result = rebuild(config, out_dir, db_path)
+    result = rebuild(config, out_dir, db_path, jobs=jobs)
     if result.empty:
         _say(ctx, f"No snapshot in {out_dir / 'data'}: nothing to rebuild. Run `arxiv-digest run` first.")
         return
