@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .config import CategorySpec, Config, Order, Topic
@@ -43,10 +43,11 @@ class TopicDigest:
 class CategoryDigest:
     spec: CategorySpec
     listings: tuple[Listing, ...]
+    counts: Counter[str] = field(default_factory=Counter, compare=False)  # by kind_label, filled below
 
-    @property
-    def counts(self) -> Counter[str]:
-        return Counter(kind_label(item.paper.announce_type) for item in self.listings)
+    def __post_init__(self) -> None:
+        if not self.counts and self.listings:
+            self.counts.update(kind_label(item.paper.announce_type) for item in self.listings)
 
 
 @dataclass(frozen=True, slots=True)

@@ -299,7 +299,15 @@ def rebuild(
         out_dir.mkdir(parents=True)
     with OutputLock(out_dir):
         files = snapshots.day_files(out_dir / "data")
-        store = open_db(db_path)
+        # A missing database is built in a temporary file without a journal, then moved into place whole.
+        fresh = not db_path.exists() and bool(files)
+        target = db_path.with_name(f".{db_path.name}.building") if fresh else db_path
+        if fresh:
+            for leftover in (target, target.with_name(target.name + "-journal")):
+                leftover.unlink(missing_ok=True)
+            store = Store.open(target, bulk=True)
+        else:
+            store = open_db(db_path)
         try:
             if not files:
                 store.sync(out_dir / "data")  # drops days whose snapshot is gone
@@ -325,6 +333,11 @@ def rebuild(
                 staging = Staging(out_dir)
                 staging.add("archive/README.md", MarkdownRenderer(config).archive_index(store.days()))
                 written += staging.commit()[0]
+            if fresh:
+                store.finish_bulk()
+                store.close()
+                os.replace(target, db_path)
+                store = Store.open(db_path)
             assert last is not None
             return RunResult(
                 day=latest,

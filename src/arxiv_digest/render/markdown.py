@@ -170,7 +170,8 @@ class MarkdownRenderer:
         tpl = self.env.get_template(template)
         whole = tpl.render(entries=entries, page=Page(), **context)
         budget = self.config.max_page_bytes
-        if len(whole.encode("utf-8")) <= budget or len(entries) <= 1:
+        # UTF-8 takes 1 to 4 bytes a character: only pages near the budget need encoding to measure.
+        if len(whole) * 4 <= budget or len(entries) <= 1 or len(whole.encode("utf-8")) <= budget:
             return {part_name(slug, 1): whole}
         header = len(tpl.render(entries=[], page=Page(2, 2, "x", "y"), **context).encode("utf-8"))
         groups: list[list[str]] = [[]]

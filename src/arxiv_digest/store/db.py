@@ -78,6 +78,9 @@ class SyncReport:
     dropped: tuple[dt.date, ...]
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # made once: json.dumps with options makes one per call
+
+
 def announcement_rows(day: dt.date, papers: Sequence[Paper]) -> list[tuple[object, ...]]:
     """The ``announcements`` rows for a day's papers (plain tuples: cheap to send between processes)."""
     key = day.isoformat()
@@ -88,9 +91,9 @@ def announcement_rows(day: dt.date, papers: Sequence[Paper]) -> list[tuple[objec
             p.version,
             p.announce_type.value,
             p.title,
-            json.dumps(list(p.authors), ensure_ascii=False),
+            _JSON.encode(p.authors),
             p.abstract,
-            json.dumps(list(p.categories)),
+            _JSON.encode(p.categories),
             p.comment,
             p.journal_ref,
             p.doi,
@@ -107,13 +110,20 @@ class Store:
 
     # -- opening -----------------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path) -> Store:
+    def open(cls, path: Path, *, bulk: bool = False) -> Store:
+        """Open (creating and migrating) the database. ``bulk``: for a new file that is moved into place only
+        once it is complete (a fresh rebuild), no journal and no syncs: much faster, and safe there, since
+        a half-built file is never in place; :meth:`finish_bulk` turns it into a normal WAL database."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, isolation_level=None, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
+            if bulk:
+                conn.execute("PRAGMA journal_mode=MEMORY")
+                conn.execute("PRAGMA synchronous=OFF")
+            else:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA synchronous=NORMAL")
             store = cls(conn, path)
             store._migrate()
         except sqlite3.DatabaseError as e:
@@ -121,6 +131,11 @@ class Store:
                 f"{path}: cannot open the database ({e}); delete it and it will be rebuilt from data/*.jsonl"
             ) from e
         return store
+
+    def finish_bulk(self) -> None:
+        """End a :meth:`open` ``bulk=True`` session: back to WAL and normal syncs, data on disk."""
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
 
     def close(self) -> None:
         self.conn.close()

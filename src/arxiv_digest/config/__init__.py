@@ -1,0 +1,46 @@
+"""config.yml -> a validated, frozen :class:`Config`. Every error names the file, the line and the key.
+
+The reference's ``config.yml`` loads unchanged: ``category:`` maps codes to display names, ``topic:`` maps
+names to ``keywords:`` (a string, or a list of strings meaning AND) and ``filters:`` (empty, or the same
+shapes). Everything else is optional and documented in ``docs/configuration.md``.
+
+YAML is read with PyYAML's *safe* loader, so a ``!!python/...`` tag is a configuration error, never code.
+Unknown keys are errors too: a typo must not silently turn a feature off.
+"""
+
+from __future__ import annotations
+
+from ._fields import safe_slug
+from .model import (
+    DEFAULT_API_URL,
+    DEFAULT_DELAY_SECONDS,
+    DEFAULT_INCLUDE,
+    DEFAULT_OAI_URL,
+    DEFAULT_RSS_URL,
+    ENV_OVERRIDES,
+    ArxivSettings,
+    CategorySpec,
+    Config,
+    MatchMode,
+    Order,
+    Topic,
+)
+from .parse import load_config, parse_config
+
+__all__ = [
+    "DEFAULT_API_URL",
+    "DEFAULT_DELAY_SECONDS",
+    "DEFAULT_INCLUDE",
+    "DEFAULT_OAI_URL",
+    "DEFAULT_RSS_URL",
+    "ENV_OVERRIDES",
+    "ArxivSettings",
+    "CategorySpec",
+    "Config",
+    "MatchMode",
+    "Order",
+    "Topic",
+    "load_config",
+    "parse_config",
+    "safe_slug",
+]
