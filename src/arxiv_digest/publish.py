@@ -12,7 +12,6 @@ import contextlib
 import errno
 import fcntl
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -28,14 +27,15 @@ def atomic_write(path: Path, content: bytes, *, durable: bool = False) -> bool:
         if path.is_file() and path.stat().st_size == len(content) and path.read_bytes() == content:
             return False
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        # A name no other writer uses (one process holds the lock; workers write distinct files).
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(content)
                 if durable:
                     f.flush()
                     os.fsync(f.fileno())
-            os.chmod(tmp, 0o644)
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -80,6 +80,11 @@ class Staging:
             if atomic_write(self.root / rel, self.files[rel], durable=durable):
                 written += 1
         deleted = 0
+        # A run killed mid-write leaves `.<name>.<pid>.tmp` behind; the folders we just wrote are clean now.
+        for folder in {(self.root / rel).parent for rel in order}:
+            for stale in folder.glob(".*.tmp"):
+                with contextlib.suppress(OSError):
+                    stale.unlink()
         for d in sorted(self.owned_dirs):
             folder = self.root / d
             if not folder.is_dir():
