@@ -70,7 +70,8 @@ EXTRA_TOPICS = [
     ("Code", ["code generation", "program synthesis"], []), ("Math", ["mathematical reasoning"], []),
     ("Video", ["video understanding", "video"], ["video generation"]),
     ("Audio", ["audio"], []), ("Remote sensing", ["remote sensing", "satellite"], []),
-    ("Autonomous driving", ["autonomous driving", "self-driving"], []), ("Point clouds", ["point cloud*"], []),
+    ("Autonomous driving", ["autonomous driving", "self-driving"], []),
+    ("Point clouds", ["point cloud*"], []),
     ("NeRF", ["neural radiance field*", "NeRF"], []), ("OCR", ["OCR", "document understanding"], []),
     ("Hallucination", ["hallucination*"], []), ("Prompting", ["prompt*", "in-context learning"], []),
     ("Continual", ["continual learning", "catastrophic forgetting"], []),
@@ -141,7 +142,9 @@ def fifty_topic_config(base: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--papers", type=int, default=120_000)
     parser.add_argument("--keep", type=Path, help="build the history here and keep it")
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / ".work",
@@ -174,7 +177,9 @@ def main() -> None:
         rebuild_s = best(full_rebuild, 2)
         store = open_store(default_db_path(work), work / "data")
         papers = [p for d in store.days() for p in store.papers_for_day(d.day)]
-        ref_topics = [(t.name, [list(g) for g in t.keywords], [list(g) for g in t.filters]) for t in config.topics]
+        ref_topics = [
+            (t.name, [list(g) for g in t.keywords], [list(g) for g in t.filters]) for t in config.topics
+        ]
         loops_s = best(lambda: reference_loops(papers, ref_topics), 2)
 
         # 2. matching with 8 and 50 topics -----------------------------------------------------------
@@ -205,7 +210,9 @@ def main() -> None:
               f"{match50_s / match8_s:>7.2f}x  < 2.0x")
         for query, ours, grep in rows:
             label = f"search {query} vs grep -c"
-            print(f"{label[:44]:<44} {ours * 1000:>8.1f}ms {grep * 1000:>8.1f}ms {ours / grep:>7.2f}x  <= 3.0x")
+            print(
+                f"{label[:44]:<44} {ours * 1000:>8.1f}ms {grep * 1000:>8.1f}ms {ours / grep:>7.2f}x  <= 3.0x"
+            )
         print()
         print(f"one-time search index build: {index_s:.2f}s for {count:,} papers (first search only)")
         print(f"matching throughput, 8 topics: {count / match8_s:,.0f} papers/s; reference loops: "
