@@ -85,3 +85,8 @@ def db_rows(db: Path) -> list[tuple[object, ...]]:
         rows += list(conn.execute("SELECT day, id, version, announce_type, title FROM announcements "
                                   "ORDER BY day, id"))
     return rows
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/ from the current output instead of comparing with it")
