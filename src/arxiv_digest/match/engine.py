@@ -41,6 +41,7 @@ class _Index:
     exact: dict[str, list[tuple[int, Phrase]]] = field(default_factory=dict)
     prefix: dict[str, list[tuple[int, Phrase]]] = field(default_factory=dict)
     prefix_lengths: list[int] = field(default_factory=list)
+    keys: frozenset[str] = frozenset()  # the exact first words, kept in step by `add`
     _compiled: re.Pattern[str] | None = None
 
     def _prefix_re(self) -> re.Pattern[str]:
@@ -60,11 +61,13 @@ class _Index:
             keys += [first.text + "s", first.text + "es"]
         for key in keys:
             self.exact.setdefault(key, []).append((term_id, phrase))
+        self.keys = frozenset(self.exact)
 
-    def scan(
-        self, tokens: list[str], token_set: set[str], hits: set[int], where: str, record: Record | None
-    ) -> None:
-        candidates = [(key, self.exact[key]) for key in token_set.intersection(self.exact)]
+    def scan(self, tokens: list[str], hits: set[int], where: str, record: Record | None) -> None:
+        # Probing the keys with each word (in C) is cheaper than building the text's word set first;
+        # that set is built only if a phrase of several words needs checking.
+        candidates = [(key, self.exact[key]) for key in self.keys.intersection(tokens)]
+        token_set: set[str] | None = None
         if self.prefix:
             # One regex (a trie of every prefix) over the words finds the few words that start with one.
             joined = " " + " ".join(tokens)
@@ -83,6 +86,8 @@ class _Index:
                         i = tokens.index(token)
                         record.append((term_id, where, i, i + 1))
                     continue
+                if token_set is None:
+                    token_set = set(tokens)
                 if not _viable(phrase, token_set):
                     continue  # some other word of the phrase is not in the text at all
                 i = -1
@@ -229,18 +234,18 @@ class Matcher:
             if "all" in streams:
                 # A boundary word no pattern can match: a phrase cannot run from the title into the abstract.
                 both = [*title, _BOUNDARY, *abstract]
-                idx["all"].scan(both, set(both), hits, "all", record)
+                idx["all"].scan(both, hits, "all", record)
             if "title" in streams:
-                idx["title"].scan(title, set(title), hits, "title", record)
+                idx["title"].scan(title, hits, "title", record)
             if "abstract" in streams:
-                idx["abstract"].scan(abstract, set(abstract), hits, "abstract", record)
+                idx["abstract"].scan(abstract, hits, "abstract", record)
         if "comment" in streams and paper.comment:
             tokens = tokenize(paper.comment)
-            idx["comment"].scan(tokens, set(tokens), hits, "comment", record)
+            idx["comment"].scan(tokens, hits, "comment", record)
         if "author" in streams:
             for n, author in enumerate(paper.authors):
                 tokens = tokenize(author)
-                idx["author"].scan(tokens, set(tokens), hits, f"author {n}", record)
+                idx["author"].scan(tokens, hits, f"author {n}", record)
         if self._categories:
             cats = [c.lower() for c in paper.categories]
             for tid, text, prefix in self._categories:
