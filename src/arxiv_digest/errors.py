@@ -20,6 +20,8 @@ the single broad ``except`` lives in :func:`arxiv_digest.cli.main`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -120,9 +122,11 @@ class LockError(RuntimeFailure):
 
 
 class DeliveryError(RuntimeFailure):
-    """A notification channel failed after its retries."""
+    """A notification channel failed after its retries (the day's pages are written by then). ``others``
+    are further failed channels of the same run: one line each, in the same form."""
 
-    def __init__(self, channel: str, reason: str) -> None:
+    def __init__(self, channel: str, reason: str, *, others: Sequence[tuple[str, str]] = ()) -> None:
         self.channel = channel
         self.reason = reason
-        super().__init__(f"delivery failed: {channel}: {reason}")
+        self.failures = ((channel, reason), *others)
+        super().__init__("\n".join(f"delivery failed: {c}: {r}" for c, r in self.failures))

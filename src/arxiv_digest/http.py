@@ -6,10 +6,11 @@ three seconds, and limit requests to a single connection at a time". So this cli
 - names itself: ``User-Agent: arxiv-digest/<version> (+<project URL>; <contact>)``;
 - keeps one connection (``max_connections=1``) and waits ``delay_seconds`` (never below 3 s for a host
   under arxiv.org) between the end of one request and the start of the next;
-- always has timeouts;
+- always has timeouts: ``timeout_seconds`` for each wait, five times that for a whole response;
 - retries a bounded number of times with exponential backoff on 429, 5xx, timeouts, resets and truncated
   bodies, honouring ``Retry-After`` (seconds or an HTTP date) up to ``max_retry_after_seconds``;
-- refuses bodies over ``max_body_bytes`` while streaming, before they fill memory.
+- refuses bodies over ``max_body_bytes`` while streaming, before they fill memory (compressed ones
+  are inflated by us, never past the cap).
 
 Tests inject an ``httpx`` transport or point the base URLs at the fake arXiv on 127.0.0.1; the code path is
 the one production runs.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import time
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
@@ -36,6 +38,9 @@ log = logging.getLogger(__name__)
 #: The floor arXiv's terms set for its own hosts, whatever the configuration says.
 ARXIV_MIN_DELAY_SECONDS = 3.0
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: A whole response must arrive within this many times ``timeout_seconds``. The timeout bounds each wait
+#: for data, so without a deadline a body dripping a byte at a time would never end (issue #5).
+RESPONSE_DEADLINE_FACTOR = 5
 T = TypeVar("T")
 
 
@@ -127,6 +132,8 @@ class PoliteClient:
     def _once(self, url: str, params: Mapping[str, str] | None) -> Response:
         self._wait_turn(url)
         self.requests_made += 1
+        limit = self.settings.timeout_seconds * RESPONSE_DEADLINE_FACTOR
+        deadline = self._clock() + limit
         try:
             with self._client.stream("GET", url, params=params) as r:
                 declared = r.headers.get("content-length")
@@ -137,19 +144,11 @@ class PoliteClient:
                         f"{self.settings.max_body_bytes:,}-byte cap; refusing it",
                         status=r.status_code,
                     )
-                chunks = []
-                size = 0
-                for chunk in r.iter_bytes():
-                    size += len(chunk)
-                    if size > self.settings.max_body_bytes:
-                        raise FetchError(
-                            str(r.url),
-                            f"response is over the {self.settings.max_body_bytes:,}-byte cap; refusing it",
-                            status=r.status_code,
-                        )
-                    chunks.append(chunk)
+                content = _read_capped(
+                    r, self.settings.max_body_bytes, lambda: self._clock() > deadline, limit
+                )
                 return Response(
-                    url=str(r.url), status=r.status_code, headers=dict(r.headers), content=b"".join(chunks)
+                    url=str(r.url), status=r.status_code, headers=dict(r.headers), content=content
                 )
         finally:
             self._last_request_end = self._clock()
@@ -174,7 +173,9 @@ class PoliteClient:
                 raise
             except httpx.TimeoutException as e:
                 last_error, last_status = f"timed out ({type(e).__name__})", None
-            except httpx.TransportError as e:  # resets, refused connections, truncated bodies
+            except _TooSlow as e:
+                last_error, last_status = str(e), None
+            except (httpx.TransportError, httpx.DecodingError) as e:  # resets, truncated or corrupt bodies
                 last_error, last_status = f"{type(e).__name__}: {e or 'connection failed'}", None
             else:
                 if response.status in ok_statuses:
@@ -229,6 +230,74 @@ class PoliteClient:
                 log.warning("%s; fetching it once more", e)
                 self._sleep(self._backoff(url, attempt))
         raise AssertionError("unreachable")
+
+
+class _TooSlow(Exception):
+    """A response still arriving at its deadline; retried like a timeout."""
+
+
+def _read_capped(
+    r: httpx.Response, cap: int, past_deadline: Callable[[], bool] = lambda: False, limit: float = 0.0
+) -> bytes:
+    """The body, decompressed, refused as soon as it passes ``cap`` bytes or ``past_deadline()``.
+
+    We inflate it ourselves, asking zlib for at most what the cap still allows, so a compressed bomb never
+    holds more than the cap in memory (httpx inflates a whole 64 KB network read at once: up to 64 MB
+    more). A corrupt stream is an ``httpx.DecodingError``, retried like a truncated body (it used to escape
+    the retries as an "internal error"); an encoding we did not ask for (br, zstd) is refused.
+    """
+    encoding = r.headers.get("content-encoding", "").strip().lower()
+    if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
+        raise FetchError(
+            str(r.url),
+            f"the server sent Content-Encoding {encoding!r}, which we did not ask for",
+            status=r.status_code,
+        )
+    inflater = None
+    if encoding in ("gzip", "x-gzip"):
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    elif encoding == "deflate":
+        inflater = zlib.decompressobj()
+    chunks: list[bytes] = []
+    size = 0
+
+    def keep(piece: bytes) -> None:
+        nonlocal size
+        size += len(piece)
+        if size > cap:
+            raise FetchError(
+                str(r.url), f"response is over the {cap:,}-byte cap; refusing it", status=r.status_code
+            )
+        chunks.append(piece)
+
+    if r.is_stream_consumed:  # a body httpx already holds, decoded (a test transport's bytes)
+        keep(r.content)
+        return b"".join(chunks)
+    first = True
+    for raw in r.iter_raw():
+        if past_deadline():
+            raise _TooSlow(f"the response was still arriving after {limit:.0f} s ({size:,} bytes so far)")
+        if inflater is None:
+            keep(raw)
+            continue
+        data = raw
+        while data:
+            try:
+                keep(inflater.decompress(data, cap + 1 - size))  # max_length >= 1: 0 would mean "all"
+            except zlib.error as e:
+                if not (first and encoding == "deflate"):
+                    raise httpx.DecodingError(f"corrupt {encoding} body: {e}") from e
+                inflater = zlib.decompressobj(-zlib.MAX_WBITS)  # "deflate" without the zlib header
+                continue
+            finally:
+                first = False
+            data = inflater.unconsumed_tail
+    if inflater is not None:
+        try:
+            keep(inflater.flush())
+        except zlib.error as e:
+            raise httpx.DecodingError(f"corrupt {encoding} body: {e}") from e
+    return b"".join(chunks)
 
 
 def _status_message(response: Response) -> str:

@@ -185,3 +185,88 @@ class Announcement:
     @property
     def is_empty(self) -> bool:
         return not self.papers
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """A paper as arXiv's search API returns it: its latest version and the dates of its first and latest
+    versions (``submitted``, ``updated``: US Eastern dates). Not an announcement: arXiv's search does not
+    say when, or as what, a paper was announced."""
+
+    id: str
+    version: int
+    title: str
+    authors: tuple[str, ...]
+    abstract: str
+    categories: tuple[str, ...]  # primary first
+    submitted: dt.date
+    updated: dt.date
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+
+    def as_paper(self) -> Paper:
+        """The same paper as a :class:`Paper` (for the matcher and for printing), dated by its first
+        submission; its announce type only says whether it has been revised."""
+        return Paper(
+            id=self.id,
+            version=self.version,
+            title=self.title,
+            authors=self.authors,
+            abstract=self.abstract,
+            categories=self.categories,
+            announce_type=AnnounceType.NEW if self.version == 1 else AnnounceType.REPLACE,
+            announced=self.submitted,
+            comment=self.comment,
+            journal_ref=self.journal_ref,
+            doi=self.doi,
+        )
+
+    def to_record(self) -> dict[str, Any]:
+        """The JSON object stored in ``data/remote/<YYYY-MM>.jsonl`` (key order fixed)."""
+        return {
+            "id": self.id,
+            "version": self.version,
+            "title": self.title,
+            "authors": list(self.authors),
+            "abstract": self.abstract,
+            "categories": list(self.categories),
+            "submitted": self.submitted.isoformat(),
+            "updated": self.updated.isoformat(),
+            "comment": self.comment,
+            "journal_ref": self.journal_ref,
+            "doi": self.doi,
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Submission:
+        """Build from a stored record; raises KeyError/ValueError/TypeError on bad input."""
+        arxiv_id, _ = parse_arxiv_id(str(record["id"]))
+        version = record["version"]
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise ValueError(f"version must be a positive integer, not {version!r}")
+        authors, categories = record["authors"], record["categories"]
+        if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
+            raise TypeError("authors must be a list of strings")
+        if not (isinstance(categories, list) and categories and all(isinstance(c, str) for c in categories)):
+            raise TypeError("categories must be a non-empty list of strings")
+        for key in ("title", "abstract"):
+            if not isinstance(record[key], str):
+                raise TypeError(f"{key} must be a string")
+        optional: dict[str, str | None] = {}
+        for key in ("comment", "journal_ref", "doi"):
+            value = record.get(key)
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"{key} must be a string or null")
+            optional[key] = value
+        return cls(
+            id=arxiv_id,
+            version=version,
+            title=record["title"],
+            authors=tuple(authors),
+            abstract=record["abstract"],
+            categories=tuple(categories),
+            submitted=dt.date.fromisoformat(str(record["submitted"])),
+            updated=dt.date.fromisoformat(str(record["updated"])),
+            **optional,
+        )

@@ -4,7 +4,8 @@
 A run does all its fallible work (fetch, parse, check, match, render) before it writes anything, then
 writes the day's snapshot first and the pages after it, each file atomically, and commits the database
 last. A failure before the writes changes nothing; a crash during them leaves whole files, and the next run
-converges (the database re-imports any snapshot whose hash it does not know).
+converges (the database re-imports any snapshot whose hash it does not know). Delivery (``notify/``)
+comes after the pages: its failure never unwrites them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
@@ -31,10 +32,14 @@ from .http import PoliteClient
 from .match import Matcher
 from .match.topics import topic_matcher
 from .models import Announcement, Paper
+from .notify import DeliveryReport, deliver_day
 from .publish import STATE_DIR, OutputLock, Staging
 from .render.markdown import MarkdownRenderer
+from .render.site import OWNED as SITE_OWNED
+from .render.site import SiteRenderer
 from .sources import rss
 from .store import Store
+from .store import meta as day_meta
 from .store import snapshot as snapshots
 from .store.db import announcement_rows
 
@@ -55,6 +60,8 @@ class RunResult:
     days: int = 0
     empty: bool = False
     warnings: tuple[str, ...] = ()
+    digest: Digest | None = field(default=None, repr=False, compare=False)  # the day run_daily published
+    delivery: DeliveryReport | None = None  # what run_daily delivered (None: nothing published)
 
 
 def default_db_path(out_dir: Path) -> Path:
@@ -86,7 +93,13 @@ def open_store(db_path: Path, data_dir: Path) -> Store:
 
 
 def _stage_day(
-    staging: Staging, renderer: MarkdownRenderer, digest: Digest, days: Sequence[dt.date], *, latest: bool
+    staging: Staging,
+    renderer: MarkdownRenderer,
+    digest: Digest,
+    days: Sequence[dt.date],
+    *,
+    latest: bool,
+    site: SiteRenderer | None = None,
 ) -> None:
     pages = renderer.list_pages(digest)  # rendered once, published in the archive and (latest) at the top
     owned = ("hot_topic", "category")
@@ -96,6 +109,36 @@ def _stage_day(
         staging.add_tree(
             "", {**pages, "README.md": renderer.index_page(digest, days=days, archived=False)}, owned=owned
         )
+    if site is not None:  # the HTML site (issue #4): the day's pages, and the top pages for the latest
+        site_files, site_owned = site.day_files(digest, days, latest=latest)
+        staging.add_tree("site/", site_files, owned=site_owned)
+
+
+def _stage_site_extras(
+    staging: Staging,
+    site: SiteRenderer,
+    config: Config,
+    store: Store,
+    matcher: Matcher,
+    days: Sequence[dt.date],
+    known: dict[dt.date, Digest],
+    *,
+    latest_staged: bool,
+) -> None:
+    """The site's files that span days: archive.html, the assets, the feeds (the last ``feed_days`` days)
+    and, unless already staged, the latest day's top pages (they list every day, and an older day can
+    arrive late)."""
+
+    def digest_of(day: dt.date) -> Digest:
+        if day not in known:
+            known[day] = build_digest(config, day, store.papers_for_day(day), matcher)
+        return known[day]
+
+    if not latest_staged:
+        staging.add_tree("site/", site.top_files(digest_of(max(days)), days), owned=SITE_OWNED)
+    staging.add_tree("site/", site.archive_files(store.days()))
+    recent = sorted(days)[-config.feed_days :]
+    staging.add_tree("site/", site.feed_files([digest_of(d) for d in recent]), owned=("feeds",))
 
 
 def check_plausible(announcement: Announcement, store: Store) -> None:
@@ -122,8 +165,14 @@ def run_daily(
     *,
     transport: httpx.BaseTransport | None = None,
     sleep: Callable[[float], None] | None = None,
+    on_published: Callable[[RunResult], None] | None = None,
 ) -> RunResult:
-    """Fetch the current announcement for the tracked categories, keep it and publish its pages."""
+    """Fetch the current announcement for the tracked categories, keep it and publish its pages, then
+    deliver the day to the ``notify:`` channels not yet served for it (issue #6).
+
+    ``on_published`` is called once the pages are written, before delivery. A channel's failure does not
+    raise: it is in ``result.delivery`` (the caller decides the exit code), recorded for the next run.
+    """
     db_path = db_path or default_db_path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with OutputLock(out_dir):
@@ -135,7 +184,7 @@ def run_daily(
         store = open_store(db_path, out_dir / "data")
         try:
             check_plausible(announcement, store)
-            return _publish_day(
+            result = _publish_day(
                 config,
                 out_dir,
                 store,
@@ -145,6 +194,13 @@ def run_daily(
             )
         finally:
             store.close()
+        if on_published is not None:
+            on_published(result)
+        # Delivery comes after the pages, and also when they were already there (a rerun of the day):
+        # the day's delivery record says which channels still need it.
+        assert result.digest is not None
+        report = deliver_day(config, out_dir, result.digest, sleep=sleep or time.sleep)
+        return replace(result, delivery=report)
 
 
 def _publish_day(
@@ -169,12 +225,25 @@ def _publish_day(
         staging = Staging(out_dir)
         snapshot_path = f"data/{snapshots.snapshot_name(day)}"
         staging.add(snapshot_path, content)
-        _stage_day(staging, renderer, digest, days, latest=day == latest)
+        # The day's parse warnings must outlive the run (on GitHub the database does not): `status` reads
+        # them from data/<day>.meta.json, which exists only for a day that had some.
+        meta_path = f"data/{day_meta.meta_name(day)}"
+        if warnings:
+            staging.add(meta_path, day_meta.dumps(day_meta.DayMeta(day, warnings)))
+        else:
+            staging.remove(meta_path)
+        site = SiteRenderer(config) if config.site else None
+        _stage_day(staging, renderer, digest, days, latest=day == latest, site=site)
         # The neighbours' day links change too: a new latest day is the day before's "next day", and an
         # older day arriving late sits between two days.
-        _restage_neighbours(staging, renderer, config, store, matcher, day, days, latest)
+        _restage_neighbours(staging, renderer, config, store, matcher, day, days, latest, site=site)
         staging.add("archive/README.md", renderer.archive_index(store.days()))
-        written, deleted = staging.commit(first=[snapshot_path])
+        if site is not None:
+            latest_staged = "site/index.html" in staging.files
+            _stage_site_extras(
+                staging, site, config, store, matcher, days, {day: digest}, latest_staged=latest_staged
+            )
+        written, deleted = staging.commit(first=[snapshot_path, meta_path])
         store.commit()
     except BaseException:
         store.rollback()
@@ -188,6 +257,7 @@ def _publish_day(
         deleted=deleted,
         days=len(days),
         warnings=warnings,
+        digest=digest,
     )
 
 
@@ -200,12 +270,13 @@ def _restage_neighbours(
     day: dt.date,
     days: list[dt.date],
     latest: dt.date,
+    site: SiteRenderer | None = None,
 ) -> None:
     ordered = sorted(days)
     i = ordered.index(day)
     for neighbour in ordered[max(0, i - 1) : i] + ordered[i + 1 : i + 2]:
         digest = build_digest(config, neighbour, store.papers_for_day(neighbour), matcher)
-        _stage_day(staging, renderer, digest, days, latest=neighbour == latest)
+        _stage_day(staging, renderer, digest, days, latest=neighbour == latest, site=site)
 
 
 # -- rebuild ----------------------------------------------------------------------------------------------
@@ -239,12 +310,13 @@ class _DayDone:
     topics: dict[str, int]
 
 
-_worker: tuple[Config, MarkdownRenderer, Matcher] | None = None
+_worker: tuple[Config, MarkdownRenderer, Matcher, SiteRenderer | None] | None = None
 
 
 def _start_worker(config: Config) -> None:
     global _worker
-    _worker = (config, MarkdownRenderer(config), topic_matcher(config))
+    site = SiteRenderer(config) if config.site else None
+    _worker = (config, MarkdownRenderer(config), topic_matcher(config), site)
 
 
 def _rebuild_day(job: _DayJob) -> _DayDone:
@@ -269,7 +341,7 @@ def _gc_paused() -> Iterator[None]:
 
 def _rebuild_day_now(job: _DayJob) -> _DayDone:
     assert _worker is not None
-    config, renderer, matcher = _worker
+    config, renderer, matcher, site = _worker
     try:
         content = job.path.read_bytes()
     except OSError as e:
@@ -278,7 +350,7 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
     papers = snapshots.loads(content, source=str(job.path), day=job.day)
     digest = build_digest(config, job.day, papers, matcher)
     staging = Staging(job.out_dir)
-    _stage_day(staging, renderer, digest, job.days, latest=job.latest)
+    _stage_day(staging, renderer, digest, job.days, latest=job.latest, site=site)
     written, deleted = staging.commit()
     return _DayDone(
         day=job.day,
@@ -353,6 +425,10 @@ def rebuild(
                         last = done
                 staging = Staging(out_dir)
                 staging.add("archive/README.md", MarkdownRenderer(config).archive_index(store.days()))
+                if config.site:  # the latest day's top pages were staged by its job
+                    site = SiteRenderer(config)
+                    matcher = topic_matcher(config)
+                    _stage_site_extras(staging, site, config, store, matcher, days, {}, latest_staged=True)
                 written += staging.commit()[0]
             if fresh:
                 store.finish_bulk()

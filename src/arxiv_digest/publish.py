@@ -19,6 +19,8 @@ from pathlib import Path, PurePosixPath
 from .errors import LockError, PublishError
 
 STATE_DIR = ".arxiv-digest"
+#: What may be deleted from an owned folder: Markdown pages, the site's HTML pages and its Atom feeds.
+OWNED_SUFFIXES = (".md", ".html", ".xml")
 
 
 def atomic_write(path: Path, content: bytes, *, durable: bool = False) -> bool:
@@ -46,6 +48,20 @@ def atomic_write(path: Path, content: bytes, *, durable: bool = False) -> bool:
     return True
 
 
+def _writer_alive(temp_name: str) -> bool:
+    """Is the process that named this `.<name>.<pid>.tmp` file still running?"""
+    pid_text = temp_name.rsplit(".", 2)[-2] if temp_name.count(".") >= 3 else ""
+    if not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, it is someone else's
+    return True
+
+
 def _safe_relative(relative: str) -> PurePosixPath:
     rel = PurePosixPath(relative)
     if rel.is_absolute() or ".." in rel.parts or not rel.parts:
@@ -60,9 +76,14 @@ class Staging:
     root: Path
     files: dict[str, bytes] = field(default_factory=dict)
     owned_dirs: set[str] = field(default_factory=set)
+    removed: set[str] = field(default_factory=set)
 
     def add(self, relative: str, content: bytes) -> None:
         self.files[str(_safe_relative(relative))] = content
+
+    def remove(self, relative: str) -> None:
+        """Delete this file, if it exists, when committing (a day's metadata it no longer needs)."""
+        self.removed.add(str(_safe_relative(relative)))
 
     def add_tree(self, prefix: str, files: dict[str, bytes], owned: Iterable[str] = ()) -> None:
         for rel, content in files.items():
@@ -71,8 +92,8 @@ class Staging:
             self.owned_dirs.add(str(_safe_relative(f"{prefix}{d}")))
 
     def commit(self, *, first: Iterable[str] = ()) -> tuple[int, int]:
-        """Write everything (``first`` before the rest); delete stale ``*.md`` in owned folders.
-        Returns (files written, files deleted)."""
+        """Write everything (``first`` before the rest); delete stale pages in owned folders and the
+        files marked with :meth:`remove`. Returns (files written, files deleted)."""
         written = 0
         order = [p for p in first if p in self.files] + [p for p in self.files if p not in set(first)]
         for rel in order:
@@ -80,16 +101,20 @@ class Staging:
             if atomic_write(self.root / rel, self.files[rel], durable=durable):
                 written += 1
         deleted = 0
-        # A run killed mid-write leaves `.<name>.<pid>.tmp` behind; the folders we just wrote are clean now.
+        # A run killed mid-write leaves `.<name>.<pid>.tmp` behind. Remove those of processes that are gone,
+        # never those of a live one (rebuild workers share folders such as site/day/).
         for folder in {(self.root / rel).parent for rel in order}:
             for stale in folder.glob(".*.tmp"):
-                with contextlib.suppress(OSError):
-                    stale.unlink()
+                if not _writer_alive(stale.name):
+                    with contextlib.suppress(OSError):
+                        stale.unlink()
         for d in sorted(self.owned_dirs):
             folder = self.root / d
             if not folder.is_dir():
                 continue
-            for path in folder.glob("*.md"):
+            for path in sorted(folder.iterdir()):
+                if path.suffix not in OWNED_SUFFIXES or not path.is_file():
+                    continue
                 rel = path.relative_to(self.root).as_posix()
                 if rel not in self.files:
                     try:
@@ -97,6 +122,14 @@ class Staging:
                         deleted += 1
                     except OSError as e:
                         raise PublishError(f"cannot remove stale page {path}: {e.strerror or e}") from e
+        for rel in sorted(self.removed - set(self.files)):
+            try:
+                (self.root / rel).unlink()
+                deleted += 1
+            except FileNotFoundError:
+                pass
+            except OSError as e:
+                raise PublishError(f"cannot remove {self.root / rel}: {e.strerror or e}") from e
         return written, deleted
 
 

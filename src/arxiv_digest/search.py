@@ -3,18 +3,22 @@
 Results therefore mean exactly what the query says (the word rule, fields, NOT), and equal what a full
 scan of the same days would return; the index only saves reading every paper. One result per paper (its
 latest matching announcement), newest first.
+
+Papers kept by remote searches (``data/remote/``, :mod:`arxiv_digest.store.remote`) are judged too, by the
+same matcher, dated by their first submission; a paper the announcement history holds is judged there.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .match.ast import Node
 from .match.engine import Hit, Matcher, TopicRule
 from .match.fts import fts_expression
 from .match.words import tokenize
-from .models import Paper, id_sort_key
+from .models import Paper, Submission, id_sort_key
 from .store import Store
 
 
@@ -22,6 +26,7 @@ from .store import Store
 class SearchResult:
     paper: Paper
     hits: tuple[Hit, ...] = ()
+    submission: Submission | None = None  # set when the paper comes from a remote search (data/remote/)
 
 
 def index_words(text: str) -> str:
@@ -38,8 +43,10 @@ def search(
     limit: int | None = None,
     explain: bool = False,
     use_index: bool = True,
+    submissions: Sequence[Submission] = (),
 ) -> list[SearchResult]:
-    """Papers announced between the dates (inclusive) that the query selects, newest first."""
+    """Papers announced (or, for ``submissions`` kept by remote searches, first submitted) between the
+    dates (inclusive) that the query selects, newest first."""
     fts = None
     if use_index:
         store.ensure_search_index(index_words)
@@ -54,9 +61,17 @@ def search(
             current_day = paper.announced
         if paper.id not in best and matcher.match(paper):
             best[paper.id] = paper  # the first match seen is the paper's latest matching announcement
-    ordered = sorted(best.values(), key=lambda p: (p.announced, id_sort_key(p.id)), reverse=True)
+    remote: dict[str, Submission] = {}
+    for s in submissions:
+        if (date_from and s.submitted < date_from) or (date_to and s.submitted > date_to) or s.id in best:
+            continue
+        if matcher.match(s.as_paper()) and store.latest_announcement(s.id) is None:
+            remote[s.id] = s
+    found: list[tuple[Paper, Submission | None]] = [(p, None) for p in best.values()]
+    found += [(s.as_paper(), s) for s in remote.values()]
+    found.sort(key=lambda ps: (ps[0].announced, id_sort_key(ps[0].id)), reverse=True)
     if limit is not None:
-        ordered = ordered[:limit]
+        found = found[:limit]
     if not explain:
-        return [SearchResult(p) for p in ordered]
-    return [SearchResult(p, tuple(matcher.explain(p)[1])) for p in ordered]
+        return [SearchResult(p, submission=s) for p, s in found]
+    return [SearchResult(p, tuple(matcher.explain(p)[1]), s) for p, s in found]

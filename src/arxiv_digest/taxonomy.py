@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -18,6 +18,7 @@ class Taxonomy:
     categories: dict[str, str]  # code -> name
     archives: dict[str, str]  # archive code -> name
     aliases: dict[str, str]  # alias code -> canonical code
+    archive_groups: dict[str, str] = field(default_factory=dict)  # archive code -> group (OAI set names)
 
     def canonical(self, code: str) -> str:
         return self.aliases.get(code, code)
@@ -51,4 +52,9 @@ def load_taxonomy() -> Taxonomy:
     )
     categories = {code: info["name"] for code, info in raw["categories"].items()}
     archives = {code: info["name"] for code, info in raw["archives"].items()}
-    return Taxonomy(categories=categories, archives=archives, aliases=dict(raw["aliases"]))
+    return Taxonomy(
+        categories=categories,
+        archives=archives,
+        aliases=dict(raw["aliases"]),
+        archive_groups={code: info["group"] for code, info in raw["archives"].items()},
+    )

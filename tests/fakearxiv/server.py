@@ -3,8 +3,9 @@
 Routes (the paths of the real services, so base URLs are the only difference):
 - ``/rss/<cat>+<cat>…`` and ``/atom/…``: the daily announcement feed (``feeds.py``), HTTP 400 with a
   "Feed error for query" feed for an unknown category, an empty channel on a day with nothing announced;
-- ``/api/query``: the export API, answering from the recorded captures in ``tests/data/captures/api``;
-- ``/oai``: OAI-PMH (``oai.py``), when a test installs records for it.
+- ``/api/query``: the export API, answering from the recorded captures in ``tests/data/captures/api``, or
+  searching real records (``api.py``) when a test installs ``api_handler``;
+- ``/oai``: OAI-PMH (``oai.py``), when a test installs ``oai_handler``.
 
 Faults are queued with :meth:`FakeArxiv.queue` and consumed one per request, whatever the route: a status
 with headers (``Retry-After``), a replacement body or content type, a delay before answering, a reset
@@ -65,6 +66,8 @@ class FakeArxiv:
         self.item_transform: Callable[[list[feeds.FeedItem]], list[feeds.FeedItem]] | None = None
         self.feed_override: bytes | None = None
         self.oai_handler: Callable[[dict[str, list[str]]], tuple[int, bytes]] | None = None
+        # The export API's search over records (api.FakeApi.handle); None answers from the captures.
+        self.api_handler: Callable[[dict[str, list[str]]], tuple[int, bytes]] | None = None
         self.faults: deque[Reply] = deque()
         self.requests: list[Recorded] = []
         self._lock = threading.Lock()
@@ -136,7 +139,11 @@ class FakeArxiv:
 
         self._server = _QuietServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # serve_forever notices shutdown() once per poll: the default 0.5 s cost every test using the fake
+        # arXiv up to half a second in teardown.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -187,6 +194,9 @@ class FakeArxiv:
                 )
                 return 200, ctype, self.feed_bytes(categories, kind=kind)
         if path == "/api/query":
+            if self.api_handler is not None:
+                status, body = self.api_handler(query)
+                return status, "application/atom+xml; charset=utf-8", body
             return _api_capture(query)
         if path == "/oai" and self.oai_handler is not None:
             status, body = self.oai_handler(query)

@@ -93,7 +93,8 @@ db_option = click.option(
 def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the CLI and maps every outcome to an exit code. The one broad except lives here."""
     try:
-        cli.main(args=argv, prog_name="arxiv-digest", standalone_mode=False)
+        # Without standalone mode click *returns* the code of a `ctx.exit(n)` instead of raising Exit.
+        code = cli.main(args=argv, prog_name="arxiv-digest", standalone_mode=False)
     except click.exceptions.Exit as e:
         return int(e.exit_code or 0)
     except click.exceptions.Abort:
@@ -120,4 +121,4 @@ def main(argv: list[str] | None = None) -> int:
             err=True,
         )
         return EXIT_FAILURE
-    return EXIT_OK
+    return code if isinstance(code, int) else EXIT_OK

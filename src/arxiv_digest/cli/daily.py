@@ -13,6 +13,7 @@ from ..config import load_config
 from ..pipeline import rebuild, run_daily
 from ..publish import atomic_write
 from ._app import DEMO_DAY, cli, config_option, db_option, out_option, say, summary
+from ._deliver import delivery_lines, mark_published
 
 
 @cli.command()
@@ -27,12 +28,17 @@ def run(ctx: click.Context, config_path: Path, out_dir: Path, db_path: Path | No
     its pages written (README.md, hot_topic/, category/, archive/<day>/). A weekend or holiday (an empty
     feed) writes nothing and exits 0. A failure exits 1 and leaves OUT as it was.
 
+    Then the day is delivered to the `notify:` channels (e-mail, Slack, Discord, JSON webhooks) that have
+    not had it yet; OUT/delivery/<day>.json records which. A channel still failing after its retries
+    exits 1 with "delivery failed: <channel>: <reason>"; the pages stay written, and the next run of the
+    same day retries only the channels that failed.
+
     \b
     Example:
       arxiv-digest run --config config.yml --out .
     """
     config = load_config(config_path)
-    result = run_daily(config, out_dir, db_path)
+    result = run_daily(config, out_dir, db_path, on_published=mark_published)
     if result.empty:
         day = f" ({result.day})" if result.day else ""
         say(
@@ -42,6 +48,12 @@ def run(ctx: click.Context, config_path: Path, out_dir: Path, db_path: Path | No
         )
         return
     say(ctx, summary(result, out_dir))
+    if result.delivery is not None:
+        for line in delivery_lines(result.delivery):
+            say(ctx, line)
+        failure = result.delivery.error()
+        if failure is not None:
+            raise failure
 
 
 @cli.command("rebuild")

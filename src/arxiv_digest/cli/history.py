@@ -1,5 +1,6 @@
 """The commands that read the stored history: ``check`` (a config and what its topics mean), ``search``
-(the query language over every stored day) and ``explain`` (why topics took a paper)."""
+(the query language over every stored day, or with ``--remote`` over arXiv's API) and ``explain`` (why
+topics took a paper)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,18 @@ from pathlib import Path
 
 import click
 
-from ..config import load_config
+from ..config import arxiv_settings_from_env, load_config
 from ..errors import UsageError
 from ..match import Matcher, TopicRule, parse_query
-from ..match.ast import terms
+from ..match.ast import Node, terms
 from ..match.topics import topic_matcher, topic_tree
 from ..models import parse_arxiv_id
 from ..pipeline import default_db_path, open_store
+from ..remote import DEFAULT_MAX_PAGES, run_remote_search
+from ..search import SearchResult
 from ..search import search as search_history
 from ..store import Store
+from ..store import remote as remote_store
 from ..store import snapshot as snapshots
 from ._app import cli, config_option, db_option, say
 
@@ -45,7 +49,7 @@ def check(ctx: click.Context, config_path: Path) -> None:
 def _store_for(out_dir: Path, db_path: Path | None) -> Store:
     data = out_dir / "data"
     db = db_path or default_db_path(out_dir)
-    if not db.exists() and not snapshots.day_files(data):
+    if not db.exists() and not snapshots.day_files(data) and not remote_store.month_files(data):
         raise UsageError(
             f"no stored papers: neither {db} nor {data}/*.jsonl exists; run `arxiv-digest run` "
             "(or `demo`) first, or pass --out/--db"
@@ -85,11 +89,38 @@ def _day(value: str | None, name: str) -> dt.date | None:
     help="The digest folder whose history to search (its data/ and database).",
 )
 @db_option
-@click.option("--from", "date_from", metavar="DATE", help="First announcement day (YYYY-MM-DD).")
-@click.option("--to", "date_to", metavar="DATE", help="Last announcement day (YYYY-MM-DD).")
+@click.option(
+    "--from",
+    "date_from",
+    metavar="DATE",
+    help="First announcement day (YYYY-MM-DD); with --remote, first submission day.",
+)
+@click.option(
+    "--to", "date_to", metavar="DATE", help="Last announcement (with --remote: submission) day (YYYY-MM-DD)."
+)
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="At most N papers.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of text.")
 @click.option("--explain", is_flag=True, help="Show which terms matched where.")
+@click.option(
+    "--remote",
+    is_flag=True,
+    help="Ask arXiv's API (needs --from and --to), judge its answers with our matcher, keep the matches "
+    "in OUT/data/remote/.",
+)
+@click.option(
+    "--max-pages",
+    default=DEFAULT_MAX_PAGES,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="With --remote: at most N requests of 100 results.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="With --remote: the config whose arxiv: settings to use (default: OUT/config.yml if present).",
+)
 @click.pass_context
 def search(
     ctx: click.Context,
@@ -101,21 +132,45 @@ def search(
     limit: int,
     as_json: bool,
     explain: bool,
+    remote: bool,
+    max_pages: int,
+    config_path: Path | None,
 ) -> None:
     """Search the stored history with the query language, newest first.
 
     QUERY uses arXiv's syntax: words, "phrases", AND / OR / ANDNOT / NOT, parentheses, and the fields
     ti: abs: au: co: cat: all: (see docs/query-language.md). Words match whole words as topics do.
+    Papers kept by earlier remote searches (OUT/data/remote/) are searched too.
+
+    With --remote, arXiv's API is asked for the papers submitted between --from and --to (a superset:
+    the query translated to its search syntax), politely paged, and every candidate is judged by the
+    same matcher; the matches are printed and kept in OUT/data/remote/.
 
     \b
     Example:
       arxiv-digest search 'ti:"vision language model" ANDNOT survey' --from 2026-01-01
       arxiv-digest search 'au:hinton' --json --limit 5
+      arxiv-digest search 'ti:agent* ANDNOT survey' --remote --from 2026-06-01 --to 2026-06-30
     """
     tree = parse_query(query)
     start, end = _day(date_from, "--from"), _day(date_to, "--to")
-    with _store_for(out_dir, db_path) as store:
-        results = search_history(store, tree, date_from=start, date_to=end, limit=limit, explain=explain)
+    if start and end and start > end:
+        raise UsageError(f"--from {start} is after --to {end}")
+    if remote:
+        if start is None or end is None:
+            raise UsageError("--remote needs --from and --to (the submission dates to ask arXiv for)")
+        results = _search_remote(ctx, tree, out_dir, start, end, limit, explain, max_pages, config_path)
+    else:
+        with _store_for(out_dir, db_path) as store:
+            results = search_history(
+                store,
+                tree,
+                date_from=start,
+                date_to=end,
+                limit=limit,
+                explain=explain,
+                submissions=remote_store.load_all(out_dir / "data"),
+            )
     if as_json:
         rows = []
         for r in results:
@@ -126,11 +181,14 @@ def search(
                 "title": p.title,
                 "authors": list(p.authors),
                 "categories": list(p.categories),
-                "announced": p.announced.isoformat(),
-                "announce_type": p.announce_type.value,
+                "announced": p.announced.isoformat() if r.submission is None else None,
+                "announce_type": p.announce_type.value if r.submission is None else None,
                 "url": p.abs_url,
                 "abstract": p.abstract,
+                "source": "announcement" if r.submission is None else "remote",
             }
+            if r.submission is not None:
+                row["submitted"] = r.submission.submitted.isoformat()
             if explain:
                 row["matches"] = [{"term": str(h.term), "where": h.where, "words": h.words} for h in r.hits]
             rows.append(row)
@@ -139,7 +197,7 @@ def search(
     if not results:
         say(
             ctx,
-            f"No stored paper matches {query!r}"
+            f"No {'paper from arXiv' if remote else 'stored paper'} matches {query!r}"
             + (f" between {start or '…'} and {end or '…'}" if start or end else "")
             + ".",
         )
@@ -150,10 +208,8 @@ def search(
         if not explain:
             words = {h.words for h in Matcher([TopicRule("q", tree)]).explain(p)[1]}
             words = {w for phrase in words for w in phrase.lower().split()}
-        click.echo(
-            f"{click.style(p.id, bold=True)}  {p.announced}  {p.announce_type.value}  "
-            f"{' '.join(p.categories)}"
-        )
+        kind = p.announce_type.value if r.submission is None else "remote (submitted)"
+        click.echo(f"{click.style(p.id, bold=True)}  {p.announced}  {kind}  {' '.join(p.categories)}")
         click.echo(f"  {_highlight(p.title, words)}")
         authors = ", ".join(p.authors[:6]) + (", et al." if len(p.authors) > 6 else "")
         click.echo(f"  {authors}")
@@ -163,6 +219,45 @@ def search(
                 click.echo(f"  matched {h.term} in {h.where}: {h.words!r}")
         click.echo("")
     say(ctx, f"{len(results)} paper(s){' (limit reached)' if len(results) == limit else ''}.")
+
+
+def _search_remote(
+    ctx: click.Context,
+    tree: Node,
+    out_dir: Path,
+    start: dt.date,
+    end: dt.date,
+    limit: int,
+    explain: bool,
+    max_pages: int,
+    config_path: Path | None,
+) -> list[SearchResult]:
+    """``search --remote``: ask arXiv, keep the matches, say what was asked and what came back."""
+    if not out_dir.is_dir():
+        raise UsageError(f"{out_dir} is not a folder; pass --out with the digest folder to keep results in")
+    if config_path is None and (out_dir / "config.yml").is_file():
+        config_path = out_dir / "config.yml"
+    settings = load_config(config_path).arxiv if config_path else arxiv_settings_from_env()
+    found, _ = run_remote_search(settings, out_dir, tree, start, end, max_pages=max_pages)
+    matcher = Matcher([TopicRule("query", tree)])
+
+    def note(message: str) -> None:  # stderr: stdout stays the results (and valid --json)
+        if not ctx.obj.get("quiet"):
+            click.echo(message, err=True)
+
+    if found.query.dropped:
+        note(f"judged here only, not sent to arXiv: {', '.join(found.query.dropped)}")
+    note(
+        f"arXiv returned {found.candidates} candidate(s) of {found.total} in {found.pages} request(s)"
+        + ("" if found.complete else f" (stopped at --max-pages {max_pages}: there are more)")
+        + f"; {len(found.matches)} match the query"
+        + (f", kept in {out_dir / 'data' / 'remote'}" if found.matches else "")
+        + ".",
+    )
+    return [
+        SearchResult(s.as_paper(), tuple(matcher.explain(s.as_paper())[1]) if explain else (), s)
+        for s in found.matches[:limit]
+    ]
 
 
 @cli.command()

@@ -33,6 +33,10 @@ _TOP_KEYS = {
     "templates",
     "max_page_bytes",
     "arxiv",
+    "notify",
+    "site",
+    "feed_days",
+    "site_url",
 }
 _TOPIC_KEYS = {
     "keywords",

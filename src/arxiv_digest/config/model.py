@@ -49,6 +49,58 @@ class ArxivSettings:
     contact: str | None = None
 
 
+#: The SMTP password is read from this variable at send time, and from nowhere else (never config.yml).
+SMTP_PASSWORD_ENV = "ARXIV_DIGEST_SMTP_PASSWORD"
+
+
+class SmtpSecurity(StrEnum):
+    NONE = "none"  # plain SMTP (a relay on the same host); no password allowed
+    STARTTLS = "starttls"  # submission on 587, upgraded with STARTTLS (Gmail, Outlook)
+    SSL = "ssl"  # implicit TLS on 465
+
+
+#: The port each kind of SMTP security uses unless ``port:`` says otherwise.
+DEFAULT_SMTP_PORTS = {SmtpSecurity.NONE: 25, SmtpSecurity.STARTTLS: 587, SmtpSecurity.SSL: 465}
+
+
+class WebhookFormat(StrEnum):
+    SLACK = "slack"
+    DISCORD = "discord"
+    JSON = "json"
+
+
+@dataclass(frozen=True, slots=True)
+class EmailSettings:
+    host: str
+    port: int
+    security: SmtpSecurity
+    sender: str  # `from:`
+    to: tuple[str, ...]
+    username: str | None = None
+    topics: tuple[str, ...] | None = None  # None: every topic
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookSettings:
+    url: str = field(repr=False)  # a secret (Slack and Discord URLs carry their token): never shown
+    format: WebhookFormat = WebhookFormat.JSON
+    topics: tuple[str, ...] | None = None  # None: every topic
+
+
+@dataclass(frozen=True, slots=True)
+class NotifySettings:
+    email: EmailSettings | None = None
+    webhooks: tuple[WebhookSettings, ...] = ()
+    send_empty: bool = False
+    attempts: int = 3  # per channel and run, the first included
+    retry_backoff_seconds: float = 5.0  # doubled after each failed attempt
+    timeout_seconds: float = 30.0
+
+    @property
+    def channels(self) -> int:
+        return (self.email is not None) + len(self.webhooks)
+
+
 @dataclass(frozen=True, slots=True)
 class CategorySpec:
     code: str
@@ -87,7 +139,11 @@ class Config:
     templates_dir: Path | None = None
     max_page_bytes: int = 500_000
     arxiv: ArxivSettings = field(default_factory=ArxivSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
     path: Path | None = None
+    site: bool = True  # the static HTML site under site/ (issue #4)
+    feed_days: int = 7  # announcement days each Atom feed covers
+    site_url: str | None = None  # the site's absolute base URL, for the feeds' links
 
     @property
     def category_codes(self) -> tuple[str, ...]:

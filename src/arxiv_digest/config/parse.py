@@ -23,10 +23,12 @@ from ._fields import (
     _topic_authors,
     _topic_categories,
     _topic_query,
+    _url,
     safe_slug,
 )
+from ._notify import notify_settings
 from ._yaml import Path_, _load_yaml
-from .model import DEFAULT_INCLUDE, CategorySpec, Config, MatchMode, Order, Topic
+from .model import DEFAULT_INCLUDE, ArxivSettings, CategorySpec, Config, MatchMode, Order, Topic
 
 
 def parse_config(
@@ -104,6 +106,14 @@ def parse_config(
         if not templates_dir.is_dir():
             raise loc.error(("templates",), f"folder {str(templates_dir)!r} does not exist")
     arxiv = _arxiv_settings(data.get("arxiv"), loc, env)
+    # The static site and its feeds (issue #4).
+    site = _bool(data["site"], ("site",), loc) if "site" in data else True
+    feed_days = (
+        _number(data["feed_days"], ("feed_days",), loc, kind=int, minimum=1) if "feed_days" in data else 7
+    )
+    site_url = None
+    if data.get("site_url") is not None:
+        site_url = _url(data["site_url"], ("site_url",), loc).rstrip("/") + "/"
 
     def resolved_order(topic_match: MatchMode, topic_order: Order | None) -> Order:
         # `match: substring` is the reference's compatibility mode: its rule *and* its page order.
@@ -192,6 +202,10 @@ def parse_config(
         templates_dir=templates_dir,
         max_page_bytes=max_page_bytes,
         arxiv=arxiv,
+        site=site,
+        feed_days=feed_days,
+        site_url=site_url,
+        notify=notify_settings(data.get("notify"), loc, env, [t.name for t in topics]),
     )
 
 
@@ -213,3 +227,10 @@ def load_config(path: str | Path, *, env: Mapping[str, str] | None = None) -> Co
 def _with_path(config: Config, path: Path) -> Config:
 
     return replace(config, path=path)
+
+
+def arxiv_settings_from_env(env: Mapping[str, str] | None = None) -> ArxivSettings:
+    """The ``arxiv:`` settings without a config file: the defaults, with the environment overrides
+    (``ARXIV_DIGEST_API_URL`` …) applied, for commands such as ``search --remote``."""
+    _, loc = _load_yaml("", "<environment>")
+    return _arxiv_settings(None, loc, os.environ if env is None else env)

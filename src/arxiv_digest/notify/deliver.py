@@ -1,0 +1,268 @@
+"""Delivering a day's digest to every configured channel, at most once per channel and day.
+
+Channels are named ``email``, ``webhook 1 (slack)``, ``webhook 2 (discord)``… (position and format,
+never a URL: the URL is a secret). Each is tried ``attempts`` times with exponential backoff
+(``retry_backoff_seconds``, doubled after each failure, or the server's ``Retry-After`` when longer).
+
+What was delivered is kept in ``delivery/<YYYY-MM-DD>.json`` in the output folder, not in the database:
+on GitHub Actions the database is rebuilt on every run, while this file is committed with the pages.
+Per channel it records ``status`` (``sent`` or ``failed``), ``attempts`` (all runs together),
+``last_error`` (already free of secrets) and, once sent, ``sent_at``. The file is rewritten (atomically)
+after each channel, so a run that dies halfway still remembers what it sent. A channel recorded as sent is
+never sent again for that day; a failed one, or one never tried, is tried by the next run of the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jinja2
+
+from ..config import SMTP_PASSWORD_ENV, Config
+from ..digest import Digest
+from ..errors import DeliveryError
+from ..publish import atomic_write
+from . import email as mail
+from . import webhooks
+from .selection import Selection, SendFailed, select
+
+log = logging.getLogger(__name__)
+
+STATE_DIR = "delivery"
+
+
+class Status(StrEnum):
+    SENT = "sent"
+    FAILED = "failed"
+    ALREADY_SENT = "already sent"  # by an earlier run of the same day
+    NOTHING = "nothing to send"  # no paper in the channel's topics, and send_empty is false
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelOutcome:
+    channel: str
+    status: Status
+    attempts: int = 0  # in this run
+    papers: int = 0
+    error: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    day: dt.date
+    outcomes: tuple[ChannelOutcome, ...]
+
+    @property
+    def failed(self) -> tuple[ChannelOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.status is Status.FAILED)
+
+    def error(self) -> DeliveryError | None:
+        """The error to exit with: every failed channel and its reason."""
+        failed = self.failed
+        if not failed:
+            return None
+        first, *others = failed
+        return DeliveryError(
+            first.channel,
+            first.error or "failed",
+            others=[(o.channel, o.error or "failed") for o in others],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Channel:
+    name: str
+    topics: tuple[str, ...] | None
+    send: Callable[[Selection], str]  # one attempt; returns what to print ("to 2 recipients")
+
+
+def state_path(out_dir: Path, day: dt.date) -> Path:
+    return out_dir / STATE_DIR / f"{day.isoformat()}.json"
+
+
+def _timestamp(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def read_state(path: Path) -> dict[str, dict[str, Any]]:
+    """The channels recorded for a day (empty when none was tried yet)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise DeliveryError(
+            "delivery state",
+            f"cannot read {path} ({e}); fix it, or delete it to send every channel of that day again",
+        ) from e
+    channels = data.get("channels") if isinstance(data, dict) else None
+    if not isinstance(channels, dict) or not all(isinstance(v, dict) for v in channels.values()):
+        raise DeliveryError(
+            "delivery state",
+            f"{path} is not a delivery record; fix it, or delete it to send every channel of that day again",
+        )
+    return channels
+
+
+def _write_state(path: Path, day: dt.date, channels: Mapping[str, Mapping[str, Any]]) -> None:
+    body = {"day": day.isoformat(), "channels": dict(sorted(channels.items()))}
+    atomic_write(path, (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def _channels(
+    config: Config,
+    client: Callable[[], httpx.Client],
+    env: Mapping[str, str],
+    now: Callable[[], dt.datetime],
+) -> list[_Channel]:
+    notify = config.notify
+    out: list[_Channel] = []
+    if notify.email is not None:
+        settings = notify.email
+        renderer = mail.EmailRenderer(config.templates_dir, config.max_authors)
+
+        def send_email(selection: Selection) -> str:
+            try:
+                message = mail.build_message(selection, settings, renderer, now=now())
+            except jinja2.TemplateError as e:
+                raise SendFailed(f"cannot render the e-mail: {e}", retryable=False) from e
+            refused = mail.send_message(
+                message,
+                settings,
+                password=env.get(SMTP_PASSWORD_ENV) or None,
+                timeout_seconds=notify.timeout_seconds,
+            )
+            delivered = len(settings.to) - len(refused)
+            note = f"; refused: {', '.join(sorted(refused))}" if refused else ""
+            return f"to {delivered} recipient{'s' if delivered != 1 else ''}{note}"
+
+        out.append(_Channel("email", settings.topics, send_email))
+    for i, hook in enumerate(notify.webhooks, 1):
+        build = webhooks.PAYLOADS[hook.format]
+
+        def send_hook(
+            selection: Selection,
+            url: str = hook.url,
+            build: Callable[[Selection], dict[str, Any]] = build,
+        ) -> str:
+            webhooks.post(client(), url, build(selection))
+            return ""
+
+        out.append(_Channel(f"webhook {i} ({hook.format.value})", hook.topics, send_hook))
+    return out
+
+
+def _attempts(
+    channel: _Channel,
+    selection: Selection,
+    *,
+    attempts: int,
+    backoff_seconds: float,
+    sleep: Callable[[float], None],
+) -> tuple[int, str | None, str]:
+    """Try up to ``attempts`` times. Returns (attempts made, last error or None, detail)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return attempt, None, channel.send(selection)
+        except SendFailed as e:
+            if not e.retryable or attempt == attempts:
+                return attempt, e.reason, ""
+            wait = max(backoff_seconds * 2 ** (attempt - 1), e.retry_after_seconds or 0.0)
+            log.warning(
+                "%s: %s; trying again in %.1f s (attempt %d of %d)",
+                channel.name,
+                e.reason,
+                wait,
+                attempt + 1,
+                attempts,
+            )
+            sleep(wait)
+    raise AssertionError("unreachable")
+
+
+def deliver_day(
+    config: Config,
+    out_dir: Path,
+    digest: Digest,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    env: Mapping[str, str] | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> DeliveryReport:
+    """Send ``digest`` to every channel not yet served for its day; record each outcome as it happens.
+
+    Never raises for a channel's failure (the report holds it, see :meth:`DeliveryReport.error`); raises
+    :class:`DeliveryError` only when the day's record cannot be read.
+    """
+    notify = config.notify
+    if not notify.channels:
+        return DeliveryReport(digest.day, ())
+    env = os.environ if env is None else env
+    path = state_path(out_dir, digest.day)
+    state = read_state(path)
+    clients: list[httpx.Client] = []
+
+    def client() -> httpx.Client:
+        if not clients:
+            clients.append(webhooks.make_client(notify.timeout_seconds, transport))
+        return clients[0]
+
+    outcomes: list[ChannelOutcome] = []
+    try:
+        for channel in _channels(config, client, env, now):
+            record = dict(state.get(channel.name, {}))
+            if record.get("status") == Status.SENT.value:
+                when = record.get("sent_at")
+                outcomes.append(
+                    ChannelOutcome(channel.name, Status.ALREADY_SENT, detail=f"at {when}" if when else "")
+                )
+                continue
+            selection = select(
+                digest, channel.topics, title=config.title, repo=config.repo, max_authors=config.max_authors
+            )
+            if selection.is_empty and not notify.send_empty:
+                outcomes.append(ChannelOutcome(channel.name, Status.NOTHING))
+                continue
+            made, error, detail = _attempts(
+                channel,
+                selection,
+                attempts=notify.attempts,
+                backoff_seconds=notify.retry_backoff_seconds,
+                sleep=sleep,
+            )
+            previous = record.get("attempts")
+            record["attempts"] = (previous if isinstance(previous, int) else 0) + made
+            record["last_attempt_at"] = _timestamp(now())
+            if error is None:
+                record["status"] = Status.SENT.value
+                record["sent_at"] = record["last_attempt_at"]
+                record["papers"] = selection.paper_count
+                record.setdefault("last_error", None)
+                outcome = ChannelOutcome(
+                    channel.name, Status.SENT, made, selection.paper_count, detail=detail
+                )
+                log.info("%s: delivered %d papers", channel.name, selection.paper_count)
+            else:
+                record["status"] = Status.FAILED.value
+                record["last_error"] = error
+                outcome = ChannelOutcome(channel.name, Status.FAILED, made, selection.paper_count, error)
+                log.error("%s: %s (after %d attempts)", channel.name, error, made)
+            state[channel.name] = record
+            _write_state(path, digest.day, state)
+            outcomes.append(outcome)
+    finally:
+        for c in clients:
+            c.close()
+    return DeliveryReport(digest.day, tuple(outcomes))

@@ -1,0 +1,106 @@
+"""What one delivery channel sends: its slice of the day's :class:`~arxiv_digest.digest.Digest` (its
+``topics:``, in config order), the subject line, links to the published pages, and the failure type every
+channel raises. No I/O and no escaping here: text stays as arXiv wrote it until a channel's renderer
+escapes it for its own format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..digest import Digest, TopicDigest
+from ..models import AnnounceType, Paper
+from ..render.escape import url_path
+
+#: Links to pages use this branch: the one the workflow `arxiv-digest init` writes pushes to.
+BRANCH = "main"
+
+
+class SendFailed(Exception):
+    """One attempt to send failed. ``reason`` is safe to show and to store: no URL, no password.
+
+    ``retryable`` is false when trying again cannot help within this run (a missing password);
+    ``retry_after_seconds`` is the server's own request (HTTP ``Retry-After``), if any.
+    """
+
+    def __init__(self, reason: str, *, retryable: bool = True, retry_after_seconds: float | None = None):
+        self.reason = reason
+        self.retryable = retryable
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__(reason)
+
+
+def kind_tag(paper: Paper) -> str:
+    """The reader's tag for a paper: ``new``, ``cross-list`` or ``updated (vN)``."""
+    if paper.announce_type is AnnounceType.NEW:
+        return "new"
+    if paper.announce_type is AnnounceType.CROSS:
+        return "cross-list"
+    return f"updated (v{paper.version})"
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: max(1, limit - 1)]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """A channel's share of one day: the topics it asked for, and the settings rendering needs."""
+
+    day: dt.date
+    topics: tuple[TopicDigest, ...]  # every topic the channel asked for, in config order, empty ones too
+    title: str
+    repo: str | None
+    max_authors: int
+
+    @property
+    def shown(self) -> tuple[TopicDigest, ...]:
+        """The topics that have papers today: the ones a message lists."""
+        return tuple(t for t in self.topics if t.papers)
+
+    @property
+    def paper_count(self) -> int:
+        """Distinct papers: one listed in two topics counts once."""
+        return len({p.id for t in self.topics for p in t.papers})
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(t.papers for t in self.topics)
+
+    @property
+    def subject(self) -> str:
+        return f"arXiv digest {self.day.isoformat()}: {self.paper_count} papers in {len(self.shown)} topics"
+
+    def topic_url(self, topic: TopicDigest) -> str | None:
+        """The topic's page for this day on GitHub (the archived copy, so the link stays valid)."""
+        if not self.repo:
+            return None
+        return (
+            f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{self.day.isoformat()}/hot_topic/"
+            f"{url_path(topic.topic.slug)}.md"
+        )
+
+    @property
+    def day_url(self) -> str | None:
+        if not self.repo:
+            return None
+        return f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{self.day.isoformat()}/README.md"
+
+
+def select(
+    digest: Digest, topics: Sequence[str] | None, *, title: str, repo: str | None, max_authors: int
+) -> Selection:
+    """The slice of ``digest`` for a channel whose ``topics:`` is ``topics`` (None: all of them)."""
+    wanted = None if topics is None else set(topics)
+    chosen = tuple(t for t in digest.topics if wanted is None or t.topic.name in wanted)
+    return Selection(day=digest.day, topics=chosen, title=title, repo=repo, max_authors=max_authors)

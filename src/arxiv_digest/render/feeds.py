@@ -1,0 +1,133 @@
+"""Atom 1.0 feeds (RFC 4287): ``feeds/<Topic>.xml`` per topic and ``feeds/all.xml`` (every paper any topic
+took), covering the last ``feed_days`` announcement days.
+
+Built as an element tree with lxml, never from string templates, so every title and abstract is escaped
+by the serialiser (a title holding ``<script>``, ``&`` or ``]]>`` stays text). One entry per paper: its
+id is ``https://arxiv.org/abs/<id>`` (RFC 4287 §4.2.6: permanent and unique); a paper announced on
+several of the days (new, then replaced) appears once, as last announced. Times are the announcement
+day at 00:00 US Eastern (arXiv's calendar), never the clock, so the same days give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+
+from lxml import etree
+
+from .. import PROJECT_URL, __version__
+from ..config import Config, Order
+from ..digest import Digest, sort_papers
+from ..models import ARXIV_TZ, Paper
+from .escape import url_path
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+#: The category scheme arXiv's own Atom API uses for its subject classes.
+ARXIV_SCHEME = "http://arxiv.org/schemas/atom"
+_A = f"{{{ATOM_NS}}}"
+# XML 1.0 forbids most C0 control characters; arXiv text has carried form feeds.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def announced_at(day: dt.date) -> str:
+    """The moment a day's announcement is dated: midnight US Eastern, as an RFC 3339 timestamp."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=ARXIV_TZ).isoformat()
+
+
+def _text(parent: etree._Element, tag: str, text: str, **attrib: str) -> etree._Element:
+    element = etree.SubElement(parent, _A + tag, attrib)
+    element.text = _NOT_XML.sub("", text)
+    return element
+
+
+def feed_files(config: Config, digests: Sequence[Digest]) -> dict[str, bytes]:
+    """Every feed, by path under ``site/``; ``digests`` are the last ``feed_days`` days, in any order."""
+    recent = sorted(digests, key=lambda d: d.day, reverse=True)[: config.feed_days]
+    updated = recent[0].day if recent else dt.date(1970, 1, 1)
+    files: dict[str, bytes] = {}
+    for topic in config.topics:
+        papers = _unique(p for d in recent for t in d.topics if t.topic.name == topic.name for p in t.papers)
+        files[f"feeds/{topic.slug}.xml"] = build_feed(
+            config,
+            slug=topic.slug,
+            title=f"{config.title}: {topic.name}",
+            papers=papers,
+            updated=updated,
+            page=f"topic/{topic.slug}.html",
+        )
+    everything = _unique(
+        p
+        for d in recent
+        for p in sort_papers(list({p.id: p for t in d.topics for p in t.papers}.values()), Order.NEWEST)
+    )
+    files["feeds/all.xml"] = build_feed(
+        config,
+        slug="all",
+        title=f"{config.title}: every topic",
+        papers=everything,
+        updated=updated,
+        page="index.html",
+    )
+    return files
+
+
+def _unique(papers: Iterable[Paper]) -> list[Paper]:
+    """Each paper once, as it was first met (the days come newest first)."""
+    seen: dict[str, Paper] = {}
+    for p in papers:
+        seen.setdefault(p.id, p)
+    return list(seen.values())
+
+
+def build_feed(
+    config: Config, *, slug: str, title: str, papers: Sequence[Paper], updated: dt.date, page: str
+) -> bytes:
+    """One Atom document. With ``site_url`` its id and links are absolute URLs of the published site;
+    without one its id is a URN derived from the digest's title and the feed's name (stable, unique)."""
+    feed = etree.Element(_A + "feed", nsmap={None: ATOM_NS})
+    base = config.site_url
+    if base:
+        feed_id = base + url_path(f"feeds/{slug}.xml")
+    else:
+        feed_id = uuid.uuid5(uuid.NAMESPACE_URL, f"arxiv-digest:{config.repo or config.title}:{slug}").urn
+    _text(feed, "id", feed_id)
+    _text(feed, "title", title, type="text")
+    _text(feed, "updated", announced_at(updated))
+    if base:
+        etree.SubElement(feed, _A + "link", rel="self", type="application/atom+xml", href=feed_id)
+        etree.SubElement(feed, _A + "link", rel="alternate", type="text/html", href=base + url_path(page))
+    author = etree.SubElement(feed, _A + "author")  # for entries whose paper lists no author (§4.1.1)
+    _text(author, "name", config.title)
+    _text(feed, "generator", "arxiv-digest", uri=PROJECT_URL, version=__version__)
+    for p in papers:
+        _entry(feed, p)
+    return bytes(etree.tostring(feed, xml_declaration=True, encoding="utf-8"))
+
+
+def _entry(feed: etree._Element, p: Paper) -> None:
+    entry = etree.SubElement(feed, _A + "entry")
+    _text(entry, "id", p.abs_url)
+    title = p.title
+    if p.announce_type.is_replacement:
+        title += f" (updated, v{p.version})"
+    _text(entry, "title", title, type="text")
+    when = announced_at(p.announced)
+    _text(entry, "published", when)
+    _text(entry, "updated", when)
+    for name in p.authors:
+        author = etree.SubElement(entry, _A + "author")
+        _text(author, "name", name)
+    etree.SubElement(entry, _A + "link", rel="alternate", type="text/html", href=p.abs_url)
+    etree.SubElement(
+        entry,
+        _A + "link",
+        rel="related",
+        type="application/pdf",
+        title="PDF",
+        href=f"https://arxiv.org/pdf/{p.id}",
+    )
+    for code in p.categories:
+        etree.SubElement(entry, _A + "category", term=code, scheme=ARXIV_SCHEME)
+    _text(entry, "summary", p.abstract or "(no abstract)", type="text")

@@ -1,0 +1,223 @@
+"""TeX in arXiv titles and abstracts -> HTML: math as MathML, text-mode macros as HTML, the rest escaped.
+
+arXiv's text is TeX-flavoured: ``$\\tilde{O}(\\sqrt{T})$``, ``\\(x\\)``, ``$$…$$``, and outside math
+``\\textbf{…}``, ``\\emph{…}``, ``73\\%``. The site must never show that source raw, so:
+
+- a math segment is converted by latex2mathml, then *checked*: latex2mathml copies ``\\text{<script>}``,
+  ``&`` and ``\\style{…}`` through unescaped, so its output is parsed as XML and accepted only when every
+  element is MathML and every attribute is a presentational one with a plain value; it is then serialised
+  again by lxml (which escapes text). Anything else, or a conversion error, or an unknown command
+  (``\\foo`` kept as an identifier), shows the TeX, escaped, in a ``<code class="tex">``;
+- the text-mode macros that arXiv abstracts use (``\\textbf``, ``\\textit``, ``\\emph``, ``\\textsc``,
+  ``\\texttt``, ``\\underline``, ``\\url``, ``\\href``, escaped specials such as ``\\%``) become HTML;
+  any other text is escaped (as Jinja's autoescape does), so ``<script>`` or ``</div>`` in a title stays text.
+
+Conversions are cached: a formula such as ``$k$`` recurs across thousands of papers.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from latex2mathml.converter import convert
+from lxml import etree
+from markupsafe import Markup
+
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+
+# Math segments, in the order TeX users write them. A single `$` opens only before a non-space and closes
+# only after one ("costs $5 and $10" is text); math that starts with a digit does not close before a digit
+# ("$5,$10"), other math may ("$\sim$30%"); `\$` is a literal dollar.
+_SEGMENT = re.compile(
+    r"\$\$(?P<dd>.+?)\$\$"
+    r"|(?<![\\$])\$(?P<d>[^\s$\d](?:[^$]*?[^\s$\\])?)\$"
+    r"|(?<![\\$])\$(?P<n>\d(?:[^$]*?[^\s$\\])?)\$(?!\d)"
+    r"|\\\((?P<p>.+?)\\\)"
+    r"|\\\[(?P<b>.+?)\\\]",
+    re.DOTALL,
+)
+_TEXT_MACRO = re.compile(r"\\(?:([A-Za-z]+)\s*\{|([%$&#_{}]))|\\ ")
+_TAGS = {
+    "textbf": "strong",
+    "textit": "em",
+    "emph": "em",
+    "textsl": "em",
+    "textsc": 'span class="sc"',
+    "texttt": "code",
+    "underline": "u",
+    "textrm": "",
+    "textsf": "",
+    "text": "",
+    "mbox": "",
+}
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NEEDS_WORK = re.compile(r"[$\\]")
+_SAFE_URL = re.compile(r"^https?://[^\s\"'<>\\]+$")
+
+_ELEMENTS = frozenset(
+    """math semantics annotation mrow mi mn mo ms mtext mspace msub msup msubsup munder mover munderover
+    mfrac msqrt mroot mstyle mpadded mphantom menclose mtable mtr mtd mlabeledtr merror mfenced
+    mmultiscripts mprescripts none""".split()  # noqa: SIM905
+)
+_ATTRIBUTES = frozenset(
+    """display mathvariant stretchy fence separator accent accentunder lspace rspace width height depth
+    voffset columnalign columnlines columnspacing rowalign rowlines rowspacing rowspan columnspan frame
+    framespacing equalrows equalcolumns displaystyle scriptlevel linethickness minsize maxsize
+    movablelimits symmetric largeop form notation open close separators mathcolor mathbackground
+    mathsize encoding""".split()  # noqa: SIM905
+)
+_VALUE = re.compile(r"^[\w.%#+\- ]*$")
+_TOKENS = frozenset({"mi", "mo", "mn", "mtext", "ms"})
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+
+
+def _escape(text: str) -> str:
+    """markupsafe's escaping (the same bytes as Jinja's autoescape), on plain strings."""
+    return text.translate(_ESCAPES)
+
+
+def tex_to_html(text: str) -> Markup:
+    """HTML for a title or abstract: MathML for its math, HTML for its text macros, the rest escaped."""
+    text = CONTROL_CHARACTERS.sub("", text)
+    if not _NEEDS_WORK.search(text):
+        return Markup(_escape(text))
+    return Markup(_render(text))
+
+
+def _render(text: str) -> str:
+    out: list[str] = []
+    pos = 0
+    for m in _SEGMENT.finditer(text):
+        out.append(_text(text[pos : m.start()]))
+        if m.group("dd") is not None:
+            out.append(formula(m.group("dd"), display=True))
+        elif m.group("b") is not None:
+            out.append(formula(m.group("b"), display=True))
+        else:
+            inline = next(g for g in (m.group("d"), m.group("n"), m.group("p")) if g is not None)
+            out.append(formula(inline, display=False))
+        pos = m.end()
+    out.append(_text(text[pos:]))
+    return "".join(out)
+
+
+def _text(text: str) -> str:
+    """Text outside math: known macros to HTML (their arguments rendered recursively), the rest escaped."""
+    if "\\" not in text:
+        return _escape(text)
+    out: list[str] = []
+    pos = 0
+    while (m := _TEXT_MACRO.search(text, pos)) is not None:
+        out.append(_escape(text[pos : m.start()]))
+        name, special = m.group(1), m.group(2)
+        if special is not None:
+            out.append(_escape(special))
+            pos = m.end()
+            continue
+        if name is None:  # "\ ": a TeX space
+            out.append(" ")
+            pos = m.end()
+            continue
+        close = _closing_brace(text, m.end())
+        if close is None or (name not in _TAGS and name not in ("url", "href")):
+            out.append(_escape(text[m.start() : m.end()]))
+            pos = m.end()
+            continue
+        argument = text[m.end() : close]
+        pos = close + 1
+        if name == "url":
+            out.append(_link(argument, _escape(argument)))
+        elif name == "href":
+            second = _closing_brace(text, pos + 1) if text.startswith("{", pos) else None
+            if second is None:
+                out.append(_escape(argument))
+            else:
+                out.append(_link(argument, _render(text[pos + 1 : second])))
+                pos = second + 1
+        elif _TAGS[name]:
+            tag = _TAGS[name]
+            out.append(f"<{tag}>{_render(argument)}</{tag.split()[0]}>")
+        else:
+            out.append(_render(argument))
+    out.append(_escape(text[pos:]))
+    return "".join(out)
+
+
+def _closing_brace(text: str, start: int) -> int | None:
+    """The index of the ``}`` closing a group whose content starts at ``start`` (escaped braces skipped)."""
+    depth = 1
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return None
+
+
+def _link(url: str, label: str) -> str:
+    url = url.strip()
+    if _SAFE_URL.match(url):
+        return f'<a href="{_escape(url)}" rel="nofollow noopener">{label}</a>'
+    return label
+
+
+@lru_cache(maxsize=16384)
+def formula(tex: str, *, display: bool = False) -> str:
+    """One math segment as checked MathML, or its TeX escaped in ``<code class="tex">`` if that fails."""
+    mathml = _mathml(tex.strip(), display)
+    if mathml is None:
+        return f'<code class="tex">{_escape(tex.strip())}</code>'
+    return mathml
+
+
+def _mathml(tex: str, display: bool) -> str | None:
+    if not tex:
+        return None
+    try:
+        raw = convert(tex, display="block" if display else "inline")
+        root = etree.fromstring(raw.encode("utf-8"), _PARSER)
+    except Exception:  # latex2mathml raises many types on bad TeX; lxml raises XMLSyntaxError
+        return None
+    if not _acceptable(root):
+        return None
+    # Keep the source for copying and for assistive technology; browsers do not render annotations.
+    semantics = etree.Element(f"{{{MATHML_NS}}}semantics")
+    children = list(root)
+    row = children[0] if len(children) == 1 else etree.SubElement(semantics, f"{{{MATHML_NS}}}mrow")
+    if len(children) == 1:
+        semantics.append(row)
+    else:
+        for child in children:
+            row.append(child)
+    annotation = etree.SubElement(semantics, f"{{{MATHML_NS}}}annotation", encoding="application/x-tex")
+    annotation.text = tex
+    root.append(semantics)
+    return str(etree.tostring(root, encoding="unicode"))
+
+
+def _acceptable(root: etree._Element) -> bool:
+    for element in root.iter():
+        if not isinstance(element.tag, str):  # a comment or processing instruction
+            return False
+        namespace, _, name = element.tag.rpartition("}")
+        if namespace != "{" + MATHML_NS or name not in _ELEMENTS:
+            return False
+        for attribute, value in element.attrib.items():
+            if attribute not in _ATTRIBUTES or not _VALUE.match(value):
+                return False
+        # An unknown command is kept by latex2mathml as an identifier "\foo": not math we can show.
+        if name in _TOKENS and element.text and element.text.startswith("\\") and len(element.text) > 1:
+            return False
+    return True

@@ -1,0 +1,442 @@
+"""The static HTML site under ``site/``: pages a person would rather read than the Markdown (issue #4).
+
+Layout (every link relative, so the folder works from GitHub Pages, any web server, or the disk)::
+
+    index.html                      the latest day: topics with their papers, categories, feeds
+    topic/<Topic>.html              the latest day's papers of a topic, abstracts included
+    category/<code>.html            the latest day's papers of a category
+    day/<YYYY-MM-DD>.html           every day at a glance, as the index shows the latest
+    day/<YYYY-MM-DD>/topic/…html    that day's topic and category pages, linking to the same page on the
+    day/<YYYY-MM-DD>/category/…     previous and next days
+    day/<YYYY-MM-DD>/search.js      the abstracts of the papers the day page lists without them, loaded
+                                    when someone first searches there
+    archive.html                    every day with its counts
+    feeds/<Topic>.xml, all.xml      Atom feeds (``feeds.py``)
+    assets/site.css, site.js        the look, and the search box and filters (no dependency)
+
+Templates are Jinja2 with autoescape on, overridable one at a time from ``templates/site/`` in the
+config's ``templates`` folder. Text from arXiv reaches HTML only through autoescape or through
+:func:`math.tex_to_html` (math checked as MathML, everything else escaped). A day's papers are rendered
+once each and reused on its topic, category and day pages. Same input, same bytes: nothing here reads a
+clock or depends on which process renders a day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .. import PROJECT_URL
+from ..config import Config
+from ..digest import Digest, kind_label
+from ..match.topics import topic_tree
+from ..models import Paper
+from ..store import DaySummary
+from . import feeds
+from .escape import url_path
+from .markdown import author_line, make_environment
+from .math import CONTROL_CHARACTERS, tex_to_html
+
+TEMPLATES = "site"
+#: Folders of a day whose pages are all ours: a page this render does not produce is stale (a topic removed).
+OWNED = ("topic", "category")
+_KIND_LABELS = {"new": "New", "cross": "Cross-list", "updated": "Updated"}
+
+
+def _finalize(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def site_environment(user_dir: Path | None) -> jinja2.Environment:
+    """Jinja2 for HTML: autoescape on, a user's ``site/`` templates searched before the packaged ones."""
+    env = make_environment(TEMPLATES, user_dir, finalize=_finalize, autoescape=True)
+    env.filters["tex"] = lambda text: tex_to_html(str(text))
+    env.filters["author_line"] = authors_text
+    return env
+
+
+def authors_text(authors: Sequence[str], limit: int) -> str:
+    """The author line (six, then "et al."), without the control characters HTML has no place for."""
+    return CONTROL_CHARACTERS.sub("", author_line(authors, limit))
+
+
+def asset(name: str) -> bytes:
+    return resources.files("arxiv_digest").joinpath(f"render/static/{name}").read_bytes()
+
+
+@dataclass(frozen=True, slots=True)
+class PaperInfo:
+    """What a paper's element says besides the paper itself, the same on every page of its day."""
+
+    kind: str
+    label: str
+    topics: tuple[str, ...]  # slugs, for the topic filter
+    cross_from: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DayLink:
+    day: str
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
+class DaysNav:
+    previous: DayLink | None
+    next: DayLink | None
+    day_page: str
+    latest: str | None = None
+    past: tuple[DayLink, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ListLink:
+    name: str
+    slug: str
+    href: str
+    count: int
+    entries: tuple[Markup, ...] = ()
+    feed: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryLink:
+    display: str
+    code: str
+    href: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class FilterTopic:
+    name: str
+    slug: str
+
+
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+_SPECIAL = frozenset("&<>\"'")
+
+
+def _e(text: str) -> str:
+    """Jinja's autoescape (markupsafe's table), for the compiled twins below."""
+    return text.translate(_ESCAPES) if not _SPECIAL.isdisjoint(text) else text
+
+
+def paper_html(p: Paper, info: PaperInfo, max_authors: int) -> str:
+    """Exactly what the packaged ``_paper.html.j2`` ``paper`` macro renders, without the template engine."""
+    pid, url = _e(p.id), _e(p.abs_url)
+    version = f" v{p.version}" if info.kind == "updated" else ""
+    cats = "".join(f'<span class="cat">{_e(c)}</span>' for c in p.categories)
+    cross = f" cross-list from {_e(info.cross_from)}" if info.cross_from else ""
+    return (
+        f'<article class="paper" data-arxiv-id="{pid}" data-topics="{_e(" ".join(info.topics))}">\n'
+        f'<h2 class="title"><a href="{url}">{tex_to_html(p.title)}</a></h2>\n'
+        f'<p class="meta"><span class="tag {info.kind}">{_e(info.label)}{version}</span> '
+        f'<a href="{url}">arXiv:{pid}</a> {cats}{cross} <a href="https://arxiv.org/pdf/{pid}">PDF</a></p>\n'
+        f'<p class="authors">{_e(authors_text(p.authors, max_authors))}</p>\n'
+        f'<p class="abstract">{tex_to_html(p.abstract or "(no abstract)")}</p>\n'
+        "</article>\n"
+    )
+
+
+def brief_html(p: Paper, info: PaperInfo, max_authors: int) -> str:
+    """Exactly what the packaged ``_paper.html.j2`` ``brief`` macro renders, without the template engine."""
+    cats = "".join(f'<span class="cat">{_e(c)}</span>' for c in p.categories)
+    return (
+        f'<li class="paper" data-arxiv-id="{_e(p.id)}"><a class="title" href="{_e(p.abs_url)}">'
+        f"{tex_to_html(p.title)}</a> "
+        f'<span class="tag {info.kind}">{_e(info.label)}</span> {cats}<br>'
+        f'<span class="authors">{_e(authors_text(p.authors, max_authors))}</span></li>\n'
+    )
+
+
+def day_file(day: dt.date) -> str:
+    return f"day/{day.isoformat()}.html"
+
+
+class _DayRender:
+    """One day's papers, each rendered once (with and without its abstract) and reused on every page."""
+
+    def __init__(self, site: SiteRenderer, digest: Digest) -> None:
+        self.site = site
+        self.digest = digest
+        topics: dict[str, list[str]] = {}
+        for t in digest.topics:
+            for p in t.papers:
+                topics.setdefault(p.id, []).append(t.topic.slug)
+        cross: dict[str, str | None] = {}
+        for c in digest.categories:
+            for item in c.listings:
+                cross[item.paper.id] = item.cross_from
+        self.infos: dict[str, PaperInfo] = {}
+        self._topics = topics
+        self._cross = cross
+        self._full: dict[str, Markup] = {}
+        self._brief: dict[str, Markup] = {}
+
+    def info(self, paper: Paper) -> PaperInfo:
+        info = self.infos.get(paper.id)
+        if info is None:
+            kind = kind_label(paper.announce_type)
+            info = PaperInfo(
+                kind, _KIND_LABELS[kind], tuple(self._topics.get(paper.id, ())), self._cross.get(paper.id)
+            )
+            self.infos[paper.id] = info
+        return info
+
+    def full(self, paper: Paper) -> Markup:
+        entry = self._full.get(paper.id)
+        if entry is None:
+            entry = self._full[paper.id] = self.site.paper(paper, self.info(paper))
+        return entry
+
+    def brief(self, paper: Paper) -> Markup:
+        entry = self._brief.get(paper.id)
+        if entry is None:
+            entry = self._brief[paper.id] = self.site.brief(paper, self.info(paper))
+        return entry
+
+
+class SiteRenderer:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.env = site_environment(config.templates_dir)
+        template = self.env.get_template("_paper.html.j2")
+        self._paper = template.module.paper  # type: ignore[attr-defined]
+        self._brief = template.module.brief  # type: ignore[attr-defined]
+        # The packaged paper template has a compiled twin (same bytes, several times faster; a test compares
+        # them on real and hostile papers); a user's own `_paper.html.j2` is always rendered by Jinja.
+        packaged = Path(__file__).parent / "templates" / TEMPLATES / "_paper.html.j2"
+        self._fast = template.filename is not None and Path(template.filename).resolve() == packaged.resolve()
+        self._queries = {t.slug: str(topic_tree(t)) for t in config.topics}
+
+    def paper(self, paper: Paper, info: PaperInfo) -> Markup:
+        """A paper's element on a topic or category page: everything, the abstract included."""
+        if self._fast:
+            return Markup(paper_html(paper, info, self.config.max_authors))
+        return Markup(self._paper(paper, info, self.config.max_authors))
+
+    def brief(self, paper: Paper, info: PaperInfo) -> Markup:
+        """A paper's element on a day's overview: no abstract."""
+        if self._fast:
+            return Markup(brief_html(paper, info, self.config.max_authors))
+        return Markup(self._brief(paper, info, self.config.max_authors))
+
+    def _render(self, template: str, root: str, **context: Any) -> bytes:
+        text = self.env.get_template(template).render(
+            root=root, title=self.config.title, project_url=PROJECT_URL, **context
+        )
+        return text.encode("utf-8")
+
+    # -- one day ----------------------------------------------------------------------------------------
+    def day_files(
+        self, digest: Digest, days: Sequence[dt.date], *, latest: bool
+    ) -> tuple[dict[str, bytes], tuple[str, ...]]:
+        """Every file of one day, by path under ``site/``, and the folders whose other pages are stale.
+        With ``latest``, the top-level pages too (index, topic/, category/)."""
+        render = _DayRender(self, digest)
+        ordered = sorted(set(days) | {digest.day})
+        i = ordered.index(digest.day)
+        before = ordered[i - 1] if i > 0 else None
+        after = ordered[i + 1] if i + 1 < len(ordered) else None
+        d = digest.day.isoformat()
+        files: dict[str, bytes] = {}
+        files[day_file(digest.day)] = self._overview(
+            render,
+            root="../",
+            base=f"{d}/",
+            day_href=lambda x: f"{x}.html",
+            before=before,
+            after=after,
+            days=len(ordered),
+            feeds=False,
+        )
+        files[f"day/{d}/search.js"] = self._search_data(digest)
+        for name, page in self._list_pages(
+            render, root="../../../", nav=self._day_nav(d, before, after)
+        ).items():
+            files[f"day/{d}/{name}"] = page
+        owned = tuple(f"day/{d}/{o}" for o in OWNED)
+        if latest:
+            files.update(self.top_files(digest, ordered, render=render))
+            owned += OWNED
+        return files, owned
+
+    def top_files(
+        self, digest: Digest, days: Sequence[dt.date], *, render: _DayRender | None = None
+    ) -> dict[str, bytes]:
+        """The latest day's pages at the top of the site: index.html, topic/ and category/."""
+        render = render or _DayRender(self, digest)
+        ordered = sorted(set(days) | {digest.day})
+        earlier = [x for x in ordered if x < digest.day]
+        before = earlier[-1] if earlier else None
+        files = {
+            "index.html": self._overview(
+                render,
+                root="",
+                base="",
+                day_href=lambda x: f"day/{x}.html",
+                before=before,
+                after=None,
+                days=len(ordered),
+                feeds=True,
+            )
+        }
+
+        def nav(kind: str, slug: str) -> DaysNav:
+            past = tuple(
+                DayLink(x.isoformat(), url_path(f"../day/{x.isoformat()}/{kind}/{slug}.html"))
+                for x in reversed(earlier)
+            )
+            return DaysNav(past[0] if past else None, None, "../index.html", None, past)
+
+        files.update(self._list_pages(render, root="../", nav=nav, feeds=True))
+        return files
+
+    def _day_nav(self, d: str, before: dt.date | None, after: dt.date | None) -> Any:
+        def nav(kind: str, slug: str) -> DaysNav:
+            def link(x: dt.date | None) -> DayLink | None:
+                if x is None:
+                    return None
+                return DayLink(x.isoformat(), url_path(f"../../{x.isoformat()}/{kind}/{slug}.html"))
+
+            return DaysNav(link(before), link(after), f"../../{d}.html", "../../../index.html")
+
+        return nav
+
+    def _overview(
+        self,
+        render: _DayRender,
+        *,
+        root: str,
+        base: str,
+        day_href: Any,
+        before: dt.date | None,
+        after: dt.date | None,
+        days: int,
+        feeds: bool,
+    ) -> bytes:
+        digest = render.digest
+        topics = [
+            ListLink(
+                t.topic.name,
+                t.topic.slug,
+                url_path(f"{base}topic/{t.topic.slug}.html"),
+                len(t.papers),
+                tuple(render.brief(p) for p in t.papers),
+                url_path(f"feeds/{t.topic.slug}.xml") if feeds else None,
+            )
+            for t in digest.topics_by_count()
+        ]
+        categories = [
+            CategoryLink(
+                c.spec.display, c.spec.code, url_path(f"{base}category/{c.spec.slug}.html"), len(c.listings)
+            )
+            for c in digest.categories
+        ]
+        listed = {p.id: p for t in digest.topics for p in t.papers}
+        counts = digest.counts
+        return self._render(
+            "index.html.j2",
+            root,
+            day=digest.day.isoformat(),
+            total=digest.total,
+            counts={k: counts.get(k, 0) for k in ("new", "cross", "updated")},
+            previous=DayLink(before.isoformat(), url_path(day_href(before.isoformat()))) if before else None,
+            next=DayLink(after.isoformat(), url_path(day_href(after.isoformat()))) if after else None,
+            day_count=days,
+            topics=topics,
+            categories=categories,
+            filter_topics=[FilterTopic(t.name, t.slug) for t in topics if t.count],
+            filter_categories=_categories_of(listed.values()),
+            listed=len(listed),
+            search_data=url_path(f"{'day/' if not base else ''}{digest.day.isoformat()}/search.js"),
+        )
+
+    def _list_pages(
+        self, render: _DayRender, *, root: str, nav: Any, feeds: bool = False
+    ) -> dict[str, bytes]:
+        digest = render.digest
+        day = digest.day.isoformat()
+        names = {t.topic.slug: t.topic.name for t in digest.topics}
+        pages: dict[str, bytes] = {}
+        for t in digest.topics:
+            slug = t.topic.slug
+            pages[f"topic/{slug}.html"] = self._render(
+                "topic.html.j2",
+                root,
+                day=day,
+                topic=t.topic,
+                query=self._queries.get(slug, ""),
+                entries=[render.full(p) for p in t.papers],
+                nav=nav("topic", slug),
+                feed=url_path(f"../feeds/{slug}.xml") if feeds else None,
+                filter_topics=_filter_topics(render, t.papers, names),
+                filter_categories=_categories_of(t.papers),
+            )
+        for c in digest.categories:
+            papers = [item.paper for item in c.listings]
+            counts = c.counts
+            pages[f"category/{c.spec.slug}.html"] = self._render(
+                "category.html.j2",
+                root,
+                day=day,
+                category=c.spec,
+                counts={k: counts.get(k, 0) for k in ("new", "cross", "updated")},
+                entries=[render.full(p) for p in papers],
+                nav=nav("category", c.spec.slug),
+                filter_topics=_filter_topics(render, papers, names),
+                filter_categories=_categories_of(papers),
+            )
+        return pages
+
+    def _search_data(self, digest: Digest) -> bytes:
+        """The abstracts the day page does not show, for its search box (JSON inside a function call: a
+        script loads from the disk too, where a fetch() would be refused)."""
+        data: dict[str, str] = {}
+        for t in digest.topics:
+            for p in t.papers:
+                data.setdefault(p.id, p.abstract)
+        body = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+        return f"arxivDigestSearchData({body});\n".encode("ascii")
+
+    # -- across days ------------------------------------------------------------------------------------
+    def archive_files(self, summaries: Sequence[DaySummary]) -> dict[str, bytes]:
+        """archive.html and the assets: the files that do not belong to one day."""
+        rows = [
+            {
+                "day": s.day.isoformat(),
+                "href": url_path(day_file(s.day)),
+                "total": s.paper_count,
+                "new": s.counts.get("new", 0),
+                "cross": s.counts.get("cross", 0),
+                "updated": s.counts.get("replace", 0) + s.counts.get("replace-cross", 0),
+            }
+            for s in sorted(summaries, key=lambda s: s.day, reverse=True)
+        ]
+        return {
+            "archive.html": self._render("archive.html.j2", "", days=rows),
+            "assets/site.css": asset("site.css"),
+            "assets/site.js": asset("site.js"),
+        }
+
+    def feed_files(self, digests: Sequence[Digest]) -> dict[str, bytes]:
+        """``feeds/<Topic>.xml`` and ``feeds/all.xml`` from the last ``feed_days`` days' digests."""
+        return feeds.feed_files(self.config, digests)
+
+
+def _categories_of(papers: Any) -> list[str]:
+    return sorted({c for p in papers for c in p.categories})
+
+
+def _filter_topics(render: _DayRender, papers: Sequence[Paper], names: dict[str, str]) -> list[FilterTopic]:
+    present = {slug for p in papers for slug in render.info(p).topics}
+    return [FilterTopic(name, slug) for slug, name in names.items() if slug in present]

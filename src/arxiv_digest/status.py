@@ -1,0 +1,195 @@
+"""Is a digest up to date? What ``arxiv-digest status`` reports (issue #5): the last published day and its
+counts, the weekdays missing since, and the warnings worth a look.
+
+Everything is read from what the output folder commits, never from the database (GitHub Actions rebuilds it
+on every run, and a fresh clone has none): the days are ``data/<day>.jsonl``, the parse warnings of a day
+``data/<day>.meta.json`` (written by ``run``, see :mod:`arxiv_digest.store.meta`), its deliveries
+``delivery/<day>.json``. Nothing is written, and
+no lock is taken: a monitor polling ``status`` must never make the daily run fail with "another run".
+
+"Missing" counts the weekdays after the last published day up to today in US Eastern time, the calendar
+arXiv announces on: its feed holds a day from midnight ET, Monday to Friday. A holiday with no announcement
+counts as missing too, which is why staleness has a threshold (``max_missing``) rather than "any".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .digest import build_digest
+from .models import ARXIV_TZ
+from .notify import read_state, state_path
+from .store import meta as day_meta
+from .store import snapshot as snapshots
+
+#: More weekdays than this without a digest and the digest is stale (``status`` exits 1).
+DEFAULT_MAX_MISSING = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    out_dir: Path
+    today: dt.date
+    max_missing: int
+    days_stored: int = 0
+    last_day: dt.date | None = None
+    papers: int = 0
+    by_type: dict[str, int] | None = None  # announce type -> papers, for the last day
+    listed: int | None = None  # None when no config says what is listed
+    topics: dict[str, int] | None = None
+    missing: tuple[dt.date, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def is_stale(self) -> bool:
+        return self.last_day is None or len(self.missing) > self.max_missing
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "out": str(self.out_dir),
+            "today": self.today.isoformat(),
+            "last_day": self.last_day.isoformat() if self.last_day else None,
+            "days_stored": self.days_stored,
+            "papers": self.papers,
+            "by_type": self.by_type or {},
+            "listed": self.listed,
+            "topics": self.topics,
+            "missing": [d.isoformat() for d in self.missing],
+            "max_missing": self.max_missing,
+            "stale": self.is_stale,
+            "warnings": list(self.warnings),
+        }
+
+
+def today_in_arxiv_tz(now: dt.datetime | None = None) -> dt.date:
+    """Today's date on arXiv's calendar (US Eastern)."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(ARXIV_TZ).date()
+
+
+def weekdays_after(last: dt.date, until: dt.date) -> list[dt.date]:
+    """Monday-to-Friday dates ``d`` with ``last < d <= until``: the days arXiv could have announced."""
+    out = []
+    day = last + dt.timedelta(days=1)
+    while day <= until:
+        if day.weekday() < 5:
+            out.append(day)
+        day += dt.timedelta(days=1)
+    return out
+
+
+def leftover_temp_files(out_dir: Path) -> list[Path]:
+    """``.<name>.<pid>.tmp`` files a killed run left (the next run removes them); hidden folders such as
+    ``.git`` and the state folder are not searched."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(out_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(folder) / f for f in sorted(files) if f.startswith(".") and f.endswith(".tmp"))
+    return found
+
+
+def read_status(
+    out_dir: Path,
+    *,
+    today: dt.date | None = None,
+    config: Config | None = None,
+    max_missing: int = DEFAULT_MAX_MISSING,
+) -> Status:
+    """What the output folder says about itself. Raises StoreError for an unreadable last snapshot."""
+    today = today or today_in_arxiv_tz()
+    data_dir = out_dir / "data"
+    files = snapshots.day_files(data_dir)
+    warnings: list[str] = []
+    leftovers = leftover_temp_files(out_dir)
+    if leftovers:
+        shown = ", ".join(p.relative_to(out_dir).as_posix() for p in leftovers[:3])
+        warnings.append(
+            f"a run was killed while writing: {len(leftovers)} temporary file(s) left ({shown}"
+            f"{', …' if len(leftovers) > 3 else ''}); the next run removes them"
+        )
+    if not files:
+        warnings.insert(0, f"no day published yet in {data_dir}; run `arxiv-digest run`")
+        return Status(out_dir, today, max_missing, warnings=tuple(warnings))
+
+    last_day, path = next(reversed(files.items()))
+    papers = snapshots.loads(path.read_bytes(), source=str(path), day=last_day)
+    by_type = Counter(p.announce_type.value for p in papers)
+    listed = topics = None
+    if config is not None:
+        digest = build_digest(config, last_day, papers)
+        listed = digest.total
+        topics = {t.topic.name: len(t.papers) for t in digest.topics}
+
+    meta = day_meta.read(data_dir, last_day)
+    if meta and meta.warnings:
+        warnings[:0] = [
+            f"{last_day}: {len(meta.warnings)} parse warning(s) when it was fetched; "
+            f"did arXiv change its format? first: {meta.warnings[0]}",
+            *(f"{last_day}: {w}" for w in meta.warnings[1:]),
+        ]
+    for channel, record in sorted(read_state(state_path(out_dir, last_day)).items()):
+        if record.get("status") == "failed":  # the record holds no secret: channels are named, not URLs
+            reason = record.get("last_error") or "no reason recorded"
+            warnings.append(
+                f"{last_day}: delivery to {channel} failed ({reason}); run the day again to retry it"
+            )
+    missing = weekdays_after(last_day, today)
+    if missing:
+        stale = len(missing) > max_missing
+        warnings.insert(
+            0,
+            f"no digest for {len(missing)} weekday(s) since {last_day} "
+            f"({', '.join(d.isoformat() for d in missing[:5])}{', …' if len(missing) > 5 else ''})"
+            + (
+                f": more than {max_missing}, so the daily run is probably failing; look at its log"
+                if stale
+                else ": a holiday, or today's run has not happened yet"
+            ),
+        )
+    if last_day > today:
+        warnings.append(f"the last day {last_day} is after today ({today}, US Eastern): is the clock right?")
+    return Status(
+        out_dir,
+        today,
+        max_missing,
+        days_stored=len(files),
+        last_day=last_day,
+        papers=len(papers),
+        by_type={kind: by_type[kind] for kind in sorted(by_type)},
+        listed=listed,
+        topics=topics,
+        missing=tuple(missing),
+        warnings=tuple(warnings),
+    )
+
+
+def render_text(status: Status) -> str:
+    """The human-readable report ``status`` prints."""
+    lines = [f"{status.out_dir}: " + ("STALE" if status.is_stale else "OK")]
+    if status.last_day is None:
+        lines.append("  last day:  none")
+    else:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in (status.by_type or {}).items())
+        lines.append(
+            f"  last day:  {status.last_day} ({status.last_day:%a}), {status.days_stored} day(s) stored"
+        )
+        lines.append(
+            f"  papers:    {status.papers} ({kinds})"
+            + (f", {status.listed} listed" if status.listed is not None else "")
+        )
+        if status.topics is not None:
+            by_count = sorted(status.topics.items(), key=lambda kv: (-kv[1], kv[0]))
+            lines.append("  topics:    " + (", ".join(f"{name} {n}" for name, n in by_count) or "none"))
+        missing = ", ".join(d.isoformat() for d in status.missing) or "none"
+        lines.append(f"  missing:   {missing} (today is {status.today} in US Eastern time)")
+    if status.warnings:
+        lines.append("  warnings:")
+        lines.extend(f"    - {w}" for w in status.warnings)
+    else:
+        lines.append("  warnings:  none")
+    return "\n".join(lines)

@@ -1,0 +1,64 @@
+"""``data/<YYYY-MM-DD>.meta.json``: what a run learnt about a day beyond its papers (issue #5).
+
+Today that is the parse warnings (an item with an unknown announce type, a description in an unexpected
+form): they must outlive the run, since GitHub Actions rebuilds the database on every run and only the
+output folder is committed; ``arxiv-digest status`` reports them. The file exists only for a day that had
+warnings, so a clean day adds nothing to ``data/``. It is deterministic (no clock, no URL, which would hold a
+port in tests): re-running a day with the same feed rewrites the same bytes, that is, nothing.
+
+The name does not match the snapshot glob (``data/<day>.jsonl``), so ``rebuild`` and ``Store.sync`` never
+read it as a day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import StoreError
+
+
+@dataclass(frozen=True, slots=True)
+class DayMeta:
+    day: dt.date
+    warnings: tuple[str, ...] = ()
+
+
+def meta_name(day: dt.date) -> str:
+    return f"{day.isoformat()}.meta.json"
+
+
+def dumps(meta: DayMeta) -> bytes:
+    record = {"day": meta.day.isoformat(), "warnings": list(meta.warnings)}
+    return (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def loads(content: bytes, *, source: str) -> DayMeta:
+    try:
+        record = json.loads(content.decode("utf-8"))
+        day = dt.date.fromisoformat(record["day"])
+        warnings = record.get("warnings", [])
+        if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+            raise TypeError("'warnings' must be a list of strings")
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+        raise StoreError(
+            f"{source}: not a day's metadata file ({e}); restore it from git, or delete it"
+        ) from e
+    return DayMeta(day=day, warnings=tuple(warnings))
+
+
+def read(data_dir: Path, day: dt.date) -> DayMeta | None:
+    """The metadata of ``day``, or None when the day had nothing to record (or predates this file)."""
+    path = data_dir / meta_name(day)
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise StoreError(f"{path}: cannot read: {e.strerror or e}") from e
+    meta = loads(content, source=str(path))
+    if meta.day != day:
+        raise StoreError(f"{path}: says day {meta.day}, but the file is for {day}")
+    return meta
