@@ -42,7 +42,8 @@ from arxiv_digest.config import Config, load_config, parse_config  # noqa: E402
 from arxiv_digest.match import parse_query  # noqa: E402
 from arxiv_digest.match.topics import topic_matcher  # noqa: E402
 from arxiv_digest.models import Paper  # noqa: E402
-from arxiv_digest.pipeline import default_db_path, open_store, rebuild  # noqa: E402
+from arxiv_digest.pipeline import default_db_path, open_store  # noqa: E402
+from arxiv_digest.rebuilder import rebuild  # noqa: E402
 from arxiv_digest.search import search  # noqa: E402
 from arxiv_digest.store import snapshot  # noqa: E402
 from arxiv_digest.text import clean_abstract, clean_author, clean_title  # noqa: E402

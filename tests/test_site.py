@@ -25,9 +25,10 @@ from arxiv_digest.config import load_config, parse_config
 from arxiv_digest.digest import build_digest
 from arxiv_digest.errors import ConfigError
 from arxiv_digest.models import AnnounceType, Paper
-from arxiv_digest.pipeline import rebuild
+from arxiv_digest.rebuilder import rebuild
 from arxiv_digest.render import math as tex
-from arxiv_digest.render.site import PaperInfo, SiteRenderer, brief_html, paper_html
+from arxiv_digest.render.site import SiteRenderer
+from arxiv_digest.render.site_paper import PaperInfo, brief_html, paper_html
 from arxiv_digest.store import snapshot
 from tests import bigday, sitebuild
 from tests.conftest import CliResult, tree_state

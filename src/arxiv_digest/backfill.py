@@ -4,7 +4,7 @@ For each OAI set of the tracked categories, ``ListRecords`` pages through ``from
 resumption token sent alone); every record becomes a Paper filed under its datestamp, the night arXiv
 last changed it (for a new paper, the night it was announced). Papers cross-listed to several tracked
 categories arrive once per set and are kept once. Then each day gets ``data/<day>.jsonl`` (written
-atomically, fsync'd), and the pages are published by :func:`arxiv_digest.pipeline.rebuild`: every day's
+atomically, fsync'd), and the pages are published by :func:`arxiv_digest.rebuilder.rebuild`: every day's
 archive pages with their day links, the root pages (the latest day), ``archive/README.md``, the database
 and anything else a day publishes, exactly as a rebuild makes them (so a rebuild afterwards changes
 nothing).
@@ -44,8 +44,8 @@ from .config import Config
 from .errors import StoreError, UsageError
 from .http import PoliteClient
 from .models import Paper
-from .pipeline import rebuild
 from .publish import STATE_DIR, OutputLock, atomic_write
+from .rebuilder import rebuild
 from .sources import oai
 from .store import snapshot as snapshots
 from .taxonomy import load_taxonomy

@@ -61,7 +61,7 @@ class Response:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-def _retry_after_seconds(value: str | None, now: float) -> float | None:
+def retry_after_seconds(value: str | None, now: float) -> float | None:
     if not value:
         return None
     value = value.strip()
@@ -184,7 +184,7 @@ class PoliteClient:
                 last_error = f"HTTP {response.status}"
                 if response.status not in RETRY_STATUSES:
                     raise FetchError(full_url, _status_message(response), status=response.status)
-                retry_after = _retry_after_seconds(response.headers.get("retry-after"), time.time())
+                retry_after = retry_after_seconds(response.headers.get("retry-after"), time.time())
                 if retry_after is not None and retry_after > self.settings.max_retry_after_seconds:
                     raise FetchError(
                         full_url,

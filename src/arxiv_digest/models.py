@@ -88,6 +88,36 @@ def id_sort_key(arxiv_id: str) -> tuple[int, int, str]:
 
 
 _ANNOUNCE_TYPES = {t.value: t for t in AnnounceType}
+_Fields = tuple[str, int, str, tuple[str, ...], str, tuple[str, ...], str | None, str | None, str | None]
+
+
+def _record_fields(record: Mapping[str, Any]) -> _Fields:
+    """The fields stored records of every kind share, checked: (id, version, title, authors, abstract,
+    categories, comment, journal_ref, doi). Runs for every stored paper on every rebuild, so it checks types
+    directly instead of looping over field names."""
+    raw_id = record["id"]
+    if isinstance(raw_id, str) and _PLAIN_NEW_ID.match(raw_id):  # the stored form: no prefix, no version
+        arxiv_id, id_version = raw_id, None
+    else:
+        arxiv_id, id_version = parse_arxiv_id(str(raw_id))
+    version = record.get("version", id_version or 1)
+    if type(version) is not int or version < 1:
+        raise ValueError(f"version must be a positive integer, not {version!r}")
+    authors = record["authors"]
+    if type(authors) is not list or not all(type(a) is str for a in authors):
+        raise TypeError("authors must be a list of strings")
+    categories = record["categories"]
+    if type(categories) is not list or not categories or not all(type(c) is str for c in categories):
+        raise TypeError("categories must be a non-empty list of strings")
+    title, abstract = record["title"], record["abstract"]
+    if type(title) is not str or type(abstract) is not str:
+        raise TypeError("title and abstract must be strings")
+    get = record.get
+    comment, journal_ref, doi = get("comment"), get("journal_ref"), get("doi")
+    for value in (comment, journal_ref, doi):
+        if value is not None and type(value) is not str:
+            raise TypeError("comment, journal_ref and doi must be strings or null")
+    return arxiv_id, version, title, tuple(authors), abstract, tuple(categories), comment, journal_ref, doi
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,36 +168,30 @@ class Paper:
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Paper:
-        """Build a Paper from a snapshot record; raises KeyError/ValueError/TypeError on bad input.
-
-        Runs for every stored paper on every rebuild, so it checks types directly instead of looping."""
-        raw_id = record["id"]
-        if isinstance(raw_id, str) and _PLAIN_NEW_ID.match(raw_id):  # the stored form: no prefix, no version
-            arxiv_id, id_version = raw_id, None
-        else:
-            arxiv_id, id_version = parse_arxiv_id(str(raw_id))
-        version = record.get("version", id_version or 1)
-        if type(version) is not int or version < 1:
-            raise ValueError(f"version must be a positive integer, not {version!r}")
-        authors = record["authors"]
-        if type(authors) is not list or not all(type(a) is str for a in authors):
-            raise TypeError("authors must be a list of strings")
-        categories = record["categories"]
-        if type(categories) is not list or not categories or not all(type(c) is str for c in categories):
-            raise TypeError("categories must be a non-empty list of strings")
-        title, abstract = record["title"], record["abstract"]
-        if type(title) is not str or type(abstract) is not str:
-            raise TypeError("title and abstract must be strings")
-        get = record.get
-        comment, journal_ref, doi, license_ = get("comment"), get("journal_ref"), get("doi"), get("license")
-        for value in (comment, journal_ref, doi, license_):
-            if value is not None and type(value) is not str:
-                raise TypeError("comment, journal_ref, doi and license must be strings or null")
+        """Build a Paper from a snapshot record; raises KeyError/ValueError/TypeError on bad input."""
+        arxiv_id, version, title, authors, abstract, categories, comment, journal_ref, doi = _record_fields(
+            record
+        )
+        license_ = record.get("license")
+        if license_ is not None and type(license_) is not str:
+            raise TypeError("license must be a string or null")
         kind = _ANNOUNCE_TYPES.get(record["announce_type"])
         if kind is None:
             raise ValueError(f"unknown announce_type {record['announce_type']!r}")
-        return cls(arxiv_id, version, title, tuple(authors), abstract, tuple(categories), kind,
-                   _day(record["announced"]), comment, journal_ref, doi, license_)
+        return cls(
+            arxiv_id,
+            version,
+            title,
+            authors,
+            abstract,
+            categories,
+            kind,
+            _day(record["announced"]),
+            comment,
+            journal_ref,
+            doi,
+            license_,
+        )
 
     def with_(self, **changes: Any) -> Paper:
         return replace(self, **changes)
@@ -241,32 +265,19 @@ class Submission:
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Submission:
         """Build from a stored record; raises KeyError/ValueError/TypeError on bad input."""
-        arxiv_id, _ = parse_arxiv_id(str(record["id"]))
-        version = record["version"]
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            raise ValueError(f"version must be a positive integer, not {version!r}")
-        authors, categories = record["authors"], record["categories"]
-        if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
-            raise TypeError("authors must be a list of strings")
-        if not (isinstance(categories, list) and categories and all(isinstance(c, str) for c in categories)):
-            raise TypeError("categories must be a non-empty list of strings")
-        for key in ("title", "abstract"):
-            if not isinstance(record[key], str):
-                raise TypeError(f"{key} must be a string")
-        optional: dict[str, str | None] = {}
-        for key in ("comment", "journal_ref", "doi"):
-            value = record.get(key)
-            if value is not None and not isinstance(value, str):
-                raise TypeError(f"{key} must be a string or null")
-            optional[key] = value
+        arxiv_id, version, title, authors, abstract, categories, comment, journal_ref, doi = _record_fields(
+            record
+        )
         return cls(
-            id=arxiv_id,
-            version=version,
-            title=record["title"],
-            authors=tuple(authors),
-            abstract=record["abstract"],
-            categories=tuple(categories),
-            submitted=dt.date.fromisoformat(str(record["submitted"])),
-            updated=dt.date.fromisoformat(str(record["updated"])),
-            **optional,
+            arxiv_id,
+            version,
+            title,
+            authors,
+            abstract,
+            categories,
+            _day(record["submitted"]),
+            _day(record["updated"]),
+            comment,
+            journal_ref,
+            doi,
         )

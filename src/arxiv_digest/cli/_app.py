@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -81,6 +83,23 @@ out_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="The output folder (the digest repository).",
 )
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def existing_out_option(help_text: str) -> Callable[[F], F]:
+    """``--out DIR`` for commands that read a digest folder (default: the current one)."""
+    return click.option(
+        "--out",
+        "out_dir",
+        default=".",
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help_text,
+    )
+
+
 db_option = click.option(
     "--db",
     "db_path",

@@ -10,8 +10,9 @@ import click
 
 from .. import PROJECT_URL, __version__
 from ..config import load_config
-from ..pipeline import rebuild, run_daily
+from ..pipeline import run_daily
 from ..publish import atomic_write
+from ..rebuilder import rebuild
 from ._app import DEMO_DAY, cli, config_option, db_option, out_option, say, summary
 from ._deliver import delivery_lines, mark_published
 

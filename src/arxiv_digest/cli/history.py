@@ -24,7 +24,7 @@ from ..search import search as search_history
 from ..store import Store
 from ..store import remote as remote_store
 from ..store import snapshot as snapshots
-from ._app import cli, config_option, db_option, say
+from ._app import cli, config_option, db_option, existing_out_option, say
 
 
 @cli.command()
@@ -80,14 +80,7 @@ def _day(value: str | None, name: str) -> dt.date | None:
 
 @cli.command()
 @click.argument("query")
-@click.option(
-    "--out",
-    "out_dir",
-    default=".",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The digest folder whose history to search (its data/ and database).",
-)
+@existing_out_option("The digest folder whose history to search (its data/ and database).")
 @db_option
 @click.option(
     "--from",
@@ -265,14 +258,7 @@ def _search_remote(
 @click.option(
     "--id", "arxiv_id", required=True, help="An arXiv id (any form: 2401.12345, arXiv:2401.12345v2)."
 )
-@click.option(
-    "--out",
-    "out_dir",
-    default=".",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The digest folder holding the paper's day.",
-)
+@existing_out_option("The digest folder holding the paper's day.")
 @db_option
 @click.pass_context
 def explain(

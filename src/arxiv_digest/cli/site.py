@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from ._app import cli, say
+from ._app import cli, existing_out_option, say
 
 HOST = "127.0.0.1"
 
@@ -38,14 +38,7 @@ def make_server(site_dir: Path, port: int = 0) -> http.server.ThreadingHTTPServe
 
 
 @cli.command()
-@click.option(
-    "--out",
-    "out_dir",
-    default=".",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The digest folder whose site/ to serve.",
-)
+@existing_out_option("The digest folder whose site/ to serve.")
 @click.option(
     "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one)."
 )

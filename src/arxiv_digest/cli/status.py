@@ -10,18 +10,11 @@ import click
 
 from ..config import load_config
 from ..status import DEFAULT_MAX_MISSING, read_status, render_text
-from ._app import cli
+from ._app import cli, existing_out_option
 
 
 @cli.command()
-@click.option(
-    "--out",
-    "out_dir",
-    default=".",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The digest folder to report on.",
-)
+@existing_out_option("The digest folder to report on.")
 @click.option(
     "--config",
     "config_path",

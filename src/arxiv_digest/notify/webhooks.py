@@ -20,7 +20,6 @@ only after every URL in it has been removed.
 
 from __future__ import annotations
 
-import email.utils
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -31,7 +30,7 @@ import httpx
 
 from ..config import WebhookFormat
 from ..digest import TopicDigest
-from ..http import user_agent
+from ..http import retry_after_seconds, user_agent
 from ..models import Paper
 from ..render.markdown import author_line
 from .selection import Selection, SendFailed, kind_tag, shorten
@@ -339,16 +338,7 @@ def scrub(text: str, url: str) -> str:
 
 
 def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
+    return retry_after_seconds(value, time.time())
 
 
 def make_client(timeout_seconds: float, transport: httpx.BaseTransport | None = None) -> httpx.Client:

@@ -42,8 +42,9 @@ from ..models import Paper
 from ..store import DaySummary
 from . import feeds
 from .escape import url_path
-from .markdown import author_line, make_environment
-from .math import CONTROL_CHARACTERS, tex_to_html
+from .markdown import make_environment
+from .math import tex_to_html
+from .site_paper import PaperInfo, authors_text, brief_html, paper_html
 
 TEMPLATES = "site"
 #: Folders of a day whose pages are all ours: a page this render does not produce is stale (a topic removed).
@@ -63,23 +64,8 @@ def site_environment(user_dir: Path | None) -> jinja2.Environment:
     return env
 
 
-def authors_text(authors: Sequence[str], limit: int) -> str:
-    """The author line (six, then "et al."), without the control characters HTML has no place for."""
-    return CONTROL_CHARACTERS.sub("", author_line(authors, limit))
-
-
 def asset(name: str) -> bytes:
     return resources.files("arxiv_digest").joinpath(f"render/static/{name}").read_bytes()
-
-
-@dataclass(frozen=True, slots=True)
-class PaperInfo:
-    """What a paper's element says besides the paper itself, the same on every page of its day."""
-
-    kind: str
-    label: str
-    topics: tuple[str, ...]  # slugs, for the topic filter
-    cross_from: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,43 +105,6 @@ class CategoryLink:
 class FilterTopic:
     name: str
     slug: str
-
-
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
-_SPECIAL = frozenset("&<>\"'")
-
-
-def _e(text: str) -> str:
-    """Jinja's autoescape (markupsafe's table), for the compiled twins below."""
-    return text.translate(_ESCAPES) if not _SPECIAL.isdisjoint(text) else text
-
-
-def paper_html(p: Paper, info: PaperInfo, max_authors: int) -> str:
-    """Exactly what the packaged ``_paper.html.j2`` ``paper`` macro renders, without the template engine."""
-    pid, url = _e(p.id), _e(p.abs_url)
-    version = f" v{p.version}" if info.kind == "updated" else ""
-    cats = "".join(f'<span class="cat">{_e(c)}</span>' for c in p.categories)
-    cross = f" cross-list from {_e(info.cross_from)}" if info.cross_from else ""
-    return (
-        f'<article class="paper" data-arxiv-id="{pid}" data-topics="{_e(" ".join(info.topics))}">\n'
-        f'<h2 class="title"><a href="{url}">{tex_to_html(p.title)}</a></h2>\n'
-        f'<p class="meta"><span class="tag {info.kind}">{_e(info.label)}{version}</span> '
-        f'<a href="{url}">arXiv:{pid}</a> {cats}{cross} <a href="https://arxiv.org/pdf/{pid}">PDF</a></p>\n'
-        f'<p class="authors">{_e(authors_text(p.authors, max_authors))}</p>\n'
-        f'<p class="abstract">{tex_to_html(p.abstract or "(no abstract)")}</p>\n'
-        "</article>\n"
-    )
-
-
-def brief_html(p: Paper, info: PaperInfo, max_authors: int) -> str:
-    """Exactly what the packaged ``_paper.html.j2`` ``brief`` macro renders, without the template engine."""
-    cats = "".join(f'<span class="cat">{_e(c)}</span>' for c in p.categories)
-    return (
-        f'<li class="paper" data-arxiv-id="{_e(p.id)}"><a class="title" href="{_e(p.abs_url)}">'
-        f"{tex_to_html(p.title)}</a> "
-        f'<span class="tag {info.kind}">{_e(info.label)}</span> {cats}<br>'
-        f'<span class="authors">{_e(authors_text(p.authors, max_authors))}</span></li>\n'
-    )
 
 
 def day_file(day: dt.date) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..errors import StoreError
 from ..models import Submission, id_sort_key
+from .snapshot import read_records
 
 REMOTE_DIR = "remote"
 _MONTH_FILE = re.compile(r"^(\d{4})-(\d{2})\.jsonl$")
@@ -43,21 +44,7 @@ def loads(content: bytes, *, source: str) -> list[Submission]:
         text = content.decode("utf-8")
     except UnicodeDecodeError as e:
         raise StoreError(f"{source}: not UTF-8 ({e}); restore it from git") from e
-    out: list[Submission] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            if not isinstance(record, dict):
-                raise TypeError("a line must hold one JSON object")
-            out.append(Submission.from_record(record))
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
-            what = f"missing field {e}" if isinstance(e, KeyError) else str(e)
-            raise StoreError(
-                f"{source}:{number}: bad remote paper record: {what}; fix or restore the file from git"
-            ) from e
-    return out
+    return read_records(text, source, Submission.from_record, what="remote paper")
 
 
 def month_files(data_dir: Path) -> dict[str, Path]:

@@ -10,12 +10,14 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ..errors import StoreError
 from ..models import Paper, id_sort_key
 
+T = TypeVar("T")
 _DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.jsonl$")
 
 
@@ -61,7 +63,12 @@ def loads(content: bytes, *, source: str, day: dt.date | None = None) -> list[Pa
 
 
 def _loads_line_by_line(text: str, source: str) -> list[Paper]:
-    papers: list[Paper] = []
+    return read_records(text, source, Paper.from_record, what="paper")
+
+
+def read_records(text: str, source: str, build: Callable[[dict[str, Any]], T], *, what: str) -> list[T]:
+    """One object per line, each built by ``build``; the first bad line is an error naming file and line."""
+    out: list[T] = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -69,14 +76,14 @@ def _loads_line_by_line(text: str, source: str) -> list[Paper]:
             record = json.loads(line)
             if not isinstance(record, dict):
                 raise TypeError("a line must hold one JSON object")
-            papers.append(Paper.from_record(record))
+            out.append(build(record))
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
-            what = f"missing field {e}" if isinstance(e, KeyError) else str(e)
+            problem = f"missing field {e}" if isinstance(e, KeyError) else str(e)
             raise StoreError(
-                f"{source}:{number}: bad paper record: {what}; "
+                f"{source}:{number}: bad {what} record: {problem}; "
                 "fix or restore the file from git, then run again"
             ) from e
-    return papers
+    return out
 
 
 def day_files(data_dir: Path) -> dict[dt.date, Path]:

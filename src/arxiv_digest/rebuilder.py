@@ -1,0 +1,200 @@
+"""``rebuild``: every page of every stored day from ``data/*.jsonl``, after a config or template change.
+
+Each snapshot is read once: the same objects are imported (if the database lacks that version of the day)
+and rendered. Days are independent, so worker processes render and write them while this process holds the
+output lock and writes the database in one transaction, from rows the workers send back. Small histories
+run in one process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config
+from .digest import build_digest
+from .errors import StoreError
+from .match import Matcher
+from .match.topics import topic_matcher
+from .pipeline import RunResult, default_db_path, open_db, stage_day, stage_site_extras
+from .publish import OutputLock, Staging
+from .render.markdown import MarkdownRenderer
+from .render.site import SiteRenderer
+from .store import Store
+from .store import snapshot as snapshots
+from .store.db import announcement_rows
+
+#: Below this many days a rebuild runs in one process (starting workers would cost more than it saves).
+PARALLEL_MIN_DAYS = 16
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+@dataclass(frozen=True, slots=True)
+class _DayJob:
+    out_dir: Path
+    path: Path
+    day: dt.date
+    days: tuple[dt.date, ...]
+    latest: bool
+    stored_sha: str | None  # the database's copy of this day, if any
+
+
+@dataclass(frozen=True, slots=True)
+class _DayDone:
+    day: dt.date
+    sha: str
+    rows: list[tuple[object, ...]] | None  # for the database, when its copy is missing or stale
+    written: int
+    deleted: int
+    papers: int
+    listed: int
+    topics: dict[str, int]
+
+
+_worker: tuple[Config, MarkdownRenderer, Matcher, SiteRenderer | None] | None = None
+
+
+def _start_worker(config: Config) -> None:
+    global _worker
+    site = SiteRenderer(config) if config.site else None
+    _worker = (config, MarkdownRenderer(config), topic_matcher(config), site)
+
+
+def _rebuild_day(job: _DayJob) -> _DayDone:
+    """Read one snapshot, publish its pages, and hand back rows if the database needs them. Runs in a
+    worker process (or in-process for small histories); the caller owns the lock and the database."""
+    with _gc_paused():
+        return _rebuild_day_now(job)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """A day's work allocates hundreds of thousands of short-lived objects and makes no reference cycles
+    worth chasing; pausing the cycle collector meanwhile saves 5-20% of a rebuild."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _rebuild_day_now(job: _DayJob) -> _DayDone:
+    assert _worker is not None
+    config, renderer, matcher, site = _worker
+    try:
+        content = job.path.read_bytes()
+    except OSError as e:
+        raise StoreError(f"{job.path}: cannot read: {e}") from e
+    sha = snapshots.sha256(content)
+    papers = snapshots.loads(content, source=str(job.path), day=job.day)
+    digest = build_digest(config, job.day, papers, matcher)
+    staging = Staging(job.out_dir)
+    stage_day(staging, renderer, digest, job.days, latest=job.latest, site=site)
+    written, deleted = staging.commit()
+    return _DayDone(
+        day=job.day,
+        sha=sha,
+        rows=announcement_rows(job.day, papers) if sha != job.stored_sha else None,
+        written=written,
+        deleted=deleted,
+        papers=len(papers),
+        listed=digest.total,
+        topics={t.topic.name: len(t.papers) for t in digest.topics},
+    )
+
+
+def _run_jobs(config: Config, jobs: list[_DayJob], workers: int) -> Iterator[_DayDone]:
+    """The jobs' results in order: in worker processes when there are enough days and CPUs."""
+    if workers <= 1 or len(jobs) < PARALLEL_MIN_DAYS:
+        _start_worker(config)
+        yield from map(_rebuild_day, jobs)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(config,)
+    ) as pool:
+        yield from pool.map(_rebuild_day, jobs, chunksize=2)
+
+
+def rebuild(
+    config: Config, out_dir: Path, db_path: Path | None = None, *, jobs: int | None = None
+) -> RunResult:
+    """Recreate the database (if missing) and every page of every stored day from ``data/*.jsonl``.
+
+    Days are independent, so they are rendered by ``jobs`` worker processes (default: the CPUs, at most
+    4); this process holds the lock and writes the database in one transaction.
+    """
+    db_path = db_path or default_db_path(out_dir)
+    if not out_dir.is_dir():
+        out_dir.mkdir(parents=True)
+    with OutputLock(out_dir):
+        files = snapshots.day_files(out_dir / "data")
+        # A missing database is built in a temporary file without a journal, then moved into place whole.
+        fresh = not db_path.exists() and bool(files)
+        target = db_path.with_name(f".{db_path.name}.building") if fresh else db_path
+        if fresh:
+            for leftover in (target, target.with_name(target.name + "-journal")):
+                leftover.unlink(missing_ok=True)
+            store = Store.open(target, bulk=True)
+        else:
+            store = open_db(db_path)
+        try:
+            if not files:
+                store.sync(out_dir / "data")  # drops days whose snapshot is gone
+                return RunResult(day=None, empty=True)
+            days = tuple(files)
+            latest = max(days)
+            stored = {d.day: store.snapshot_sha(d.day) for d in store.days()}
+            todo = [
+                _DayJob(out_dir, path, day, days, day == latest, stored.get(day))
+                for day, path in files.items()
+            ]
+            written = deleted = 0
+            last: _DayDone | None = None
+            with store.transaction():
+                store.drop_days_except(list(days))
+                for done in _run_jobs(config, todo, jobs or default_jobs()):
+                    if done.rows is not None:
+                        with _gc_paused():
+                            store.replace_day_rows(done.day, done.rows, done.sha)
+                    written += done.written
+                    deleted += done.deleted
+                    if done.day == latest:
+                        last = done
+                staging = Staging(out_dir)
+                staging.add("archive/README.md", MarkdownRenderer(config).archive_index(store.days()))
+                if config.site:  # the latest day's top pages were staged by its job
+                    site = SiteRenderer(config)
+                    matcher = topic_matcher(config)
+                    stage_site_extras(staging, site, config, store, matcher, days, {}, latest_staged=True)
+                written += staging.commit()[0]
+            if fresh:
+                store.finish_bulk()
+                store.close()
+                os.replace(target, db_path)
+                store = Store.open(db_path)
+            assert last is not None
+            return RunResult(
+                day=latest,
+                papers=last.papers,
+                listed=last.listed,
+                topics=last.topics,
+                written=written,
+                deleted=deleted,
+                days=len(days),
+            )
+        finally:
+            store.close()
