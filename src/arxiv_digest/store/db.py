@@ -9,13 +9,14 @@ differs) is re-imported, a day whose file is gone is dropped.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from ..errors import StoreError
 from ..models import AnnounceType, Paper
@@ -78,7 +79,9 @@ class SyncReport:
     dropped: tuple[dt.date, ...]
 
 
-_JSON = json.JSONEncoder(ensure_ascii=False)  # made once: json.dumps with options makes one per call
+def _json(value: object) -> str:
+    """JSON text for a column (orjson: UTF-8 as is, like ensure_ascii=False, and ~15x faster)."""
+    return orjson.dumps(value).decode("utf-8")
 
 
 def announcement_rows(day: dt.date, papers: Sequence[Paper]) -> list[tuple[object, ...]]:
@@ -91,9 +94,9 @@ def announcement_rows(day: dt.date, papers: Sequence[Paper]) -> list[tuple[objec
             p.version,
             p.announce_type.value,
             p.title,
-            _JSON.encode(p.authors),
+            _json(p.authors),
             p.abstract,
-            _JSON.encode(p.categories),
+            _json(p.categories),
             p.comment,
             p.journal_ref,
             p.doi,
@@ -236,7 +239,7 @@ class Store:
                             rowid,
                             normalize(title),
                             normalize(abstract),
-                            " ; ".join(normalize(a) for a in json.loads(authors)),
+                            " ; ".join(normalize(a) for a in orjson.loads(authors)),
                             normalize(comment or ""),
                         )
                         for rowid, title, abstract, authors, comment in rows
@@ -346,9 +349,9 @@ def _paper(row: sqlite3.Row | tuple[Any, ...]) -> Paper:
         id=pid,
         version=version,
         title=title,
-        authors=tuple(json.loads(authors)),
+        authors=tuple(orjson.loads(authors)),
         abstract=abstract,
-        categories=tuple(json.loads(categories)),
+        categories=tuple(orjson.loads(categories)),
         announce_type=AnnounceType(kind),
         announced=dt.date.fromisoformat(day),
         comment=comment,
