@@ -12,6 +12,8 @@ import datetime as dt
 import gc
 import multiprocessing
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -61,13 +63,17 @@ class _DayDone:
     topics: dict[str, int]
 
 
-_worker: tuple[Config, MarkdownRenderer, Matcher, SiteRenderer | None] | None = None
+_worker: tuple[Config, MarkdownRenderer, Matcher, SiteRenderer | None, Store | None] | None = None
 
 
-def _start_worker(config: Config) -> None:
+def _start_worker(config: Config, scratch_dir: Path | None = None) -> None:
+    """Set up a worker. ``scratch_dir``: when building a new database with several workers, each writes
+    its days into its own SQLite file there, which the main process copies in with one INSERT ... SELECT;
+    sending the rows back instead would pickle the whole history through a pipe."""
     global _worker
     site = SiteRenderer(config) if config.site else None
-    _worker = (config, MarkdownRenderer(config), topic_matcher(config), site)
+    scratch = Store.open(scratch_dir / f"worker-{os.getpid()}.db", bulk=True) if scratch_dir else None
+    _worker = (config, MarkdownRenderer(config), topic_matcher(config), site, scratch)
 
 
 def _rebuild_day(job: _DayJob) -> _DayDone:
@@ -92,7 +98,7 @@ def _gc_paused() -> Iterator[None]:
 
 def _rebuild_day_now(job: _DayJob) -> _DayDone:
     assert _worker is not None
-    config, renderer, matcher, site = _worker
+    config, renderer, matcher, site, scratch = _worker
     try:
         content = job.path.read_bytes()
     except OSError as e:
@@ -103,10 +109,15 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
     staging = Staging(job.out_dir)
     stage_day(staging, renderer, digest, job.days, latest=job.latest, site=site)
     written, deleted = staging.commit()
+    rows = announcement_rows(job.day, papers) if sha != job.stored_sha else None
+    if rows is not None and scratch is not None:
+        with scratch.transaction():
+            scratch.replace_day_rows(job.day, rows, sha)
+        rows = None
     return _DayDone(
         day=job.day,
         sha=sha,
-        rows=announcement_rows(job.day, papers) if sha != job.stored_sha else None,
+        rows=rows,
         written=written,
         deleted=deleted,
         papers=len(papers),
@@ -115,16 +126,22 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
     )
 
 
-def _run_jobs(config: Config, jobs: list[_DayJob], workers: int) -> Iterator[_DayDone]:
+def _parallel(jobs: list[_DayJob], workers: int) -> bool:
+    return workers > 1 and len(jobs) >= PARALLEL_MIN_DAYS
+
+
+def _run_jobs(
+    config: Config, jobs: list[_DayJob], workers: int, scratch_dir: Path | None = None
+) -> Iterator[_DayDone]:
     """The jobs' results in order: in worker processes when there are enough days and CPUs."""
-    if workers <= 1 or len(jobs) < PARALLEL_MIN_DAYS:
+    if not _parallel(jobs, workers):
         _start_worker(config)
         yield from map(_rebuild_day, jobs)
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(config,)
+        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(config, scratch_dir)
     ) as pool:
         yield from pool.map(_rebuild_day, jobs, chunksize=2)
 
@@ -164,23 +181,36 @@ def rebuild(
             ]
             written = deleted = 0
             last: _DayDone | None = None
-            with store.transaction():
-                store.drop_days_except(list(days))
-                for done in _run_jobs(config, todo, jobs or default_jobs()):
-                    if done.rows is not None:
-                        with _gc_paused():
-                            store.replace_day_rows(done.day, done.rows, done.sha)
-                    written += done.written
-                    deleted += done.deleted
-                    if done.day == latest:
-                        last = done
-                staging = Staging(out_dir)
-                staging.add("archive/README.md", MarkdownRenderer(config).archive_index(store.days()))
-                if config.site:  # the latest day's top pages were staged by its job
-                    site = SiteRenderer(config)
-                    matcher = topic_matcher(config)
-                    stage_site_extras(staging, site, config, store, matcher, days, {}, latest_staged=True)
-                written += staging.commit()[0]
+            workers = jobs or default_jobs()
+            # A new database built by several workers: each writes its days into a scratch file.
+            scratch_dir = (
+                Path(tempfile.mkdtemp(prefix=".rebuild-", dir=db_path.parent))
+                if fresh and _parallel(todo, workers)
+                else None
+            )
+            try:
+                with store.transaction():
+                    store.drop_days_except(list(days))
+                    for done in _run_jobs(config, todo, workers, scratch_dir):
+                        if done.rows is not None:
+                            with _gc_paused():
+                                store.replace_day_rows(done.day, done.rows, done.sha)
+                        written += done.written
+                        deleted += done.deleted
+                        if done.day == latest:
+                            last = done
+                if scratch_dir is not None:  # the workers have exited: their files are complete
+                    store.copy_from(sorted(scratch_dir.glob("worker-*.db")))
+            finally:
+                if scratch_dir is not None:
+                    shutil.rmtree(scratch_dir, ignore_errors=True)
+            staging = Staging(out_dir)
+            staging.add("archive/README.md", MarkdownRenderer(config).archive_index(store.days()))
+            if config.site:  # the latest day's top pages were staged by its job
+                site = SiteRenderer(config)
+                matcher = topic_matcher(config)
+                stage_site_extras(staging, site, config, store, matcher, days, {}, latest_staged=True)
+            written += staging.commit()[0]
             if fresh:
                 store.finish_bulk()
                 store.close()
