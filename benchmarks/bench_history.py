@@ -212,7 +212,7 @@ def main() -> None:
         print(f"{'full rebuild (site: false) vs ref. loops':<44} {rebuild_s:>9.2f}s {loops_s:>9.2f}s "
               f"{rebuild_s / loops_s:>7.2f}x  <= 1.0x")
         print(f"{'full rebuild with the site vs site: false':<44} {site_s:>9.2f}s {rebuild_s:>9.2f}s "
-              f"{site_s / rebuild_s:>7.2f}x  < 2.0x")
+              f"{site_s / rebuild_s:>7.2f}x  (what the site adds; no target)")
         print(f"{'topic matching: 50 topics vs 8 topics':<44} {match50_s:>9.2f}s {match8_s:>9.2f}s "
               f"{match50_s / match8_s:>7.2f}x  < 2.0x")
         for query, ours, grep in rows:
