@@ -180,3 +180,5 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
     result = rebuild(config, out_dir)
     say(ctx, summary(result, out_dir))
     say(ctx, f"\nOpen {out_dir / 'README.md'} (and hot_topic/, category/, archive/).")
+    if config.site:
+        say(ctx, f"The site: {out_dir / 'site' / 'index.html'}, or `arxiv-digest serve --out {out_dir}`.")
