@@ -82,11 +82,29 @@ def db_rows(db: Path) -> list[tuple[object, ...]]:
         return []
     with sqlite3.connect(db) as conn:
         rows = list(conn.execute("SELECT * FROM days ORDER BY day"))
-        rows += list(conn.execute("SELECT day, id, version, announce_type, title FROM announcements "
-                                  "ORDER BY day, id"))
+        rows += list(
+            conn.execute("SELECT day, id, version, announce_type, title FROM announcements ORDER BY day, id")
+        )
     return rows
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", default=False,
-                     help="rewrite tests/golden/ from the current output instead of comparing with it")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/ from the current output instead of comparing with it",
+    )
+
+
+#: The topics of the config `arxiv-digest init` writes, in its order.
+INIT_TOPICS = (
+    "LLM",
+    "MLLM",
+    "Test-Time-Scaling",
+    "Embodied_AI",
+    "Diffusion",
+    "3D_Reconstruction",
+    "3D_Generation",
+    "Benchmark",
+)

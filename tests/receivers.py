@@ -30,6 +30,8 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
+from tests.conftest import INIT_TOPICS
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -179,16 +181,7 @@ class HookReceiver:
 # -- the digest folder's side -----------------------------------------------------------------------------
 DAY = "2026-06-30"
 #: The topics of the config `arxiv-digest init` writes, in its order.
-TOPICS = (
-    "LLM",
-    "MLLM",
-    "Test-Time-Scaling",
-    "Embodied_AI",
-    "Diffusion",
-    "3D_Reconstruction",
-    "3D_Generation",
-    "Benchmark",
-)
+TOPICS = INIT_TOPICS
 _ENTRY_ID = re.compile(r"^- \*\*\[.*?`arXiv:(?P<id>[^`]+)`", re.MULTILINE)
 
 

@@ -12,23 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliResult, db_rows, tree_state
+from tests.conftest import INIT_TOPICS, CliResult, db_rows, tree_state
 from tests.fakearxiv import FakeArxiv, feeds
 
 Cli = Callable[..., CliResult]
 
 DAY = "2026-06-30"
 CATEGORIES = ("cs.AI", "cs.CL", "cs.CV", "cs.LG", "cs.MA", "cs.RO")
-TOPICS = (
-    "LLM",
-    "MLLM",
-    "Test-Time-Scaling",
-    "Embodied_AI",
-    "Diffusion",
-    "3D_Reconstruction",
-    "3D_Generation",
-    "Benchmark",
-)
+TOPICS = INIT_TOPICS
 DAY_PAGES = frozenset(
     {f"hot_topic/{t}.md" for t in TOPICS} | {f"category/{c}.md" for c in CATEGORIES} | {"README.md"}
 )

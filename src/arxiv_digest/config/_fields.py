@@ -205,6 +205,16 @@ def _url(value: Any, path: Path_, loc: _Located) -> str:
     return value
 
 
+#: The numeric keys of `arxiv:`, with their type and smallest allowed value.
+_ARXIV_NUMBERS: dict[str, tuple[type, float]] = {
+    "delay_seconds": (float, 0),
+    "timeout_seconds": (float, 1),
+    "max_retries": (int, 0),
+    "max_retry_after_seconds": (float, 0),
+    "max_body_bytes": (int, 1024),
+}
+
+
 def _arxiv_settings(value: Any, loc: _Located, env: Mapping[str, str]) -> ArxivSettings:
     path: Path_ = ("arxiv",)
     if value is None:
@@ -216,24 +226,9 @@ def _arxiv_settings(value: Any, loc: _Located, env: Mapping[str, str]) -> ArxivS
     for key in ("rss_url", "api_url", "oai_url"):
         if key in value:
             kw[key] = _url(value[key], (*path, key), loc)
-    if "delay_seconds" in value:
-        kw["delay_seconds"] = _number(
-            value["delay_seconds"], (*path, "delay_seconds"), loc, kind=float, minimum=0
-        )
-    if "timeout_seconds" in value:
-        kw["timeout_seconds"] = _number(
-            value["timeout_seconds"], (*path, "timeout_seconds"), loc, kind=float, minimum=1
-        )
-    if "max_retries" in value:
-        kw["max_retries"] = _number(value["max_retries"], (*path, "max_retries"), loc, kind=int, minimum=0)
-    if "max_retry_after_seconds" in value:
-        kw["max_retry_after_seconds"] = _number(
-            value["max_retry_after_seconds"], (*path, "max_retry_after_seconds"), loc, kind=float, minimum=0
-        )
-    if "max_body_bytes" in value:
-        kw["max_body_bytes"] = _number(
-            value["max_body_bytes"], (*path, "max_body_bytes"), loc, kind=int, minimum=1024
-        )
+    for key, (kind, minimum) in _ARXIV_NUMBERS.items():
+        if key in value:
+            kw[key] = _number(value[key], (*path, key), loc, kind=kind, minimum=minimum)
     if "contact" in value:
         if not isinstance(value["contact"], str):
             raise loc.error((*path, "contact"), "must be a URL or e-mail address")
