@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 
 from tests.fakearxiv import feeds
 
@@ -98,3 +99,23 @@ def big_day_feed(
 ) -> bytes:
     """The RSS 2.0 document rss.arxiv.org would serve for ``categories`` on a ``count``-paper day."""
     return feeds.rss(day, list(categories), big_day_items(count, categories))
+
+
+def publish_big_day(root: Path) -> tuple[Path, list[str]]:
+    """`arxiv-digest run` once under ``root`` against a fake arXiv announcing the 2,000-paper day, with the
+    reference's config. Returns the digest folder and the paths of the requests the fake saw."""
+    import pytest
+
+    from arxiv_digest.cli import main
+    from tests.fakearxiv import FakeArxiv
+
+    config = root / "config.yml"
+    config.write_bytes(REFERENCE_CONFIG_PATH.read_bytes())
+    out = root / "digest"
+    with FakeArxiv() as fake, pytest.MonkeyPatch.context() as mp:
+        fake.feed_override = big_day_feed()
+        mp.setenv("ARXIV_DIGEST_RSS_URL", fake.rss_url)
+        mp.setenv("ARXIV_DIGEST_DELAY_SECONDS", "0.05")
+        assert main(["--quiet", "run", "--config", str(config), "--out", str(out)]) == 0
+        asked = [r.path for r in fake.requests]
+    return out, asked

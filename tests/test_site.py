@@ -20,7 +20,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from arxiv_digest.cli import main
 from arxiv_digest.config import load_config, parse_config
 from arxiv_digest.digest import build_digest
 from arxiv_digest.errors import ConfigError
@@ -32,7 +31,6 @@ from arxiv_digest.render.site_paper import PaperInfo, brief_html, paper_html
 from arxiv_digest.store import snapshot
 from tests import bigday, sitebuild
 from tests.conftest import CliResult, tree_state
-from tests.fakearxiv import FakeArxiv
 
 Cli = Callable[..., CliResult]
 DAY = sitebuild.LATEST.isoformat()
@@ -355,15 +353,7 @@ def test_a_user_template_overrides_one_site_template(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def big_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    root = tmp_path_factory.mktemp("bigsite")
-    config = root / "config.yml"
-    config.write_bytes(bigday.REFERENCE_CONFIG_PATH.read_bytes())
-    out = root / "digest"
-    with FakeArxiv() as fake, pytest.MonkeyPatch.context() as mp:
-        fake.feed_override = bigday.big_day_feed()
-        mp.setenv("ARXIV_DIGEST_RSS_URL", fake.rss_url)
-        mp.setenv("ARXIV_DIGEST_DELAY_SECONDS", "0.05")
-        assert main(["--quiet", "run", "--config", str(config), "--out", str(out)]) == 0
+    out, _ = bigday.publish_big_day(tmp_path_factory.mktemp("bigsite"))
     yield out
 
 

@@ -15,10 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from arxiv_digest.cli import main
 from arxiv_digest.models import id_sort_key
 from tests import bigday
-from tests.fakearxiv import FakeArxiv
 from tests.fakearxiv.feeds import FeedItem
 
 README_LIMIT_BYTES = 256_000  # half of GitHub's limit, so a README never comes near it
@@ -41,16 +39,7 @@ class BigDay:
 @pytest.fixture(scope="module")
 def big_day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BigDay]:
     """``arxiv-digest run`` once, against a fake arXiv announcing the 2,000-paper day."""
-    root = tmp_path_factory.mktemp("bigday")
-    config = root / "config.yml"
-    config.write_bytes(bigday.REFERENCE_CONFIG_PATH.read_bytes())
-    out = root / "digest"
-    with FakeArxiv() as fake, pytest.MonkeyPatch.context() as mp:
-        fake.feed_override = bigday.big_day_feed()
-        mp.setenv("ARXIV_DIGEST_RSS_URL", fake.rss_url)
-        mp.setenv("ARXIV_DIGEST_DELAY_SECONDS", "0.05")
-        assert main(["--quiet", "run", "--config", str(config), "--out", str(out)]) == 0
-        asked = [r.path for r in fake.requests]
+    out, asked = bigday.publish_big_day(tmp_path_factory.mktemp("bigday"))
     assert asked == ["/rss/" + "+".join(bigday.REFERENCE_CATEGORIES)]
     yield BigDay(out=out, items=tuple(bigday.big_day_items()))
 
