@@ -3,8 +3,10 @@ entry renderer gives the same bytes as the packaged template."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,6 +56,13 @@ def test_worker_processes_publish_the_same_bytes_as_one_process(tmp_path: Path) 
     assert tree_state(one) == tree_state(many)
     assert db_rows(one / ".arxiv-digest" / "digest.db") == db_rows(many / ".arxiv-digest" / "digest.db")
     assert len(list((many / "archive").glob("*/README.md"))) == days
+    # the workers' scratch files became one sound database, in WAL mode, and left nothing behind
+    with contextlib.closing(sqlite3.connect(many / ".arxiv-digest" / "digest.db")) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    state = [p.name for p in (many / ".arxiv-digest").iterdir()]
+    assert [name for name in state if "building" in name or "rebuild" in name] == []
     # and again, with everything in place: nothing changes
     assert rebuild(config, many, jobs=2).written == 0
 

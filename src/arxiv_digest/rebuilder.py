@@ -146,6 +146,19 @@ def _run_jobs(
         yield from pool.map(_rebuild_day, jobs, chunksize=2)
 
 
+def _merge_scratch(store: Store, target: Path, scratch_dir: Path) -> Store:
+    """The new database from the workers' scratch files: the largest becomes it (a rename, not a copy) and
+    the others are copied into it. ``store`` (the empty new database at ``target``) is closed."""
+    parts = sorted(scratch_dir.glob("worker-*.db"), key=lambda p: (-p.stat().st_size, p.name))
+    if not parts:
+        return store
+    store.close()
+    os.replace(parts[0], target)
+    merged = Store.open(target, bulk=True)
+    merged.copy_from(parts[1:])
+    return merged
+
+
 def rebuild(
     config: Config, out_dir: Path, db_path: Path | None = None, *, jobs: int | None = None
 ) -> RunResult:
@@ -200,7 +213,7 @@ def rebuild(
                         if done.day == latest:
                             last = done
                 if scratch_dir is not None:  # the workers have exited: their files are complete
-                    store.copy_from(sorted(scratch_dir.glob("worker-*.db")))
+                    store = _merge_scratch(store, target, scratch_dir)
             finally:
                 if scratch_dir is not None:
                     shutil.rmtree(scratch_dir, ignore_errors=True)

@@ -115,8 +115,9 @@ class Store:
     @classmethod
     def open(cls, path: Path, *, bulk: bool = False) -> Store:
         """Open (creating and migrating) the database. ``bulk``: for a new file that is moved into place only
-        once it is complete (a fresh rebuild), no journal and no syncs: much faster, and safe there, since
-        a half-built file is never in place; :meth:`finish_bulk` turns it into a normal WAL database."""
+        once it is complete (a fresh rebuild), no journal, no syncs and no foreign-key checks (its rows come
+        from our own snapshots, each day's row before its papers): much faster, and safe there, since a
+        half-built file is never in place; :meth:`finish_bulk` turns it into a normal WAL database."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, isolation_level=None, timeout=30)
@@ -126,7 +127,7 @@ class Store:
             else:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute(f"PRAGMA foreign_keys={'OFF' if bulk else 'ON'}")
             store = cls(conn, path)
             store._migrate()
         except sqlite3.DatabaseError as e:
@@ -136,9 +137,10 @@ class Store:
         return store
 
     def finish_bulk(self) -> None:
-        """End a :meth:`open` ``bulk=True`` session: back to WAL and normal syncs, data on disk."""
+        """End a :meth:`open` ``bulk=True`` session: back to WAL, normal syncs and foreign-key checks."""
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
 
     def close(self) -> None:
         self.conn.close()
