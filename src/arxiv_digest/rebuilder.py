@@ -2,8 +2,9 @@
 
 Each snapshot is read once: the same objects are imported (if the database lacks that version of the day)
 and rendered. Days are independent, so worker processes render and write them while this process holds the
-output lock and writes the database in one transaction, from rows the workers send back. Small histories
-run in one process.
+output lock. An existing database is updated in one transaction, from rows the workers send back; a missing
+one is assembled from the workers' scratch files (see ``_merge_scratch``). Small histories run in one
+process.
 """
 
 from __future__ import annotations
