@@ -105,6 +105,13 @@ def test_init_with_a_repo_writes_a_valid_config_with_that_repo(
     assert load_config(tmp_path / "d" / "config.yml", env={}).repo == "me/my-digest"
 
 
+def test_init_with_a_bad_repo_writes_nothing(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
+    result = cli("init", tmp_path / "d", "--repo", "bad")
+    assert result.exit_code == 2
+    assert "config.yml:" in result.err and "repo: must be `owner/name`" in result.err
+    assert not (tmp_path / "d").exists()
+
+
 def test_scalar_keywords_are_kept_as_written() -> None:
     config = parse_config(
         "category:\n  cs.CL:\ntopic:\n  T:\n    keywords: [yes, 1e5, 3D, o1, 2.0, null-space]\n", env={}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from arxiv_digest.cli import cli as arxiv_cli
 from tests.conftest import INIT_TOPICS, CliResult, db_rows, tree_state
 from tests.fakearxiv import FakeArxiv, feeds
 
@@ -377,7 +378,7 @@ def test_a_second_day_keeps_both_days(
 # the other commands
 
 
-@pytest.mark.parametrize("command", ["run", "rebuild", "init", "demo"])
+@pytest.mark.parametrize("command", sorted(arxiv_cli.commands))
 def test_every_command_help_has_an_example(command: str, cli: Cli) -> None:
     result = cli(command, "--help")
     assert result.exit_code == 0

@@ -361,6 +361,24 @@ def test_a_published_day_is_committed_and_pushed(
     assert not again.failed and len(commits(remote)) == 2
 
 
+def test_a_push_made_while_the_job_ran_is_kept_under_the_digest_commit(
+    repository: tuple[Path, Path, dict[str, str]], arxiv_env: FakeArxiv, tmp_path: Path
+) -> None:
+    repo, remote, env = repository
+    other = tmp_path / "other"  # the owner pushes from another clone while the job runs
+    subprocess.run(["git", "clone", "-q", str(remote), str(other)], check=True, env=env, capture_output=True)
+    (other / "NOTES.md").write_text("reading list\n", encoding="utf-8")
+    git(other, "add", "NOTES.md")
+    git(other, "-c", "user.name=o", "-c", "user.email=o@example.org", "commit", "-qm", "owner edit")
+    git(other, "push", "-q")
+    job = run_job(repo, load_workflow(repo / ".github" / "workflows" / "arxiv-digest.yml"), env, secrets={})
+    assert not job.failed, job.logs
+    history = commits(remote)
+    assert history[0].startswith("arXiv digest ") and history[1:] == ["owner edit", "arxiv-digest"]
+    pushed = git(remote, "ls-tree", "-r", "--name-only", "main").splitlines()
+    assert "NOTES.md" in pushed and f"data/{DAY}.jsonl" in pushed
+
+
 @pytest.mark.parametrize("fault", ["persistent-503", "html-page", "config-error"])
 def test_a_run_that_fails_before_publishing_fails_the_job_and_commits_nothing(
     fault: str, repository: tuple[Path, Path, dict[str, str]], arxiv_env: FakeArxiv

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .. import PROJECT_URL, __version__
-from ..config import load_config
+from ..config import load_config, parse_config
 from ..pipeline import run_daily
 from ..publish import atomic_write
 from ..rebuilder import rebuild
@@ -135,20 +135,26 @@ def init(ctx: click.Context, directory: Path, repo: str | None, install_spec: st
         "README.md": _scaffold("README.md"),
         ".github/workflows/arxiv-digest.yml": _scaffold("workflow.yml").replace("{{INSTALL}}", install_spec),
     }
+    config_path = directory / "config.yml"
+    if force or not config_path.exists():  # refuse a bad --repo before writing anything
+        parse_config(config_text, file=str(config_path), base_dir=directory)
     directory.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
     kept: list[str] = []
     for rel, text in files.items():
         (written if _write_new(directory / rel, text, force=force) else kept).append(rel)
-    load_config(directory / "config.yml")  # what we wrote (or kept) must be valid
+    load_config(config_path)  # the one kept must be valid too
     for rel in written:
         say(ctx, f"wrote {directory / rel}")
     for rel in kept:
         say(ctx, f"kept  {directory / rel} (exists; --force to overwrite)")
     say(
         ctx,
-        f"\nNext: edit {directory / 'config.yml'}, then `arxiv-digest run --config "
-        f"{directory / 'config.yml'} --out {directory}` or push it to GitHub.",
+        f"\nThe workflow installs arxiv-digest with: pip install \"{install_spec}\"\n"
+        "(--install chooses another source, e.g. your fork: "
+        "'arxiv-digest @ git+https://github.com/you/arxiv-digest@main').\n"
+        f"\nNext: edit {config_path}, then `arxiv-digest run --config {config_path} --out {directory}` "
+        "or push it to GitHub.",
     )
 
 
