@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from arxiv_digest.errors import QuerySyntaxError
 from arxiv_digest.match import Matcher, TopicRule, keywords_tree, parse_query
-from arxiv_digest.match.ast import And, Node, Not, Or, Term
+from arxiv_digest.match.ast import FIELDS, And, Node, Not, Or, Term
 from arxiv_digest.match.keywords import keywords_query
 from arxiv_digest.models import AnnounceType, Paper
 from arxiv_digest.text import clean_abstract
@@ -108,8 +109,20 @@ def test_operators_on_a_paper() -> None:
 
 # -- properties --------------------------------------------------------------------------------------
 
-_words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.*éß", min_size=1,
-                 max_size=8).filter(lambda w: any(c.isalnum() for c in w) and not w.startswith("*"))
+# Letters, digits and the punctuation a word may carry (":" too: `1:2`, `x1:y` and `note:` are words).
+_words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.*éß:+#'/&!",
+                 min_size=1, max_size=8).filter(lambda w: any(c.isalnum() for c in w)
+                                                and not w.startswith("*"))
+_FIELD_LIKE = re.compile(r"[A-Za-z]+:")
+
+
+def _syntax_without_quotes(word: str) -> bool:
+    """Would this word, bare and without a field, read as an operator or a `field:` prefix (or an unknown
+    field)? Such a term can only come from a quoted phrase."""
+    m = _FIELD_LIKE.match(word)
+    return word in ("AND", "OR", "NOT", "ANDNOT") or (
+        m is not None and (m.group()[:-1].lower() in FIELDS or m.end() < len(word))
+    )
 
 
 @st.composite
@@ -119,9 +132,13 @@ def terms(draw: st.DrawFn) -> Term:
         words = draw(st.lists(_words, min_size=1, max_size=3))
         return Term(" ".join(words), field=field, quoted=True)
     word = draw(_words)
-    if field == "all" and word in ("AND", "OR", "NOT", "ANDNOT"):  # there, a bare operator is an operator
-        return Term(word, field=field, quoted=True)
-    return Term(word, field=field, quoted=False)
+    return Term(word, field=field, quoted=field == "all" and _syntax_without_quotes(word))
+
+
+@pytest.mark.parametrize("query", ["1:2", "x1:y", "note:", "(x OR note:)", 'ti:"a:b c"', "ti:foo:bar"])
+def test_words_with_a_colon_print_and_parse_back(query: str) -> None:
+    tree = parse_query(query)
+    assert parse_query(str(tree)) == tree
 
 
 def _canonical(kind: type[And] | type[Or], items: list[Node]) -> Node:

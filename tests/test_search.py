@@ -136,3 +136,25 @@ def test_check_prints_each_topic_as_a_query_and_refuses_bad_ones(tmp_path: Path,
     result = cli("check", "--config", bad)
     assert result.exit_code == 2
     assert f"{bad}:4: topic.T.query" in result.err and "^" in result.err
+
+
+def test_a_topic_page_says_what_its_query_authors_and_categories_select(
+    history: Path, cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    shutil.copytree(history / "data", tmp_path / "data")  # the shared history stays as it is
+    history = tmp_path
+    config = history / "config.yml"
+    config.write_text(
+        "category: {cs.CL: CL, cs.AI: AI}\ntopic:\n  Agents:\n    query: 'ti:agent* ANDNOT survey'\n"
+        "    categories: [cs.AI]\n  People:\n    authors: [Yann LeCun, Fei-Fei Li]\n"
+        "  LLM:\n    keywords: [LLM]\n",
+        encoding="utf-8",
+    )
+    assert cli("rebuild", "--config", config, "--out", history).exit_code == 0
+    agents = (history / "hot_topic" / "Agents.md").read_text(encoding="utf-8")
+    described = "**Keywords**: `None`  \n**Query**: `ti:agent* ANDNOT survey`  \n**Categories**: `cs.AI`  \n"
+    assert described in agents
+    people = (history / "hot_topic" / "People.md").read_text(encoding="utf-8")
+    assert "**Keywords**: `None`  \n**Authors**: `Yann LeCun` `Fei-Fei Li`  \n**Filter**: `None`" in people
+    plain = (history / "hot_topic" / "LLM.md").read_text(encoding="utf-8")
+    assert "**Keywords**: `LLM`  \n**Filter**: `None`\n" in plain  # the reference's two lines, unchanged

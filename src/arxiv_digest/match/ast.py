@@ -12,6 +12,14 @@ FIELDS = ("all", "ti", "abs", "au", "co", "cat")
 TEXT_FIELDS = ("all", "ti", "abs", "co")
 _BARE_WORD = re.compile(r"^[^\s()\"]+$")
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT"}
+FIELD_PREFIX = re.compile(r"([A-Za-z]+):")
+
+
+def _reads_as_field(word: str) -> bool:
+    """Would this bare word be read as `field:term` (or refused as an unknown field)? A word such as `1:2`,
+    `x1:y` or `note:` is just a word."""
+    m = FIELD_PREFIX.match(word)
+    return m is not None and (m.group(1).lower() in FIELDS or m.end() < len(word))
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +35,8 @@ class Term:
         needs_quotes = (
             self.quoted
             or not _BARE_WORD.match(self.text)
-            or ":" in self.text
-            or (self.field == "all" and self.text in _OPERATORS)  # after `ti:` an operator word is a word
+            # after `ti:` the rest is the word; without a field, `AND` or `ti:x` would read as syntax
+            or (self.field == "all" and (self.text in _OPERATORS or _reads_as_field(self.text)))
         )
         body = '"' + self.text + '"' if needs_quotes else self.text
         return body if self.field == "all" else f"{self.field}:{body}"

@@ -20,10 +20,9 @@ import re
 from dataclasses import dataclass
 
 from ..errors import QuerySyntaxError
-from .ast import FIELDS, And, Node, Not, Or, Term
+from .ast import FIELD_PREFIX, FIELDS, And, Node, Not, Or, Term
 
 OPERATORS = ("AND", "OR", "NOT", "ANDNOT")
-_FIELD_PREFIX = re.compile(r"([A-Za-z]+):")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +48,7 @@ def _lex(query: str, context: str | None) -> list[_Token]:
             continue
         start = i
         field = "all"
-        m = _FIELD_PREFIX.match(query, i)
+        m = FIELD_PREFIX.match(query, i)
         if m and m.group(1).lower() in FIELDS:
             field = m.group(1).lower()
             i = m.end()
@@ -57,16 +56,15 @@ def _lex(query: str, context: str | None) -> list[_Token]:
                 raise QuerySyntaxError(
                     query, i, f"expected a word or \"phrase\" after '{m.group(0)}'", context=context
                 )
-        elif m and (i + len(m.group(0)) < n and not query[m.end()].isspace()):
+        elif m and m.end() < n and not (query[m.end()].isspace() or query[m.end()] == ")"):
             raise QuerySyntaxError(
                 query, i, f"unknown field '{m.group(1)}' (fields: {', '.join(FIELDS)})", context=context
             )
         if i < n and query[i] == '"':
             end = query.find('"', i + 1)
             if end < 0:
-                raise QuerySyntaxError(
-                    query, n, f"expected '\"' to close the phrase opened at column {i + 1}", context=context
-                )
+                expected = f"expected '\"' to close the phrase begun at column {i + 1}, found the end"
+                raise QuerySyntaxError(query, n, expected, context=context)
             phrase = " ".join(query[i + 1 : end].split())
             if not phrase:
                 raise QuerySyntaxError(query, i, "expected words inside the quotes", context=context)
