@@ -8,9 +8,12 @@ arXiv's text is TeX-flavoured: ``$\\tilde{O}(\\sqrt{T})$``, ``\\(x\\)``, ``$$…
   element is MathML and every attribute is a presentational one with a plain value; it is then serialised
   again by lxml (which escapes text). Anything else, or a conversion error, or an unknown command
   (``\\foo`` kept as an identifier), shows the TeX, escaped, in a ``<code class="tex">``;
-- the text-mode macros that arXiv abstracts use (``\\textbf``, ``\\textit``, ``\\emph``, ``\\textsc``,
-  ``\\texttt``, ``\\underline``, ``\\url``, ``\\href``, escaped specials such as ``\\%``) become HTML;
-  any other text is escaped (as Jinja's autoescape does), so ``<script>`` or ``</div>`` in a title stays text.
+- the text-mode macros that arXiv abstracts use (``\\textbf``, ``\\textit``, ``\\emph``, ``{\\em …}``,
+  ``\\textsc``, ``\\texttt``, ``\\underline``, ``\\url``, ``\\href``, ``\\textcolor``, ``\\footnote``,
+  escaped specials such as ``\\%``) become HTML, their arguments rendered in turn (math included:
+  ``\\textbf{20$\\times$}``); citations and labels are dropped; an author's own macro shows its argument
+  (``\\model{Grok 4}``) or, without one, its name (``\\ourmodel``), so no TeX command is shown raw;
+- any other text is escaped (as Jinja's autoescape does), so ``<script>`` or ``</div>`` in a title stays text.
 
 Conversions are cached: a formula such as ``$k$`` recurs across thousands of papers.
 """
@@ -32,12 +35,29 @@ MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 _SEGMENT = re.compile(
     r"\$\$(?P<dd>.+?)\$\$"
     r"|(?<![\\$])\$(?P<d>[^\s$\d](?:[^$]*?[^\s$\\])?)\$"
+    r"|(?<![\\$])\$(?P<t>\\[A-Za-z][^$]*?)\s+\$"  # `$\log x $`: a command, then a space before the `$`
     r"|(?<![\\$])\$(?P<n>\d(?:[^$]*?[^\s$\\])?)\$(?!\d)"
     r"|\\\((?P<p>.+?)\\\)"
     r"|\\\[(?P<b>.+?)\\\]",
     re.DOTALL,
 )
-_TEXT_MACRO = re.compile(r"\\(?:([A-Za-z]+)\s*\{|([%$&#_{}]))|\\ ")
+# Outside math: a command with a braced argument, or a group opened by a font switch (`{\em x}`).
+_BRACED = re.compile(r"\\([A-Za-z]+)\s*\{|\{\\(em|it|sl|bf|sc|tt|rm|sf|bfseries|itshape)(?![A-Za-z])\s*")
+# What is left in plain text: an escaped special, a TeX space or line break, a command without argument.
+_TEXT_MACRO = re.compile(r"\\(?:([A-Za-z]+)|([%$&#_{}])|(\\)|( ))")
+_SWITCHES = {"em": "em", "it": "em", "sl": "em", "itshape": "em", "bf": "strong", "bfseries": "strong",
+             "sc": 'span class="sc"', "tt": "code", "rm": "", "sf": ""}
+#: Commands whose argument is not text for a reader (citation keys, labels): dropped with it.
+_DROPPED = frozenset(
+    {"cite", "citep", "citet", "citealp", "ref", "eqref", "autoref", "cref", "Cref", "label"}
+)
+#: Commands that only change the size or layout: dropped, their argument (if any) kept.
+_LAYOUT = frozenset({"tiny", "scriptsize", "footnotesize", "small", "normalsize", "large", "Large", "LARGE",
+                     "huge", "Huge", "centering", "noindent", "par", "newline", "linebreak", "hfill", "quad"})
+_SYMBOLS = {"textless": "<", "textgreater": ">", "ldots": "…", "dots": "…", "textasciitilde": "~",
+            "textasciicircum": "^", "textbackslash": "\\", "textendash": "–", "textemdash": "—",
+            "textbar": "|", "textbullet": "•", "S": "§", "P": "¶", "copyright": "©", "LaTeX": "LaTeX",
+            "TeX": "TeX", "eg": "e.g.", "ie": "i.e.", "etal": "et al.", "etc": "etc.", "vs": "vs."}
 _TAGS = {
     "textbf": "strong",
     "textit": "em",
@@ -91,58 +111,90 @@ def tex_to_html(text: str) -> Markup:
 def _render(text: str) -> str:
     out: list[str] = []
     pos = 0
-    for m in _SEGMENT.finditer(text):
+    while pos < len(text):
+        m = _SEGMENT.search(text, pos)
+        b = _BRACED.search(text, pos, m.start() if m else len(text))
+        if b is not None:  # a command before the next formula; its argument may hold math
+            close = _closing_brace(text, b.end())
+            if close is not None:
+                out.append(_text(text[pos : b.start()]))
+                html, pos = _command(text, b, close)
+                if not html and out and text[pos : pos + 1] in (".", ",", ";", ":", ")"):
+                    out[-1] = out[-1].rstrip()  # "datasets \\cite{x}." reads "datasets."
+                out.append(html)
+                continue
+        if m is None:
+            break
         out.append(_text(text[pos : m.start()]))
         if m.group("dd") is not None:
             out.append(formula(m.group("dd"), display=True))
         elif m.group("b") is not None:
             out.append(formula(m.group("b"), display=True))
         else:
-            inline = next(g for g in (m.group("d"), m.group("n"), m.group("p")) if g is not None)
+            inline = next(g for g in m.group("d", "t", "n", "p") if g is not None)
             out.append(formula(inline, display=False))
         pos = m.end()
     out.append(_text(text[pos:]))
     return "".join(out)
 
 
+def _wrap(tag: str, html: str) -> str:
+    return f"<{tag}>{html}</{tag.split()[0]}>" if tag else html
+
+
+def _command(text: str, m: re.Match[str], close: int) -> tuple[str, int]:
+    """HTML for ``\\name{arg}`` or ``{\\em …}`` (the argument ends at ``close``), and where to go on."""
+    argument = text[m.end() : close]
+    pos = close + 1
+    switch, name = m.group(2), m.group(1)
+    if switch is not None:
+        return _wrap(_SWITCHES[switch], _render(argument)), pos
+    second = _closing_brace(text, pos + 1) if text.startswith("{", pos) else None
+    if name == "url":
+        return _link(argument, _escape(argument)), pos
+    if name == "href":
+        if second is None:
+            return _escape(argument), pos
+        return _link(argument, _render(text[pos + 1 : second])), second + 1
+    if name in ("textcolor", "colorbox"):  # {colour}{text}: the text
+        return (_render(text[pos + 1 : second]), second + 1) if second is not None else ("", pos)
+    if name in _TAGS:
+        return _wrap(_TAGS[name], _render(argument)), pos
+    if name == "footnote":
+        return f" ({_render(argument).strip()})", pos
+    if name in _DROPPED:
+        return "", pos
+    if not argument.strip() and name not in _LAYOUT:  # `\\method{}`: an author's macro for a name
+        return _escape(_SYMBOLS.get(name, name)), pos
+    return _render(argument), pos  # an author's own macro, `\\model{Grok 4}`: its text
+
+
 def _text(text: str) -> str:
-    """Text outside math: known macros to HTML (their arguments rendered recursively), the rest escaped."""
+    """Text outside math and outside braced commands: escaped specials, TeX spaces, commands without an
+    argument (a few symbols by name, layout commands dropped, any other shown by its name), the rest
+    escaped."""
     if "\\" not in text:
         return _escape(text)
     out: list[str] = []
     pos = 0
     while (m := _TEXT_MACRO.search(text, pos)) is not None:
         out.append(_escape(text[pos : m.start()]))
-        name, special = m.group(1), m.group(2)
+        name, special, newline = m.group(1), m.group(2), m.group(3)
+        pos = m.end()
         if special is not None:
             out.append(_escape(special))
-            pos = m.end()
-            continue
-        if name is None:  # "\ ": a TeX space
+        elif newline is not None or name is None:
             out.append(" ")
-            pos = m.end()
-            continue
-        close = _closing_brace(text, m.end())
-        if close is None or (name not in _TAGS and name not in ("url", "href")):
-            out.append(_escape(text[m.start() : m.end()]))
-            pos = m.end()
-            continue
-        argument = text[m.end() : close]
-        pos = close + 1
-        if name == "url":
-            out.append(_link(argument, _escape(argument)))
-        elif name == "href":
-            second = _closing_brace(text, pos + 1) if text.startswith("{", pos) else None
-            if second is None:
-                out.append(_escape(argument))
-            else:
-                out.append(_link(argument, _render(text[pos + 1 : second])))
-                pos = second + 1
-        elif _TAGS[name]:
-            tag = _TAGS[name]
-            out.append(f"<{tag}>{_render(argument)}</{tag.split()[0]}>")
+        elif name in _LAYOUT:
+            if text.startswith(" ", pos):
+                pos += 1
+        elif text.startswith("{}", pos):  # `\\LaTeX{}`
+            out.append(_escape(_SYMBOLS.get(name, name)))
+            pos += 2
+        elif text.startswith("{", pos):  # a command whose argument never closes: drop the command
+            pos += 1
         else:
-            out.append(_render(argument))
+            out.append(_escape(_SYMBOLS.get(name, name)))
     out.append(_escape(text[pos:]))
     return "".join(out)
 
