@@ -7,14 +7,15 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import click
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from arxiv_digest.match import parse_query
-from arxiv_digest.pipeline import default_db_path, open_store
 from arxiv_digest.search import search
 from arxiv_digest.store import Store
+from arxiv_digest.store.opening import default_db_path, open_store
 from tests.conftest import DATA, CliResult
 
 DEMO = Path(__file__).resolve().parent.parent / "src" / "arxiv_digest" / "demo"
@@ -158,3 +159,37 @@ def test_a_topic_page_says_what_its_query_authors_and_categories_select(
     assert "**Keywords**: `None`  \n**Authors**: `Yann LeCun` `Fei-Fei Li`  \n**Filter**: `None`" in people
     plain = (history / "hot_topic" / "LLM.md").read_text(encoding="utf-8")
     assert "**Keywords**: `LLM`  \n**Filter**: `None`\n" in plain  # the reference's two lines, unchanged
+
+
+def _styled(word: str) -> str:
+    return click.style(word, bold=True, fg="yellow")
+
+
+def test_search_highlights_each_word_where_it_matched(history: Path) -> None:
+    from click.testing import CliRunner
+
+    from arxiv_digest.cli import cli as arxiv_cli
+
+    def lines(query: str) -> dict[str, list[str]]:
+        result = CliRunner().invoke(arxiv_cli, ["search", query, "--out", str(history)], color=True)
+        assert result.exit_code == 0, result.output
+        blocks = [b.splitlines() for b in result.output.split("\n\n") if b.strip()]
+        return {click.unstyle(b[0]).split()[0]: b for b in blocks if "arxiv.org/abs/" in b[-1]}
+
+    found = lines('abs:"world model"')["2606.30639"]  # "Self-Evolving World Models …", and in the abstract
+    title, abstract = found[1], found[3]
+    assert _styled("World") not in title  # the query asked for the abstract only
+    assert _styled("World") in abstract and _styled("models") in abstract and abstract.endswith("…")
+    authors = lines("au:zhang ti:world")["2606.30639"][2]  # Xuan Zhang, Wenxuan Zhang, …
+    assert _styled("Zhang") in authors and _styled("Xuan") not in authors
+    assert click.unstyle(authors).startswith("  Xuan Zhang, Wenxuan Zhang")
+
+
+def test_an_author_who_matched_is_shown_even_past_the_sixth() -> None:
+    from arxiv_digest.cli.history import _author_line
+
+    authors = ("A One", "B Two", "C Three", "D Four", "E Five", "F Six", "G Seven", "H Zhang", "I Nine")
+    line = click.unstyle(_author_line(authors, {"zhang"}))
+    assert line == "A One, B Two, C Three, D Four, E Five, F Six, …, H Zhang, et al."
+    plain = click.unstyle(_author_line(authors[:7], set()))
+    assert plain == "A One, B Two, C Three, D Four, E Five, F Six, et al."

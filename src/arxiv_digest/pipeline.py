@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -22,13 +21,13 @@ import httpx
 
 from .config import Config
 from .digest import Digest, build_digest
-from .errors import FeedFormatError, StoreError
+from .errors import FeedFormatError
 from .http import PoliteClient
 from .match import Matcher
 from .match.topics import topic_matcher
 from .models import Announcement, Paper
 from .notify import DeliveryReport, deliver_day
-from .publish import STATE_DIR, OutputLock, Staging
+from .publish import OutputLock, Staging
 from .render.markdown import MarkdownRenderer
 from .render.site import OWNED as SITE_OWNED
 from .render.site import SiteRenderer
@@ -36,6 +35,7 @@ from .sources import rss
 from .store import Store
 from .store import meta as day_meta
 from .store import snapshot as snapshots
+from .store.opening import default_db_path, open_store
 
 log = logging.getLogger(__name__)
 
@@ -56,34 +56,6 @@ class RunResult:
     warnings: tuple[str, ...] = ()
     digest: Digest | None = field(default=None, repr=False, compare=False)  # the day run_daily published
     delivery: DeliveryReport | None = None  # what run_daily delivered (None: nothing published)
-
-
-def default_db_path(out_dir: Path) -> Path:
-    return out_dir / STATE_DIR / "digest.db"
-
-
-def open_db(db_path: Path) -> Store:
-    """Open (or create) the database. A corrupt one is a cache: it is moved aside and recreated."""
-    try:
-        return Store.open(db_path)
-    except StoreError as e:
-        if not (db_path.exists() and "cannot open the database" in str(e)):
-            raise
-        aside = db_path.with_suffix(db_path.suffix + ".corrupt")
-        log.warning("%s; moving it to %s and rebuilding it from the snapshots", e, aside)
-        shutil.move(db_path, aside)
-        return Store.open(db_path)
-
-
-def open_store(db_path: Path, data_dir: Path) -> Store:
-    """Open (or recreate) the database and make it mirror ``data_dir``."""
-    store = open_db(db_path)
-    try:
-        store.sync(data_dir)
-    except BaseException:
-        store.close()
-        raise
-    return store
 
 
 def stage_day(

@@ -26,13 +26,14 @@ from .digest import build_digest
 from .errors import StoreError
 from .match import Matcher
 from .match.topics import topic_matcher
-from .pipeline import RunResult, default_db_path, open_db, stage_day, stage_site_extras
+from .pipeline import RunResult, stage_day, stage_site_extras
 from .publish import OutputLock, Staging
 from .render.markdown import MarkdownRenderer
 from .render.site import SiteRenderer
 from .store import Store
 from .store import snapshot as snapshots
 from .store.db import announcement_rows
+from .store.opening import default_db_path, open_db
 
 #: Below this many days a rebuild runs in one process (starting workers would cost more than it saves).
 PARALLEL_MIN_DAYS = 16

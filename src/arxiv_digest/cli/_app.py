@@ -4,17 +4,20 @@ the program lives here."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import click
 
 from .. import PROJECT_URL, __version__
 from ..errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, DigestError, UsageError
-from ..pipeline import RunResult
+
+if TYPE_CHECKING:
+    from ..pipeline import RunResult
 
 DEMO_DAY = "2026-06-30"
 log = logging.getLogger("arxiv_digest")
@@ -34,7 +37,30 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     root.propagate = False
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """Commands registered by their modules (``@cli.command()``), which are imported only when one of their
+    commands runs (or ``--help`` lists them): ``arxiv-digest search`` starts without loading the HTTP
+    client, the renderers and the mailer that ``run`` needs."""
+
+    #: command name -> the module (in this package) that defines it
+    MODULES: ClassVar[dict[str, str]] = {
+        "run": ".daily", "rebuild": ".daily", "init": ".daily", "demo": ".daily",
+        "check": ".history", "search": ".history", "explain": ".history",
+        "backfill": ".backfill", "serve": ".site", "status": ".status",
+    }  # fmt: skip
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.MODULES:
+            importlib.import_module(self.MODULES[cmd_name], __package__)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, prog_name="arxiv-digest")
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv for debugging).")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")

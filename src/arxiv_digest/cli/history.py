@@ -7,24 +7,27 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
-from ..config import arxiv_settings_from_env, load_config
 from ..errors import UsageError
-from ..match import Matcher, TopicRule, parse_query
+from ..match import Hit, Matcher, TopicRule, parse_query
 from ..match.ast import Node, terms
-from ..match.topics import topic_matcher, topic_tree
-from ..models import parse_arxiv_id
-from ..pipeline import default_db_path, open_store
-from ..remote import DEFAULT_MAX_PAGES, run_remote_search
+from ..match.engine import stream_tokens
+from ..models import Paper, parse_arxiv_id
 from ..search import SearchResult
 from ..search import search as search_history
 from ..store import Store
 from ..store import remote as remote_store
 from ..store import snapshot as snapshots
+from ..store.opening import default_db_path, open_store
 from ._app import cli, config_option, db_option, existing_out_option, say
+
+#: ``search --remote --max-pages`` default: ``remote.DEFAULT_MAX_PAGES`` (a test keeps them equal), written
+#: here so that the command line does not import the HTTP client to show it.
+REMOTE_MAX_PAGES = 10
 
 
 @cli.command()
@@ -39,6 +42,9 @@ def check(ctx: click.Context, config_path: Path) -> None:
     Example:
       arxiv-digest check --config config.yml
     """
+    from ..config import load_config  # here, not above: `search` should not pay for what it does not use
+    from ..match.topics import topic_tree
+
     config = load_config(config_path)
     say(ctx, f"{config_path}: OK: {len(config.categories)} categories, {len(config.topics)} topics")
     say(ctx, f"  categories: {' '.join(config.category_codes)}")
@@ -57,9 +63,25 @@ def _store_for(out_dir: Path, db_path: Path | None) -> Store:
     return open_store(db, data)
 
 
-def _highlight(text: str, words: set[str]) -> str:
+def _matched_words(paper: Paper, hits: Sequence[Hit]) -> dict[str, set[str]]:
+    """The words each part of a paper matched on (lower case), so that each is highlighted where it
+    matched: `abs:"world model"` lights up the abstract, not the same words in the title."""
+    found: dict[str, set[str]] = {k: set() for k in ("title", "abstract", "author", "comment", "category")}
+    for h in hits:
+        if h.where == "category":
+            found["category"].add(h.words.lower())
+        elif h.where.startswith("author"):  # the words of the name that matched, not the whole name
+            found["author"].update(stream_tokens(paper, h.where)[h.start : h.end])
+        elif h.where in found:
+            found[h.where].update(h.words.lower().split())
+    return found
+
+
+def _highlight(text: str, words: set[str], *, whole: bool = False) -> str:
     if not words:
         return text
+    if whole:
+        return click.style(text, bold=True, fg="yellow") if text.lower() in words else text
     return re.sub(
         r"[^\W_]+",
         lambda m: (
@@ -67,6 +89,31 @@ def _highlight(text: str, words: set[str]) -> str:
         ),
         text,
     )
+
+
+def _author_line(authors: tuple[str, ...], words: set[str], limit: int = 6) -> str:
+    """The first ``limit`` authors, then et al.; an author who matched is shown even if further down."""
+    shown = list(authors[:limit])
+    matched = [a for a in authors[limit:] if words & set(re.findall(r"[^\W_]+", a.lower()))]
+    line = ", ".join(_highlight(a, words) for a in shown)
+    if matched:
+        line += ", …, " + ", ".join(_highlight(a, words) for a in matched)
+    return line + (", et al." if len(authors) > limit + len(matched) else "")
+
+
+def _excerpt(text: str, words: set[str], width: int = 240) -> str:
+    """About ``width`` characters of ``text`` around the first of ``words``, cut at spaces."""
+    first = next(
+        (m.start() for m in re.finditer(r"[^\W_]+", text) if m.group(0).lower() in words), 0
+    )
+    if len(text) <= width:
+        return text
+    start = max(0, first - width // 3)
+    start = text.rfind(" ", 0, start) + 1 if start else 0
+    end = min(len(text), start + width)
+    if end < len(text):
+        end = max(text.rfind(" ", start, end), first + 1)
+    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
 
 
 def _day(value: str | None, name: str) -> dt.date | None:
@@ -102,7 +149,7 @@ def _day(value: str | None, name: str) -> dt.date | None:
 )
 @click.option(
     "--max-pages",
-    default=DEFAULT_MAX_PAGES,
+    default=REMOTE_MAX_PAGES,
     show_default=True,
     type=click.IntRange(min=1),
     help="With --remote: at most N requests of 100 results.",
@@ -195,17 +242,20 @@ def search(
             + ".",
         )
         return
+    matcher = Matcher([TopicRule("q", tree)])
     for r in results:
         p = r.paper
-        words = {w for h in r.hits for w in h.words.lower().split()} if explain else set()
-        if not explain:
-            words = {h.words for h in Matcher([TopicRule("q", tree)]).explain(p)[1]}
-            words = {w for phrase in words for w in phrase.lower().split()}
+        hits = r.hits if explain else matcher.explain(p)[1]
+        found = _matched_words(p, hits)
         kind = p.announce_type.value if r.submission is None else "remote (submitted)"
-        click.echo(f"{click.style(p.id, bold=True)}  {p.announced}  {kind}  {' '.join(p.categories)}")
-        click.echo(f"  {_highlight(p.title, words)}")
-        authors = ", ".join(p.authors[:6]) + (", et al." if len(p.authors) > 6 else "")
-        click.echo(f"  {authors}")
+        categories = " ".join(_highlight(c, found["category"], whole=True) for c in p.categories)
+        click.echo(f"{click.style(p.id, bold=True)}  {p.announced}  {kind}  {categories}")
+        click.echo(f"  {_highlight(p.title, found['title'])}")
+        click.echo(f"  {_author_line(p.authors, found['author'])}")
+        if found["abstract"]:
+            click.echo(f"  {_highlight(_excerpt(p.abstract, found['abstract']), found['abstract'])}")
+        if found["comment"] and p.comment:
+            click.echo(f"  comment: {_highlight(p.comment, found['comment'])}")
         click.echo(f"  {p.abs_url}")
         if explain:
             for h in r.hits:
@@ -226,6 +276,9 @@ def _search_remote(
     config_path: Path | None,
 ) -> list[SearchResult]:
     """``search --remote``: ask arXiv, keep the matches, say what was asked and what came back."""
+    from ..config import arxiv_settings_from_env, load_config
+    from ..remote import run_remote_search
+
     if not out_dir.is_dir():
         raise UsageError(f"{out_dir} is not a folder; pass --out with the digest folder to keep results in")
     if config_path is None and (out_dir / "config.yml").is_file():
@@ -270,6 +323,9 @@ def explain(
     Example:
       arxiv-digest explain --config config.yml --id 2606.30639
     """
+    from ..config import load_config
+    from ..match.topics import topic_matcher, topic_tree
+
     config = load_config(config_path)
     try:
         wanted, _ = parse_arxiv_id(arxiv_id)

@@ -53,6 +53,17 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE VIRTUAL TABLE search_index USING fts5(ti, abs, au, co, tokenize = 'unicode61 remove_diacritics 0');
     CREATE TABLE search_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 3: what each snapshot file looked like (size, times, inode) when its day was last checked, so that
+    # `sync` re-reads and re-hashes only the files that changed since (as git's index does).
+    """
+    CREATE TABLE snapshot_files (
+        day TEXT PRIMARY KEY REFERENCES days(day) ON DELETE CASCADE,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        ctime_ns INTEGER NOT NULL,
+        inode INTEGER NOT NULL
+    );
+    """,
 )
 
 
@@ -298,28 +309,52 @@ class Store:
         return [dt.date.fromisoformat(d) for d in gone]
 
     def sync(self, data_dir: Path) -> SyncReport:
-        """Import every snapshot the database lacks or holds an older copy of; drop days with no file."""
+        """Import every snapshot the database lacks or holds an older copy of; drop days with no file.
+
+        A file whose size, modification and change times and inode are those recorded when its day was
+        last checked is not read again; any other is read and hashed, and imported only if its SHA-256
+        differs from the stored day's. Nothing is written (no write lock taken) when nothing changed."""
         files = snapshot.day_files(data_dir)
         known = {
             dt.date.fromisoformat(day): sha
             for day, sha in self.conn.execute("SELECT day, snapshot_sha256 FROM days")
         }
-        imported: list[dt.date] = []
+        seen = {
+            row[0]: tuple(row[1:])
+            for row in self.conn.execute("SELECT day, size, mtime_ns, ctime_ns, inode FROM snapshot_files")
+        }
         dropped = [day for day in known if day not in files]
+        changed: list[tuple[dt.date, bytes | None, str, tuple[int, int, int, int]]] = []
+        for day, path in files.items():
+            try:
+                st = path.stat()
+            except OSError as e:
+                raise StoreError(f"{path}: cannot read: {e}") from e
+            stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            if day in known and seen.get(day.isoformat()) == stat:
+                continue
+            try:
+                content = path.read_bytes()
+            except OSError as e:
+                raise StoreError(f"{path}: cannot read: {e}") from e
+            sha = snapshot.sha256(content)
+            changed.append((day, content if known.get(day) != sha else None, sha, stat))
+        imported: list[dt.date] = []
+        if not dropped and not changed:
+            return SyncReport(imported=(), dropped=())
         with self.transaction():
             for day in dropped:
                 self.drop_day(day)
-            for day, path in files.items():
-                try:
-                    content = path.read_bytes()
-                except OSError as e:
-                    raise StoreError(f"{path}: cannot read: {e}") from e
-                sha = snapshot.sha256(content)
-                if known.get(day) == sha:
-                    continue
-                papers = snapshot.loads(content, source=str(path), day=day)
-                self.replace_day(day, papers, sha)
-                imported.append(day)
+            for day, new_content, sha, stat in changed:
+                if new_content is not None:
+                    papers = snapshot.loads(new_content, source=str(files[day]), day=day)
+                    self.replace_day(day, papers, sha)
+                    imported.append(day)
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO snapshot_files (day, size, mtime_ns, ctime_ns, inode) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (day.isoformat(), *stat),
+                )
         return SyncReport(imported=tuple(imported), dropped=tuple(dropped))
 
     # -- reading -----------------------------------------------------------------------------------
