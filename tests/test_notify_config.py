@@ -3,6 +3,9 @@ and errors that name the file, line and key without ever repeating a secret."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
 from arxiv_digest.config import (
@@ -14,6 +17,7 @@ from arxiv_digest.config import (
     parse_config,
 )
 from arxiv_digest.errors import ConfigError
+from tests.conftest import CliResult
 
 BASE = """\
 category:
@@ -197,3 +201,27 @@ def test_a_bad_webhook_url_is_refused_without_being_repeated(url: str) -> None:
 def test_plain_http_is_accepted_for_a_receiver_on_this_machine(host: str) -> None:
     settings = notify(f"notify:\n  webhooks:\n    - {{url: 'http://{host}:8080/hook', format: json}}\n")
     assert settings.webhooks[0].url == f"http://{host}:8080/hook"
+
+
+def test_a_password_in_the_file_is_refused_pointing_at_the_environment() -> None:
+    message = error(
+        "notify:\n  email: {host: h.org, from: a@b.org, to: c@d.org, password: hunter2, colour: red}\n"
+    )
+    assert "notify.email.password: unknown key" in message
+    assert "ARXIV_DIGEST_SMTP_PASSWORD" in message and "'colour'" in message  # every unknown key named
+    assert "hunter2" not in message
+
+
+def test_check_lists_the_channels_without_their_secrets(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    config = tmp_path / "config.yml"
+    config.write_text(
+        BASE + ISSUE_EXAMPLE.replace("${SLACK_WEBHOOK_URL}", SLACK), encoding="utf-8"
+    )
+    result = cli("check", "--config", config)
+    assert result.exit_code == 0, result.err
+    assert "notify email: smtp.example.org:587 (starttls), to 2 address(es), MLLM, LLM" in result.out
+    assert "notify webhook 1 (slack): every topic" in result.out
+    assert "notify webhook 2 (discord): MLLM" in result.out
+    assert "secretTOKEN" not in result.out and "discord.com" not in result.out

@@ -274,6 +274,20 @@ def test_with_repo_the_messages_link_the_archived_topic_pages(
     assert [t["url"] for t in data["topics"]] == [f"{base}/{t}.md" for t in TOPICS]
 
 
+def test_with_site_url_the_messages_link_the_day_s_site_pages(
+    arxiv_env: FakeArxiv, cli: Cli, digest_dir: Path, receiver: HookReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = "https://you.github.io/my-digest/"
+    add_config(digest_dir, f"repo: you/my-digest\nsite_url: {site}\n" + hooks_config(receiver, monkeypatch))
+    assert run(cli, digest_dir).exit_code == 0
+    discord = receiver.to("/discord")[0].json
+    [embed] = discord["embeds"]
+    assert embed["url"] == f"{site}day/{DAY}/topic/MLLM.html"
+    assert (digest_dir / "site" / "day" / DAY / "topic" / "MLLM.html").is_file()  # the page it links exists
+    data = receiver.to("/json")[0].json
+    assert data["url"] == f"{site}day/{DAY}.html" and (digest_dir / "site" / "day" / f"{DAY}.html").is_file()
+
+
 # -- failures and the once-only rule ----------------------------------------------------------------------
 def test_a_500_then_success_is_retried_within_the_run(
     arxiv_env: FakeArxiv, cli: Cli, digest_dir: Path, receiver: HookReceiver, monkeypatch: pytest.MonkeyPatch

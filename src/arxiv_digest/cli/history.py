@@ -50,6 +50,17 @@ def check(ctx: click.Context, config_path: Path) -> None:
     say(ctx, f"  categories: {' '.join(config.category_codes)}")
     for topic in config.topics:
         say(ctx, f"  {topic.name} ({topic.match.value}): {topic_tree(topic)}")
+    notify = config.notify
+
+    def which(topics: tuple[str, ...] | None) -> str:
+        return "every topic" if topics is None else ", ".join(topics)
+
+    if notify.email is not None:  # what each channel gets; never a URL or a password (secrets)
+        e = notify.email
+        say(ctx, f"  notify email: {e.host}:{e.port} ({e.security.value}), to {len(e.to)} address(es), "
+                 f"{which(e.topics)}")
+    for n, hook in enumerate(notify.webhooks, 1):
+        say(ctx, f"  notify webhook {n} ({hook.format.value}): {which(hook.topics)}")
 
 
 def _store_for(out_dir: Path, db_path: Path | None) -> Store:

@@ -63,12 +63,26 @@ _ARXIV_KEYS = {
 _REPO_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 
 
+#: Keys people write where a secret would be: the secret comes from the environment, never the file.
+_SECRET_KEYS = {"password", "pass", "smtp_password", "token", "secret"}
+
+
 def _check_keys(value: Mapping[str, Any], allowed: set[str], path: Path_, loc: _Located) -> None:
-    for key in value:
-        if key not in allowed:
-            close = difflib.get_close_matches(key, sorted(allowed), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(sorted(allowed))}"
-            raise loc.error((*path, key), "unknown key", hint=hint)
+    unknown = [key for key in value if key not in allowed]
+    if not unknown:
+        return
+    key = unknown[0]
+    if str(key).lower() in _SECRET_KEYS:
+        hint = (
+            "secrets stay out of config.yml: the SMTP password comes only from the environment variable "
+            "ARXIV_DIGEST_SMTP_PASSWORD (a GitHub Actions secret in the workflow); remove this key"
+        )
+    else:
+        close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(sorted(allowed))}"
+    if len(unknown) > 1:
+        hint += f" (also unknown here: {', '.join(repr(str(k)) for k in unknown[1:])})"
+    raise loc.error((*path, key), "unknown key", hint=hint)
 
 
 def safe_slug(name: str) -> str:

@@ -230,7 +230,12 @@ def deliver_day(
                 )
                 continue
             selection = select(
-                digest, channel.topics, title=config.title, repo=config.repo, max_authors=config.max_authors
+                digest,
+                channel.topics,
+                title=config.title,
+                repo=config.repo,
+                max_authors=config.max_authors,
+                site_url=config.site_url if config.site else None,
             )
             if selection.is_empty and not notify.send_empty:
                 outcomes.append(ChannelOutcome(channel.name, Status.NOTHING))

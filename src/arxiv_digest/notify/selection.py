@@ -62,6 +62,7 @@ class Selection:
     title: str
     repo: str | None
     max_authors: int
+    site_url: str | None = None  # the published site (config `site_url`), preferred for links when set
 
     @property
     def shown(self) -> tuple[TopicDigest, ...]:
@@ -82,25 +83,36 @@ class Selection:
         return f"arXiv digest {self.day.isoformat()}: {self.paper_count} papers in {len(self.shown)} topics"
 
     def topic_url(self, topic: TopicDigest) -> str | None:
-        """The topic's page for this day on GitHub (the archived copy, so the link stays valid)."""
+        """The topic's page for this day: on the site when ``site_url`` is set, else on GitHub (the
+        archived copies, so the links stay valid after the next day)."""
+        slug = url_path(topic.topic.slug)
+        if self.site_url:
+            return f"{self.site_url.rstrip('/')}/day/{self.day.isoformat()}/topic/{slug}.html"
         if not self.repo:
             return None
-        return (
-            f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{self.day.isoformat()}/hot_topic/"
-            f"{url_path(topic.topic.slug)}.md"
-        )
+        return f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{self.day.isoformat()}/hot_topic/{slug}.md"
 
     @property
     def day_url(self) -> str | None:
+        if self.site_url:
+            return f"{self.site_url.rstrip('/')}/day/{self.day.isoformat()}.html"
         if not self.repo:
             return None
         return f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{self.day.isoformat()}/README.md"
 
 
 def select(
-    digest: Digest, topics: Sequence[str] | None, *, title: str, repo: str | None, max_authors: int
+    digest: Digest,
+    topics: Sequence[str] | None,
+    *,
+    title: str,
+    repo: str | None,
+    max_authors: int,
+    site_url: str | None = None,
 ) -> Selection:
     """The slice of ``digest`` for a channel whose ``topics:`` is ``topics`` (None: all of them)."""
     wanted = None if topics is None else set(topics)
     chosen = tuple(t for t in digest.topics if wanted is None or t.topic.name in wanted)
-    return Selection(day=digest.day, topics=chosen, title=title, repo=repo, max_authors=max_authors)
+    return Selection(
+        day=digest.day, topics=chosen, title=title, repo=repo, max_authors=max_authors, site_url=site_url
+    )
