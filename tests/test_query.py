@@ -214,3 +214,19 @@ def test_real_records_pin_the_semantics() -> None:
     llm_no_survey = {p.id for p in REAL if selects("LLM ANDNOT survey", p)}
     surveys = {p.id for p in REAL if selects("survey", p)}
     assert llm_no_survey == llm - surveys and llm - llm_no_survey
+
+
+@pytest.mark.parametrize("cache_words", [3, 200_000])
+def test_remembered_prefix_words_change_no_result(cache_words: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A matcher remembers which words start with its prefixes; a warm (or often cleared) memory must
+    select exactly what a fresh matcher selects for each paper."""
+    from arxiv_digest.match import engine
+
+    monkeypatch.setattr(engine, "PREFIX_CACHE_WORDS", cache_words)
+    queries = {"bench": "bench* OR agent*", "vis": '"vision lang*"', "mixed": "ti:transform* AND abs:learn*",
+               "au": "au:zh*"}
+    rules = [TopicRule(name, parse_query(q)) for name, q in queries.items()]
+    warm = Matcher(rules)
+    for paper in REAL:
+        assert warm.match(paper) == Matcher(rules).match(paper), paper.id
+    assert sum(bool(warm.match(p)) for p in REAL) > 20  # the prefixes do select papers

@@ -9,7 +9,6 @@ is compiled to set operations over the ids of the terms that hit.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -36,18 +35,35 @@ class Hit:
     words: str = ""
 
 
+#: How many distinct words an index remembers as starting (or not) with one of its prefixes.
+PREFIX_CACHE_WORDS = 200_000
+
+
 @dataclass(slots=True)
 class _Index:
     exact: dict[str, list[tuple[int, Phrase]]] = field(default_factory=dict)
     prefix: dict[str, list[tuple[int, Phrase]]] = field(default_factory=dict)
     prefix_lengths: list[int] = field(default_factory=list)
     keys: frozenset[str] = frozenset()  # the exact first words, kept in step by `add`
-    _compiled: re.Pattern[str] | None = None
+    # Prefix terms (`Bench*`): a word is looked up once and remembered, as starting with no prefix
+    # (`_plain`) or with the entries of the prefixes it starts with (`_prefixed`). Papers share most of
+    # their words, so after the first few hundred a paper costs two set operations in C.
+    _plain: set[str] = field(default_factory=set)
+    _prefixed: dict[str, list[list[tuple[int, Phrase]]]] = field(default_factory=dict)
 
-    def _prefix_re(self) -> re.Pattern[str]:
-        if self._compiled is None:
-            self._compiled = re.compile(" (?:" + trie_pattern(self.prefix) + ")[^ ]*")
-        return self._compiled
+    def _prefix_entries(self, word: str) -> list[list[tuple[int, Phrase]]]:
+        found = []
+        for length in self.prefix_lengths:
+            if len(word) >= length and (entries := self.prefix.get(word[:length])) is not None:
+                found.append(entries)
+        if len(self._plain) + len(self._prefixed) >= PREFIX_CACHE_WORDS:
+            self._plain.clear()
+            self._prefixed.clear()
+        if found:
+            self._prefixed[word] = found
+        else:
+            self._plain.add(word)
+        return found
 
     def add(self, term_id: int, phrase: Phrase) -> None:
         first = phrase[0]
@@ -55,6 +71,8 @@ class _Index:
             self.prefix.setdefault(first.text, []).append((term_id, phrase))
             if len(first.text) not in self.prefix_lengths:
                 self.prefix_lengths.append(len(first.text))
+            self._plain.clear()  # a new prefix may change what a remembered word starts with
+            self._prefixed.clear()
             return
         keys = [first.text]
         if len(phrase) == 1 and first.plural:  # a one-word phrase: its plural forms are keys too
@@ -69,13 +87,12 @@ class _Index:
         candidates = [(key, self.exact[key]) for key in self.keys.intersection(tokens)]
         token_set: set[str] | None = None
         if self.prefix:
-            # One regex (a trie of every prefix) over the words finds the few words that start with one.
-            joined = " " + " ".join(tokens)
-            for word in {m.group()[1:] for m in self._prefix_re().finditer(joined)}:
-                for length in self.prefix_lengths:
-                    entries = self.prefix.get(word[:length])
-                    if entries is not None and len(word) >= length:
-                        candidates.append((word, entries))
+            token_set = set(tokens)
+            prefixed = self._prefixed
+            for word in token_set.difference(self._plain):
+                found = prefixed.get(word)
+                for entries in self._prefix_entries(word) if found is None else found:
+                    candidates.append((word, entries))
         for token, entries in candidates:
             for term_id, phrase in entries:
                 if record is None and term_id in hits:
@@ -128,30 +145,6 @@ def _viable(phrase: Phrase, token_set: set[str]) -> bool:
         ):
             return False
     return True
-
-
-def trie_pattern(prefixes: Iterable[str]) -> str:
-    """A regex alternation of ``prefixes`` shaped as a trie, so the regex engine branches on the next
-    character instead of trying every alternative. A prefix that extends a shorter one is dropped: finding
-    the shorter one is enough to look the word up."""
-    trie: dict[str, dict] = {}  # type: ignore[type-arg]
-    for word in sorted(prefixes, key=len):
-        node = trie
-        for ch in word:
-            if "" in node:
-                break  # a shorter prefix already covers this one
-            node = node.setdefault(ch, {})
-        else:
-            node.clear()
-            node[""] = {}
-
-    def emit(node: dict) -> str:  # type: ignore[type-arg]
-        if "" in node:
-            return ""
-        alternatives = [re.escape(ch) + emit(child) for ch, child in sorted(node.items())]
-        return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
-
-    return emit(trie)
 
 
 @dataclass(frozen=True, slots=True)
