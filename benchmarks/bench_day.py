@@ -13,9 +13,9 @@ ours      parse   arxiv_digest.sources.rss.parse_feed
                   split into parts under max_page_bytes
 baseline  parse   feedparser.parse of the same bytes (+ picking the fields the next stages read)
           store   nothing (the reference kept no store)
-          match   the reference's loops: for each paper, for each topic, for each keyword,
-                  ``k.lower() in (title + " " + abstract).lower()``; AND groups, filters; then papers
-                  grouped by tracked category and sorted
+          match   the reference's loops (its scrape.py): text = title + " " + abstract once per paper;
+                  for each topic, paper and keyword ``k.lower() in text.lower()``; AND groups, filters;
+                  then papers grouped by tracked category and sorted
           render  string concatenation of the same entries, no escaping, no paging, the reference's layout
                   (topic pages, and a README that lists every paper with its abstract)
 
@@ -112,17 +112,14 @@ def baseline_parse(feed: bytes) -> list[dict[str, Any]]:
 def baseline_match(
     papers: Sequence[dict[str, Any]], topics: Sequence[Topic], categories: Sequence[str]
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
+    # As the reference's scrape.py does it: each paper's text made once, then for each topic and paper, the
+    # keywords tested as substrings, both sides lower-cased at each test.
     selected: dict[str, list[dict[str, Any]]] = {t.name: [] for t in topics}
-    for paper in papers:
-        for topic in topics:
-            hit = any(
-                all(k.lower() in (paper["title"] + " " + paper["abstract"]).lower() for k in group)
-                for group in topic.keywords
-            )
-            if hit and any(
-                all(f.lower() in (paper["title"] + " " + paper["abstract"]).lower() for f in group)
-                for group in topic.filters
-            ):
+    texts = [(paper, paper["title"] + " " + paper["abstract"]) for paper in papers]
+    for topic in topics:
+        for paper, text in texts:
+            hit = any(all(k.lower() in text.lower() for k in group) for group in topic.keywords)
+            if hit and any(all(f.lower() in text.lower() for f in group) for group in topic.filters):
                 hit = False
             if hit:
                 selected[topic.name].append(paper)

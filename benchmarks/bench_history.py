@@ -131,12 +131,14 @@ def best_of_pair(a: Callable[[], object], b: Callable[[], object] | None, repeat
 
 
 def reference_loops(papers: list[Paper], topics: list[tuple[str, list[list[str]], list[list[str]]]]) -> int:
-    """The reference's matching, as it is written: for each paper, each topic, each keyword, a
-    case-insensitive substring test of title + " " + abstract."""
+    """The reference's matching as its scrape.py (`update_hot_topic`) does it: the text of each paper is
+    title + " " + abstract, made once; then for each topic, for each paper, a keyword (or every keyword of
+    an AND group) must be a substring of the text, both lower-cased at each test, and the filters are
+    tested only for a paper a keyword selected."""
+    texts = [p.title + " " + p.abstract for p in papers]
     hits = 0
-    for p in papers:
-        for _name, keywords, filters in topics:
-            text = p.title + " " + p.abstract
+    for _name, keywords, filters in topics:
+        for text in texts:
             ok = any(all(k.lower() in text.lower() for k in group) for group in keywords)
             if ok and any(all(k.lower() in text.lower() for k in group) for group in filters):
                 ok = False
