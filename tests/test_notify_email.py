@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CliResult
-from tests.fakearxiv import FakeArxiv, feeds
+from tests.fakearxiv import FakeArxiv
 from tests.receivers import DAY, TOPICS, SmtpReceiver, add_config, delivery_state, free_port, topic_ids
 
 Cli = Callable[..., CliResult]
@@ -67,14 +66,7 @@ def starttls_server(smtp_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
 def hostile(arxiv: FakeArxiv) -> str:
     """Give one new paper a title and abstract full of markup; returns its id."""
     target = next(i for i in arxiv.items(["cs.CL"]) if i.announce_type == "new")
-
-    def transform(items: list[feeds.FeedItem]) -> list[feeds.FeedItem]:
-        return [
-            replace(i, title=HOSTILE_TITLE, abstract=HOSTILE_ABSTRACT) if i.id == target.id else i
-            for i in items
-        ]
-
-    arxiv.item_transform = transform
+    arxiv.rewrite_item(target.id, title=HOSTILE_TITLE, abstract=HOSTILE_ABSTRACT)
     return target.id
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from arxiv_digest.notify.webhooks import (
 )
 from tests import bigday
 from tests.conftest import CliResult, tree_state
-from tests.fakearxiv import FakeArxiv, feeds
+from tests.fakearxiv import FakeArxiv
 from tests.receivers import DAY, TOPICS, HookReceiver, add_config, delivery_state, free_port, topic_ids
 
 Cli = Callable[..., CliResult]
@@ -73,14 +73,7 @@ def hostile(arxiv: FakeArxiv) -> str:
     target = max(
         (i for i in arxiv.items(["cs.CL"]) if i.announce_type == "new"), key=lambda i: id_sort_key(i.id)
     )
-
-    def transform(items: list[feeds.FeedItem]) -> list[feeds.FeedItem]:
-        return [
-            replace(i, title=HOSTILE_TITLE, abstract=HOSTILE_ABSTRACT) if i.id == target.id else i
-            for i in items
-        ]
-
-    arxiv.item_transform = transform
+    arxiv.rewrite_item(target.id, title=HOSTILE_TITLE, abstract=HOSTILE_ABSTRACT)
     return target.id
 
 

@@ -15,6 +15,7 @@ headers and arrival time, so tests can check the User-Agent and the spacing betw
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import socket
@@ -85,6 +86,14 @@ class FakeArxiv:
     def announce_nothing(self, day: str) -> None:
         self.day = dt.date.fromisoformat(day)
         self.records, self.replaced_from, self.replaced_count = [], [], 0
+
+    def rewrite_item(self, item_id: str, **fields: str) -> None:
+        """Serve item ``item_id`` with these fields changed (a hostile title, say), the rest as recorded."""
+
+        def transform(items: list[feeds.FeedItem]) -> list[feeds.FeedItem]:
+            return [dataclasses.replace(i, **fields) if i.id == item_id else i for i in items]
+
+        self.item_transform = transform
 
     def queue(self, *replies: Reply) -> None:
         with self._lock:
