@@ -149,15 +149,14 @@ def _command(text: str, m: re.Match[str], close: int) -> tuple[str, int]:
     switch, name = m.group(2), m.group(1)
     if switch is not None:
         return _wrap(_SWITCHES[switch], _render(argument)), pos
-    second = _closing_brace(text, pos + 1) if text.startswith("{", pos) else None
     if name == "url":
         return _link(argument, _escape(argument)), pos
-    if name == "href":
+    if name in ("href", "textcolor", "colorbox"):  # two arguments: {url}{label}, {colour}{text}
+        second = _closing_brace(text, pos + 1) if text.startswith("{", pos) else None
         if second is None:
-            return _escape(argument), pos
-        return _link(argument, _render(text[pos + 1 : second])), second + 1
-    if name in ("textcolor", "colorbox"):  # {colour}{text}: the text
-        return (_render(text[pos + 1 : second]), second + 1) if second is not None else ("", pos)
+            return (_escape(argument) if name == "href" else ""), pos
+        label = _render(text[pos + 1 : second])
+        return (_link(argument, label) if name == "href" else label), second + 1
     if name in _TAGS:
         return _wrap(_TAGS[name], _render(argument)), pos
     if name == "footnote":
