@@ -207,10 +207,11 @@ def search(
     start, end = _day(date_from, "--from"), _day(date_to, "--to")
     if start and end and start > end:
         raise UsageError(f"--from {start} is after --to {end}")
+    hits = explain or not as_json  # where each term matched: for --explain, and for highlighting
     if remote:
         if start is None or end is None:
             raise UsageError("--remote needs --from and --to (the submission dates to ask arXiv for)")
-        results = _search_remote(ctx, tree, out_dir, start, end, limit, explain, max_pages, config_path)
+        results = _search_remote(ctx, tree, out_dir, start, end, limit, hits, max_pages, config_path)
     else:
         with _store_for(out_dir, db_path) as store:
             results = search_history(
@@ -219,7 +220,7 @@ def search(
                 date_from=start,
                 date_to=end,
                 limit=limit,
-                explain=explain,
+                explain=hits,
                 submissions=remote_store.load_all(out_dir / "data"),
             )
     if as_json:
@@ -253,11 +254,9 @@ def search(
             + ".",
         )
         return
-    matcher = Matcher([TopicRule("q", tree)])
     for r in results:
         p = r.paper
-        hits = r.hits if explain else matcher.explain(p)[1]
-        found = _matched_words(p, hits)
+        found = _matched_words(p, r.hits)
         kind = p.announce_type.value if r.submission is None else "remote (submitted)"
         categories = " ".join(_highlight(c, found["category"], whole=True) for c in p.categories)
         click.echo(f"{click.style(p.id, bold=True)}  {p.announced}  {kind}  {categories}")
@@ -282,7 +281,7 @@ def _search_remote(
     start: dt.date,
     end: dt.date,
     limit: int,
-    explain: bool,
+    with_hits: bool,
     max_pages: int,
     config_path: Path | None,
 ) -> list[SearchResult]:
@@ -312,7 +311,7 @@ def _search_remote(
         + ".",
     )
     return [
-        SearchResult(s.as_paper(), tuple(matcher.explain(s.as_paper())[1]) if explain else (), s)
+        SearchResult(s.as_paper(), tuple(matcher.explain(s.as_paper())[1]) if with_hits else (), s)
         for s in found.matches[:limit]
     ]
 
