@@ -44,7 +44,7 @@ from .config import Config
 from .errors import StoreError, UsageError
 from .http import PoliteClient
 from .models import Paper
-from .publish import STATE_DIR, OutputLock, atomic_write
+from .publish import STATE_DIR, OutputLock, atomic_write, make_folder
 from .rebuilder import rebuild
 from .sources import oai
 from .store import snapshot as snapshots
@@ -206,7 +206,7 @@ def backfill(
     if date_from > date_to:
         raise UsageError(f"--from {date_from} is after --to {date_to}")
     sets = list(oai.set_specs(list(config.category_codes)))
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(out_dir)
     data_dir = out_dir / "data"
     status = on_status or (lambda message: None)
     with OutputLock(out_dir):

@@ -27,7 +27,7 @@ from .match import Matcher
 from .match.topics import topic_matcher
 from .models import Announcement, Paper
 from .notify import DeliveryReport, deliver_day
-from .publish import OutputLock, Staging
+from .publish import OutputLock, Staging, make_folder
 from .render.markdown import MarkdownRenderer
 from .render.site import OWNED as SITE_OWNED
 from .render.site import SiteRenderer
@@ -140,7 +140,7 @@ def run_daily(
     raise: it is in ``result.delivery`` (the caller decides the exit code), recorded for the next run.
     """
     db_path = db_path or default_db_path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(out_dir)
     with OutputLock(out_dir):
         with PoliteClient(config.arxiv, transport=transport, sleep=sleep or time.sleep) as client:
             announcement = rss.fetch_announcement(client, config.arxiv.rss_url, config.category_codes)

@@ -4,6 +4,13 @@ Every file is written to a temporary file in its own folder and moved over the o
 (atomic on POSIX), so a run killed at any moment leaves each file wholly old or wholly new. A file whose
 bytes are unchanged is not touched (re-running a day changes nothing, not even a timestamp). Pages this run
 no longer produces (a topic removed from the config) are deleted from the folders arxiv-digest owns.
+
+Nothing is written or deleted through a symbolic link inside the output folder (issue #7): a link there
+would send pages, the lock's truncation or the stale-page deletions to wherever it points. arxiv-digest
+never makes one, so every link among its own files and folders is refused, naming it, before the first
+write: by :class:`OutputLock` (a scan of what arxiv-digest owns) and by :meth:`Staging.commit` (every
+component of every path it will write or delete). The output folder itself may be a link: that is the
+user's choice of where the digest lives.
 """
 
 from __future__ import annotations
@@ -12,15 +19,177 @@ import contextlib
 import errno
 import fcntl
 import os
-from collections.abc import Iterable
+import stat
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .errors import LockError, PublishError
+from .errors import LockError, PublishError, UsageError
 
 STATE_DIR = ".arxiv-digest"
 #: What may be deleted from an owned folder: Markdown pages, the site's HTML pages and its Atom feeds.
 OWNED_SUFFIXES = (".md", ".html", ".xml")
+#: What arxiv-digest writes at the top of an output folder: the latest day's pages, the archive, the site,
+#: the snapshots, the delivery records (notify/) and its state (lock, database, a backfill's progress).
+OUTPUT_NAMES = ("README.md", "hot_topic", "category", "archive", "site", "data", "delivery", STATE_DIR)
+
+
+def _symlink_error(link: Path, root: Path) -> PublishError:
+    hint = " (to keep the database elsewhere, pass --db)" if link.name == STATE_DIR else ""
+    return PublishError(
+        f"{link} is a symbolic link inside the output folder {root}: arxiv-digest never writes or deletes "
+        f"through one. Replace it with a real folder or file, or remove it{hint}, and run again"
+    )
+
+
+def refuse_symlinks(root: Path, path: Path, *, checked: set[Path] | None = None) -> None:
+    """Raise :class:`PublishError` if ``path``, or a folder between ``root`` and it, is a symbolic link.
+
+    ``root`` itself is not judged (the user chose it), nor is a path outside it. The check stops at the
+    first component that does not exist: what is missing will be created as a real folder or file.
+    ``checked`` caches the folders already found to be real ones, for a caller checking many paths.
+    """
+    try:
+        relative = path.relative_to(root)
+    except ValueError:
+        return
+    if ".." in relative.parts:
+        return
+    current = root
+    for part in relative.parts:
+        current = current / part
+        if checked is not None and current in checked:
+            continue
+        try:
+            mode = os.lstat(current).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        except OSError as e:
+            raise PublishError(f"cannot read {current}: {e.strerror or e}") from e
+        if stat.S_ISLNK(mode):
+            raise _symlink_error(current, root)
+        if checked is not None and stat.S_ISDIR(mode):
+            checked.add(current)
+
+
+def refuse_symlinks_within(root: Path, names: Iterable[str] = OUTPUT_NAMES) -> None:
+    """Raise :class:`PublishError` if any file or folder under ``root/<name>``, for each of ``names``, is a
+    symbolic link. Links are never followed; a run checks its whole output folder this way before it writes
+    (a rebuild's workers write days independently, so a check per write could come after the first)."""
+    for name in names:
+        top = root / name
+        try:
+            mode = os.lstat(top).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError as e:
+            raise PublishError(f"cannot read {top}: {e.strerror or e}") from e
+        if stat.S_ISLNK(mode):
+            raise _symlink_error(top, root)
+        folders = [top] if stat.S_ISDIR(mode) else []
+        while folders:
+            folder = folders.pop()
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        if entry.is_symlink():
+                            raise _symlink_error(Path(entry.path), root)
+                        if entry.is_dir(follow_symlinks=False):
+                            folders.append(Path(entry.path))
+            except OSError as e:
+                raise PublishError(f"cannot read the folder {folder}: {e.strerror or e}") from e
+
+
+def _not_a_folder(path: Path, blocker: Path) -> UsageError:
+    return UsageError(
+        f"cannot create the folder {path}: {blocker} is a file, not a folder; choose another path"
+    )
+
+
+def make_folder(path: Path) -> list[Path]:
+    """Create the folder ``path`` and its missing parents; return the folders created, outermost first
+    (for a caller that must undo them). Failures name the path: :class:`UsageError` when a component is a
+    file (the path given cannot be a folder), :class:`PublishError` when the system refuses."""
+    missing: list[Path] = []
+    current = path
+    while True:
+        try:
+            mode = os.stat(current).st_mode  # follows links: the output folder may be one
+        except (FileNotFoundError, NotADirectoryError) as e:
+            if current.parent == current:  # even the top is gone (a deleted working folder)
+                raise PublishError(f"cannot create the folder {path}: {current}: {e.strerror or e}") from e
+            missing.append(current)
+            current = current.parent
+            continue
+        except OSError as e:
+            raise PublishError(f"cannot create the folder {path}: {current}: {e.strerror or e}") from e
+        if not stat.S_ISDIR(mode):
+            raise _not_a_folder(path, current)
+        break
+    created: list[Path] = []
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder)
+        except OSError as e:
+            for made in reversed(created):
+                with contextlib.suppress(OSError):
+                    made.rmdir()
+            if isinstance(e, FileExistsError | NotADirectoryError):
+                raise _not_a_folder(path, folder) from e
+            raise PublishError(
+                f"cannot create the folder {folder}: {e.strerror or e}; choose a folder you can write to"
+            ) from e
+        created.append(folder)
+    return created
+
+
+def write_files(
+    root: Path, files: Mapping[str, bytes], *, keep: Container[str] = ()
+) -> tuple[list[str], list[str]]:
+    """Write ``files`` (relative paths) under ``root``, creating the folders they need: all of them or, on
+    any failure, none (the files written are removed or given back their old bytes, the folders made are
+    removed, and the error is raised). A path in ``keep`` that exists is left as it is. Returns the paths
+    written and the paths kept."""
+    created = make_folder(root)
+    written: list[str] = []
+    kept: list[str] = []
+    before: dict[Path, bytes | None] = {}  # what each written file held (None: it did not exist)
+    checked: set[Path] = set()
+    try:
+        for relative, content in files.items():
+            path = root / _safe_relative(relative)
+            if relative in keep and os.path.lexists(path):
+                kept.append(relative)
+                continue
+            refuse_symlinks(root, path, checked=checked)
+            created += make_folder(path.parent)
+            old = _read_old(path)
+            if atomic_write(path, content):
+                before[path] = old
+                written.append(relative)
+    except BaseException:
+        for path, old in reversed(before.items()):
+            with contextlib.suppress(OSError, PublishError):
+                if old is None:
+                    path.unlink()
+                else:
+                    atomic_write(path, old)
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    return written, kept
+
+
+def _read_old(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError as e:
+        raise PublishError(f"cannot write {path}: a folder has that name; move it away and run again") from e
+    except OSError as e:
+        raise PublishError(f"cannot read {path}: {e.strerror or e}") from e
 
 
 def atomic_write(path: Path, content: bytes, *, durable: bool = False) -> bool:
@@ -93,7 +262,9 @@ class Staging:
 
     def commit(self, *, first: Iterable[str] = ()) -> tuple[int, int]:
         """Write everything (``first`` before the rest); delete stale pages in owned folders and the
-        files marked with :meth:`remove`. Returns (files written, files deleted)."""
+        files marked with :meth:`remove`. Returns (files written, files deleted). A symbolic link on the
+        way to any of them is refused before the first write."""
+        stale = self._check()
         written = 0
         order = [p for p in first if p in self.files] + [p for p in self.files if p not in set(first)]
         for rel in order:
@@ -104,24 +275,16 @@ class Staging:
         # A run killed mid-write leaves `.<name>.<pid>.tmp` behind. Remove those of processes that are gone,
         # never those of a live one (rebuild workers share folders such as site/day/).
         for folder in {(self.root / rel).parent for rel in order}:
-            for stale in folder.glob(".*.tmp"):
-                if not _writer_alive(stale.name):
+            for leftover in folder.glob(".*.tmp"):
+                if not _writer_alive(leftover.name):
                     with contextlib.suppress(OSError):
-                        stale.unlink()
-        for d in sorted(self.owned_dirs):
-            folder = self.root / d
-            if not folder.is_dir():
-                continue
-            for path in sorted(folder.iterdir()):
-                if path.suffix not in OWNED_SUFFIXES or not path.is_file():
-                    continue
-                rel = path.relative_to(self.root).as_posix()
-                if rel not in self.files:
-                    try:
-                        path.unlink()
-                        deleted += 1
-                    except OSError as e:
-                        raise PublishError(f"cannot remove stale page {path}: {e.strerror or e}") from e
+                        leftover.unlink()
+        for path in stale:
+            try:
+                path.unlink()
+                deleted += 1
+            except OSError as e:
+                raise PublishError(f"cannot remove stale page {path}: {e.strerror or e}") from e
         for rel in sorted(self.removed - set(self.files)):
             try:
                 (self.root / rel).unlink()
@@ -132,6 +295,26 @@ class Staging:
                 raise PublishError(f"cannot remove {self.root / rel}: {e.strerror or e}") from e
         return written, deleted
 
+    def _check(self) -> list[Path]:
+        """Refuse a symbolic link on the way to anything this commit writes or deletes; return the stale
+        pages of the owned folders (what the commit will delete), found now, before anything is written."""
+        checked: set[Path] = set()
+        for rel in (*self.files, *self.removed, *self.owned_dirs):
+            refuse_symlinks(self.root, self.root / rel, checked=checked)
+        stale: list[Path] = []
+        for d in sorted(self.owned_dirs):
+            folder = self.root / d
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.iterdir()):
+                if path.suffix not in OWNED_SUFFIXES or path.relative_to(self.root).as_posix() in self.files:
+                    continue
+                if path.is_symlink():
+                    raise _symlink_error(path, self.root)
+                if path.is_file():
+                    stale.append(path)
+        return stale
+
 
 class OutputLock:
     """An exclusive lock on an output folder: a second run exits 1 instead of interleaving writes."""
@@ -141,10 +324,18 @@ class OutputLock:
         self._fd: int | None = None
 
     def __enter__(self) -> OutputLock:
+        root = self.path.parent.parent
+        # Before the lock file is created: a link anywhere in what arxiv-digest owns stops the run here,
+        # with nothing written. No concurrent run makes links, so this needs no lock.
+        refuse_symlinks_within(root)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            # O_NOFOLLOW: should a link appear at the lock's path after the scan, opening it fails rather
+            # than truncating the file it points to (issue #7).
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         except OSError as e:
+            if e.errno == errno.ELOOP:
+                raise _symlink_error(self.path, root) from e
             raise PublishError(f"cannot create the lock file {self.path}: {e.strerror or e}") from e
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -27,7 +27,7 @@ from .errors import StoreError
 from .match import Matcher
 from .match.topics import topic_matcher
 from .pipeline import RunResult, stage_day, stage_site_extras
-from .publish import OutputLock, Staging
+from .publish import OutputLock, Staging, make_folder
 from .render.markdown import MarkdownRenderer
 from .render.site import SiteRenderer
 from .store import Store
@@ -170,8 +170,7 @@ def rebuild(
     4); this process holds the lock and writes the database in one transaction.
     """
     db_path = db_path or default_db_path(out_dir)
-    if not out_dir.is_dir():
-        out_dir.mkdir(parents=True)
+    make_folder(out_dir)
     with OutputLock(out_dir):
         files = snapshots.day_files(out_dir / "data")
         # A missing database is built in a temporary file without a journal, then moved into place whole.

@@ -17,6 +17,7 @@ from ..match import Hit, Matcher, TopicRule, parse_query
 from ..match.ast import Node, terms
 from ..match.engine import stream_tokens
 from ..models import Paper, parse_arxiv_id
+from ..publish import refuse_symlinks
 from ..search import SearchResult
 from ..search import search as search_history
 from ..store import Store
@@ -71,6 +72,7 @@ def _store_for(out_dir: Path, db_path: Path | None) -> Store:
             f"no stored papers: neither {db} nor {data}/*.jsonl exists; run `arxiv-digest run` "
             "(or `demo`) first, or pass --out/--db"
         )
+    refuse_symlinks(out_dir, db)  # search writes its index into the database, without the lock
     return open_store(db, data)
 
 
