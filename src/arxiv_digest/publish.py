@@ -136,8 +136,10 @@ def make_folder(path: Path) -> list[Path]:
                     made.rmdir()
             if isinstance(e, FileExistsError | NotADirectoryError):
                 raise _not_a_folder(path, folder) from e
+            on_the_way = "" if folder == path else f" (on the way to {path})"
             raise PublishError(
-                f"cannot create the folder {folder}: {e.strerror or e}; choose a folder you can write to"
+                f"cannot create the folder {folder}{on_the_way}: {e.strerror or e}; "
+                "choose a folder you can write to"
             ) from e
         created.append(folder)
     return created

@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
+import json
+import shlex
 from importlib import resources
 from pathlib import Path
 
 import click
+import yaml
 
-from .. import PROJECT_URL, __version__
+from .. import __version__
 from ..config import load_config, parse_config
+from ..errors import UsageError
 from ..pipeline import run_daily
-from ..publish import atomic_write
+from ..publish import refuse_symlinks_within, write_files
 from ..rebuilder import rebuild
 from ._app import DEMO_DAY, cli, config_option, db_option, out_option, say, summary
 from ._deliver import delivery_lines, mark_published
@@ -92,11 +96,39 @@ def _scaffold(name: str) -> str:
     return resources.files("arxiv_digest").joinpath(f"scaffold/{name}").read_text(encoding="utf-8")
 
 
-def _write_new(path: Path, content: str, *, force: bool) -> bool:
-    if path.exists() and not force:
-        return False
-    atomic_write(path, content.encode("utf-8"))
-    return True
+#: What the workflow `init` writes installs by default: the release of the running version on PyPI
+#: (.github/workflows/release.yml publishes it when its tag is pushed).
+DEFAULT_INSTALL = f"arxiv-digest=={__version__}"
+
+
+def install_command(spec: str) -> str:
+    """The workflow's install step, as its YAML ``run:`` value: ``pip install SPEC``, quoted for the shell
+    and, if the plain form would not read back the same, for YAML. Refuses what would not stay one
+    argument of one command (a line break) or would be evaluated by GitHub (``${{``)."""
+    if not spec.strip() or any(c in spec for c in "\r\n\0") or "${{" in spec:
+        raise UsageError(
+            f"--install {spec!r}: give one pip requirement, e.g. {DEFAULT_INSTALL!r} or "
+            "'arxiv-digest @ git+https://github.com/you/arxiv-digest@main'"
+        )
+    command = f"pip install {shlex.quote(spec)}"
+    try:
+        plain_reads_back = yaml.safe_load(f"run: {command}") == {"run": command}
+    except yaml.YAMLError:
+        plain_reads_back = False
+    return command if plain_reads_back else json.dumps(command)  # JSON's string is YAML's "..." scalar
+
+
+def _init_files(repo: str | None, install_spec: str) -> dict[str, str]:
+    config_text = _scaffold("config.yml")
+    if repo:
+        config_text = config_text.replace("# repo: owner/name       # shows", f"repo: {repo}\n# shows")
+    workflow = _scaffold("workflow.yml").replace("pip install {{INSTALL}}", install_command(install_spec))
+    return {
+        "config.yml": config_text,
+        ".gitignore": _scaffold("gitignore"),
+        "README.md": _scaffold("README.md"),
+        ".github/workflows/arxiv-digest.yml": workflow,
+    }
 
 
 @cli.command()
@@ -110,49 +142,43 @@ def _write_new(path: Path, content: str, *, force: bool) -> bool:
 @click.option(
     "--install",
     "install_spec",
-    default=f"arxiv-digest @ git+{PROJECT_URL}@v{__version__}",
+    default=DEFAULT_INSTALL,
     show_default=True,
-    help="What the workflow pip-installs.",
+    metavar="SPEC",
+    help="What the workflow pip-installs: by default this version from PyPI; a git URL for a fork.",
 )
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
 @click.pass_context
 def init(ctx: click.Context, directory: Path, repo: str | None, install_spec: str, force: bool) -> None:
     """Create a digest repository: config.yml, .gitignore, README.md and a daily GitHub Actions workflow.
 
-    Existing files are kept unless --force is given.
+    Existing files are kept unless --force is given. Nothing is written unless every file can be.
+    Then push it to a new, empty GitHub repository (with your own remote URL):
 
     \b
     Example:
       arxiv-digest init my-digest --repo me/my-digest
-      cd my-digest && git init && git add -A && git commit -m "arxiv-digest" && git push
+      cd my-digest && git init -b main && git add -A && git commit -m "arxiv-digest"
+      git remote add origin git@github.com:me/my-digest.git && git push -u origin main
     """
-    config_text = _scaffold("config.yml")
-    if repo:
-        config_text = config_text.replace("# repo: owner/name       # shows", f"repo: {repo}\n# shows")
-    files = {
-        "config.yml": config_text,
-        ".gitignore": _scaffold("gitignore"),
-        "README.md": _scaffold("README.md"),
-        ".github/workflows/arxiv-digest.yml": _scaffold("workflow.yml").replace("{{INSTALL}}", install_spec),
-    }
+    files = _init_files(repo, install_spec)
     config_path = directory / "config.yml"
     if force or not config_path.exists():  # refuse a bad --repo before writing anything
-        parse_config(config_text, file=str(config_path), base_dir=directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    written: list[str] = []
-    kept: list[str] = []
-    for rel, text in files.items():
-        (written if _write_new(directory / rel, text, force=force) else kept).append(rel)
-    load_config(config_path)  # the one kept must be valid too
+        parse_config(files["config.yml"], file=str(config_path), base_dir=directory)
+    else:
+        load_config(config_path)  # the one kept must be valid too, and is checked before writing
+    written, kept = write_files(
+        directory, {rel: text.encode("utf-8") for rel, text in files.items()}, keep=() if force else files
+    )
     for rel in written:
         say(ctx, f"wrote {directory / rel}")
     for rel in kept:
         say(ctx, f"kept  {directory / rel} (exists; --force to overwrite)")
     say(
         ctx,
-        f"\nThe workflow installs arxiv-digest with: pip install \"{install_spec}\"\n"
+        f"\nThe workflow installs arxiv-digest with: pip install {shlex.quote(install_spec)}\n"
         "(--install chooses another source, e.g. your fork: "
-        "'arxiv-digest @ git+https://github.com/you/arxiv-digest@main').\n"
+        "--install 'arxiv-digest @ git+https://github.com/you/arxiv-digest@main').\n"
         f"\nNext: edit {config_path}, then `arxiv-digest run --config {config_path} --out {directory}` "
         "or push it to GitHub.",
     )
@@ -177,11 +203,16 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
     Example:
       arxiv-digest demo --out demo-digest && open demo-digest/README.md
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
     config_path = out_dir / "config.yml"
-    _write_new(config_path, _scaffold("config.yml"), force=False)
+    if config_path.exists():
+        load_config(config_path)  # a broken one is reported before anything is written
+    # A symbolic link among the output's files is refused before the config and the snapshot are written
+    # (the rebuild below would refuse it too, but after them).
+    if out_dir.is_dir():
+        refuse_symlinks_within(out_dir)
     snapshot = resources.files("arxiv_digest").joinpath(f"demo/{DEMO_DAY}.jsonl").read_bytes()
-    atomic_write(out_dir / "data" / f"{DEMO_DAY}.jsonl", snapshot)
+    files = {"config.yml": _scaffold("config.yml").encode("utf-8"), f"data/{DEMO_DAY}.jsonl": snapshot}
+    write_files(out_dir, files, keep={"config.yml"})
     config = load_config(config_path)
     result = rebuild(config, out_dir)
     say(ctx, summary(result, out_dir))
