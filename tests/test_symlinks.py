@@ -159,6 +159,24 @@ def test_rebuild_refuses_a_linked_day_before_rewriting_any_day(
     assert (digest_dir / "hot_topic" / "Benchmark.md").is_file()  # the latest day was not rewritten either
 
 
+@pytest.mark.parametrize("command", ["run", "rebuild"])
+def test_a_database_path_inside_the_output_that_is_a_link_is_refused(
+    command: str, arxiv_env: FakeArxiv, cli: Cli, digest_dir: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere.db"
+    elsewhere.write_bytes(b"")
+    link = digest_dir / "my.db"
+    os.symlink(elsewhere, link)
+    (digest_dir / "data").mkdir()  # so that rebuild has somewhere to look
+    before = state(digest_dir)
+
+    result = cli(command, "--config", digest_dir / "config.yml", "--out", digest_dir, "--db", link)
+
+    assert refused(result, link), result.err
+    assert elsewhere.read_bytes() == b""
+    assert state(digest_dir) == before
+
+
 def test_search_refuses_a_linked_state_folder(
     arxiv_env: FakeArxiv, cli: Cli, digest_dir: Path, tmp_path: Path
 ) -> None:

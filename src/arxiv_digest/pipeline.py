@@ -27,7 +27,7 @@ from .match import Matcher
 from .match.topics import topic_matcher
 from .models import Announcement, Paper
 from .notify import DeliveryReport, deliver_day
-from .publish import OutputLock, Staging, make_folder
+from .publish import OutputLock, Staging, make_folder, refuse_symlinks
 from .render.markdown import MarkdownRenderer
 from .render.site import OWNED as SITE_OWNED
 from .render.site import SiteRenderer
@@ -141,6 +141,7 @@ def run_daily(
     """
     db_path = db_path or default_db_path(out_dir)
     make_folder(out_dir)
+    refuse_symlinks(out_dir, db_path)  # a --db inside the output folder, outside what the lock scans
     with OutputLock(out_dir):
         with PoliteClient(config.arxiv, transport=transport, sleep=sleep or time.sleep) as client:
             announcement = rss.fetch_announcement(client, config.arxiv.rss_url, config.category_codes)

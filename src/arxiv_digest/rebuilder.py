@@ -27,7 +27,7 @@ from .errors import StoreError
 from .match import Matcher
 from .match.topics import topic_matcher
 from .pipeline import RunResult, stage_day, stage_site_extras
-from .publish import OutputLock, Staging, make_folder
+from .publish import OutputLock, Staging, make_folder, refuse_symlinks
 from .render.markdown import MarkdownRenderer
 from .render.site import SiteRenderer
 from .store import Store
@@ -171,6 +171,7 @@ def rebuild(
     """
     db_path = db_path or default_db_path(out_dir)
     make_folder(out_dir)
+    refuse_symlinks(out_dir, db_path)  # a --db inside the output folder, outside what the lock scans
     with OutputLock(out_dir):
         files = snapshots.day_files(out_dir / "data")
         # A missing database is built in a temporary file without a journal, then moved into place whole.
