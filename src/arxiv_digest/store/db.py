@@ -18,9 +18,10 @@ from typing import Any
 
 import orjson
 
-from ..errors import StoreError
+from ..errors import DatabaseCorruptError, DatabaseUnwritableError, StoreError
 from ..models import AnnounceType, Paper
 from . import snapshot
+from .faults import translate
 
 _MIGRATIONS: tuple[str, ...] = (
     # 1: days and the papers announced on them, one row per (day, paper) as announced that day.
@@ -88,6 +89,7 @@ class DaySummary:
 class SyncReport:
     imported: tuple[dt.date, ...]
     dropped: tuple[dt.date, ...]
+    kept: tuple[dt.date, ...] = ()  # days with no snapshot that a sync without ``drop`` left in place
 
 
 def _json(value: object) -> str:
@@ -131,6 +133,10 @@ class Store:
         half-built file is never in place; :meth:`finish_bulk` turns it into a normal WAL database."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:  # a read-only folder, or a file where the folder should be
+            raise DatabaseUnwritableError(str(path), f"cannot create {path.parent}: {e.strerror or e}") from e
+        conn = None
+        try:  # (the connection is closed on any failure, a schema too new included)
             conn = sqlite3.connect(path, isolation_level=None, timeout=30)
             if bulk:
                 conn.execute("PRAGMA journal_mode=MEMORY")
@@ -139,12 +145,25 @@ class Store:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(f"PRAGMA foreign_keys={'OFF' if bulk else 'ON'}")
-            store = cls(conn, path)
-            store._migrate()
-        except sqlite3.DatabaseError as e:
-            raise StoreError(
-                f"{path}: cannot open the database ({e}); delete it and it will be rebuilt from data/*.jsonl"
-            ) from e
+            return cls.from_connection(conn, path)
+        except BaseException as e:
+            if conn is not None:
+                conn.close()
+            if not isinstance(e, sqlite3.Error):
+                raise
+            error = translate(e, path)
+            if type(error) is StoreError:
+                error = StoreError(
+                    f"{path}: cannot open the database ({e}); delete it and it will be rebuilt from "
+                    "data/*.jsonl"
+                )
+            raise error from e
+
+    @classmethod
+    def from_connection(cls, conn: sqlite3.Connection, path: Path) -> Store:
+        """A store on an open connection (an in-memory copy, say), migrated; ``path`` names it in errors."""
+        store = cls(conn, path)
+        store._migrate()
         return store
 
     def finish_bulk(self) -> None:
@@ -308,8 +327,9 @@ class Store:
             self.drop_day(dt.date.fromisoformat(day))
         return [dt.date.fromisoformat(d) for d in gone]
 
-    def sync(self, data_dir: Path) -> SyncReport:
-        """Import every snapshot the database lacks or holds an older copy of; drop days with no file.
+    def sync(self, data_dir: Path, *, drop: bool = True) -> SyncReport:
+        """Import every snapshot the database lacks or holds an older copy of; drop days with no file
+        (unless not ``drop``: a command that only reads deletes nothing, issue #7; they are in ``kept``).
 
         A file whose size, modification and change times and inode are those recorded when its day was
         last checked is not read again; any other is read and hashed, and imported only if its SHA-256
@@ -324,6 +344,9 @@ class Store:
             for row in self.conn.execute("SELECT day, size, mtime_ns, ctime_ns, inode FROM snapshot_files")
         }
         dropped = [day for day in known if day not in files]
+        kept: tuple[dt.date, ...] = ()
+        if not drop:
+            kept, dropped = tuple(dropped), []
         changed: list[tuple[dt.date, bytes | None, str, tuple[int, int, int, int]]] = []
         for day, path in files.items():
             try:
@@ -341,7 +364,7 @@ class Store:
             changed.append((day, content if known.get(day) != sha else None, sha, stat))
         imported: list[dt.date] = []
         if not dropped and not changed:
-            return SyncReport(imported=(), dropped=())
+            return SyncReport(imported=(), dropped=(), kept=kept)
         with self.transaction():
             for day in dropped:
                 self.drop_day(day)
@@ -355,7 +378,7 @@ class Store:
                     "VALUES (?, ?, ?, ?, ?)",
                     (day.isoformat(), *stat),
                 )
-        return SyncReport(imported=tuple(imported), dropped=tuple(dropped))
+        return SyncReport(imported=tuple(imported), dropped=tuple(dropped), kept=kept)
 
     # -- reading -----------------------------------------------------------------------------------
     def days(self) -> list[DaySummary]:
@@ -396,17 +419,20 @@ class Store:
 
 def _paper(row: sqlite3.Row | tuple[Any, ...]) -> Paper:
     (day, pid, version, kind, title, authors, abstract, categories, comment, journal_ref, doi, license_) = row
-    return Paper(
-        id=pid,
-        version=version,
-        title=title,
-        authors=tuple(orjson.loads(authors)),
-        abstract=abstract,
-        categories=tuple(orjson.loads(categories)),
-        announce_type=AnnounceType(kind),
-        announced=dt.date.fromisoformat(day),
-        comment=comment,
-        journal_ref=journal_ref,
-        doi=doi,
-        license=license_,
-    )
+    try:
+        return Paper(
+            id=pid,
+            version=version,
+            title=title,
+            authors=tuple(orjson.loads(authors)),
+            abstract=abstract,
+            categories=tuple(orjson.loads(categories)),
+            announce_type=AnnounceType(kind),
+            announced=dt.date.fromisoformat(day),
+            comment=comment,
+            journal_ref=journal_ref,
+            doi=doi,
+            license=license_,
+        )
+    except (ValueError, TypeError) as e:  # we wrote valid rows: one that does not decode is a damaged page
+        raise DatabaseCorruptError("the database", f"an unreadable row for {pid!r}: {e}") from e
