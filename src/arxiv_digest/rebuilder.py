@@ -32,9 +32,9 @@ from .render.markdown import MarkdownRenderer
 from .render.site import SiteRenderer
 from .store import Store, incomplete
 from .store import snapshot as snapshots
-from .store.db import announcement_rows
 from .store.faults import sqlite_errors
 from .store.opening import default_db_path, move_aside, open_db
+from .store.rows import announcement_rows
 
 #: Below this many days a rebuild runs in one process (starting workers would cost more than it saves).
 PARALLEL_MIN_DAYS = 16
