@@ -4,7 +4,8 @@ counts, the weekdays missing since, and the warnings worth a look.
 Everything is read from what the output folder commits, never from the database (GitHub Actions rebuilds it
 on every run, and a fresh clone has none): the days are ``data/<day>.jsonl``, the parse warnings of a day
 ``data/<day>.meta.json`` (written by ``run``, see :mod:`arxiv_digest.store.meta`), its deliveries
-``delivery/<day>.json``. Nothing is written, and
+``delivery/<day>.json``, a publication that did not finish ``data/<day>.incomplete``
+(:mod:`arxiv_digest.store.incomplete`: exit 1 until a run finishes the day). Nothing is written, and
 no lock is taken: a monitor polling ``status`` must never make the daily run fail with "another run".
 
 "Missing" counts the weekdays after the last published day up to today in US Eastern time, the calendar
