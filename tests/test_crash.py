@@ -2,9 +2,10 @@
 
 After every kill, each file under --out is wholly old (as before the run) or wholly new (as after a clean
 run), never torn; temporary files may be left, but only under the name the `init` .gitignore excludes
-(`.*.tmp`); the database passes `PRAGMA integrity_check` and holds the old day set or the new one (one
-transaction per day, WAL). Then the next run completes, and the folder and the database equal an
-uninterrupted run's.
+(`.*.tmp`); a kill among the writes leaves `data/<day>.incomplete`, so `status` reports the day as not
+wholly published (issue #7); the database passes `PRAGMA integrity_check` and holds the old day set or
+the new one (one transaction per day, WAL). Then the next run completes, and the folder and the database
+equal an uninterrupted run's.
 
 Kill points: delays from outside, half spread evenly over a clean run (most land before the writes:
 importing, fetching, parsing and rendering take most of a run) and half over the publication window a
@@ -45,6 +46,8 @@ pytestmark = pytest.mark.slow
 
 STATE = ".arxiv-digest"
 DB = f"{STATE}/digest.db"
+#: Present from before a run's first write until every file is written and the database committed.
+MARKER = "data/2026-06-30.incomplete"
 DELAY_KILLS = 10
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -197,7 +200,7 @@ def check_after_kill(s: Scenario, out: Path, point: str, *, had_db: bool, killed
     now = files(out)
     temporaries = [rel for rel in now if is_temporary(rel)]
     for rel in set(now) | set(s.old) | set(s.new):
-        if rel in temporaries:
+        if rel in temporaries or rel == MARKER:
             continue
         content = now.get(rel)
         assert content in (s.old.get(rel), s.new.get(rel)), f"{point}: {rel} is torn (neither old nor new)"
@@ -214,6 +217,9 @@ def check_after_kill(s: Scenario, out: Path, point: str, *, had_db: bool, killed
         assert not had_db, f"{point}: the database vanished"
         database = "absent"
     new_files = sum(1 for rel, c in now.items() if c == s.new.get(rel) and c != s.old.get(rel))
+    if (new_files or temporaries) and database != "new":  # killed among the writes: `status` must see
+        # the day as incomplete (after the commit the marker may be gone: the day is then whole)
+        assert MARKER in now, f"{point}: a half-published day without its {MARKER}"
     return Outcome(point, killed, new_files, len(temporaries), database)
 
 

@@ -10,6 +10,9 @@
         ├── FetchError               an HTTP exchange with arXiv failed (URL, status, last error)
         │   └── FeedFormatError      arXiv answered, but not with the feed we can read
         ├── StoreError               the SQLite database or a data/*.jsonl snapshot
+        │   ├── DatabaseCorruptError     the database is damaged (a cache: moved aside, rebuilt from data/)
+        │   └── DatabaseUnwritableError  the database or its folder refuses writes (read-only, full)
+        ├── ShrunkDayError           a stored day would be replaced by a much smaller one (``--force``)
         ├── PublishError             writing the output folder
         ├── LockError                another run holds the output folder
         └── DeliveryError            e-mail or webhook delivery
@@ -111,6 +114,40 @@ class FeedFormatError(FetchError):
 
 class StoreError(RuntimeFailure):
     """The database or a snapshot file could not be read or written."""
+
+
+class DatabaseCorruptError(StoreError):
+    """SQLite found a damaged page (or a stored text that is not UTF-8) in the database, on opening it or
+    on any later read. The database is a cache of ``data/*.jsonl``: the jobs move it aside and rebuild it."""
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(f"{path}: the database is damaged ({detail})")
+
+
+class DatabaseUnwritableError(StoreError):
+    """The database, or the folder it lives in, refuses writes: read-only, full, or not a folder."""
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(f"{path}: cannot write the database or its folder ({detail})")
+
+
+class ShrunkDayError(RuntimeFailure):
+    """A day already stored would be replaced by a much smaller announcement of the same day (issue #7):
+    refused, nothing written, unless ``run --force``."""
+
+    def __init__(self, day: str, stored: int, fetched: int, source: str) -> None:
+        self.day = day
+        self.stored = stored
+        self.fetched = fetched
+        super().__init__(
+            f"{day} is already stored with {stored} papers, but {source} now lists only {fetched} for it "
+            f"(fewer than half): not replacing it, nothing was written. If the smaller day is right, "
+            "run again with --force"
+        )
 
 
 class PublishError(RuntimeFailure):

@@ -21,7 +21,7 @@ import httpx
 
 from .config import Config
 from .digest import Digest, build_digest
-from .errors import FeedFormatError
+from .errors import FeedFormatError, ShrunkDayError
 from .http import PoliteClient
 from .match import Matcher
 from .match.topics import topic_matcher
@@ -32,15 +32,18 @@ from .render.markdown import MarkdownRenderer
 from .render.site import OWNED as SITE_OWNED
 from .render.site import SiteRenderer
 from .sources import rss
-from .store import Store
+from .store import Store, incomplete
 from .store import meta as day_meta
 from .store import snapshot as snapshots
-from .store.opening import default_db_path, open_store
+from .store.opening import default_db_path, with_store
 
 log = logging.getLogger(__name__)
 
 #: A day this far below the recent average, with parse warnings, is treated as a format change.
 MIN_FRACTION_OF_AVERAGE = 0.2
+#: A day already stored is replaced by a new fetch of the same day only if it keeps at least this share
+#: of its papers, unless ``run --force`` (issue #7): a feed served half-empty must not erase the day.
+MIN_FRACTION_OF_STORED = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +127,19 @@ def check_plausible(announcement: Announcement, store: Store) -> None:
         )
 
 
+def check_not_shrunk(announcement: Announcement, store: Store, *, force: bool = False) -> None:
+    """Refuse to replace a stored day by an announcement of the same day with under half its papers."""
+    stored = next((d.paper_count for d in store.days() if d.day == announcement.day), None)
+    fetched = len(announcement.papers)
+    if stored is None or announcement.day is None or fetched >= MIN_FRACTION_OF_STORED * stored:
+        return
+    if not force:
+        raise ShrunkDayError(
+            announcement.day.isoformat(), stored, fetched, f"arXiv's feed {announcement.source_url}"
+        )
+    log.warning("%s: replacing its %d stored papers by %d (--force)", announcement.day, stored, fetched)
+
+
 def run_daily(
     config: Config,
     out_dir: Path,
@@ -132,9 +148,11 @@ def run_daily(
     transport: httpx.BaseTransport | None = None,
     sleep: Callable[[float], None] | None = None,
     on_published: Callable[[RunResult], None] | None = None,
+    force: bool = False,
 ) -> RunResult:
     """Fetch the current announcement for the tracked categories, keep it and publish its pages, then
-    deliver the day to the ``notify:`` channels not yet served for it (issue #6).
+    deliver the day to the ``notify:`` channels not yet served for it (issue #6). ``force``: replace a
+    stored day even by a much smaller announcement of it (:func:`check_not_shrunk`).
 
     ``on_published`` is called once the pages are written, before delivery. A channel's failure does not
     raise: it is in ``result.delivery`` (the caller decides the exit code), recorded for the next run.
@@ -148,19 +166,15 @@ def run_daily(
         if announcement.is_empty:
             return RunResult(day=announcement.day, empty=True, warnings=announcement.warnings)
         assert announcement.day is not None
-        store = open_store(db_path, out_dir / "data")
-        try:
+        day = announcement.day
+
+        def publish(store: Store) -> RunResult:  # again on a fresh database if this one proves damaged
             check_plausible(announcement, store)
-            result = _publish_day(
-                config,
-                out_dir,
-                store,
-                announcement.day,
-                list(announcement.papers),
-                warnings=announcement.warnings,
-            )
-        finally:
-            store.close()
+            check_not_shrunk(announcement, store, force=force)
+            papers = list(announcement.papers)
+            return _publish_day(config, out_dir, store, day, papers, warnings=announcement.warnings)
+
+        result = with_store(db_path, out_dir / "data", publish)
         if on_published is not None:
             on_published(result)
         # Delivery comes after the pages, and also when they were already there (a rerun of the day):
@@ -204,14 +218,18 @@ def _publish_day(
         # The neighbours' day links change too: a new latest day is the day before's "next day", and an
         # older day arriving late sits between two days.
         _restage_neighbours(staging, renderer, config, store, matcher, day, days, latest, site=site)
+        unfinished = _restage_unfinished(staging, renderer, config, store, matcher, day, days, site=site)
         staging.add("archive/README.md", renderer.archive_index(store.days()))
         if site is not None:
             latest_staged = "site/index.html" in staging.files
             stage_site_extras(
                 staging, site, config, store, matcher, days, {day: digest}, latest_staged=latest_staged
             )
+        # Until the marker goes, `status` reports the day as incomplete (a failure among the pages).
+        incomplete.mark(out_dir / "data", day)
         written, deleted = staging.commit(first=[snapshot_path, meta_path])
         store.commit()
+        incomplete.clear(out_dir / "data", [day, *unfinished])
     except BaseException:
         store.rollback()
         raise
@@ -226,6 +244,28 @@ def _publish_day(
         warnings=warnings,
         digest=digest,
     )
+
+
+def _restage_unfinished(
+    staging: Staging,
+    renderer: MarkdownRenderer,
+    config: Config,
+    store: Store,
+    matcher: Matcher,
+    day: dt.date,
+    days: list[dt.date],
+    site: SiteRenderer | None = None,
+) -> list[dt.date]:
+    """Stage again every other day whose publication a failed run left unfinished (its marker is there);
+    return them all, their markers to remove. A marked day with no snapshot never got one: nothing of it
+    is published, so there is nothing to finish."""
+    marked = [d for d in incomplete.marked_days(staging.root / "data") if d != day]
+    latest = max(days)
+    for other in marked:
+        if other in days:
+            digest = build_digest(config, other, store.papers_for_day(other), matcher)
+            stage_day(staging, renderer, digest, days, latest=other == latest, site=site)
+    return marked
 
 
 def _restage_neighbours(

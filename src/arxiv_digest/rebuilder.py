@@ -23,17 +23,18 @@ from pathlib import Path
 
 from .config import Config
 from .digest import build_digest
-from .errors import StoreError
+from .errors import DatabaseCorruptError, StoreError
 from .match import Matcher
 from .match.topics import topic_matcher
 from .pipeline import RunResult, stage_day, stage_site_extras
 from .publish import OutputLock, Staging, make_folder, refuse_symlinks
 from .render.markdown import MarkdownRenderer
 from .render.site import SiteRenderer
-from .store import Store
+from .store import Store, incomplete
 from .store import snapshot as snapshots
-from .store.db import announcement_rows
-from .store.opening import default_db_path, open_db
+from .store.faults import sqlite_errors
+from .store.opening import default_db_path, move_aside, open_db
+from .store.rows import announcement_rows
 
 #: Below this many days a rebuild runs in one process (starting workers would cost more than it saves).
 PARALLEL_MIN_DAYS = 16
@@ -173,73 +174,87 @@ def rebuild(
     make_folder(out_dir)
     refuse_symlinks(out_dir, db_path)  # a --db inside the output folder, outside what the lock scans
     with OutputLock(out_dir):
-        files = snapshots.day_files(out_dir / "data")
-        # A missing database is built in a temporary file without a journal, then moved into place whole.
-        fresh = not db_path.exists() and bool(files)
-        target = db_path.with_name(f".{db_path.name}.building") if fresh else db_path
-        if fresh:
-            for leftover in (target, target.with_name(target.name + "-journal")):
-                leftover.unlink(missing_ok=True)
-            store = Store.open(target, bulk=True)
-        else:
-            store = open_db(db_path)
         try:
-            if not files:
-                store.sync(out_dir / "data")  # drops days whose snapshot is gone
-                return RunResult(day=None, empty=True)
-            days = tuple(files)
-            latest = max(days)
-            stored = {d.day: store.snapshot_sha(d.day) for d in store.days()}
-            todo = [
-                _DayJob(out_dir, path, day, days, day == latest, stored.get(day))
-                for day, path in files.items()
-            ]
-            written = deleted = 0
-            last: _DayDone | None = None
-            workers = jobs or default_jobs()
-            # A new database built by several workers: each writes its days into a scratch file.
-            scratch_dir = (
-                Path(tempfile.mkdtemp(prefix=".rebuild-", dir=db_path.parent))
-                if fresh and _parallel(todo, workers)
-                else None
-            )
-            try:
-                with store.transaction():
-                    store.drop_days_except(list(days))
-                    for done in _run_jobs(config, todo, workers, scratch_dir):
-                        if done.rows is not None:
-                            with _gc_paused():
-                                store.replace_day_rows(done.day, done.rows, done.sha)
-                        written += done.written
-                        deleted += done.deleted
-                        if done.day == latest:
-                            last = done
-                if scratch_dir is not None:  # the workers have exited: their files are complete
-                    store = _merge_scratch(store, target, scratch_dir)
-            finally:
-                if scratch_dir is not None:
-                    shutil.rmtree(scratch_dir, ignore_errors=True)
-            staging = Staging(out_dir)
-            staging.add("archive/README.md", MarkdownRenderer(config).archive_index(store.days()))
-            if config.site:  # the latest day's top pages were staged by its job
-                site = SiteRenderer(config)
-                matcher = topic_matcher(config)
-                stage_site_extras(staging, site, config, store, matcher, days, {}, latest_staged=True)
-            written += staging.commit()[0]
-            if fresh:
-                store.finish_bulk()
-                store.close()
-                os.replace(target, db_path)
-                store = Store.open(db_path)
-            assert last is not None
-            return RunResult(
-                day=latest,
-                papers=last.papers,
-                listed=last.listed,
-                topics=last.topics,
-                written=written,
-                deleted=deleted,
-                days=len(days),
-            )
+            with sqlite_errors(db_path):
+                result = _rebuild_locked(config, out_dir, db_path, jobs)
+        except DatabaseCorruptError as e:  # a cache: moved aside, and the rebuild starts again without it
+            move_aside(db_path, e)
+            with sqlite_errors(db_path):
+                result = _rebuild_locked(config, out_dir, db_path, jobs)
+        # Every day with a snapshot is now wholly published: no run's unfinished publication remains.
+        data = out_dir / "data"
+        incomplete.clear(data, incomplete.marked_days(data))
+        return result
+
+
+def _rebuild_locked(config: Config, out_dir: Path, db_path: Path, jobs: int | None) -> RunResult:
+    files = snapshots.day_files(out_dir / "data")
+    # A missing database is built in a temporary file without a journal, then moved into place whole.
+    fresh = not db_path.exists() and bool(files)
+    target = db_path.with_name(f".{db_path.name}.building") if fresh else db_path
+    if fresh:
+        for leftover in (target, target.with_name(target.name + "-journal")):
+            leftover.unlink(missing_ok=True)
+        store = Store.open(target, bulk=True)
+    else:
+        store = open_db(db_path)
+    try:
+        if not files:
+            store.sync(out_dir / "data")  # drops days whose snapshot is gone
+            return RunResult(day=None, empty=True)
+        days = tuple(files)
+        latest = max(days)
+        stored = {d.day: store.snapshot_sha(d.day) for d in store.days()}
+        todo = [
+            _DayJob(out_dir, path, day, days, day == latest, stored.get(day))
+            for day, path in files.items()
+        ]
+        written = deleted = 0
+        last: _DayDone | None = None
+        workers = jobs or default_jobs()
+        # A new database built by several workers: each writes its days into a scratch file.
+        scratch_dir = (
+            Path(tempfile.mkdtemp(prefix=".rebuild-", dir=db_path.parent))
+            if fresh and _parallel(todo, workers)
+            else None
+        )
+        try:
+            with store.transaction():
+                store.drop_days_except(list(days))
+                for done in _run_jobs(config, todo, workers, scratch_dir):
+                    if done.rows is not None:
+                        with _gc_paused():
+                            store.replace_day_rows(done.day, done.rows, done.sha)
+                    written += done.written
+                    deleted += done.deleted
+                    if done.day == latest:
+                        last = done
+            if scratch_dir is not None:  # the workers have exited: their files are complete
+                store = _merge_scratch(store, target, scratch_dir)
         finally:
+            if scratch_dir is not None:
+                shutil.rmtree(scratch_dir, ignore_errors=True)
+        staging = Staging(out_dir)
+        staging.add("archive/README.md", MarkdownRenderer(config).archive_index(store.days()))
+        if config.site:  # the latest day's top pages were staged by its job
+            site = SiteRenderer(config)
+            matcher = topic_matcher(config)
+            stage_site_extras(staging, site, config, store, matcher, days, {}, latest_staged=True)
+        written += staging.commit()[0]
+        if fresh:
+            store.finish_bulk()
             store.close()
+            os.replace(target, db_path)
+            store = Store.open(db_path)
+        assert last is not None
+        return RunResult(
+            day=latest,
+            papers=last.papers,
+            listed=last.listed,
+            topics=last.topics,
+            written=written,
+            deleted=deleted,
+            days=len(days),
+        )
+    finally:
+        store.close()

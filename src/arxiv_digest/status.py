@@ -4,7 +4,8 @@ counts, the weekdays missing since, and the warnings worth a look.
 Everything is read from what the output folder commits, never from the database (GitHub Actions rebuilds it
 on every run, and a fresh clone has none): the days are ``data/<day>.jsonl``, the parse warnings of a day
 ``data/<day>.meta.json`` (written by ``run``, see :mod:`arxiv_digest.store.meta`), its deliveries
-``delivery/<day>.json``. Nothing is written, and
+``delivery/<day>.json``, a publication that did not finish ``data/<day>.incomplete``
+(:mod:`arxiv_digest.store.incomplete`: exit 1 until a run finishes the day). Nothing is written, and
 no lock is taken: a monitor polling ``status`` must never make the daily run fail with "another run".
 
 "Missing" counts the weekdays after the last published day up to today in US Eastern time, the calendar
@@ -17,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,11 +27,14 @@ from .config import Config
 from .digest import build_digest
 from .models import ARXIV_TZ
 from .notify import read_state, state_path
+from .store import incomplete as unfinished
 from .store import meta as day_meta
 from .store import snapshot as snapshots
 
 #: More weekdays than this without a digest and the digest is stale (``status`` exits 1).
 DEFAULT_MAX_MISSING = 3
+#: How many missing days the text report names before "… and N more" (``--json`` lists them all).
+SHOWN_MISSING = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +50,16 @@ class Status:
     topics: dict[str, int] | None = None
     missing: tuple[dt.date, ...] = ()
     warnings: tuple[str, ...] = ()
+    incomplete: tuple[dt.date, ...] = ()  # days a run began publishing and did not finish (issue #7)
 
     @property
     def is_stale(self) -> bool:
         return self.last_day is None or len(self.missing) > self.max_missing
+
+    @property
+    def is_ok(self) -> bool:
+        """Up to date and wholly published: ``status`` exits 0 only then."""
+        return not self.is_stale and not self.incomplete
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -63,6 +74,8 @@ class Status:
             "missing": [d.isoformat() for d in self.missing],
             "max_missing": self.max_missing,
             "stale": self.is_stale,
+            "incomplete": [d.isoformat() for d in self.incomplete],
+            "ok": self.is_ok,
             "warnings": list(self.warnings),
         }
 
@@ -112,9 +125,16 @@ def read_status(
             f"a run was killed while writing: {len(leftovers)} temporary file(s) left ({shown}"
             f"{', …' if len(leftovers) > 3 else ''}); the next run removes them"
         )
+    marked = tuple(unfinished.marked_days(data_dir))
+    warnings[:0] = [
+        f"{day}: not wholly published: a run failed or was killed while writing it "
+        f"({unfinished.marker_path(data_dir, day).relative_to(out_dir).as_posix()} is there); "
+        "run `arxiv-digest run` again, or `arxiv-digest rebuild`"
+        for day in marked
+    ]
     if not files:
         warnings.insert(0, f"no day published yet in {data_dir}; run `arxiv-digest run`")
-        return Status(out_dir, today, max_missing, warnings=tuple(warnings))
+        return Status(out_dir, today, max_missing, warnings=tuple(warnings), incomplete=marked)
 
     last_day, path = next(reversed(files.items()))
     papers = snapshots.loads(path.read_bytes(), source=str(path), day=last_day)
@@ -144,7 +164,7 @@ def read_status(
         warnings.insert(
             0,
             f"no digest for {len(missing)} weekday(s) since {last_day} "
-            f"({', '.join(d.isoformat() for d in missing[:5])}{', …' if len(missing) > 5 else ''})"
+            f"({shorten(missing)})"
             + (
                 f": more than {max_missing}, so the daily run is probably failing; look at its log"
                 if stale
@@ -165,12 +185,20 @@ def read_status(
         topics=topics,
         missing=tuple(missing),
         warnings=tuple(warnings),
+        incomplete=marked,
     )
+
+
+def shorten(days: Sequence[dt.date], shown: int = SHOWN_MISSING) -> str:
+    """The first ``shown`` days, then how many more: a digest stale for a year must not print 260 dates."""
+    text = ", ".join(d.isoformat() for d in days[:shown])
+    return text + (f" … and {len(days) - shown} more" if len(days) > shown else "")
 
 
 def render_text(status: Status) -> str:
     """The human-readable report ``status`` prints."""
-    lines = [f"{status.out_dir}: " + ("STALE" if status.is_stale else "OK")]
+    verdict = "INCOMPLETE" if status.incomplete else "STALE" if status.is_stale else "OK"
+    lines = [f"{status.out_dir}: {verdict}"]
     if status.last_day is None:
         lines.append("  last day:  none")
     else:
@@ -185,7 +213,7 @@ def render_text(status: Status) -> str:
         if status.topics is not None:
             by_count = sorted(status.topics.items(), key=lambda kv: (-kv[1], kv[0]))
             lines.append("  topics:    " + (", ".join(f"{name} {n}" for name, n in by_count) or "none"))
-        missing = ", ".join(d.isoformat() for d in status.missing) or "none"
+        missing = shorten(status.missing) or "none"
         lines.append(f"  missing:   {missing} (today is {status.today} in US Eastern time)")
     if status.warnings:
         lines.append("  warnings:")

@@ -25,8 +25,13 @@ from ._deliver import delivery_lines, mark_published
 @config_option
 @out_option
 @db_option
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace a day already stored even by an announcement of it with fewer than half its papers.",
+)
 @click.pass_context
-def run(ctx: click.Context, config_path: Path, out_dir: Path, db_path: Path | None) -> None:
+def run(ctx: click.Context, config_path: Path, out_dir: Path, db_path: Path | None, force: bool) -> None:
     """Fetch today's arXiv announcement for the configured categories and publish it.
 
     One request to arXiv's daily feed for all categories; the day is kept in OUT/data/<day>.jsonl and
@@ -38,12 +43,15 @@ def run(ctx: click.Context, config_path: Path, out_dir: Path, db_path: Path | No
     exits 1 with "delivery failed: <channel>: <reason>"; the pages stay written, and the next run of the
     same day retries only the channels that failed.
 
+    A day already stored is not replaced by a new fetch of it with fewer than half its papers (arXiv
+    serving a partial feed): exit 1 naming the day and both counts, nothing written; --force replaces it.
+
     \b
     Example:
       arxiv-digest run --config config.yml --out .
     """
     config = load_config(config_path)
-    result = run_daily(config, out_dir, db_path, on_published=mark_published)
+    result = run_daily(config, out_dir, db_path, on_published=mark_published, force=force)
     if result.empty:
         day = f" ({result.day})" if result.day else ""
         say(

@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
@@ -23,12 +24,13 @@ from ..search import search as search_history
 from ..store import Store
 from ..store import remote as remote_store
 from ..store import snapshot as snapshots
-from ..store.opening import default_db_path, open_store
+from ..store.opening import default_db_path, read_store
 from ._app import cli, config_option, db_option, existing_out_option, say
 
 #: ``search --remote --max-pages`` default: ``remote.DEFAULT_MAX_PAGES`` (a test keeps them equal), written
 #: here so that the command line does not import the HTTP client to show it.
 REMOTE_MAX_PAGES = 10
+T = TypeVar("T")
 
 
 @cli.command()
@@ -64,7 +66,10 @@ def check(ctx: click.Context, config_path: Path) -> None:
         say(ctx, f"  notify webhook {n} ({hook.format.value}): {which(hook.topics)}")
 
 
-def _store_for(out_dir: Path, db_path: Path | None) -> Store:
+def _read_history(out_dir: Path, db_path: Path | None, work: Callable[[Store], T]) -> T:
+    """``work`` on the stored history, read-only in effect (issue #7): the database takes the snapshots it
+    lacks but loses nothing, is read as it is when ``OUT/data/`` has none (``--db`` alone), is rebuilt
+    when damaged, and is read from a copy in memory when it cannot be written (see ``store.opening``)."""
     data = out_dir / "data"
     db = db_path or default_db_path(out_dir)
     if not db.exists() and not snapshots.day_files(data) and not remote_store.month_files(data):
@@ -73,7 +78,7 @@ def _store_for(out_dir: Path, db_path: Path | None) -> Store:
             "(or `demo`) first, or pass --out/--db"
         )
     refuse_symlinks(out_dir, db)  # search writes its index into the database, without the lock
-    return open_store(db, data)
+    return read_store(db, data, work)
 
 
 def _matched_words(paper: Paper, hits: Sequence[Hit]) -> dict[str, set[str]]:
@@ -215,16 +220,14 @@ def search(
             raise UsageError("--remote needs --from and --to (the submission dates to ask arXiv for)")
         results = _search_remote(ctx, tree, out_dir, start, end, limit, hits, max_pages, config_path)
     else:
-        with _store_for(out_dir, db_path) as store:
-            results = search_history(
-                store,
-                tree,
-                date_from=start,
-                date_to=end,
-                limit=limit,
-                explain=hits,
-                submissions=remote_store.load_all(out_dir / "data"),
-            )
+        submissions = remote_store.load_all(out_dir / "data")
+        results = _read_history(
+            out_dir,
+            db_path,
+            lambda store: search_history(
+                store, tree, date_from=start, date_to=end, limit=limit, explain=hits, submissions=submissions
+            ),
+        )
     if as_json:
         rows = []
         for r in results:
@@ -343,8 +346,7 @@ def explain(
         wanted, _ = parse_arxiv_id(arxiv_id)
     except ValueError:
         raise click.BadParameter(f"{arxiv_id!r} is not an arXiv identifier", param_hint="--id") from None
-    with _store_for(out_dir, db_path) as store:
-        paper = store.latest_announcement(wanted)
+    paper = _read_history(out_dir, db_path, lambda store: store.latest_announcement(wanted))
     if paper is None:
         raise UsageError(f"{wanted} is not in the stored history of {out_dir}")
     matcher = topic_matcher(config)

@@ -14,13 +14,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import orjson
-
-from ..errors import StoreError
-from ..models import AnnounceType, Paper
+from ..errors import DatabaseUnwritableError, StoreError
+from ..models import Paper
 from . import snapshot
+from .faults import translate
+from .rows import COLUMNS, announcement_rows, authors_of, paper_of, prefixed, stored_day
 
 _MIGRATIONS: tuple[str, ...] = (
     # 1: days and the papers announced on them, one row per (day, paper) as announced that day.
@@ -67,16 +66,6 @@ _MIGRATIONS: tuple[str, ...] = (
 )
 
 
-def _prefixed(alias: str) -> str:
-    return ", ".join(f"{alias}.{c.strip()}" for c in _COLUMNS.split(","))
-
-
-_COLUMNS = (
-    "day, id, version, announce_type, title, authors, abstract, categories, comment, journal_ref, "
-    "doi, license"
-)
-
-
 @dataclass(frozen=True, slots=True)
 class DaySummary:
     day: dt.date
@@ -88,33 +77,7 @@ class DaySummary:
 class SyncReport:
     imported: tuple[dt.date, ...]
     dropped: tuple[dt.date, ...]
-
-
-def _json(value: object) -> str:
-    """JSON text for a column (orjson: UTF-8 as is, like ensure_ascii=False, and ~15x faster)."""
-    return orjson.dumps(value).decode("utf-8")
-
-
-def announcement_rows(day: dt.date, papers: Sequence[Paper]) -> list[tuple[object, ...]]:
-    """The ``announcements`` rows for a day's papers (plain tuples: cheap to send between processes)."""
-    key = day.isoformat()
-    return [
-        (
-            key,
-            p.id,
-            p.version,
-            p.announce_type.value,
-            p.title,
-            _json(p.authors),
-            p.abstract,
-            _json(p.categories),
-            p.comment,
-            p.journal_ref,
-            p.doi,
-            p.license,
-        )
-        for p in papers
-    ]
+    kept: tuple[dt.date, ...] = ()  # days with no snapshot that a sync without ``drop`` left in place
 
 
 class Store:
@@ -131,6 +94,10 @@ class Store:
         half-built file is never in place; :meth:`finish_bulk` turns it into a normal WAL database."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:  # a read-only folder, or a file where the folder should be
+            raise DatabaseUnwritableError(str(path), f"cannot create {path.parent}: {e.strerror or e}") from e
+        conn = None
+        try:  # (the connection is closed on any failure, a schema too new included)
             conn = sqlite3.connect(path, isolation_level=None, timeout=30)
             if bulk:
                 conn.execute("PRAGMA journal_mode=MEMORY")
@@ -139,12 +106,25 @@ class Store:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(f"PRAGMA foreign_keys={'OFF' if bulk else 'ON'}")
-            store = cls(conn, path)
-            store._migrate()
-        except sqlite3.DatabaseError as e:
-            raise StoreError(
-                f"{path}: cannot open the database ({e}); delete it and it will be rebuilt from data/*.jsonl"
-            ) from e
+            return cls.from_connection(conn, path)
+        except BaseException as e:
+            if conn is not None:
+                conn.close()
+            if not isinstance(e, sqlite3.Error):
+                raise
+            error = translate(e, path)
+            if type(error) is StoreError:
+                error = StoreError(
+                    f"{path}: cannot open the database ({e}); delete it and it will be rebuilt from "
+                    "data/*.jsonl"
+                )
+            raise error from e
+
+    @classmethod
+    def from_connection(cls, conn: sqlite3.Connection, path: Path) -> Store:
+        """A store on an open connection (an in-memory copy, say), migrated; ``path`` names it in errors."""
+        store = cls(conn, path)
+        store._migrate()
         return store
 
     def finish_bulk(self) -> None:
@@ -218,7 +198,7 @@ class Store:
             (key, snapshot_sha256, len(rows)),
         )
         self.conn.executemany(
-            f"INSERT INTO announcements ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            f"INSERT INTO announcements ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
         )
 
     def copy_from(self, paths: Sequence[Path]) -> None:
@@ -230,7 +210,7 @@ class Store:
                 with self.transaction():
                     self.conn.execute("INSERT INTO days SELECT * FROM scratch.days")
                     self.conn.execute(
-                        f"INSERT INTO announcements ({_COLUMNS}) SELECT {_COLUMNS} FROM scratch.announcements"
+                        f"INSERT INTO announcements ({COLUMNS}) SELECT {COLUMNS} FROM scratch.announcements"
                     )
             finally:
                 self.conn.execute("DETACH DATABASE scratch")
@@ -266,7 +246,7 @@ class Store:
                             rowid,
                             normalize(title),
                             normalize(abstract),
-                            " ; ".join(normalize(a) for a in orjson.loads(authors)),
+                            " ; ".join(normalize(a) for a in authors_of(authors, rowid)),
                             normalize(comment or ""),
                         )
                         for rowid, title, abstract, authors, comment in rows
@@ -285,18 +265,18 @@ class Store:
         params: list[object] = [(date_from or dt.date.min).isoformat(), (date_to or dt.date.max).isoformat()]
         if fts is None:
             sql = (
-                f"SELECT {_prefixed('a')} FROM announcements a WHERE {' AND '.join(where)} "
+                f"SELECT {prefixed('a')} FROM announcements a WHERE {' AND '.join(where)} "
                 "ORDER BY a.day DESC"
             )
         else:
             sql = (
-                f"SELECT {_prefixed('a')} FROM search_index s JOIN announcements a ON a.rowid = s.rowid "
+                f"SELECT {prefixed('a')} FROM search_index s JOIN announcements a ON a.rowid = s.rowid "
                 f"WHERE search_index MATCH ? AND {' AND '.join(where)} ORDER BY a.day DESC"
             )
             params.insert(0, fts)
         try:
             for row in self.conn.execute(sql, params):
-                yield _paper(row)
+                yield paper_of(row)
         except sqlite3.OperationalError as e:
             raise StoreError(f"{self.path}: the search index could not run {fts!r}: {e}") from e
 
@@ -305,18 +285,19 @@ class Store:
         wanted = {d.isoformat() for d in keep}
         gone = [day for (day,) in self.conn.execute("SELECT day FROM days") if day not in wanted]
         for day in gone:
-            self.drop_day(dt.date.fromisoformat(day))
-        return [dt.date.fromisoformat(d) for d in gone]
+            self.drop_day(stored_day(day))
+        return [stored_day(d) for d in gone]
 
-    def sync(self, data_dir: Path) -> SyncReport:
-        """Import every snapshot the database lacks or holds an older copy of; drop days with no file.
+    def sync(self, data_dir: Path, *, drop: bool = True) -> SyncReport:
+        """Import every snapshot the database lacks or holds an older copy of; drop days with no file
+        (unless not ``drop``: a command that only reads deletes nothing, issue #7; they are in ``kept``).
 
         A file whose size, modification and change times and inode are those recorded when its day was
         last checked is not read again; any other is read and hashed, and imported only if its SHA-256
         differs from the stored day's. Nothing is written (no write lock taken) when nothing changed."""
         files = snapshot.day_files(data_dir)
         known = {
-            dt.date.fromisoformat(day): sha
+            stored_day(day): sha
             for day, sha in self.conn.execute("SELECT day, snapshot_sha256 FROM days")
         }
         seen = {
@@ -324,6 +305,9 @@ class Store:
             for row in self.conn.execute("SELECT day, size, mtime_ns, ctime_ns, inode FROM snapshot_files")
         }
         dropped = [day for day in known if day not in files]
+        kept: tuple[dt.date, ...] = ()
+        if not drop:
+            kept, dropped = tuple(dropped), []
         changed: list[tuple[dt.date, bytes | None, str, tuple[int, int, int, int]]] = []
         for day, path in files.items():
             try:
@@ -341,7 +325,7 @@ class Store:
             changed.append((day, content if known.get(day) != sha else None, sha, stat))
         imported: list[dt.date] = []
         if not dropped and not changed:
-            return SyncReport(imported=(), dropped=())
+            return SyncReport(imported=(), dropped=(), kept=kept)
         with self.transaction():
             for day in dropped:
                 self.drop_day(day)
@@ -355,7 +339,7 @@ class Store:
                     "VALUES (?, ?, ?, ?, ?)",
                     (day.isoformat(), *stat),
                 )
-        return SyncReport(imported=tuple(imported), dropped=tuple(dropped))
+        return SyncReport(imported=tuple(imported), dropped=tuple(dropped), kept=kept)
 
     # -- reading -----------------------------------------------------------------------------------
     def days(self) -> list[DaySummary]:
@@ -365,14 +349,14 @@ class Store:
         )
         by_day: dict[str, DaySummary] = {}
         for day, count, kind, n in rows:
-            summary = by_day.setdefault(day, DaySummary(dt.date.fromisoformat(day), count, {}))
+            summary = by_day.setdefault(day, DaySummary(stored_day(day), count, {}))
             if kind is not None:
                 summary.counts[kind] = n
         return list(by_day.values())
 
     def latest_day(self) -> dt.date | None:
         row = self.conn.execute("SELECT max(day) FROM days").fetchone()
-        return dt.date.fromisoformat(row[0]) if row and row[0] else None
+        return stored_day(row[0]) if row and row[0] else None
 
     def snapshot_sha(self, day: dt.date) -> str | None:
         row = self.conn.execute(
@@ -381,32 +365,14 @@ class Store:
         return row[0] if row else None
 
     def papers_for_day(self, day: dt.date) -> list[Paper]:
-        rows = self.conn.execute(f"SELECT {_COLUMNS} FROM announcements WHERE day = ?", (day.isoformat(),))
-        return [_paper(row) for row in rows]
+        rows = self.conn.execute(f"SELECT {COLUMNS} FROM announcements WHERE day = ?", (day.isoformat(),))
+        return [paper_of(row) for row in rows]
 
     def latest_announcement(self, arxiv_id: str) -> Paper | None:
         row = self.conn.execute(
-            f"SELECT {_COLUMNS} FROM announcements WHERE id = ? ORDER BY day DESC LIMIT 1", (arxiv_id,)
+            f"SELECT {COLUMNS} FROM announcements WHERE id = ? ORDER BY day DESC LIMIT 1", (arxiv_id,)
         ).fetchone()
-        return _paper(row) if row else None
+        return paper_of(row) if row else None
 
     def integrity_check(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
-
-
-def _paper(row: sqlite3.Row | tuple[Any, ...]) -> Paper:
-    (day, pid, version, kind, title, authors, abstract, categories, comment, journal_ref, doi, license_) = row
-    return Paper(
-        id=pid,
-        version=version,
-        title=title,
-        authors=tuple(orjson.loads(authors)),
-        abstract=abstract,
-        categories=tuple(orjson.loads(categories)),
-        announce_type=AnnounceType(kind),
-        announced=dt.date.fromisoformat(day),
-        comment=comment,
-        journal_ref=journal_ref,
-        doi=doi,
-        license=license_,
-    )

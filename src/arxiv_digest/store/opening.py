@@ -1,32 +1,68 @@
-"""Where a digest folder keeps its database, and opening it: light enough for `search` to import alone."""
+"""Where a digest folder keeps its database, and opening it: light enough for `search` to import alone.
+
+The database is a cache of ``data/*.jsonl`` (issue #7 hardens what that promises):
+
+- damaged, on opening or on any later read (:class:`DatabaseCorruptError`): it is moved aside (the
+  message says where) and rebuilt from the snapshots, and the work is done again; never when there is no
+  snapshot to rebuild it from (a read command pointed at a database alone): that is an error instead;
+- a command that only reads (:func:`read_store`) never deletes: it imports the snapshots that are new or
+  changed, keeps the days whose snapshot it cannot see, and with no snapshot at all reads the database as
+  it is; when the database or its folder refuses writes it reads a copy in memory.
+"""
 
 from __future__ import annotations
 
 import logging
-import shutil
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from ..errors import StoreError
+from ..errors import DatabaseCorruptError, DatabaseUnwritableError, StoreError
 from ..publish import STATE_DIR
+from . import snapshot
 from .db import Store
+from .faults import sqlite_errors, translate
 
 log = logging.getLogger("arxiv_digest")
+T = TypeVar("T")
+#: What SQLite keeps beside a WAL database; moved aside with it, so that no stale log meets a new file.
+_COMPANIONS = ("-wal", "-shm")
 
 
 def default_db_path(out_dir: Path) -> Path:
     return out_dir / STATE_DIR / "digest.db"
 
 
+def move_aside(db_path: Path, damage: DatabaseCorruptError) -> Path:
+    """Move a damaged database (and its WAL files) to ``<name>.corrupt``, replacing an older one there."""
+    aside = db_path.with_name(db_path.name + ".corrupt")
+    try:
+        for suffix in ("", *_COMPANIONS):
+            source = db_path.with_name(db_path.name + suffix)
+            if source.exists():
+                source.replace(aside.with_name(aside.name + suffix))
+            else:
+                aside.with_name(aside.name + suffix).unlink(missing_ok=True)
+    except OSError as e:
+        raise DatabaseUnwritableError(
+            str(db_path), f"it is damaged ({damage.detail}) and cannot be moved aside: {e.strerror or e}"
+        ) from e
+    log.warning(
+        "%s: the database is damaged (%s); moved it to %s, rebuilding it from the snapshots",
+        db_path,
+        damage.detail,
+        aside,
+    )
+    return aside
+
+
 def open_db(db_path: Path) -> Store:
-    """Open (or create) the database. A corrupt one is a cache: it is moved aside and recreated."""
+    """Open (or create) the database. A damaged one is a cache: it is moved aside and recreated."""
     try:
         return Store.open(db_path)
-    except StoreError as e:
-        if not (db_path.exists() and "cannot open the database" in str(e)):
-            raise
-        aside = db_path.with_suffix(db_path.suffix + ".corrupt")
-        log.warning("%s; moving it to %s and rebuilding it from the snapshots", e, aside)
-        shutil.move(db_path, aside)
+    except DatabaseCorruptError as e:
+        move_aside(db_path, e)
         return Store.open(db_path)
 
 
@@ -34,8 +70,141 @@ def open_store(db_path: Path, data_dir: Path) -> Store:
     """Open (or recreate) the database and make it mirror ``data_dir``."""
     store = open_db(db_path)
     try:
-        store.sync(data_dir)
+        with sqlite_errors(db_path):
+            store.sync(data_dir)
     except BaseException:
         store.close()
         raise
     return store
+
+
+def with_store(db_path: Path, data_dir: Path, work: Callable[[Store], T]) -> T:
+    """``work`` on the database mirroring ``data_dir``, for a job that holds the output lock. Damage found
+    at any point (opening, syncing, or any read inside ``work``) moves the database aside, rebuilds it
+    from ``data_dir`` and does ``work`` once more, so ``work`` must be safe to repeat (a run is: its writes
+    are atomic and a rewrite of the same bytes is skipped)."""
+    try:
+        return _work_on_disk(db_path, data_dir, work)
+    except DatabaseCorruptError as e:
+        move_aside(db_path, e)
+    return _work_on_disk(db_path, data_dir, work)
+
+
+def _work_on_disk(db_path: Path, data_dir: Path, work: Callable[[Store], T]) -> T:
+    store = open_store(db_path, data_dir)
+    try:
+        with sqlite_errors(db_path):
+            return work(store)
+    finally:
+        store.close()
+
+
+def read_store(db_path: Path, data_dir: Path, work: Callable[[Store], T]) -> T:
+    """``work`` for a command that only reads (``search``, ``explain``): see the module's docstring."""
+    has_days = bool(snapshot.day_files(data_dir))
+    try:
+        return _read(Store.open(db_path), db_path, data_dir, has_days, work)
+    except DatabaseCorruptError as e:
+        if not has_days:
+            raise _unrecoverable(db_path, data_dir, e) from e
+        try:
+            move_aside(db_path, e)
+        except DatabaseUnwritableError as refused:
+            log.warning("%s; reading the snapshots in %s into memory instead", refused, data_dir)
+            return _read(_in_memory(db_path, has_days, copy=False), db_path, data_dir, has_days, work)
+        return _read(Store.open(db_path), db_path, data_dir, has_days, work)
+    except DatabaseUnwritableError as e:
+        log.warning(
+            "%s; reading %s in memory instead (nothing is written; search indexes it each time)",
+            e,
+            "a copy of it" if db_path.is_file() else data_dir,
+        )
+    try:
+        return _read(_in_memory(db_path, has_days, copy=True), db_path, data_dir, has_days, work)
+    except DatabaseCorruptError as e:  # the copy is damaged too: what data/ holds, in memory
+        if not has_days:
+            raise _unrecoverable(db_path, data_dir, e) from e
+        log.warning("%s; reading the snapshots in %s into memory instead", e, data_dir)
+        return _read(_in_memory(db_path, has_days, copy=False), db_path, data_dir, has_days, work)
+
+
+def _read(store: Store, db_path: Path, data_dir: Path, has_days: bool, work: Callable[[Store], T]) -> T:
+    try:
+        with sqlite_errors(db_path):
+            _sync_for_reading(store, db_path, data_dir, has_days)
+            return work(store)
+    finally:
+        store.close()
+
+
+def _sync_for_reading(store: Store, db_path: Path, data_dir: Path, has_days: bool) -> None:
+    if not has_days:  # e.g. `search --db FILE` run outside the digest folder: never empty FILE
+        if store.latest_day() is not None:
+            log.warning(
+                "no snapshot in %s: reading %s as it is, without bringing it up to date (pass --out with "
+                "the digest folder to do that)",
+                data_dir,
+                db_path,
+            )
+        return
+    report = store.sync(data_dir, drop=False)
+    if report.kept:
+        log.warning(
+            "%d stored day(s) have no snapshot in %s (%s%s): kept, since a command that only reads deletes "
+            "nothing; `arxiv-digest rebuild` drops them",
+            len(report.kept),
+            data_dir,
+            ", ".join(d.isoformat() for d in report.kept[:3]),
+            ", …" if len(report.kept) > 3 else "",
+        )
+
+
+def _in_memory(db_path: Path, has_days: bool, *, copy: bool) -> Store:
+    """An in-memory database: a copy of the file at ``db_path`` read without writing anything there (when
+    ``copy`` and it exists), else empty. Errors still name ``db_path``."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        if copy and db_path.is_file():
+            try:
+                _copy_read_only(db_path, conn)
+            except sqlite3.Error as e:
+                if not has_days:
+                    raise
+                log.warning("%s: cannot read it either (%s); reading the snapshots instead", db_path, e)
+        conn.execute("PRAGMA foreign_keys=ON")
+        return Store.from_connection(conn, db_path)
+    except BaseException as e:
+        conn.close()
+        if isinstance(e, sqlite3.Error):
+            raise translate(e, db_path) from e
+        raise
+
+
+def _copy_read_only(db_path: Path, target: sqlite3.Connection) -> None:
+    """Copy the database into ``target`` without writing beside it. ``mode=ro`` still needs the WAL index
+    (``-shm``), which a read-only folder cannot hold; ``immutable=1`` needs nothing (it skips the WAL log,
+    whose days the sync from data/ then brings back)."""
+    uri = db_path.resolve().as_uri()
+    error: sqlite3.Error | None = None
+    for flags in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            source = sqlite3.connect(f"{uri}?{flags}", uri=True)
+        except sqlite3.Error as e:
+            error = e
+            continue
+        try:
+            source.backup(target)
+            return
+        except sqlite3.Error as e:
+            error = e
+        finally:
+            source.close()
+    assert error is not None
+    raise error
+
+
+def _unrecoverable(db_path: Path, data_dir: Path, e: DatabaseCorruptError) -> StoreError:
+    return StoreError(
+        f"{db_path}: the database is damaged ({e.detail}), and {data_dir} holds no snapshot to rebuild it "
+        "from; restore the file from a backup, or pass --out with the digest folder whose data/ it mirrors"
+    )
