@@ -7,6 +7,9 @@ message that arrives is kept, parsed with the standard ``email`` package.
 
 ``HookReceiver`` is an HTTP server that records every POST (path, headers, JSON body) and answers from a
 script of statuses (then 200, or 204 like Discord).
+
+Both can answer a failure with text of the test's choosing (``refusal``, ``error_body``), as servers that
+echo what they were sent do: how the secrets tests make a password or a token come back.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import ssl
 import textwrap
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -68,7 +72,12 @@ class _Handler:
 
 
 class SmtpReceiver:
-    """``tls``: None (plain), "starttls" or "ssl". ``auth``: (user, password) required to send, or None."""
+    """``tls``: None (plain), "starttls" or "ssl". ``auth``: (user, password) required to send, or None.
+
+    ``refusal(mechanism, user, password)``: the whole reply to a failed login (default: aiosmtpd's own
+    ``535``); ``mechanisms``: the AUTH mechanisms offered (default: aiosmtpd's, LOGIN and PLAIN). Replies
+    may then hold any character (the server speaks SMTPUTF8).
+    """
 
     def __init__(
         self,
@@ -76,6 +85,8 @@ class SmtpReceiver:
         *,
         tls: str | None = None,
         auth: tuple[str, str] | None = None,
+        refusal: Callable[[str, str, str], str] | None = None,
+        mechanisms: tuple[str, ...] | None = None,
     ) -> None:
         self.messages: list[Arrived] = []
         self.logins: list[tuple[str, str]] = []
@@ -86,7 +97,12 @@ class SmtpReceiver:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
         self._auth = auth
+        self._refusal = refusal
+        # SMTPUTF8 lets a refusal hold any character (aiosmtpd encodes replies as ASCII otherwise).
         kwargs: dict[str, Any] = {"hostname": "127.0.0.1", "port": self.port}
+        kwargs["enable_SMTPUTF8"] = refusal is not None
+        if mechanisms is not None:
+            kwargs["auth_exclude_mechanism"] = [m for m in ("LOGIN", "PLAIN") if m not in mechanisms]
         if tls == "starttls":
             kwargs.update(tls_context=context, require_starttls=True)
         elif tls == "ssl":
@@ -102,6 +118,8 @@ class SmtpReceiver:
         user, password = data.login.decode(), data.password.decode()
         self.logins.append((user, password))
         ok = (user, password) == self._auth
+        if not ok and self._refusal is not None:
+            return AuthResult(success=False, handled=False, message=self._refusal(mechanism, user, password))
         return AuthResult(success=ok, handled=False)  # not handled: the server answers 535 itself
 
     def __enter__(self) -> SmtpReceiver:
@@ -124,9 +142,10 @@ class Hook:
 
 
 class HookReceiver:
-    """Records POSTs; answers each with the next scripted status (default ``ok_status``)."""
+    """Records POSTs; answers each with the next scripted status (default ``ok_status``), and a failure
+    with ``error_body(path)`` when given (the request's path and query; default "server error")."""
 
-    def __init__(self, ok_status: int = 200) -> None:
+    def __init__(self, ok_status: int = 200, error_body: Callable[[str], str] | None = None) -> None:
         self.requests: list[Hook] = []
         self.statuses: deque[int] = deque()
         self.ok_status = ok_status
@@ -147,9 +166,14 @@ class HookReceiver:
                         Hook(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                     )
                     status = receiver.statuses.popleft() if receiver.statuses else receiver.ok_status
-                answer = b"" if status == 204 else (b"ok" if status < 400 else b"server error")
+                if status == 204:
+                    answer = b""
+                elif status < 400:
+                    answer = b"ok"
+                else:
+                    answer = (error_body(self.path) if error_body else "server error").encode("utf-8")
                 self.send_response(status)
-                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)

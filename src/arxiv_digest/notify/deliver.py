@@ -7,9 +7,10 @@ never a URL: the URL is a secret). Each is tried ``attempts`` times with exponen
 What was delivered is kept in ``delivery/<YYYY-MM-DD>.json`` in the output folder, not in the database:
 on GitHub Actions the database is rebuilt on every run, while this file is committed with the pages.
 Per channel it records ``status`` (``sent`` or ``failed``), ``attempts`` (all runs together),
-``last_error`` (already free of secrets) and, once sent, ``sent_at``. The file is rewritten (atomically)
-after each channel, so a run that dies halfway still remembers what it sent. A channel recorded as sent is
-never sent again for that day; a failed one, or one never tried, is tried by the next run of the day.
+``last_error`` (every secret cut out of it, see ``redact.py``) and, once sent, ``sent_at``. The file is
+rewritten (atomically) after each channel, so a run that dies halfway still remembers what it sent. A
+channel recorded as sent is never sent again for that day; a failed one, or one never tried, is tried by
+the next run of the day.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from ..errors import DeliveryError
 from ..publish import atomic_write
 from . import email as mail
 from . import webhooks
+from .redact import Redactor
 from .selection import Selection, SendFailed, select
 
 log = logging.getLogger(__name__)
@@ -170,19 +172,25 @@ def _attempts(
     attempts: int,
     backoff_seconds: float,
     sleep: Callable[[float], None],
+    redactor: Redactor,
 ) -> tuple[int, str | None, str]:
-    """Try up to ``attempts`` times. Returns (attempts made, last error or None, detail)."""
+    """Try up to ``attempts`` times. Returns (attempts made, last error or None, detail).
+
+    This is where a channel's failure becomes a message (logged, stored in the day's record, raised as
+    the run's error, shown by ``status``): every text leaves through ``redactor``, which cuts out the
+    webhook URLs and the SMTP password in whatever form a server echoed them."""
     for attempt in range(1, attempts + 1):
         try:
-            return attempt, None, channel.send(selection)
+            return attempt, None, redactor.message(channel.send(selection))
         except SendFailed as e:
+            reason = redactor.message(e.reason)
             if not e.retryable or attempt == attempts:
-                return attempt, e.reason, ""
+                return attempt, reason, ""
             wait = max(backoff_seconds * 2 ** (attempt - 1), e.retry_after_seconds or 0.0)
             log.warning(
                 "%s: %s; trying again in %.1f s (attempt %d of %d)",
                 channel.name,
-                e.reason,
+                reason,
                 wait,
                 attempt + 1,
                 attempts,
@@ -212,6 +220,7 @@ def deliver_day(
     env = os.environ if env is None else env
     path = state_path(out_dir, digest.day)
     state = read_state(path)
+    redactor = Redactor.for_delivery(notify, env)
     clients: list[httpx.Client] = []
 
     def client() -> httpx.Client:
@@ -246,6 +255,7 @@ def deliver_day(
                 attempts=notify.attempts,
                 backoff_seconds=notify.retry_backoff_seconds,
                 sleep=sleep,
+                redactor=redactor,
             )
             previous = record.get("attempts")
             record["attempts"] = (previous if isinstance(previous, int) else 0) + made

@@ -10,11 +10,14 @@ says. The HTML uses inline styles only (mail clients drop ``<style>`` and ``<hea
 Sending: ``security: starttls`` refuses to go on when the server does not offer STARTTLS (it never falls
 back to clear text); ``ssl`` is TLS from the first byte. Certificates are verified with the default
 context (which honours ``SSL_CERT_FILE``). The password comes from ``ARXIV_DIGEST_SMTP_PASSWORD`` only.
-Failure messages carry the server's answer, never the password.
+Failure messages carry the server's answer, which may echo the password: ``deliver`` cuts it out
+(``redact.py``) before a message is shown or stored. A non-ASCII password is sent as UTF-8 (see
+:func:`login`).
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import re
@@ -136,6 +139,40 @@ def _server_text(e: smtplib.SMTPResponseException) -> str:
     return f"{e.smtp_code} {' '.join(text.split())}".strip()
 
 
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def login(smtp: smtplib.SMTP, username: str, password: str) -> None:
+    """Log in, with a password in any script.
+
+    ``smtplib`` encodes every AUTH exchange as ASCII, so a password such as ``pässwörd€`` raised
+    UnicodeEncodeError before a byte was sent (python/cpython#73936, still open). An ASCII login goes
+    through ``smtplib`` unchanged (CRAM-MD5 first, as it prefers); any other is sent as UTF-8, which
+    AUTH PLAIN prescribes (RFC 4616) and servers offering AUTH LOGIN read, with PLAIN preferred.
+    Raises what ``smtplib.SMTP.login`` raises.
+    """
+    if username.isascii() and password.isascii():
+        smtp.login(username, password)
+        return
+    if not smtp.has_extn("auth"):
+        raise smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server.")
+    offered = smtp.esmtp_features["auth"].upper().split()
+    if "PLAIN" in offered:
+        code, reply = smtp.docmd("AUTH", "PLAIN " + _b64(f"\0{username}\0{password}"))
+    elif "LOGIN" in offered:
+        code, reply = smtp.docmd("AUTH", "LOGIN " + _b64(username))
+        if code == 334:
+            code, reply = smtp.docmd(_b64(password))
+    else:
+        raise smtplib.SMTPException(
+            "the password is not ASCII, and the server offers neither AUTH PLAIN nor AUTH LOGIN to send it "
+            f"as UTF-8 (it offers {' '.join(offered) or 'nothing'})"
+        )
+    if code not in (235, 503):  # 503: already authenticated
+        raise smtplib.SMTPAuthenticationError(code, reply)
+
+
 def send_message(
     msg: EmailMessage, settings: EmailSettings, *, password: str | None, timeout_seconds: float
 ) -> dict[str, tuple[int, bytes]]:
@@ -175,7 +212,7 @@ def send_message(
                 smtp.ehlo()
             if settings.username:
                 assert password is not None
-                smtp.login(settings.username, password)
+                login(smtp, settings.username, password)
             return smtp.send_message(
                 msg, from_addr=_address(settings.sender), to_addrs=[_address(a) for a in settings.to]
             )

@@ -19,7 +19,8 @@ BRANCH = "main"
 
 
 class SendFailed(Exception):
-    """One attempt to send failed. ``reason`` is safe to show and to store: no URL, no password.
+    """One attempt to send failed. ``reason`` says why in full, the server's answer included, which may
+    echo a secret: it is shown and stored only through ``Redactor.message`` (``redact.py``), in ``deliver``.
 
     ``retryable`` is false when trying again cannot help within this run (a missing password);
     ``retry_after_seconds`` is the server's own request (HTTP ``Retry-After``), if any.

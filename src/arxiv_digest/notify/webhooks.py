@@ -14,8 +14,8 @@ Slack and Discord cap a message's size. A big day lists what fits, taking one pa
 turn (config order) so no topic crowds out the others, then says per topic how many more there are,
 linking the topic's page when ``repo:`` is configured.
 
-A webhook URL carries its token: it never appears in a message of ours. httpx's own error text is used
-only after every URL in it has been removed.
+A webhook URL carries its token. A failure's text (the server's answer, httpx's error) may repeat it:
+``deliver`` cuts it out, in every form, before the text is shown or stored (``redact.py``).
 """
 
 from __future__ import annotations
@@ -325,18 +325,6 @@ PAYLOADS: Mapping[WebhookFormat, Callable[[Selection], dict[str, Any]]] = {
 
 
 # -- sending ----------------------------------------------------------------------------------------------
-_ANY_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
-
-
-def scrub(text: str, url: str) -> str:
-    """``text`` without the webhook's URL, its path (the token) or any other URL; on one line."""
-    parts = httpx.URL(url)
-    for secret in (url, str(parts), parts.path, parts.query.decode("ascii", "replace")):
-        if len(secret) > 1:
-            text = text.replace(secret, "<url>")
-    return " ".join(_ANY_URL.sub("<url>", text).split())
-
-
 def _retry_after(value: str | None) -> float | None:
     return retry_after_seconds(value, time.time())
 
@@ -357,13 +345,14 @@ def post(client: httpx.Client, url: str, payload: Mapping[str, Any]) -> None:
     except httpx.TimeoutException as e:
         raise SendFailed(f"timed out ({type(e).__name__})") from None
     except httpx.HTTPError as e:
-        detail = scrub(str(e), url) or "connection failed"
-        raise SendFailed(f"{type(e).__name__}: {detail}") from None
+        raise SendFailed(f"{type(e).__name__}: {e or 'connection failed'}") from None
     if 200 <= response.status_code < 300:
         return
-    body = scrub(response.text[:300], url)
+    # The whole body: deliver cuts the secrets out before it shortens the message, since a token cut
+    # in two here would no longer be recognised there.
+    body = response.text.strip()
     retry_after = _retry_after(response.headers.get("retry-after"))
     raise SendFailed(
-        f"HTTP {response.status_code}" + (f": {body[:200]}" if body else ""),
+        f"HTTP {response.status_code}" + (f": {body}" if body else ""),
         retry_after_seconds=None if retry_after is None else min(retry_after, MAX_RETRY_AFTER_SECONDS),
     )
