@@ -44,10 +44,10 @@ METADATA_PREFIX = "arXiv"
 #: new that day: arXiv announces a submission one to three working days after it arrives, and a holiday
 #: or a weekend adds a few more.
 NEW_WITHIN_DAYS = 7
-#: A set's list is abandoned past this many pages. arXiv's OAI pages hold about 1000 records; a year of
-#: one category is a few dozen pages, a year of all of cs.* (about 200,000 records with revisions) a few
-#: hundred, the whole history of the largest set we harvest (an archive: math, astro-ph) under 1000. At
-#: >= 3 s a request, 1000 pages are 50 minutes: a never-ending list costs that much, never more.
+#: A set's list is abandoned past this many pages (issue #7). arXiv's OAI pages hold about 1000 records:
+#: a year of one category is a few dozen pages, a year of all of cs.* a few hundred, so 1000 leave room for
+#: years of the busiest set we could be asked for; a longer range is split with --from/--to. At >= 3 s a
+#: request, a never-ending list costs 50 minutes, never more.
 MAX_PAGES_PER_SET = 1000
 #: Errors that are the harvester's (or arXiv's) fault, not an empty range.
 _NO_RECORDS = "noRecordsMatch"
@@ -133,9 +133,9 @@ class ListGuard:
         if self.pages >= self.max_pages:
             raise EndlessListError(
                 page.url,
-                f"the list of {self.set_spec} is still going after {self.pages} pages (the cap: about "
-                f"{self.max_pages} x 1000 records, more than any real set holds); nothing was published. "
-                "Run the backfill again later, or over a shorter range (--from/--to)",
+                f"the list of {self.set_spec} is still going after {self.pages} pages, the most a set may "
+                "take (arXiv's pages hold about 1000 records); nothing was published. Run the backfill "
+                "again later, or over shorter ranges (--from/--to)",
             )
         self._seen.add(token)
 
