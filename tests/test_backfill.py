@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from arxiv_digest.text import normalize_whitespace
 from tests.conftest import CliResult, tree_state
 from tests.fakearxiv import FakeArxiv, Recorded, Reply
 from tests.fakearxiv.oai import FakeOai, OaiItem, error_body, items_on, record_element, scenario
+from tests.fakearxiv.oai_tokens import BadTokens, Kind
 
 Cli = Callable[..., CliResult]
 
@@ -267,6 +269,115 @@ def test_an_unfinished_backfill_of_other_dates_is_not_mixed_in(
         "2026-06-29.jsonl",
         "2026-06-30.jsonl",
     ]
+
+
+# ---------------------------------------------------------------------------------------------------
+# lists that never end (issue #7): a token sent again, a cycle, new tokens forever
+
+#: kind -> the requests it takes to see the fault, all in the first set (pages of 10: cs.AI has plenty).
+TOKEN_FAULTS = {"repeat": 2, "cycle": 3}
+
+
+def install_bad_tokens(fake: FakeArxiv, kind: Kind) -> None:
+    good = FakeOai(scenario(DAYS), page_size=10, base_url=fake.url + "/oai")
+    fake.oai_handler = BadTokens(good, kind).handle
+
+
+def progress_of(digest: Path) -> dict[str, object]:
+    loaded: dict[str, object] = json.loads((digest / ".arxiv-digest" / "backfill.json").read_text("utf-8"))
+    return loaded
+
+
+def assert_the_set_starts_over(digest: Path) -> None:
+    """What a token fault leaves: the first set to do again from its first page, none of its pages."""
+    progress = progress_of(digest)
+    assert (progress["set_index"], progress["token"], progress["pages"], progress["set_pages"]) == (
+        0,
+        None,
+        0,
+        0,
+    )
+    assert not progress["harvested"]
+
+
+@pytest.mark.parametrize("kind", list(TOKEN_FAULTS))
+def test_a_resumption_token_sent_again_fails_and_the_rerun_starts_the_set_over(
+    kind: Kind, arxiv_env: FakeArxiv, cli: Cli, digest_dir: Path, clean_state: dict[str, str]
+) -> None:
+    before = tree_state(digest_dir)
+    install_bad_tokens(arxiv_env, kind)
+    began = time.monotonic()
+    failed = backfill(cli, digest_dir)
+    elapsed = time.monotonic() - began
+    assert failed.exit_code == 1
+    assert elapsed < 5, elapsed  # two or three requests 0.05 s apart, and the parsing
+    first_run = oai_requests(arxiv_env)
+    assert len(first_run) == TOKEN_FAULTS[kind]
+    # "repeat" gets back the token it sent; "cycle" the one it sent first.
+    sent_again = first_run[-1 if kind == "repeat" else 1].query["resumptionToken"][0]
+    assert f"while fetching {arxiv_env.url}/oai?verb=ListRecords&resumptionToken=" in failed.err
+    assert (
+        f"arXiv sent the resumption token {sent_again!r} again (set cs:cs:AI, page {TOKEN_FAULTS[kind]})"
+        in failed.err
+    )
+    assert "Traceback" not in failed.err and "internal error" not in failed.err
+    assert tree_state(digest_dir) == before
+    assert_the_set_starts_over(digest_dir)
+
+    # The fault persists: the rerun starts the set over and fails the same way, no later.
+    again = backfill(cli, digest_dir)
+    assert again.exit_code == 1 and "again (set cs:cs:AI" in again.err
+    second_run = oai_requests(arxiv_env)[len(first_run) :]
+    assert key(second_run[0]) == ("set", "cs:cs:AI")
+    assert len(second_run) == TOKEN_FAULTS[kind]
+    assert_the_set_starts_over(digest_dir)
+
+    # arXiv mends: the rerun publishes what an uninterrupted backfill does.
+    install(arxiv_env)
+    mended = backfill(cli, digest_dir)
+    assert mended.exit_code == 0, mended.err
+    third_run = oai_requests(arxiv_env)[len(first_run) + len(second_run) :]
+    assert key(third_run[0]) == ("set", "cs:cs:AI")
+    assert tree_state(digest_dir) == clean_state
+
+
+def test_a_list_that_never_ends_stops_at_the_page_cap_counting_resumed_pages(
+    arxiv_env: FakeArxiv,
+    cli: Cli,
+    digest_dir: Path,
+    clean_state: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every page brings a new token, so only the cap ends it; the pages of an interrupted run count."""
+    cap = 8
+    monkeypatch.setattr(oai, "MAX_PAGES_PER_SET", cap)
+    before = tree_state(digest_dir)
+    install_bad_tokens(arxiv_env, "endless")
+    # Three pages, then a 503 storm: the run stops with the set's third token saved, as any interruption.
+    arxiv_env.queue(Reply(), Reply(), Reply(), *[Reply(status=503, headers={"Retry-After": "0"})] * ATTEMPTS)
+    assert backfill(cli, digest_dir).exit_code == 1
+    assert progress_of(digest_dir)["set_pages"] == 3
+    interrupted = len(oai_requests(arxiv_env))
+
+    began = time.monotonic()
+    failed = backfill(cli, digest_dir)
+    elapsed = time.monotonic() - began
+    resumed = oai_requests(arxiv_env)[interrupted:]
+    assert failed.exit_code == 1
+    assert elapsed < 5, elapsed
+    assert len(resumed) == cap - 3  # the cap counts the pages before the interruption
+    tokens = [r.query["resumptionToken"][0] for r in oai_requests(arxiv_env) if "resumptionToken" in r.query]
+    # Every token new, but the one the 503s refused, asked for again by the resumed run.
+    assert len(set(tokens)) == len(tokens) - ATTEMPTS
+    assert f"while fetching {arxiv_env.url}/oai?verb=ListRecords&resumptionToken=endless-" in failed.err
+    assert f"the list of cs:cs:AI is still going after {cap} pages" in failed.err
+    assert tree_state(digest_dir) == before
+    assert_the_set_starts_over(digest_dir)
+
+    install(arxiv_env)
+    mended = backfill(cli, digest_dir)
+    assert mended.exit_code == 0, mended.err
+    assert tree_state(digest_dir) == clean_state
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ no database row changed, and requests still spaced by the configured delay.
 
 from __future__ import annotations
 
+import email.utils
 import itertools
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from lxml import etree
 from arxiv_digest.cli import main
 from tests.conftest import CliResult, db_rows, tree_state
 from tests.fakearxiv import FakeArxiv, Recorded, Reply
+from tests.fakearxiv.raw import RawServer, trickle
 
 Cli = Callable[..., CliResult]
 
@@ -74,6 +76,13 @@ RECOVERABLE: dict[str, tuple[Faults, float]] = {
     "slow-within-timeout": (lambda f: [Reply(delay_seconds=1.0)], 0.0),
     "truncated-body": (lambda f: [Reply(truncate_at=4096)], DELAY_SECONDS),
     "truncated-xml-once": (lambda f: [Reply(body=feed(f)[: len(feed(f)) // 2])], DELAY_SECONDS),
+    # A hop on the same host is followed, as a request of its own that waits its turn (issue #7).
+    "redirect-same-host": (
+        lambda f: [Reply(status=301, headers={"Location": FEED_PATH + "?moved=1"})],
+        DELAY_SECONDS,
+    ),
+    # "²".isdigit() is True, and float("²") raised ValueError: an internal error instead of a backoff.
+    "503-retry-after-not-ascii": (lambda f: [Reply(status=503, headers={"Retry-After": "²"})], DELAY_SECONDS),
 }
 
 
@@ -143,6 +152,15 @@ def retry_after_too_long(fake: FakeArxiv, digest: Path) -> None:
     fake.queue(*_many(Reply(status=503, headers={"Retry-After": "86400"})))
 
 
+def retry_after_a_year(fake: FakeArxiv, digest: Path) -> None:
+    fake.queue(*_many(Reply(status=429, headers={"Retry-After": str(365 * 86400)})))
+
+
+def retry_after_a_year_as_a_date(fake: FakeArxiv, digest: Path) -> None:
+    when = email.utils.formatdate(time.time() + 365 * 86400, usegmt=True)
+    fake.queue(*_many(Reply(status=503, headers={"Retry-After": when})))
+
+
 def html_page(fake: FakeArxiv, digest: Path) -> None:
     fake.queue(*_many(Reply(body=ACCESS_DENIED, content_type="text/html")))
 
@@ -177,6 +195,13 @@ PERSISTENT: dict[str, tuple[Setup, tuple[str, ...], int, float]] = {
     # name: (set up the fault, what the message says, at most this many requests, within seconds)
     "persistent-503": (persistent_503, ("HTTP 503", "gave up after 5 attempts"), 5, 10.0),
     "retry-after-too-long": (retry_after_too_long, ("Retry-After", "max_retry_after_seconds"), 1, 5.0),
+    "retry-after-a-year": (retry_after_a_year, ("wait 31536000 s (Retry-After)", "try again later"), 1, 5.0),
+    "retry-after-a-year-as-a-date": (
+        retry_after_a_year_as_a_date,
+        ("wait 315", "s (Retry-After), longer than max_retry_after_seconds=600"),
+        1,
+        5.0,
+    ),
     "html-instead-of-xml": (html_page, ("HTML page", "Access Denied"), 2, 5.0),
     "truncated-xml-every-time": (truncated_xml_every_time, ("not well-formed XML",), 2, 5.0),
     "items-missing-fields": (items_missing_fields, ("has no title", "item 6"), 2, 5.0),
@@ -269,3 +294,81 @@ def test_a_failed_run_then_a_good_one_publishes(
     assert result.exit_code == 0, result.err
     assert (digest_dir / "data" / f"{DAY}.jsonl").is_file()
     assert f"arXiv announcement of {DAY}" in (digest_dir / "README.md").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------------
+# bounded in time, whatever arXiv does (issue #7)
+
+#: name -> (the Locations the fake answers in turn, the hop refused (from, to) as indexes into the URLs
+#: requested, the reason given, the requests made). "{feed}" is the feed's URL, "{port}" the fake's port.
+REDIRECTS: dict[str, tuple[list[str], str, int]] = {
+    "loop": (["{feed}"], "a redirect loop: that URL was already requested", 1),
+    "cycle": (["{feed}?moved=1", "{feed}"], "a redirect loop: that URL was already requested", 2),
+    "endless": ([f"{{feed}}?hop={n}" for n in range(1, 13)], "more than 5 redirects in a row", 6),
+    "off-host": (
+        ["http://localhost:{port}" + FEED_PATH],
+        "off the configured host 127.0.0.1; check the URL in config.yml (arxiv: section)",
+        1,
+    ),
+    "file-scheme": (["file:///etc/passwd"], "a file: URL, not http(s)", 1),
+    "ftp-scheme": (["ftp://127.0.0.1/rss"], "a ftp: URL, not http(s)", 1),
+}
+
+
+@pytest.mark.parametrize("name", list(REDIRECTS))
+def test_a_redirect_we_must_not_follow_fails_naming_both_urls(
+    name: str,
+    arxiv_env: FakeArxiv,
+    cli: Cli,
+    digest_dir: Path,
+    published: tuple[dict[str, str], list[tuple[object, ...]]],
+) -> None:
+    """Each hop followed is a request spaced by delay_seconds; the refused one is neither requested nor
+    retried (a file: redirect used to be retried five times as a transport error)."""
+    before, rows = published
+    locations, why, requests_made = REDIRECTS[name]
+    feed_url = arxiv_env.rss_url + "+".join(CATEGORIES)
+    port = arxiv_env.url.rsplit(":", 1)[1]
+    targets = [loc.format(feed=feed_url, port=port) for loc in locations]
+    arxiv_env.queue(*[Reply(status=302, headers={"Location": t}) for t in targets])
+    result, elapsed = run(cli, digest_dir)
+
+    assert result.exit_code == 1, (result.out, result.err)
+    source = feed_url if requests_made == 1 else targets[requests_made - 2]
+    refused = targets[requests_made - 1]
+    assert f"while fetching {source}: redirected to {refused}: {why}; not following it" in result.err
+    assert "Traceback" not in result.err and "internal error" not in result.err
+    assert len(arxiv_env.requests) == requests_made
+    assert all(gap >= DELAY_SECONDS for gap in gaps(arxiv_env.requests)), gaps(arxiv_env.requests)
+    assert elapsed < 5, elapsed
+    assert tree_state(digest_dir) == before
+    assert db_rows(digest_dir / ".arxiv-digest" / "digest.db") == rows
+
+
+def test_headers_trickled_a_byte_a_second_fail_at_the_deadline(
+    arxiv_env: FakeArxiv,
+    cli: Cli,
+    digest_dir: Path,
+    published: tuple[dict[str, str], list[tuple[object, ...]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A byte a second never lets the 1.5 s read timeout expire; the whole request's deadline (5 x 1.5 s)
+    ends it, headers unfinished. One attempt (max_retries: 0), so the run ends at the deadline."""
+    config = digest_dir / "config.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "\narxiv:\n  timeout_seconds: 1.5\n  max_retries: 0\n", "utf-8"
+    )
+    before, rows = tree_state(digest_dir), published[1]
+    with RawServer(trickle(b"HTTP/1.1 200 OK\r\nX-Pad: ", seconds_per_byte=1.0, endless=True)) as server:
+        monkeypatch.setenv("ARXIV_DIGEST_RSS_URL", server.url + "/rss/")
+        result, elapsed = run(cli, digest_dir)
+    print(f"\nheaders a byte a second: exit {result.exit_code} after {elapsed:.2f} s (deadline 7.5 s)")
+    assert result.exit_code == 1, (result.out, result.err)
+    assert (
+        f"while fetching {server.url}/rss/{'+'.join(CATEGORIES)}: gave up after 1 attempt; "
+        "last error: the response was still arriving after 7.5 s"
+    ) in result.err
+    assert 7.5 <= elapsed < 7.5 + 2, elapsed
+    assert len(server.requests) == 1
+    assert tree_state(digest_dir) == before
+    assert db_rows(digest_dir / ".arxiv-digest" / "digest.db") == rows

@@ -1,6 +1,8 @@
 """The polite client: it names itself, spaces its requests (never under 3 s for arXiv), retries a bounded
-number of times with exponential backoff honouring Retry-After, refuses oversized bodies, and keeps to one
-connection. An injected ``httpx.MockTransport`` and a fake clock keep these tests instant."""
+number of times with exponential backoff honouring Retry-After, refuses oversized bodies, keeps to one
+connection, ends a whole request by its deadline and follows redirects only where it should. An injected
+``httpx.MockTransport`` and a fake clock keep most of these tests instant; the deadline, redirect and
+backoff-cap tests talk to real servers on 127.0.0.1 (the fake arXiv, a raw socket server, an https one)."""
 
 from __future__ import annotations
 
@@ -8,18 +10,24 @@ import email.utils
 import gzip
 import itertools
 import re
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
 
 import httpx
 import pytest
+import trustme
 
 from arxiv_digest import PROJECT_URL, __version__
 from arxiv_digest.config import ArxivSettings
 from arxiv_digest.errors import FeedFormatError, FetchError
 from arxiv_digest.http import PoliteClient, Response
+from tests.fakearxiv import FakeArxiv, Reply
+from tests.fakearxiv.raw import RawServer, trickle
 
 URL = "http://feeds.example.test/rss/cs.AI"
 
@@ -456,3 +464,147 @@ def test_one_connection_at_a_time_even_from_two_threads() -> None:
     assert errors == []
     assert _CountingHandler.most == 1
     assert len(_CountingHandler.ports) == 1  # and that one connection is kept alive
+
+
+# ---------------------------------------------------------------------------------------------------
+# a whole request within its deadline, headers included (issue #7)
+
+
+def test_headers_trickled_in_end_at_the_whole_request_deadline() -> None:
+    """A header byte every 50 ms resets httpx's 0.4 s read timeout forever; the deadline (5 x 0.4 s)
+    ends each attempt, headers or not."""
+    script = trickle(b"HTTP/1.1 200 OK\r\nX-Pad: ", seconds_per_byte=0.05, endless=True)
+    settings = ArxivSettings(delay_seconds=0.05, timeout_seconds=0.4, max_retries=1)
+    with RawServer(script) as server, PoliteClient(settings) as c:
+        began = time.monotonic()
+        with pytest.raises(FetchError) as info:
+            c.get(server.url + "/rss/cs.AI")
+        elapsed = time.monotonic() - began
+    print(f"\nheaders trickled: 2 attempts of a 2 s deadline, failed after {elapsed:.2f} s")
+    assert str(info.value) == (
+        f"while fetching {server.url}/rss/cs.AI: gave up after 2 attempts; "
+        "last error: the response was still arriving after 2 s"
+    )
+    assert len(server.requests) == 2
+    assert 2 * 2.0 <= elapsed < 2 * 2.0 + 1.5, elapsed
+
+
+def test_headers_trickled_in_within_the_deadline_are_read() -> None:
+    body = b"<rss/>"
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\nContent-Type: application/rss+xml\r\n\r\n" + body
+    settings = ArxivSettings(delay_seconds=0.05, timeout_seconds=0.4, max_retries=0)
+    with RawServer(trickle(answer, seconds_per_byte=0.01)) as server, PoliteClient(settings) as c:
+        response = c.get(server.url + "/rss/cs.AI")  # ~0.8 s of bytes 10 ms apart: slow, not too slow
+    assert response.content == body and response.content_type == "application/rss+xml"
+
+
+# ---------------------------------------------------------------------------------------------------
+# retry waits are bounded too
+
+
+def test_the_backoff_never_waits_longer_than_max_retry_after_seconds() -> None:
+    """Doubling from 3 s, a max_retries of 30 would wait 51 years before the last attempt."""
+    fake = FakeTime()
+    server = Server(httpx.Response(503), time_=fake)
+    with client(server, fake, delay_seconds=3.0, max_retries=12) as c, pytest.raises(FetchError):
+        c.get(URL)
+    assert fake.sleeps == [3.0, 6.0, 12.0, 24.0, 48.0, 96.0, 192.0, 384.0, 600.0, 600.0, 600.0, 600.0]
+
+
+def test_the_backoff_cap_holds_against_a_real_server() -> None:
+    settings = ArxivSettings(delay_seconds=0.05, max_retries=7, max_retry_after_seconds=0.2)
+    with FakeArxiv() as fake, PoliteClient(settings) as c:
+        fake.announce("2026-06-30")
+        fake.queue(*[Reply(status=503) for _ in range(8)])
+        with pytest.raises(FetchError, match="gave up after 8 attempts; last error: HTTP 503"):
+            c.get(fake.url + "/rss/cs.AI")
+        spacing = [b.at - a.at for a, b in itertools.pairwise(fake.requests)]
+    assert len(spacing) == 7
+    assert all(gap >= 0.05 for gap in spacing), spacing
+    assert max(spacing) < 0.2 + 0.5, spacing  # uncapped, the last wait alone would be 0.05 x 2^6 = 3.2 s
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "1e9", "-5", "soon"])
+def test_a_retry_after_that_is_not_a_number_of_seconds_keeps_the_backoff(value: str) -> None:
+    """A superscript two passes str.isdigit(), and float() then raised ValueError: an internal error."""
+    fake = FakeTime()
+    server = Server(httpx.Response(503, headers={"Retry-After": value.encode()}), ok(), time_=fake)
+    with client(server, fake) as c:
+        assert c.get(URL).status == 200
+    assert fake.sleeps == [0.5]
+
+
+# ---------------------------------------------------------------------------------------------------
+# redirects: each hop a polite request; http(s) on the configured host only (issue #7)
+
+
+class _TlsAnswers(BaseHTTPRequestHandler):
+    """Answers from the class's script, over TLS (the server's socket is wrapped by the test)."""
+
+    protocol_version = "HTTP/1.1"
+    answers: ClassVar[list[tuple[int, dict[str, str]]]] = []
+    arrivals: ClassVar[list[tuple[str, float]]] = []
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+    def do_GET(self) -> None:
+        type(self).arrivals.append((self.path, time.monotonic()))
+        status, headers = type(self).answers.pop(0)
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", "6")
+        self.end_headers()
+        self.wfile.write(b"<rss/>")
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """An https server on 127.0.0.1 with a certificate from a throwaway CA the client trusts (through
+    SSL_CERT_FILE, which httpx's default context honours); yields its base URL."""
+    ca = trustme.CA()
+    ca.cert_pem.write_to_path(tmp_path / "ca.pem")
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    _TlsAnswers.answers, _TlsAnswers.arrivals = [], []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _TlsAnswers)
+    server.daemon_threads = True
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_same_host_redirect_up_to_https_is_followed_after_the_delay(tls_server: str) -> None:
+    """As export.arxiv.org moves http to https: followed, the port changing with the scheme."""
+    _TlsAnswers.answers = [(200, {"Content-Type": "application/rss+xml"})]
+    with FakeArxiv() as fake, PoliteClient(ArxivSettings(delay_seconds=0.3)) as c:
+        fake.announce("2026-06-30")
+        fake.queue(Reply(status=301, headers={"Location": tls_server + "/rss/cs.AI"}))
+        response = c.get(fake.url + "/rss/cs.AI")
+        (first,) = fake.requests
+    assert response.url == tls_server + "/rss/cs.AI" and response.content == b"<rss/>"
+    assert c.requests_made == 2
+    ((path, at),) = _TlsAnswers.arrivals
+    assert path == "/rss/cs.AI"
+    assert at - first.at >= 0.3  # the hop waited its turn
+
+
+def test_a_redirect_down_from_https_to_http_is_refused(tls_server: str) -> None:
+    with FakeArxiv() as fake, PoliteClient(ArxivSettings(delay_seconds=0.05)) as c:
+        plain = fake.url + "/rss/cs.AI"
+        _TlsAnswers.answers = [(302, {"Location": plain})]
+        with pytest.raises(FetchError) as info:
+            c.get(tls_server + "/rss/cs.AI")
+        assert fake.requests == []
+    assert str(info.value) == (
+        f"while fetching {tls_server}/rss/cs.AI: redirected to {plain}: "
+        "a downgrade from https to http; not following it"
+    )
+    assert len(_TlsAnswers.arrivals) == 1  # refused, not retried

@@ -97,6 +97,8 @@ class _State:
     set_index: int = 0
     token: str | None = None
     pages: int = 0  # page files saved in the pages folder
+    set_pages: int = 0  # pages of the set at set_index fetched so far (for oai.ListGuard's cap)
+    set_first_page: int = 0  # `pages` when that set began: a set that starts over drops its own
     harvested: bool = False
     days_done: list[str] = field(default_factory=list)
 
@@ -114,6 +116,8 @@ class _State:
             "set_index": self.set_index,
             "token": self.token,
             "pages": self.pages,
+            "set_pages": self.set_pages,
+            "set_first_page": self.set_first_page,
             "harvested": self.harvested,
             "days_done": self.days_done,
         }
@@ -134,6 +138,8 @@ class _State:
                 set_index=int(raw["set_index"]),
                 token=None if raw["token"] is None else str(raw["token"]),
                 pages=int(raw["pages"]),
+                set_pages=int(raw.get("set_pages", 0)),
+                set_first_page=int(raw.get("set_first_page", raw["pages"])),
                 harvested=bool(raw["harvested"]),
                 days_done=[str(d) for d in raw.get("days_done", [])],
             )
@@ -293,10 +299,12 @@ def _harvest(
         token = state.token
         saved_token = token is not None
         pages = records = 0
+        guard = oai.ListGuard(set_, pages=state.set_pages, resumed_from=token)
         while True:
             params = oai.resume_params(token) if token else oai.first_params(set_, date_from, date_to)
             try:
                 page = oai.fetch_page(client, url, params)
+                guard.check(page)
             except oai.OaiError as e:
                 if e.code == "badResumptionToken" and saved_token:
                     # Tokens expire; the pages saved so far stay (papers are deduplicated later).
@@ -304,7 +312,14 @@ def _harvest(
                         "the saved resumption token for %s has expired; harvesting the set again", set_
                     )
                     token, saved_token = None, False
+                    guard = oai.ListGuard(set_)
                     continue
+                raise
+            except oai.EndlessListError:
+                # Its tokens cannot be trusted, so a rerun must not resume from one: the set starts over
+                # and the pages it saved are dropped (issue #7).
+                state.token, state.set_pages, state.pages = None, 0, state.set_first_page
+                progress.save(state)
                 raise
             saved_token = False
             papers = [
@@ -316,9 +331,9 @@ def _harvest(
             pages += 1
             records += len(page.records)
             token = page.token
-            state.token = token
+            state.token, state.set_pages = token, guard.pages
             if token is None:
-                state.set_index += 1
+                state.set_index, state.set_pages, state.set_first_page = state.set_index + 1, 0, state.pages
             progress.save(state)
             if on_page is not None:
                 on_page(

@@ -6,9 +6,15 @@ three seconds, and limit requests to a single connection at a time". So this cli
 - names itself: ``User-Agent: arxiv-digest/<version> (+<project URL>; <contact>)``;
 - keeps one connection (``max_connections=1``) and waits ``delay_seconds`` (never below 3 s for a host
   under arxiv.org) between the end of one request and the start of the next;
-- always has timeouts: ``timeout_seconds`` for each wait, five times that for a whole response;
+- always has timeouts: ``timeout_seconds`` for each wait, and five times that for a whole request (the
+  connection, the headers and the body: every socket read is cut short at that deadline, which httpx's
+  per-read timeout alone is not, since a byte a second resets it);
+- follows a redirect itself, as a request of its own (spaced by the delay like any other), and only to
+  http(s) on the host it was asked for (an http -> https upgrade included), at most ``MAX_REDIRECTS`` hops
+  and never to a URL already requested: anything else is a FetchError naming both URLs, not retried;
 - retries a bounded number of times with exponential backoff on 429, 5xx, timeouts, resets and truncated
-  bodies, honouring ``Retry-After`` (seconds or an HTTP date) up to ``max_retry_after_seconds``;
+  bodies, honouring ``Retry-After`` (seconds or an HTTP date) up to ``max_retry_after_seconds`` (a longer
+  one fails at once); no wait of ours, backoff included, is longer than that either;
 - refuses bodies over ``max_body_bytes`` while streaming, before they fill memory (compressed ones
   are inflated by us, never past the cap).
 
@@ -25,13 +31,14 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from . import PROJECT_URL, __version__
 from .config import ArxivSettings
 from .errors import FeedFormatError, FetchError
+from .http_transport import DeadlineTransport, TooSlow, request_deadline
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +48,10 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: A whole response must arrive within this many times ``timeout_seconds``. The timeout bounds each wait
 #: for data, so without a deadline a body dripping a byte at a time would never end (issue #5).
 RESPONSE_DEADLINE_FACTOR = 5
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: arXiv's own redirects are one hop (http -> https, or an old path to its new one); five leave room for
+#: both and stop a chain that never ends well before httpx's default of 20.
+MAX_REDIRECTS = 5
 T = TypeVar("T")
 
 
@@ -65,7 +76,7 @@ def retry_after_seconds(value: str | None, now: float) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²".isdigit() is True too, and float() refuses it
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -93,12 +104,13 @@ class PoliteClient:
         self._last_request_end: float | None = None
         self.requests_made = 0
         timeout = httpx.Timeout(settings.timeout_seconds, connect=min(30.0, settings.timeout_seconds))
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
         self._client = httpx.Client(
             headers={"User-Agent": user_agent(settings.contact), "Accept-Encoding": "gzip, deflate"},
             timeout=timeout,
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            follow_redirects=True,
-            transport=transport,
+            limits=limits,
+            follow_redirects=False,  # followed by get(), one polite request per hop
+            transport=transport or DeadlineTransport(limits),
         )
 
     def __enter__(self) -> PoliteClient:
@@ -126,16 +138,17 @@ class PoliteClient:
             self._sleep(wait)
 
     def _backoff(self, url: str, attempt: int) -> float:
+        """The wait before attempt ``attempt + 2``: doubling, but never past ``max_retry_after_seconds``
+        (3 s x 2^29 would be 51 years for a ``max_retries`` of 30)."""
         base = max(self.delay_for(url), 0.001)
-        return float(base * (2**attempt))
+        return min(float(base * (2**attempt)), max(base, self.settings.max_retry_after_seconds))
 
     def _once(self, url: str, params: Mapping[str, str] | None) -> Response:
         self._wait_turn(url)
         self.requests_made += 1
         limit = self.settings.timeout_seconds * RESPONSE_DEADLINE_FACTOR
-        deadline = self._clock() + limit
         try:
-            with self._client.stream("GET", url, params=params) as r:
+            with request_deadline(limit), self._client.stream("GET", url, params=params) as r:
                 declared = r.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > self.settings.max_body_bytes:
                     raise FetchError(
@@ -144,14 +157,23 @@ class PoliteClient:
                         f"{self.settings.max_body_bytes:,}-byte cap; refusing it",
                         status=r.status_code,
                     )
-                content = _read_capped(
-                    r, self.settings.max_body_bytes, lambda: self._clock() > deadline, limit
-                )
+                content = _read_capped(r, self.settings.max_body_bytes)
                 return Response(
                     url=str(r.url), status=r.status_code, headers=dict(r.headers), content=content
                 )
         finally:
             self._last_request_end = self._clock()
+
+    def _follow(self, url: str, params: Mapping[str, str] | None) -> Response:
+        """One attempt: the request, then each redirect it leads to as a request of its own, so every hop
+        waits its turn (arXiv's terms count requests, not answers)."""
+        response = self._once(url, params)
+        requested = [response.url]
+        while response.status in REDIRECT_STATUSES and response.headers.get("location"):
+            target = _redirect_target(requested, response.headers["location"])
+            response = self._once(target, None)
+            requested.append(response.url)
+        return response
 
     def get(
         self,
@@ -168,12 +190,12 @@ class PoliteClient:
         for attempt in range(attempts):
             retry_after: float | None = None
             try:
-                response = self._once(url, params)
+                response = self._follow(url, params)
             except FetchError:
                 raise
             except httpx.TimeoutException as e:
                 last_error, last_status = f"timed out ({type(e).__name__})", None
-            except _TooSlow as e:
+            except TooSlow as e:
                 last_error, last_status = str(e), None
             except (httpx.TransportError, httpx.DecodingError) as e:  # resets, truncated or corrupt bodies
                 last_error, last_status = f"{type(e).__name__}: {e or 'connection failed'}", None
@@ -206,7 +228,9 @@ class PoliteClient:
             )
             self._sleep(wait)
         raise FetchError(
-            full_url, f"gave up after {attempts} attempts; last error: {last_error}", status=last_status
+            full_url,
+            f"gave up after {attempts} attempt{'s' if attempts > 1 else ''}; last error: {last_error}",
+            status=last_status,
         )
 
     def get_parsed(
@@ -232,14 +256,45 @@ class PoliteClient:
         raise AssertionError("unreachable")
 
 
-class _TooSlow(Exception):
-    """A response still arriving at its deadline; retried like a timeout."""
+def _redirect_target(requested: list[str], location: str) -> str:
+    """Where a redirect leads, if we may follow it; ``requested`` is the chain so far, configured URL first.
+
+    Followed: http or https on the configured host (the port may change, as it does for an http -> https
+    upgrade; arXiv moves http://export.arxiv.org/... to https). Refused: another host (config.yml named
+    this one), another scheme (``file:``, ``ftp:``), https -> http (a downgrade arXiv never asks for), a URL
+    already requested (a loop), more than ``MAX_REDIRECTS`` hops. Each is a FetchError, so not retried."""
+    source, origin = urlsplit(requested[-1]), urlsplit(requested[0])
+    target = location.strip()
+    try:
+        target = urljoin(requested[-1], target)  # the stdlib's join keeps it as sent: file:///etc/passwd
+        to = urlsplit(target)
+        to_host, normalized = to.hostname, str(httpx.URL(target))
+    except (ValueError, httpx.InvalidURL):
+        raise FetchError(
+            requested[-1], f"redirected to {target}: not a valid URL; not following it"
+        ) from None
+    why = None
+    if to.scheme not in ("http", "https"):
+        why = f"a {to.scheme or 'schemeless'}: URL, not http(s)"
+    elif _host(to_host) != _host(origin.hostname):
+        why = f"off the configured host {origin.hostname}; check the URL in config.yml (arxiv: section)"
+    elif source.scheme == "https" and to.scheme == "http":
+        why = "a downgrade from https to http"
+    elif normalized in requested:  # as httpx spells the URLs requested
+        why = "a redirect loop: that URL was already requested"
+    elif len(requested) > MAX_REDIRECTS:
+        why = f"more than {MAX_REDIRECTS} redirects in a row"
+    if why is not None:
+        raise FetchError(requested[-1], f"redirected to {target}: {why}; not following it")
+    return target
 
 
-def _read_capped(
-    r: httpx.Response, cap: int, past_deadline: Callable[[], bool] = lambda: False, limit: float = 0.0
-) -> bytes:
-    """The body, decompressed, refused as soon as it passes ``cap`` bytes or ``past_deadline()``.
+def _host(name: str | None) -> str:
+    return (name or "").lower().rstrip(".")
+
+
+def _read_capped(r: httpx.Response, cap: int) -> bytes:
+    """The body, decompressed, refused as soon as it passes ``cap`` bytes.
 
     We inflate it ourselves, asking zlib for at most what the cap still allows, so a compressed bomb never
     holds more than the cap in memory (httpx inflates a whole 64 KB network read at once: up to 64 MB
@@ -275,8 +330,6 @@ def _read_capped(
         return b"".join(chunks)
     first = True
     for raw in r.iter_raw():
-        if past_deadline():
-            raise _TooSlow(f"the response was still arriving after {limit:.0f} s ({size:,} bytes so far)")
         if inflater is None:
             keep(raw)
             continue

@@ -8,6 +8,8 @@ The protocol (OAI-PMH 2.0, openarchives.org/OAI/openarchivesprotocol.html) and a
   ``until`` (UTC dates, both inclusive); every later one sends ``verb=ListRecords&resumptionToken=…`` and
   nothing else (a token is exclusive: any other argument is a ``badArgument``);
 - the last page carries an empty ``<resumptionToken/>`` (or none);
+- a list that would never end (a token sent twice, a cycle of tokens, or new ones past
+  :data:`MAX_PAGES_PER_SET` pages) is ended by :class:`ListGuard` with an :class:`EndlessListError`;
 - errors come back as HTTP 200 with ``<error code="…">``; ``noRecordsMatch`` only means "nothing in that
   range" and is read as an empty page; every other code is a :class:`FetchError` naming the URL and code;
 - HTTP 503 with ``Retry-After`` is arXiv's flow control, honoured by :class:`~arxiv_digest.http.PoliteClient`;
@@ -42,6 +44,11 @@ METADATA_PREFIX = "arXiv"
 #: new that day: arXiv announces a submission one to three working days after it arrives, and a holiday
 #: or a weekend adds a few more.
 NEW_WITHIN_DAYS = 7
+#: A set's list is abandoned past this many pages (issue #7). arXiv's OAI pages hold about 1000 records:
+#: a year of one category is a few dozen pages, a year of all of cs.* a few hundred, so 1000 leave room for
+#: years of the busiest set we could be asked for; a longer range is split with --from/--to. At >= 3 s a
+#: request, a never-ending list costs 50 minutes, never more.
+MAX_PAGES_PER_SET = 1000
 #: Errors that are the harvester's (or arXiv's) fault, not an empty range.
 _NO_RECORDS = "noRecordsMatch"
 _ERROR_HINTS = {
@@ -91,6 +98,46 @@ class OaiError(FetchError):
         hint = _ERROR_HINTS.get(code)
         text = f"OAI-PMH error {code}: {message.strip() or 'no description'}"
         super().__init__(url, text + (f" ({hint})" if hint else ""))
+
+
+class EndlessListError(FetchError):
+    """arXiv's resumption tokens would never end a list: one came back twice, or the pages passed
+    :data:`MAX_PAGES_PER_SET`. The harvest of that set must start over, not resume from its token."""
+
+
+class ListGuard:
+    """Watches one set's list page by page: :meth:`check` raises :class:`EndlessListError` on a token
+    already seen (the same token twice, or a cycle) or on a page at the cap still holding a token.
+    ``pages`` counts the set's pages, an interrupted run's included (``pages`` and ``resumed_from``, the
+    token it resumes from, carry them over)."""
+
+    def __init__(self, set_spec: str, *, pages: int = 0, resumed_from: str | None = None) -> None:
+        self.set_spec = set_spec
+        self.pages = pages
+        self.max_pages = MAX_PAGES_PER_SET  # read now, so a test can lower it
+        self._seen = {resumed_from} if resumed_from is not None else set()
+
+    def check(self, page: OaiPage) -> None:
+        self.pages += 1
+        token = page.token
+        if token is None:
+            return
+        where = f"set {self.set_spec}, page {self.pages}"
+        if token in self._seen:
+            raise EndlessListError(
+                page.url,
+                f"arXiv sent the resumption token {token!r} again ({where}): its list would never "
+                "end; nothing was published. Run the backfill again (the set starts over), later if "
+                "this persists",
+            )
+        if self.pages >= self.max_pages:
+            raise EndlessListError(
+                page.url,
+                f"the list of {self.set_spec} is still going after {self.pages} pages, the most a set may "
+                "take (arXiv's pages hold about 1000 records); nothing was published. Run the backfill "
+                "again later, or over shorter ranges (--from/--to)",
+            )
+        self._seen.add(token)
 
 
 # -- sets ---------------------------------------------------------------------------------------------
