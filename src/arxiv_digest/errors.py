@@ -5,6 +5,7 @@
     DigestError                      every failure we anticipate; str() says what, where, and what to do
     ├── UsageError        (exit 2)   bad input from the person at the keyboard
     │   ├── ConfigError              config.yml: file, line, key path
+    │   │   └── ConfigErrors         several of them, found in one pass over the file
     │   └── QuerySyntaxError         a query string, with a caret under the fault
     └── RuntimeFailure    (exit 1)   the world did not cooperate
         ├── FetchError               an HTTP exchange with arXiv failed (URL, status, last error)
@@ -63,6 +64,24 @@ class ConfigError(UsageError):
         if hint:
             text += f"\n  hint: {hint}"
         super().__init__(text)
+
+
+class ConfigErrors(ConfigError):
+    """Every error found in one configuration file, reported together so that one run shows them all.
+    The attributes (``path``, ``line``, ``key``, ``hint``) are the first error's; ``errors`` holds all."""
+
+    def __init__(self, errors: Sequence[ConfigError]) -> None:
+        first = errors[0]
+        self.errors = tuple(errors)
+        self.path, self.line, self.key, self.hint, self.detail = (
+            first.path,
+            first.line,
+            first.key,
+            first.hint,
+            first.detail,
+        )
+        head = f"{first.path or '<config>'}: {len(errors)} errors"
+        UsageError.__init__(self, "\n".join([head, *(str(e) for e in errors)]))
 
 
 class QuerySyntaxError(UsageError):

@@ -12,6 +12,12 @@ Operators are upper case (a lower-case ``and`` is a word); juxtaposition means A
 AND, AND tighter than OR. ``a ANDNOT b`` is ``a AND NOT b``. Groups of the same operator are flattened, so
 ``(a AND b) AND c`` and ``a AND b AND c`` are the same tree. A malformed query raises
 :class:`QuerySyntaxError`, whose message shows the query with a caret under the fault.
+
+Parentheses and NOTs nest at most :data:`MAX_NESTING` deep. The parser and everything that walks a tree
+(printing, the matcher, the FTS and API translations, ``explain``) recurse, one Python frame or a few per
+level; the limit keeps every one of them far from Python's recursion limit (1000 frames), so a deep query
+is a syntax error with a caret, never a RecursionError. No real query comes near it (a test measures
+each walker's frames at the limit).
 """
 
 from __future__ import annotations
@@ -20,9 +26,14 @@ import re
 from dataclasses import dataclass
 
 from ..errors import QuerySyntaxError
+from ..taxonomy import load_taxonomy
 from .ast import FIELD_PREFIX, FIELDS, And, Node, Not, Or, Term
 
 OPERATORS = ("AND", "OR", "NOT", "ANDNOT")
+#: How deeply parentheses and NOTs may nest. A tree is then at most ``3 * MAX_NESTING + 1`` levels deep
+#: (each parenthesis can hold an OR of ANDs of an ANDNOT), and the deepest walker, printing, needs about
+#: 5 frames a level: under 500 frames, half of Python's limit, wherever it is called from.
+MAX_NESTING = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +97,30 @@ def _lex(query: str, context: str | None) -> list[_Token]:
     return tokens
 
 
+def unknown_category(code: str) -> str | None:
+    """Why ``cat:code`` can match no arXiv category (with a suggestion), or None when it can. Codes match
+    without regard to case; ``cs.C*`` must be the start of some code."""
+    taxonomy = load_taxonomy()
+    known = [c.lower() for c in (*taxonomy.categories, *taxonomy.archives)]
+    lowered = code.lower()
+    if lowered.endswith("*"):
+        if any(c.startswith(lowered[:-1]) for c in known):
+            return None
+        return f"no arXiv category starts with {code[:-1]!r}"
+    if lowered in known:
+        return None
+    suggestion = taxonomy.suggest(code)
+    return f"unknown arXiv category {code!r}" + (f" (did you mean {suggestion!r}?)" if suggestion else "")
+
+
 class _Parser:
-    def __init__(self, query: str, context: str | None) -> None:
+    def __init__(self, query: str, context: str | None, check_categories: bool) -> None:
         self.query = query
         self.context = context
         self.tokens = _lex(query, context)
         self.pos = 0
+        self.depth = 0
+        self.check_categories = check_categories
 
     def peek(self) -> _Token:
         return self.tokens[self.pos]
@@ -140,7 +169,25 @@ class _Parser:
 
     def parse_unary(self) -> Node:
         token = self.take()
-        if token.kind == "op" and token.value == "NOT":
+        if token.kind == "(" or (token.kind == "op" and token.value == "NOT"):
+            if self.depth >= MAX_NESTING:
+                raise self.fail(token, f"parentheses and NOTs nested too deeply (more than {MAX_NESTING})")
+            self.depth += 1
+            try:
+                return self.parse_nested(token)
+            finally:
+                self.depth -= 1
+        if token.kind == "term":
+            if token.field == "cat" and self.check_categories:
+                problem = unknown_category(token.value)
+                if problem is not None:
+                    raise self.fail(token, problem)
+            return Term(text=token.value, field=token.field, quoted=token.quoted)
+        raise self.fail(token, "expected a word, \"phrase\", NOT or '('")
+
+    def parse_nested(self, token: _Token) -> Node:
+        """What follows a NOT or an opening parenthesis."""
+        if token.kind == "op":
             return Not(self.parse_unary())
         if token.kind == "(":
             if self.peek().kind == ")":
@@ -151,9 +198,7 @@ class _Parser:
                 raise self.fail(closing, "expected ')'")
             self.take()
             return node
-        if token.kind == "term":
-            return Term(text=token.value, field=token.field, quoted=token.quoted)
-        raise self.fail(token, "expected a word, \"phrase\", NOT or '('")
+        raise AssertionError(token)  # parse_unary passes only "(" and NOT
 
 
 def _flatten(kind: type[And] | type[Or], items: list[Node]) -> Node:
@@ -168,6 +213,8 @@ def _flatten(kind: type[And] | type[Or], items: list[Node]) -> Node:
     return kind(tuple(flat))
 
 
-def parse_query(query: str, *, context: str | None = None) -> Node:
-    """Parse a query into a tree. ``context`` (e.g. "config.yml:12: topic.LLM.query") prefixes errors."""
-    return _Parser(query, context).parse()
+def parse_query(query: str, *, context: str | None = None, check_categories: bool = False) -> Node:
+    """Parse a query into a tree. ``context`` (e.g. "config.yml:12: topic.LLM.query") prefixes errors.
+    With ``check_categories``, a ``cat:`` term that can match no arXiv category is an error too (what a
+    person typed or configured; a tree rebuilt from stored text need not be checked again)."""
+    return _Parser(query, context, check_categories).parse()
