@@ -14,8 +14,9 @@ import click
 
 from ..errors import UsageError
 from ..match import Hit, Matcher, TopicRule, parse_query
-from ..match.ast import Node, terms
+from ..match.ast import Node, Not, Term, terms
 from ..match.engine import stream_tokens
+from ..match.missing import describe_need, missing
 from ..models import Paper, parse_arxiv_id
 from ..search import SearchResult
 from ..search import search as search_history
@@ -57,8 +58,11 @@ def check(ctx: click.Context, config_path: Path) -> None:
 
     if notify.email is not None:  # what each channel gets; never a URL or a password (secrets)
         e = notify.email
-        say(ctx, f"  notify email: {e.host}:{e.port} ({e.security.value}), to {len(e.to)} address(es), "
-                 f"{which(e.topics)}")
+        say(
+            ctx,
+            f"  notify email: {e.host}:{e.port} ({e.security.value}), to {len(e.to)} address(es), "
+            f"{which(e.topics)}",
+        )
     for n, hook in enumerate(notify.webhooks, 1):
         say(ctx, f"  notify webhook {n} ({hook.format.value}): {which(hook.topics)}")
 
@@ -114,9 +118,7 @@ def _author_line(authors: tuple[str, ...], words: set[str], limit: int = 6) -> s
 
 def _excerpt(text: str, words: set[str], width: int = 240) -> str:
     """About ``width`` characters of ``text`` around the first of ``words``, cut at spaces."""
-    first = next(
-        (m.start() for m in re.finditer(r"[^\W_]+", text) if m.group(0).lower() in words), 0
-    )
+    first = next((m.start() for m in re.finditer(r"[^\W_]+", text) if m.group(0).lower() in words), 0)
     if len(text) <= width:
         return text
     start = max(0, first - width // 3)
@@ -203,7 +205,7 @@ def search(
       arxiv-digest search 'au:hinton' --json --limit 5
       arxiv-digest search 'ti:agent* ANDNOT survey' --remote --from 2026-06-01 --to 2026-06-30
     """
-    tree = parse_query(query)
+    tree = parse_query(query, check_categories=True)  # `cat:cs.XX` matches nothing: say so, as `check` does
     start, end = _day(date_from, "--from"), _day(date_to, "--to")
     if start and end and start > end:
         raise UsageError(f"--from {start} is after --to {end}")
@@ -327,7 +329,10 @@ def _search_remote(
 def explain(
     ctx: click.Context, config_path: Path, arxiv_id: str, out_dir: Path, db_path: Path | None
 ) -> None:
-    """Show which topics take a stored paper, and on which words.
+    """Show which topics take a stored paper, on which words, and what the others lacked.
+
+    For a topic that did not take the paper: the terms its closest alternative still needs
+    ("needs: Reasoning"), or the NOT (a filter) that excluded it.
 
     \b
     Example:
@@ -351,6 +356,7 @@ def explain(
         f"{paper.id}v{paper.version}  {paper.announced}  {paper.announce_type.value}  "
         f"{' '.join(paper.categories)}\n  {paper.title}"
     )
+    hit_terms = {h.term for h in hits}
     for topic in config.topics:
         tree = topic_tree(topic)
         mine = [h for h in hits if h.term in set(terms(tree))]
@@ -360,3 +366,23 @@ def explain(
             click.echo(f"    {h.term} matched in {h.where}: {h.words!r}")
         if topic.name in selected and paper.announce_type not in topic.include:
             click.echo(f"    (listed only for announce types {sorted(t.value for t in topic.include)})")
+        if topic.name not in selected:
+            for line in _lacked(paper, tree, hits, hit_terms):
+                click.echo(f"    {line}")
+
+
+def _lacked(paper: Paper, tree: Node, hits: Sequence[Hit], hit_terms: set[Term]) -> list[str]:
+    """What a topic that did not take the paper lacked: the missing terms of its closest alternative,
+    or the NOT (a filter) that excluded it, with what matched there."""
+    lack = missing(tree, hit_terms)
+    lines = []
+    if lack.needs:
+        needs = " AND ".join(describe_need(n) for n in lack.needs)
+        if any(isinstance(t, Term) and t.field == "cat" for n in lack.needs for t in terms(n)):
+            needs += f" (the paper is in {' '.join(paper.categories)})"
+        lines.append(f"needs: {needs}")
+    for excluded in lack.excluded_by:
+        inside = set(terms(excluded))
+        why = "; ".join(f"{h.term} matched in {h.where}: {h.words!r}" for h in hits if h.term in inside)
+        lines.append(f"excluded by {Not(excluded)}" + (f": {why}" if why else ""))
+    return lines

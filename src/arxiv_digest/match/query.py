@@ -13,10 +13,12 @@ AND, AND tighter than OR. ``a ANDNOT b`` is ``a AND NOT b``. Groups of the same 
 ``(a AND b) AND c`` and ``a AND b AND c`` are the same tree. A malformed query raises
 :class:`QuerySyntaxError`, whose message shows the query with a caret under the fault.
 
-Parentheses and NOTs nest at most :data:`MAX_NESTING` deep. The parser and everything that walks a tree
-(printing, the matcher, the FTS and API translations, ``explain``) recurse, one Python frame or a few per
-level; the limit keeps every one of them far from Python's recursion limit (1000 frames), so a deep query
-is a syntax error with a caret, never a RecursionError. No real query comes near it (a test measures
+A query nests at most :data:`MAX_DEPTH` levels: parentheses and NOTs as written, and operators inside
+operators in the tree. The parser and everything that walks a tree (printing, the matcher, the FTS and
+API translations, ``explain``) recurse, a few Python frames a level; the limit keeps every one of them far
+from Python's recursion limit (1000 frames), so a deep query is a syntax error with a caret, never a
+RecursionError. Counting the tree's levels too keeps a tree's printed form (which parenthesises every
+group inside another) within the limit, so it parses back. No real query comes near it (a test measures
 each walker's frames at the limit).
 """
 
@@ -30,10 +32,10 @@ from ..taxonomy import load_taxonomy
 from .ast import FIELD_PREFIX, FIELDS, And, Node, Not, Or, Term
 
 OPERATORS = ("AND", "OR", "NOT", "ANDNOT")
-#: How deeply parentheses and NOTs may nest. A tree is then at most ``3 * MAX_NESTING + 1`` levels deep
-#: (each parenthesis can hold an OR of ANDs of an ANDNOT), and the deepest walker, printing, needs about
-#: 5 frames a level: under 500 frames, half of Python's limit, wherever it is called from.
-MAX_NESTING = 32
+#: How many levels a query may nest. The deepest walkers (printing, the API translation) need about 5
+#: frames a level: some 320 at the limit, a third of Python's, wherever they are called from.
+MAX_DEPTH = 64
+_TOO_DEEP = f"query nested too deeply (more than {MAX_DEPTH} levels of parentheses, NOT, AND and OR)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +121,15 @@ class _Parser:
         self.context = context
         self.tokens = _lex(query, context)
         self.pos = 0
-        self.depth = 0
+        self.depth = 0  # parentheses and NOTs open (the parser's own recursion)
         self.check_categories = check_categories
+        self.starts: dict[int, tuple[Node, int]] = {}  # id(node) -> (node, where it starts in the query)
+
+    def at(self, node: Node, token: _Token) -> Node:
+        """Remember where ``node`` starts, for an error about it once the tree is built (the outermost
+        mention wins: a group starts at its opening parenthesis)."""
+        self.starts[id(node)] = (node, token.position)
+        return node
 
     def peek(self) -> _Token:
         return self.tokens[self.pos]
@@ -142,16 +151,33 @@ class _Parser:
             if token.kind == ")":
                 raise self.fail(token, "unexpected ')' with no '(' to close")
             raise self.fail(token, "expected AND, OR, ANDNOT or the end of the query")
+        self.check_depth(node)
         return node
 
+    def check_depth(self, root: Node) -> None:
+        """Refuse a tree with more than MAX_DEPTH operators inside one another (walked without recursion),
+        the caret under where the first too deep operator starts."""
+        stack: list[tuple[Node, int]] = [(root, 0)]
+        while stack:
+            node, above = stack.pop()
+            if isinstance(node, Term):
+                continue
+            if above >= MAX_DEPTH:
+                _, position = self.starts.get(id(node), (node, 0))
+                raise QuerySyntaxError(self.query, position, _TOO_DEEP, context=self.context)
+            children = (node.item,) if isinstance(node, Not) else node.items
+            stack.extend((child, above + 1) for child in reversed(children))
+
     def parse_or(self) -> Node:
+        first = self.peek()
         items = [self.parse_and()]
         while self.peek().kind == "op" and self.peek().value == "OR":
             self.take()
             items.append(self.parse_and())
-        return _flatten(Or, items)
+        return self.at(_flatten(Or, items), first)
 
     def parse_and(self) -> Node:
+        first = self.peek()
         items = [self.parse_unary()]
         while True:
             token = self.peek()
@@ -160,21 +186,21 @@ class _Parser:
                 items.append(self.parse_unary())
             elif token.kind == "op" and token.value == "ANDNOT":
                 self.take()
-                items.append(Not(self.parse_unary()))
+                items.append(self.at(Not(self.parse_unary()), token))
             elif token.kind in ("term", "(") or (token.kind == "op" and token.value == "NOT"):
                 items.append(self.parse_unary())  # juxtaposition means AND
             else:
                 break
-        return _flatten(And, items)
+        return self.at(_flatten(And, items), first)
 
     def parse_unary(self) -> Node:
         token = self.take()
         if token.kind == "(" or (token.kind == "op" and token.value == "NOT"):
-            if self.depth >= MAX_NESTING:
-                raise self.fail(token, f"parentheses and NOTs nested too deeply (more than {MAX_NESTING})")
+            if self.depth >= MAX_DEPTH:
+                raise self.fail(token, _TOO_DEEP)
             self.depth += 1
             try:
-                return self.parse_nested(token)
+                return self.at(self.parse_nested(token), token)
             finally:
                 self.depth -= 1
         if token.kind == "term":
