@@ -65,6 +65,16 @@ class ConfigError(UsageError):
             text += f"\n  hint: {hint}"
         super().__init__(text)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # A worker process sends its errors back pickled; the keyword-only fields must survive the trip.
+        return (_config_error, (self.detail, self.path, self.line, self.key, self.hint))
+
+
+def _config_error(
+    message: str, path: str | None, line: int | None, key: str | None, hint: str | None
+) -> ConfigError:
+    return ConfigError(message, path=path, line=line, key=key, hint=hint)
+
 
 class ConfigErrors(ConfigError):
     """Every error found in one configuration file, reported together so that one run shows them all.
@@ -80,8 +90,16 @@ class ConfigErrors(ConfigError):
             first.hint,
             first.detail,
         )
-        head = f"{first.path or '<config>'}: {len(errors)} errors"
+        files = {e.path for e in errors}
+        head = (
+            f"{first.path}: {len(errors)} errors"
+            if len(files) == 1 and first.path
+            else f"{len(errors)} errors"
+        )
         UsageError.__init__(self, "\n".join([head, *(str(e) for e in errors)]))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (ConfigErrors, (self.errors,))
 
 
 class QuerySyntaxError(UsageError):

@@ -35,7 +35,10 @@ REMOTE_MAX_PAGES = 10
 @config_option
 @click.pass_context
 def check(ctx: click.Context, config_path: Path) -> None:
-    """Validate a config without running: categories, topics, queries. Exit 0 if valid, 2 if not.
+    """Validate a config without running: categories, topics, queries, templates. Exit 0 if valid, 2 if not.
+
+    Every mistake is reported at once, each with its file and line. A ``templates:`` folder is checked
+    too: every template in it is compiled, and every template it includes must exist inside it.
 
     Prints each topic as the query it compiles to, so you can see what it will select.
 
@@ -47,7 +50,10 @@ def check(ctx: click.Context, config_path: Path) -> None:
     from ..match.topics import topic_tree
 
     config = load_config(config_path)
+    templates = _check_templates(config.templates_dir) if config.templates_dir is not None else 0
     say(ctx, f"{config_path}: OK: {len(config.categories)} categories, {len(config.topics)} topics")
+    if config.templates_dir is not None:
+        say(ctx, f"  templates: {templates} in {config.templates_dir} compile")
     say(ctx, f"  categories: {' '.join(config.category_codes)}")
     for topic in config.topics:
         say(ctx, f"  {topic.name} ({topic.match.value}): {topic_tree(topic)}")
@@ -65,6 +71,25 @@ def check(ctx: click.Context, config_path: Path) -> None:
         )
     for n, hook in enumerate(notify.webhooks, 1):
         say(ctx, f"  notify webhook {n} ({hook.format.value}): {which(hook.topics)}")
+
+
+def _check_templates(folder: Path) -> int:
+    """Compile every template of the ``templates:`` folder with the environment of its kind (the
+    Markdown pages, the site, the e-mail), as the run would; every mistake is raised, together."""
+    from ..notify.email import EmailRenderer
+    from ..render.loading import check_templates
+    from ..render.markdown import markdown_environment
+    from ..render.site import site_environment
+
+    mail = EmailRenderer(folder, max_authors=6)
+    return check_templates(
+        folder,
+        {
+            "markdown": [markdown_environment(folder)],
+            "site": [site_environment(folder)],
+            "email": [mail.text_env, mail.html_env],
+        },
+    )
 
 
 def _store_for(out_dir: Path, db_path: Path | None) -> Store:
