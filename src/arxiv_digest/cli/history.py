@@ -14,9 +14,9 @@ import click
 
 from ..errors import UsageError
 from ..match import Hit, Matcher, TopicRule, parse_query
-from ..match.ast import Node, Not, Term, terms
+from ..match.ast import Node, terms
 from ..match.engine import stream_tokens
-from ..match.missing import describe_need, missing
+from ..match.missing import lacked
 from ..models import Paper, parse_arxiv_id
 from ..search import SearchResult
 from ..search import search as search_history
@@ -392,22 +392,5 @@ def explain(
         if topic.name in selected and paper.announce_type not in topic.include:
             click.echo(f"    (listed only for announce types {sorted(t.value for t in topic.include)})")
         if topic.name not in selected:
-            for line in _lacked(paper, tree, hits, hit_terms):
+            for line in lacked(paper, tree, hits, hit_terms):
                 click.echo(f"    {line}")
-
-
-def _lacked(paper: Paper, tree: Node, hits: Sequence[Hit], hit_terms: set[Term]) -> list[str]:
-    """What a topic that did not take the paper lacked: the missing terms of its closest alternative,
-    or the NOT (a filter) that excluded it, with what matched there."""
-    lack = missing(tree, hit_terms)
-    lines = []
-    if lack.needs:
-        needs = " AND ".join(describe_need(n) for n in lack.needs)
-        if any(isinstance(t, Term) and t.field == "cat" for n in lack.needs for t in terms(n)):
-            needs += f" (the paper is in {' '.join(paper.categories)})"
-        lines.append(f"needs: {needs}")
-    for excluded in lack.excluded_by:
-        inside = set(terms(excluded))
-        why = "; ".join(f"{h.term} matched in {h.where}: {h.words!r}" for h in hits if h.term in inside)
-        lines.append(f"excluded by {Not(excluded)}" + (f": {why}" if why else ""))
-    return lines

@@ -9,10 +9,12 @@ parser's nesting limit like every other walker.
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
+from ..models import Paper
 from .ast import And, Node, Not, Or, Term, terms
+from .engine import Hit
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +72,20 @@ def describe_need(node: Node, shown: int = 5) -> str:
     items = [str(i) if isinstance(i, Term | Not) else f"({i})" for i in node.items]
     more = f", … {len(items) - shown} more" if len(items) > shown else ""
     return f"one of ({', '.join(items[:shown])}{more})"
+
+
+def lacked(paper: Paper, tree: Node, hits: Sequence[Hit], hit_terms: Set[Term]) -> list[str]:
+    """What a topic that did not take the paper lacked, as ``explain`` prints it: the terms its closest
+    alternative still needs, or the NOT (a filter) that excluded it, with what matched there."""
+    lack = missing(tree, hit_terms)
+    lines = []
+    if lack.needs:
+        needs = " AND ".join(describe_need(n) for n in lack.needs)
+        if any(t.field == "cat" for n in lack.needs for t in terms(n)):
+            needs += f" (the paper is in {' '.join(paper.categories)})"
+        lines.append(f"needs: {needs}")
+    for excluded in lack.excluded_by:
+        inside = set(terms(excluded))
+        why = "; ".join(f"{h.term} matched in {h.where}: {h.words!r}" for h in hits if h.term in inside)
+        lines.append(f"excluded by {Not(excluded)}" + (f": {why}" if why else ""))
+    return lines
