@@ -249,10 +249,10 @@ def test_duplicate_keys() -> None:
 @pytest.mark.parametrize(
     ("text", "line"),
     [
-        (BASE + "    filters: [a\n  VLM: x\n", 8),
+        (BASE + "    filters: [a\n  VLM: x\n", 7),  # the bracket never closed, not where it gave up
         ("category:\n  cs.CL: x\n topic: [\n", 3),
         ("category:\n\tcs.CL: x\n", 2),
-        (BASE + "title: 'unterminated\n", 8),
+        (BASE + "title: 'unterminated\n", 7),
     ],
 )
 def test_yaml_syntax_errors_name_the_file_and_line(text: str, line: int) -> None:
@@ -418,7 +418,7 @@ def test_run_with_a_yaml_syntax_error_exits_2(tmp_path: Path, cli: Callable[...,
     out = tmp_path / "X"
     result = cli("run", "--config", bad, "--out", out)
     assert result.exit_code == 2
-    assert f"{bad}:8:" in result.err
+    assert f"{bad}:7: expected ',' or ']', but got ':' (line 8)" in result.err
     assert not out.exists()
 
 

@@ -103,7 +103,8 @@ def selection(topic_names: list[str], paper_list: list[Paper], repo: str | None)
 
 SHAPES = {
     "30 topics, long names": (
-        [f"Topic {i} " + "with a very long name indeed " * 8 for i in range(30)],
+        # as long as a page name may be (issue #7: a longer one is a config error)
+        [f"Topic {i} " + "with a very long name indeed " * 7 for i in range(30)],
         lambda i: f"Paper {i} about words",
     ),
     "huge titles with emoji": (

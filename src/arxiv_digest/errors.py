@@ -5,6 +5,7 @@
     DigestError                      every failure we anticipate; str() says what, where, and what to do
     ├── UsageError        (exit 2)   bad input from the person at the keyboard
     │   ├── ConfigError              config.yml: file, line, key path
+    │   │   └── ConfigErrors         several of them, found in one pass over the file
     │   └── QuerySyntaxError         a query string, with a caret under the fault
     └── RuntimeFailure    (exit 1)   the world did not cooperate
         ├── FetchError               an HTTP exchange with arXiv failed (URL, status, last error)
@@ -66,6 +67,42 @@ class ConfigError(UsageError):
         if hint:
             text += f"\n  hint: {hint}"
         super().__init__(text)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # A worker process sends its errors back pickled; the keyword-only fields must survive the trip.
+        return (_config_error, (self.detail, self.path, self.line, self.key, self.hint))
+
+
+def _config_error(
+    message: str, path: str | None, line: int | None, key: str | None, hint: str | None
+) -> ConfigError:
+    return ConfigError(message, path=path, line=line, key=key, hint=hint)
+
+
+class ConfigErrors(ConfigError):
+    """Every error found in one configuration file, reported together so that one run shows them all.
+    The attributes (``path``, ``line``, ``key``, ``hint``) are the first error's; ``errors`` holds all."""
+
+    def __init__(self, errors: Sequence[ConfigError]) -> None:
+        first = errors[0]
+        self.errors = tuple(errors)
+        self.path, self.line, self.key, self.hint, self.detail = (
+            first.path,
+            first.line,
+            first.key,
+            first.hint,
+            first.detail,
+        )
+        files = {e.path for e in errors}
+        head = (
+            f"{first.path}: {len(errors)} errors"
+            if len(files) == 1 and first.path
+            else f"{len(errors)} errors"
+        )
+        UsageError.__init__(self, "\n".join([head, *(str(e) for e in errors)]))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (ConfigErrors, (self.errors,))
 
 
 class QuerySyntaxError(UsageError):

@@ -141,6 +141,9 @@ def _run_jobs(
         _start_worker(config)
         yield from map(_rebuild_day, jobs)
         return
+    # The renderers are made here first: a mistake in a template is then a clean error in this process,
+    # not a worker whose initializer failed (a BrokenProcessPool).
+    _start_worker(config)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(

@@ -17,6 +17,7 @@ from ..errors import UsageError
 from ..match import Hit, Matcher, TopicRule, parse_query
 from ..match.ast import Node, terms
 from ..match.engine import stream_tokens
+from ..match.missing import lacked
 from ..models import Paper, parse_arxiv_id
 from ..publish import refuse_symlinks
 from ..search import SearchResult
@@ -37,7 +38,10 @@ T = TypeVar("T")
 @config_option
 @click.pass_context
 def check(ctx: click.Context, config_path: Path) -> None:
-    """Validate a config without running: categories, topics, queries. Exit 0 if valid, 2 if not.
+    """Validate a config without running: categories, topics, queries, templates. Exit 0 if valid, 2 if not.
+
+    Every mistake is reported at once, each with its file and line. A ``templates:`` folder is checked
+    too: every template in it is compiled, and every template it includes must exist inside it.
 
     Prints each topic as the query it compiles to, so you can see what it will select.
 
@@ -49,7 +53,10 @@ def check(ctx: click.Context, config_path: Path) -> None:
     from ..match.topics import topic_tree
 
     config = load_config(config_path)
+    templates = _check_templates(config.templates_dir) if config.templates_dir is not None else 0
     say(ctx, f"{config_path}: OK: {len(config.categories)} categories, {len(config.topics)} topics")
+    if config.templates_dir is not None:
+        say(ctx, f"  templates: {templates} in {config.templates_dir} compile")
     say(ctx, f"  categories: {' '.join(config.category_codes)}")
     for topic in config.topics:
         say(ctx, f"  {topic.name} ({topic.match.value}): {topic_tree(topic)}")
@@ -60,10 +67,32 @@ def check(ctx: click.Context, config_path: Path) -> None:
 
     if notify.email is not None:  # what each channel gets; never a URL or a password (secrets)
         e = notify.email
-        say(ctx, f"  notify email: {e.host}:{e.port} ({e.security.value}), to {len(e.to)} address(es), "
-                 f"{which(e.topics)}")
+        say(
+            ctx,
+            f"  notify email: {e.host}:{e.port} ({e.security.value}), to {len(e.to)} address(es), "
+            f"{which(e.topics)}",
+        )
     for n, hook in enumerate(notify.webhooks, 1):
         say(ctx, f"  notify webhook {n} ({hook.format.value}): {which(hook.topics)}")
+
+
+def _check_templates(folder: Path) -> int:
+    """Compile every template of the ``templates:`` folder with the environment of its kind (the
+    Markdown pages, the site, the e-mail), as the run would; every mistake is raised, together."""
+    from ..notify.email import EmailRenderer
+    from ..render.loading import check_templates
+    from ..render.markdown import markdown_environment
+    from ..render.site import site_environment
+
+    mail = EmailRenderer(folder, max_authors=6)
+    return check_templates(
+        folder,
+        {
+            "markdown": [markdown_environment(folder)],
+            "site": [site_environment(folder)],
+            "email": [mail.text_env, mail.html_env],
+        },
+    )
 
 
 def _read_history(out_dir: Path, db_path: Path | None, work: Callable[[Store], T]) -> T:
@@ -121,9 +150,7 @@ def _author_line(authors: tuple[str, ...], words: set[str], limit: int = 6) -> s
 
 def _excerpt(text: str, words: set[str], width: int = 240) -> str:
     """About ``width`` characters of ``text`` around the first of ``words``, cut at spaces."""
-    first = next(
-        (m.start() for m in re.finditer(r"[^\W_]+", text) if m.group(0).lower() in words), 0
-    )
+    first = next((m.start() for m in re.finditer(r"[^\W_]+", text) if m.group(0).lower() in words), 0)
     if len(text) <= width:
         return text
     start = max(0, first - width // 3)
@@ -210,7 +237,7 @@ def search(
       arxiv-digest search 'au:hinton' --json --limit 5
       arxiv-digest search 'ti:agent* ANDNOT survey' --remote --from 2026-06-01 --to 2026-06-30
     """
-    tree = parse_query(query)
+    tree = parse_query(query, check_categories=True)  # `cat:cs.XX` matches nothing: say so, as `check` does
     start, end = _day(date_from, "--from"), _day(date_to, "--to")
     if start and end and start > end:
         raise UsageError(f"--from {start} is after --to {end}")
@@ -332,7 +359,10 @@ def _search_remote(
 def explain(
     ctx: click.Context, config_path: Path, arxiv_id: str, out_dir: Path, db_path: Path | None
 ) -> None:
-    """Show which topics take a stored paper, and on which words.
+    """Show which topics take a stored paper, on which words, and what the others lacked.
+
+    For a topic that did not take the paper: the terms its closest alternative still needs
+    ("needs: Reasoning"), or the NOT (a filter) that excluded it.
 
     \b
     Example:
@@ -355,6 +385,7 @@ def explain(
         f"{paper.id}v{paper.version}  {paper.announced}  {paper.announce_type.value}  "
         f"{' '.join(paper.categories)}\n  {paper.title}"
     )
+    hit_terms = {h.term for h in hits}
     for topic in config.topics:
         tree = topic_tree(topic)
         mine = [h for h in hits if h.term in set(terms(tree))]
@@ -364,3 +395,6 @@ def explain(
             click.echo(f"    {h.term} matched in {h.where}: {h.words!r}")
         if topic.name in selected and paper.announce_type not in topic.include:
             click.echo(f"    (listed only for announce types {sorted(t.value for t in topic.include)})")
+        if topic.name not in selected:
+            for line in lacked(paper, tree, hits, hit_terms):
+                click.echo(f"    {line}")

@@ -10,12 +10,12 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from ..errors import ConfigError
+from ..errors import ConfigError, QuerySyntaxError
 from ..match.ast import Node
 from ..match.query import parse_query
 from ..models import AnnounceType
 from ..taxonomy import load_taxonomy
-from ._yaml import Path_, _key_text, _Located
+from ._yaml import Path_, _Located
 from .model import ENV_OVERRIDES, ArxivSettings
 
 E = TypeVar("E", bound=StrEnum)
@@ -67,28 +67,53 @@ _REPO_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}
 _SECRET_KEYS = {"password", "pass", "smtp_password", "token", "secret"}
 
 
-def _check_keys(value: Mapping[str, Any], allowed: set[str], path: Path_, loc: _Located) -> None:
-    unknown = [key for key in value if key not in allowed]
-    if not unknown:
-        return
-    key = unknown[0]
-    if str(key).lower() in _SECRET_KEYS:
-        hint = (
-            "secrets stay out of config.yml: the SMTP password comes only from the environment variable "
-            "ARXIV_DIGEST_SMTP_PASSWORD (a GitHub Actions secret in the workflow); remove this key"
-        )
-    else:
-        close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(sorted(allowed))}"
-    if len(unknown) > 1:
-        hint += f" (also unknown here: {', '.join(repr(str(k)) for k in unknown[1:])})"
-    raise loc.error((*path, key), "unknown key", hint=hint)
+def _check_keys(value: Mapping[str, Any], allowed: set[str], path: Path_, loc: _Located) -> set[str]:
+    """Report each unknown key (at its own line); the known keys are still checked after this. Returns
+    the known keys suggested for a misspelt one: their absence is then no second error."""
+    suggested: set[str] = set()
+    for key in value:
+        if key in allowed:
+            continue
+        if str(key).lower() in _SECRET_KEYS:
+            hint = (
+                "secrets stay out of config.yml: the SMTP password comes only from the environment "
+                "variable ARXIV_DIGEST_SMTP_PASSWORD (a GitHub Actions secret in the workflow); remove "
+                "this key"
+            )
+        else:
+            close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(sorted(allowed))}"
+            suggested.update(close)
+        loc.report(loc.error((*path, key), "unknown key", hint=hint))
+    return suggested
 
 
 def safe_slug(name: str) -> str:
     """A file stem for a topic or category name that cannot leave its folder (``../../x`` -> ``x``)."""
     slug = re.sub(r"[^\w.-]+", "_", name, flags=re.UNICODE).strip("._-")
     return slug
+
+
+#: The longest file name most file systems take (ext4, XFS, Btrfs, APFS: 255 bytes; NTFS 255 UTF-16 units).
+NAME_MAX_BYTES = 255
+#: What a page's name adds to its slug: the part suffix of a split page (``-99999``), the longest extension
+#: (``.html``) and the temporary name of an atomic write (``.<name>.<pid>.tmp``, a pid up to 7 digits).
+_NAME_DECORATION_BYTES = len("-99999") + len(".html") + len("..4194304.tmp")
+#: The longest slug (UTF-8 bytes) a topic's pages can be named after on every such file system.
+MAX_SLUG_BYTES = NAME_MAX_BYTES - _NAME_DECORATION_BYTES
+
+
+def check_slug_length(slug: str, what: str, path: Path_, loc: _Located) -> None:
+    """A name whose files the file system would refuse is a config error now, not a failure mid-run."""
+    size = len(slug.encode("utf-8"))
+    if size > MAX_SLUG_BYTES:
+        raise loc.error(
+            path,
+            f"{what} is too long to name a file after: its file name {slug[:40]}… takes {size} bytes, "
+            f"and file systems allow {NAME_MAX_BYTES} (at most {MAX_SLUG_BYTES} for the name itself, "
+            "leaving room for the page's part number and extension)",
+            hint="use a shorter name",
+        )
 
 
 def _enum(value: Any, enum: type[E], path: Path_, loc: _Located) -> E:
@@ -112,32 +137,30 @@ def _include(value: Any, path: Path_, loc: _Located) -> frozenset[AnnounceType]:
         raise loc.error(path, "must be a list of announce types (new, cross, replace, replace-cross)")
     out = set()
     for i, item in enumerate(value):
-        out.add(_enum(item, AnnounceType, (*path, i), loc))
+        with loc.collect():
+            out.add(_enum(item, AnnounceType, (*path, i), loc))
     return frozenset(out)
 
 
-def _keyword_items(value: Any, path: Path_, loc: _Located, *, required: bool) -> tuple[tuple[str, ...], ...]:
+def _keyword_items(value: Any, path: Path_, loc: _Located) -> tuple[tuple[str, ...], ...]:
+    """A keyword list (``None`` for none); each bad item is reported, the others are kept."""
     if value is None:
-        if required:
-            raise loc.error(path, "needs at least one keyword", hint="keywords:\n    - LLM")
         return ()
-    if not isinstance(value, list):
-        value = [value]
-        single = True
-    else:
-        single = False
+    single = not isinstance(value, list)
     items: list[tuple[str, ...]] = []
-    for i, item in enumerate(value):
+    for i, item in enumerate([value] if single else value):
         item_path = path if single else (*path, i)
-        if isinstance(item, list):
-            if not item:
-                raise loc.error(item_path, "an AND group needs at least one keyword")
-            group = tuple(_keyword_text(sub, (*item_path, j), loc) for j, sub in enumerate(item))
-            items.append(group)
-        else:
-            items.append((_keyword_text(item, item_path, loc),))
-    if required and not items:
-        raise loc.error(path, "needs at least one keyword")
+        with loc.collect():
+            if isinstance(item, list):
+                if not item:
+                    raise loc.error(item_path, "an AND group needs at least one keyword")
+                group = []
+                for j, sub in enumerate(item):
+                    with loc.collect():
+                        group.append(_keyword_text(sub, (*item_path, j), loc))
+                items.append(tuple(group))
+            else:
+                items.append((_keyword_text(item, item_path, loc),))
     return tuple(items)
 
 
@@ -158,8 +181,10 @@ def _topic_query(value: Any, path: Path_, loc: _Located) -> tuple[str | None, No
         return None, None
     if not isinstance(value, str) or not value.strip():
         raise loc.error(path, "must be a query string, e.g. 'ti:\"vision language model\" OR abs:VLM'")
-    # A QuerySyntaxError (exit 2) names the file, line and key, and draws a caret under the fault.
-    return value, parse_query(value, context=f"{loc.file}:{loc.line(path)}: {_key_text(path)}")
+    try:
+        return value, parse_query(value, check_categories=True)
+    except QuerySyntaxError as e:  # the file, line and key, then the query with a caret under the fault
+        raise loc.error(path, str(QuerySyntaxError(e.query, e.position, e.expected))) from None
 
 
 def _topic_categories(value: Any, path: Path_, loc: _Located) -> tuple[str, ...]:
@@ -174,11 +199,14 @@ def _topic_categories(value: Any, path: Path_, loc: _Located) -> tuple[str, ...]
     for i, code in enumerate(value):
         if not isinstance(code, str) or not (taxonomy.is_known(code.rstrip("*")) or code.endswith("*")):
             suggestion = taxonomy.suggest(str(code))
-            raise loc.error(
-                (*path, i),
-                f"unknown arXiv category {code!r}",
-                hint=f"did you mean {suggestion!r}?" if suggestion else None,
+            loc.report(
+                loc.error(
+                    (*path, i),
+                    f"unknown arXiv category {code!r}",
+                    hint=f"did you mean {suggestion!r}?" if suggestion else None,
+                )
             )
+            continue
         out.append(code)
     return tuple(out)
 
@@ -193,10 +221,11 @@ def _topic_authors(value: Any, path: Path_, loc: _Located) -> tuple[str, ...]:
     out = []
     for i, name in enumerate(value):
         if not isinstance(name, str) or not re.search(r"[^\W_]", name):
-            raise loc.error((*path, i), 'an author must be a name, e.g. "Geoffrey Hinton"')
-        if '"' in name:
-            raise loc.error((*path, i), "an author name cannot contain a double quote")
-        out.append(" ".join(name.split()))
+            loc.report(loc.error((*path, i), 'an author must be a name, e.g. "Geoffrey Hinton"'))
+        elif '"' in name:
+            loc.report(loc.error((*path, i), "an author name cannot contain a double quote"))
+        else:
+            out.append(" ".join(name.split()))
     return tuple(out)
 
 
@@ -239,14 +268,17 @@ def _arxiv_settings(value: Any, loc: _Located, env: Mapping[str, str]) -> ArxivS
     kw: dict[str, Any] = {}
     for key in ("rss_url", "api_url", "oai_url"):
         if key in value:
-            kw[key] = _url(value[key], (*path, key), loc)
+            with loc.collect():
+                kw[key] = _url(value[key], (*path, key), loc)
     for key, (kind, minimum) in _ARXIV_NUMBERS.items():
         if key in value:
-            kw[key] = _number(value[key], (*path, key), loc, kind=kind, minimum=minimum)
+            with loc.collect():
+                kw[key] = _number(value[key], (*path, key), loc, kind=kind, minimum=minimum)
     if "contact" in value:
         if not isinstance(value["contact"], str):
-            raise loc.error((*path, "contact"), "must be a URL or e-mail address")
-        kw["contact"] = value["contact"]
+            loc.report(loc.error((*path, "contact"), "must be a URL or e-mail address"))
+        else:
+            kw["contact"] = value["contact"]
     # The environment wins over the file, so CI and tests can point the same config elsewhere.
     for key, var in ENV_OVERRIDES.items():
         if env.get(var):

@@ -215,22 +215,24 @@ def notify_settings(
     if not isinstance(hooks, list):
         raise loc.error((*path, "webhooks"), "must be a list of {url, format, topics}")
     kw: dict[str, Any] = {}
-    if "send_empty" in value:
-        kw["send_empty"] = _bool(value["send_empty"], (*path, "send_empty"), loc)
-    if "attempts" in value:
-        kw["attempts"] = _number(value["attempts"], (*path, "attempts"), loc, kind=int, minimum=1)
-        if kw["attempts"] > 10:
-            raise loc.error((*path, "attempts"), f"must be at most 10, not {kw['attempts']}")
-    if "retry_backoff_seconds" in value:
-        kw["retry_backoff_seconds"] = _number(
-            value["retry_backoff_seconds"], (*path, "retry_backoff_seconds"), loc, kind=float, minimum=0
-        )
-    if "timeout_seconds" in value:
-        kw["timeout_seconds"] = _number(
-            value["timeout_seconds"], (*path, "timeout_seconds"), loc, kind=float, minimum=1
-        )
-    return NotifySettings(
-        email=_email(value.get("email"), loc, env, topic_names),
-        webhooks=tuple(_webhook(item, i, loc, env, topic_names) for i, item in enumerate(hooks)),
-        **kw,
-    )
+    # Each setting, the e-mail and each webhook is checked on its own, so one run reports all mistakes.
+    with loc.collect():
+        if "send_empty" in value:
+            kw["send_empty"] = _bool(value["send_empty"], (*path, "send_empty"), loc)
+    with loc.collect():
+        if "attempts" in value:
+            attempts = _number(value["attempts"], (*path, "attempts"), loc, kind=int, minimum=1)
+            if attempts > 10:
+                raise loc.error((*path, "attempts"), f"must be at most 10, not {attempts}")
+            kw["attempts"] = attempts
+    for key, minimum in (("retry_backoff_seconds", 0), ("timeout_seconds", 1)):
+        with loc.collect():
+            if key in value:
+                kw[key] = _number(value[key], (*path, key), loc, kind=float, minimum=minimum)
+    with loc.collect():
+        kw["email"] = _email(value.get("email"), loc, env, topic_names)
+    webhooks = []
+    for i, item in enumerate(hooks):
+        with loc.collect():
+            webhooks.append(_webhook(item, i, loc, env, topic_names))
+    return NotifySettings(webhooks=tuple(webhooks), **kw)

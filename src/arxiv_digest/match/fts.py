@@ -6,6 +6,10 @@ tokens are our tokens. A term becomes a phrase whose last word is a prefix (cove
 one phrase per hyphen variant; a prefix inside a phrase loosens it to an AND of words. NOT, categories
 and substring terms cannot narrow a superset, so they contribute no restriction (``None``); a tree with no
 restriction at all is answered by scanning the date range.
+
+FTS5's own parser has a fixed stack (100 entries; ``a AND (b OR (`` takes about three a level, so 16 such
+levels overflow it), so a subtree deeper than :data:`MAX_FTS_DEPTH` levels is left out: it only makes the
+superset larger, and the matcher still judges every candidate.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from .ast import And, Node, Not, Or, Term
 from .words import Phrase, compile_keyword
 
 COLUMNS = {"all": "{ti abs}", "ti": "ti", "abs": "abs", "au": "au", "co": "co"}
+#: How many levels of a tree become FTS5 operators (each is one level of parentheses in the expression).
+MAX_FTS_DEPTH = 20
 
 
 def _phrase(phrase: Phrase) -> str:
@@ -25,8 +31,11 @@ def _phrase(phrase: Phrase) -> str:
     return '"' + " ".join(words) + '"' + (" *" if loose_end else "")
 
 
-def fts_expression(node: Node) -> str | None:
-    """The FTS5 MATCH expression for ``node``, or None when the index cannot narrow it down."""
+def fts_expression(node: Node, depth: int = 0) -> str | None:
+    """The FTS5 MATCH expression for ``node``, or None when the index cannot narrow it down. ``depth`` is
+    how deep ``node`` sits in the whole tree."""
+    if depth >= MAX_FTS_DEPTH:
+        return None  # no restriction: a larger superset, never a wrong result
     if isinstance(node, Term):
         if node.substring or node.field not in COLUMNS:
             return None
@@ -37,7 +46,7 @@ def fts_expression(node: Node) -> str | None:
         return f"{COLUMNS[node.field]} : ({body})"
     if isinstance(node, Not):
         return None
-    parts = [fts_expression(item) for item in node.items]
+    parts = [fts_expression(item, depth + 1) for item in node.items]
     if isinstance(node, And):
         kept = [p for p in parts if p is not None]
         if not kept:

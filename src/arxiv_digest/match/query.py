@@ -12,6 +12,14 @@ Operators are upper case (a lower-case ``and`` is a word); juxtaposition means A
 AND, AND tighter than OR. ``a ANDNOT b`` is ``a AND NOT b``. Groups of the same operator are flattened, so
 ``(a AND b) AND c`` and ``a AND b AND c`` are the same tree. A malformed query raises
 :class:`QuerySyntaxError`, whose message shows the query with a caret under the fault.
+
+A query nests at most :data:`MAX_DEPTH` levels: parentheses and NOTs as written, and operators inside
+operators in the tree. The parser and everything that walks a tree (printing, the matcher, the FTS and
+API translations, ``explain``) recurse, a few Python frames a level; the limit keeps every one of them far
+from Python's recursion limit (1000 frames), so a deep query is a syntax error with a caret, never a
+RecursionError. Counting the tree's levels too keeps a tree's printed form (which parenthesises every
+group inside another) within the limit, so it parses back. No real query comes near it (a test measures
+each walker's frames at the limit).
 """
 
 from __future__ import annotations
@@ -20,9 +28,14 @@ import re
 from dataclasses import dataclass
 
 from ..errors import QuerySyntaxError
+from ..taxonomy import load_taxonomy
 from .ast import FIELD_PREFIX, FIELDS, And, Node, Not, Or, Term
 
 OPERATORS = ("AND", "OR", "NOT", "ANDNOT")
+#: How many levels a query may nest. The deepest walkers (printing, the API translation) need about 5
+#: frames a level: some 320 at the limit, a third of Python's, wherever they are called from.
+MAX_DEPTH = 64
+_TOO_DEEP = f"query nested too deeply (more than {MAX_DEPTH} levels of parentheses, NOT, AND and OR)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +99,37 @@ def _lex(query: str, context: str | None) -> list[_Token]:
     return tokens
 
 
+def unknown_category(code: str) -> str | None:
+    """Why ``cat:code`` can match no arXiv category (with a suggestion), or None when it can. Codes match
+    without regard to case; ``cs.C*`` must be the start of some code."""
+    taxonomy = load_taxonomy()
+    known = [c.lower() for c in (*taxonomy.categories, *taxonomy.archives)]
+    lowered = code.lower()
+    if lowered.endswith("*"):
+        if any(c.startswith(lowered[:-1]) for c in known):
+            return None
+        return f"no arXiv category starts with {code[:-1]!r}"
+    if lowered in known:
+        return None
+    suggestion = taxonomy.suggest(code)
+    return f"unknown arXiv category {code!r}" + (f" (did you mean {suggestion!r}?)" if suggestion else "")
+
+
 class _Parser:
-    def __init__(self, query: str, context: str | None) -> None:
+    def __init__(self, query: str, context: str | None, check_categories: bool) -> None:
         self.query = query
         self.context = context
         self.tokens = _lex(query, context)
         self.pos = 0
+        self.depth = 0  # parentheses and NOTs open (the parser's own recursion)
+        self.check_categories = check_categories
+        self.starts: dict[int, tuple[Node, int]] = {}  # id(node) -> (node, where it starts in the query)
+
+    def at(self, node: Node, token: _Token) -> Node:
+        """Remember where ``node`` starts, for an error about it once the tree is built (the outermost
+        mention wins: a group starts at its opening parenthesis)."""
+        self.starts[id(node)] = (node, token.position)
+        return node
 
     def peek(self) -> _Token:
         return self.tokens[self.pos]
@@ -113,16 +151,33 @@ class _Parser:
             if token.kind == ")":
                 raise self.fail(token, "unexpected ')' with no '(' to close")
             raise self.fail(token, "expected AND, OR, ANDNOT or the end of the query")
+        self.check_depth(node)
         return node
 
+    def check_depth(self, root: Node) -> None:
+        """Refuse a tree with more than MAX_DEPTH operators inside one another (walked without recursion),
+        the caret under where the first too deep operator starts."""
+        stack: list[tuple[Node, int]] = [(root, 0)]
+        while stack:
+            node, above = stack.pop()
+            if isinstance(node, Term):
+                continue
+            if above >= MAX_DEPTH:
+                _, position = self.starts.get(id(node), (node, 0))
+                raise QuerySyntaxError(self.query, position, _TOO_DEEP, context=self.context)
+            children = (node.item,) if isinstance(node, Not) else node.items
+            stack.extend((child, above + 1) for child in reversed(children))
+
     def parse_or(self) -> Node:
+        first = self.peek()
         items = [self.parse_and()]
         while self.peek().kind == "op" and self.peek().value == "OR":
             self.take()
             items.append(self.parse_and())
-        return _flatten(Or, items)
+        return self.at(_flatten(Or, items), first)
 
     def parse_and(self) -> Node:
+        first = self.peek()
         items = [self.parse_unary()]
         while True:
             token = self.peek()
@@ -131,16 +186,34 @@ class _Parser:
                 items.append(self.parse_unary())
             elif token.kind == "op" and token.value == "ANDNOT":
                 self.take()
-                items.append(Not(self.parse_unary()))
+                items.append(self.at(Not(self.parse_unary()), token))
             elif token.kind in ("term", "(") or (token.kind == "op" and token.value == "NOT"):
                 items.append(self.parse_unary())  # juxtaposition means AND
             else:
                 break
-        return _flatten(And, items)
+        return self.at(_flatten(And, items), first)
 
     def parse_unary(self) -> Node:
         token = self.take()
-        if token.kind == "op" and token.value == "NOT":
+        if token.kind == "(" or (token.kind == "op" and token.value == "NOT"):
+            if self.depth >= MAX_DEPTH:
+                raise self.fail(token, _TOO_DEEP)
+            self.depth += 1
+            try:
+                return self.at(self.parse_nested(token), token)
+            finally:
+                self.depth -= 1
+        if token.kind == "term":
+            if token.field == "cat" and self.check_categories:
+                problem = unknown_category(token.value)
+                if problem is not None:
+                    raise self.fail(token, problem)
+            return Term(text=token.value, field=token.field, quoted=token.quoted)
+        raise self.fail(token, "expected a word, \"phrase\", NOT or '('")
+
+    def parse_nested(self, token: _Token) -> Node:
+        """What follows a NOT or an opening parenthesis."""
+        if token.kind == "op":
             return Not(self.parse_unary())
         if token.kind == "(":
             if self.peek().kind == ")":
@@ -151,9 +224,7 @@ class _Parser:
                 raise self.fail(closing, "expected ')'")
             self.take()
             return node
-        if token.kind == "term":
-            return Term(text=token.value, field=token.field, quoted=token.quoted)
-        raise self.fail(token, "expected a word, \"phrase\", NOT or '('")
+        raise AssertionError(token)  # parse_unary passes only "(" and NOT
 
 
 def _flatten(kind: type[And] | type[Or], items: list[Node]) -> Node:
@@ -168,6 +239,8 @@ def _flatten(kind: type[And] | type[Or], items: list[Node]) -> Node:
     return kind(tuple(flat))
 
 
-def parse_query(query: str, *, context: str | None = None) -> Node:
-    """Parse a query into a tree. ``context`` (e.g. "config.yml:12: topic.LLM.query") prefixes errors."""
-    return _Parser(query, context).parse()
+def parse_query(query: str, *, context: str | None = None, check_categories: bool = False) -> Node:
+    """Parse a query into a tree. ``context`` (e.g. "config.yml:12: topic.LLM.query") prefixes errors.
+    With ``check_categories``, a ``cat:`` term that can match no arXiv category is an error too (what a
+    person typed or configured; a tree rebuilt from stored text need not be checked again)."""
+    return _Parser(query, context, check_categories).parse()

@@ -27,6 +27,7 @@ from ..digest import Digest, Listing
 from ..models import Paper
 from ..store import DaySummary
 from . import escape
+from .loading import LocatedEnvironment, check_templates, folder_loaders
 
 TEMPLATES = "markdown"
 
@@ -48,14 +49,23 @@ def _finalize(value: Any) -> Any:
 
 
 def make_environment(
-    kind: str, user_dir: Path | None, *, finalize: Any = _finalize, autoescape: bool = False
+    kind: str,
+    user_dir: Path | None,
+    *,
+    finalize: Any = _finalize,
+    autoescape: bool = False,
+    located_errors: bool = False,
 ) -> jinja2.Environment:
+    """Jinja2 for one kind of template: the person's folder first (nothing outside it), then the packaged
+    templates. With ``located_errors``, a mistake in the person's templates is a ConfigError naming its
+    file and line (``loading.LocatedEnvironment``); otherwise Jinja's own errors, for callers that handle
+    those."""
     loaders: list[jinja2.BaseLoader] = []
     if user_dir is not None:
-        loaders.append(jinja2.FileSystemLoader(str(user_dir / kind)))
-        loaders.append(jinja2.FileSystemLoader(str(user_dir)))
+        loaders.extend(folder_loaders(kind, user_dir))
     loaders.append(jinja2.PackageLoader("arxiv_digest", f"render/templates/{kind}"))
-    env = jinja2.Environment(
+    env_class = LocatedEnvironment if located_errors else jinja2.Environment
+    env = env_class(
         loader=jinja2.ChoiceLoader(loaders),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -64,11 +74,14 @@ def make_environment(
         finalize=finalize,
         autoescape=autoescape,
     )
+    if isinstance(env, LocatedEnvironment):
+        env.user_root = user_dir
     return env
 
 
-def _markdown_environment(user_dir: Path | None) -> jinja2.Environment:
-    env = make_environment(TEMPLATES, user_dir)
+def markdown_environment(user_dir: Path | None) -> jinja2.Environment:
+    """Jinja2 for the Markdown pages, with the filters their templates use."""
+    env = make_environment(TEMPLATES, user_dir, located_errors=True)
     env.filters["trusted"] = lambda v: Md("" if v is None else str(v))
     env.filters["html_text"] = lambda v, compat=False: Md(escape.html_text(str(v), keep_inert_tags=compat))
     env.filters["author_line"] = lambda authors, limit: Md(
@@ -142,7 +155,9 @@ def part_name(slug: str, number: int) -> str:
 class MarkdownRenderer:
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.env = _markdown_environment(config.templates_dir)
+        self.env = markdown_environment(config.templates_dir)
+        if config.templates_dir is not None:  # every template of the kind, before anything is rendered
+            check_templates(config.templates_dir, {TEMPLATES: [self.env]}, every_kind=False)
         template = self.env.get_template("_entry.md.j2")
         self._entry = template.module.entry  # type: ignore[attr-defined]
         # The packaged entry template has a compiled twin (same bytes, ~10x faster; a test compares them

@@ -42,6 +42,7 @@ from ..models import Paper
 from ..store import DaySummary
 from . import feeds
 from .escape import url_path
+from .loading import check_templates
 from .markdown import make_environment
 from .math import tex_to_html
 from .site_paper import PaperInfo, authors_text, brief_html, paper_html
@@ -58,7 +59,7 @@ def _finalize(value: Any) -> Any:
 
 def site_environment(user_dir: Path | None) -> jinja2.Environment:
     """Jinja2 for HTML: autoescape on, a user's ``site/`` templates searched before the packaged ones."""
-    env = make_environment(TEMPLATES, user_dir, finalize=_finalize, autoescape=True)
+    env = make_environment(TEMPLATES, user_dir, finalize=_finalize, autoescape=True, located_errors=True)
     env.filters["tex"] = lambda text: tex_to_html(str(text))
     env.filters["author_line"] = authors_text
     return env
@@ -158,6 +159,8 @@ class SiteRenderer:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.env = site_environment(config.templates_dir)
+        if config.templates_dir is not None:  # every template of the kind, before anything is rendered
+            check_templates(config.templates_dir, {TEMPLATES: [self.env]}, every_kind=False)
         template = self.env.get_template("_paper.html.j2")
         self._paper = template.module.paper  # type: ignore[attr-defined]
         self._brief = template.module.brief  # type: ignore[attr-defined]
