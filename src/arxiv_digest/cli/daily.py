@@ -13,6 +13,7 @@ from ..config import load_config, parse_config
 from ..pipeline import run_daily
 from ..publish import atomic_write
 from ..rebuilder import rebuild
+from ..wording import counted
 from ._app import DEMO_DAY, cli, config_option, db_option, out_option, say, summary
 from ._deliver import delivery_lines, mark_published
 
@@ -85,7 +86,7 @@ def rebuild_cmd(
     if result.empty:
         say(ctx, f"No snapshot in {out_dir / 'data'}: nothing to rebuild. Run `arxiv-digest run` first.")
         return
-    say(ctx, f"Rebuilt {result.days} day(s).\n" + summary(result, out_dir))
+    say(ctx, f"Rebuilt {counted(result.days, 'day')}.\n" + summary(result, out_dir))
 
 
 def _scaffold(name: str) -> str:
