@@ -49,7 +49,8 @@ def status(
 
     Reads only what the folder commits (data/*.jsonl and data/*.meta.json); writes nothing and takes no
     lock. Exit 0 when the digest is up to date, 1 when it is stale (no day yet, or more than
-    --max-missing weekdays without a digest), so a monitor or a scheduled job can alert on it.
+    --max-missing weekdays without a digest) or holds a day after today, so a monitor or a scheduled job
+    can alert on it.
 
     \b
     Example:
@@ -70,5 +71,5 @@ def status(
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
         click.echo(render_text(report))
-    if report.is_stale:
+    if not report.is_ok:
         ctx.exit(1)
