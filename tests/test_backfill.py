@@ -94,7 +94,7 @@ def test_backfill_files_each_record_under_its_datestamp(
     assert result.exit_code == 0, result.err
     assert sorted(p.name for p in (digest_dir / "data").glob("*.jsonl")) == [f"{d}.jsonl" for d in DAYS]
     assert tree_state(digest_dir) == clean_state
-    assert "Backfilled 2026-06-29..2026-07-01: 3 day(s) written" in result.out
+    assert "Backfilled 2026-06-29..2026-07-01: 3 days written" in result.out
 
     # Each day holds exactly the fake's records of that datestamp in the tracked categories, each once.
     tracked = {"cs.AI", "cs.CL", "cs.CV", "cs.LG", "cs.MA", "cs.RO"}
@@ -142,7 +142,7 @@ def test_backfill_files_each_record_under_its_datestamp(
     assert tree_state(digest_dir) == state
     again = backfill(cli, digest_dir)
     assert again.exit_code == 0 and tree_state(digest_dir) == state
-    assert "kept 3 day(s) that already had a snapshot" in again.out
+    assert "kept 3 days that already had a snapshot" in again.out
 
 
 def test_requests_follow_the_protocol_page_by_page(
@@ -228,7 +228,7 @@ def test_an_interrupted_backfill_resumes_from_the_saved_token(
     resumed = backfill(cli, digest_dir)
     assert resumed.exit_code == 0, resumed.err
     assert (
-        "resuming the backfill of 2026-06-29..2026-07-01: set cs:cs:AI (1 of 6), 2 page(s) saved"
+        "resuming the backfill of 2026-06-29..2026-07-01: set cs:cs:AI (1 of 6), 2 pages saved"
         in resumed.err
     )
     second_run = oai_requests(arxiv_env)[len(first_run) :]
@@ -430,7 +430,7 @@ def test_weekend_datestamps_are_corrections_not_announcements(
         "2026-06-26.jsonl",
         "2026-06-29.jsonl",
     ]
-    assert "paper(s) dated on a weekend" in result.out
+    assert "papers dated on a weekend" in result.out
 
 
 def test_a_day_from_the_daily_feed_is_kept_unless_forced(
@@ -440,13 +440,13 @@ def test_a_day_from_the_daily_feed_is_kept_unless_forced(
     from_feed = (digest_dir / "data" / "2026-06-30.jsonl").read_bytes()
     result = backfill(cli, digest_dir)
     assert result.exit_code == 0, result.err
-    assert "2 day(s) written (2026-06-29, 2026-07-01)" in result.out
-    assert "kept 1 day(s) that already had a snapshot" in result.out and "2026-06-30" in result.out
+    assert "2 days written (2026-06-29, 2026-07-01)" in result.out
+    assert "kept 1 day that already had a snapshot" in result.out and "2026-06-30" in result.out
     assert (digest_dir / "data" / "2026-06-30.jsonl").read_bytes() == from_feed
     assert "arXiv announcement of 2026-07-01" in (digest_dir / "README.md").read_text("utf-8")
     forced = backfill(cli, digest_dir, "--force")
     assert forced.exit_code == 0, forced.err
-    assert "3 day(s) written" in forced.out
+    assert "3 days written" in forced.out
     assert (digest_dir / "data" / "2026-06-30.jsonl").read_bytes() != from_feed
 
 

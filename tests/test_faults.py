@@ -134,8 +134,9 @@ def _billion_laughs() -> bytes:
 
 
 def _without_titles(body: bytes) -> bytes:
+    """Every item from the 6th on loses its title: far more than the tenth a day may lose (issue #7)."""
     root = etree.fromstring(body)
-    for item in root.find("channel").findall("item")[5:8]:
+    for item in root.find("channel").findall("item")[5:]:
         item.remove(item.find("title"))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
@@ -204,7 +205,12 @@ PERSISTENT: dict[str, tuple[Setup, tuple[str, ...], int, float]] = {
     ),
     "html-instead-of-xml": (html_page, ("HTML page", "Access Denied"), 2, 5.0),
     "truncated-xml-every-time": (truncated_xml_every_time, ("not well-formed XML",), 2, 5.0),
-    "items-missing-fields": (items_missing_fields, ("has no title", "item 6"), 2, 5.0),
+    "items-missing-fields": (
+        items_missing_fields,
+        ("items could not be read, more than 10%", "(first: item 6 (", "): no title)"),
+        2,
+        5.0,
+    ),
     "body-over-the-cap": (body_over_the_cap, ("4,096-byte cap",), 1, 5.0),
     "entity-bomb": (entity_bomb, ("declares XML entities",), 2, 3.0),
     "garbage-wrong-content-type": (

@@ -114,7 +114,7 @@ def assert_discord_within_limits(payload: dict[str, Any]) -> None:
 
 _SLACK_TOPIC = re.compile(r"^\*(?P<name>[^*]+)\* · (?P<count>\d+) papers", re.MULTILINE)
 _ABS = re.compile(r"https://arxiv\.org/abs/(\d{4}\.\d{4,5})")
-_MORE = re.compile(r"^(?P<name>[^:\n]+): (?P<n>\d+) more papers(?P<rest>.*)$", re.MULTILINE)
+_MORE = re.compile(r"^(?P<name>[^:\n]+): (?P<n>\d+) more papers?(?P<rest>.*)$", re.MULTILINE)
 
 
 def slack_listing(payload: dict[str, Any]) -> dict[str, list[str]]:
@@ -199,7 +199,7 @@ def test_slack_discord_and_json_receive_the_day(
     shown = _ABS.findall(embed["description"])
     assert shown == listed["MLLM"][: len(shown)]
     mllm = set(listed["MLLM"])
-    assert discord["content"].startswith(f"**arXiv digest {DAY}: {len(mllm)} papers in 1 topics**")
+    assert discord["content"].startswith(f"**arXiv digest {DAY}: {len(mllm)} papers in 1 topic**")
 
     state = delivery_state(digest_dir)
     assert sorted(state) == ["webhook 1 (slack)", "webhook 2 (discord)", "webhook 3 (json)"]

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from lxml import etree
 
 from arxiv_digest.cli import main
 from arxiv_digest.config import ArxivSettings
@@ -356,28 +357,44 @@ def test_a_non_empty_feed_that_yields_no_paper_fails(
     items = len(arxiv_env.items(CATEGORIES.split("+")))
     result = run(cli, digest_dir)
     assert result.exit_code == 1
-    assert f"the feed has {items} items but none could be read ({FORMAT_CHANGE})" in result.err
+    assert f"the feed has {items} items but none could be read (first: item 1 (" in result.err
+    assert f"): unknown announce type 'novel') ({FORMAT_CHANGE})" in result.err
     assert f"while fetching {arxiv_env.rss_url}{CATEGORIES}" in result.err
     assert "announced nothing" not in result.out  # never mistaken for a holiday
     assert (tree_state(digest_dir), db_rows(digest_dir / DB)) == published
 
 
+def _descriptions_in_another_form(body: bytes) -> bytes:
+    """Each item's description without the "arXiv:… Announce Type: …" head: still readable (the guid names
+    the paper, the announce type has its own element), but each item gets a parse warning."""
+    root = etree.fromstring(body)
+    for description in root.iter("description"):
+        if "Abstract:" in (description.text or ""):
+            description.text = description.text.split("Abstract:", 1)[1]
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
 def test_a_day_far_below_the_recent_average_with_parse_warnings_fails(
     arxiv_env: FakeArxiv, cli: Cli, history: Path
 ) -> None:
+    """Every item read, but only 10 of them and each with a warning: the feed looks cut short by a format
+    change the item parser does not see, so the day is refused (issue #5)."""
     before = tree_state(history), db_rows(history / DB)
-    arxiv_env.item_transform = unknown_types_after(10)
-    items = len(arxiv_env.items(CATEGORIES.split("+")))
+    arxiv_env.item_transform = lambda items: items[:10]
+    arxiv_env.feed_override = _descriptions_in_another_form(arxiv_env.feed_bytes(CATEGORIES.split("+")))
     result = run(cli, history)
     assert result.exit_code == 1
     with sqlite3.connect(history / DB) as conn:
         average = conn.execute("SELECT avg(paper_count) FROM days").fetchone()[0]
     assert average > 200
     assert (
-        f"only 10 papers could be read, against {average:.0f} a day recently, with {items - 10} parse "
-        f"warnings (first: item 11 ("
+        f"only 10 papers could be read, against {average:.0f} a day recently, with 10 parse "
+        f"warnings (first: item 1 ("
     ) in result.err
-    assert f"unknown announce type 'novel'; skipped) ({FORMAT_CHANGE})" in result.err
+    assert (
+        "description not in the 'arXiv:… Announce Type: … Abstract: …' form; used it whole) "
+        f"({FORMAT_CHANGE})" in result.err
+    )
     assert (tree_state(history), db_rows(history / DB)) == before
 
 
@@ -401,6 +418,43 @@ def test_a_few_unreadable_items_publish_the_rest_and_keep_the_warnings(
     assert result.err.count("unknown announce type 'novel'; skipped") == 3  # said on stderr ...
     meta = json.loads((history / "data" / f"{DAY}.meta.json").read_text(encoding="utf-8"))
     assert len(meta["warnings"]) == 3  # ... and kept for `status`
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"authors": ()}, "no authors (dc:creator)"),
+        ({"title": " "}, "no title"),
+        (
+            {"version": "99999999999999999999999"},
+            "version 'v99999999999999999999999' is not one arXiv issues",
+        ),
+    ],
+    ids=["no-authors", "no-title", "absurd-version"],
+)
+def test_one_unreadable_item_publishes_the_rest_of_the_day_and_status_names_it(
+    arxiv_env: FakeArxiv, cli: Cli, history: Path, change: dict[str, object], reason: str
+) -> None:
+    """Issue #7: one bad item used to refuse the whole day (or, for a version SQLite cannot hold, end in
+    an internal error); now the rest is published and the item is named where `status` finds it."""
+    items = arxiv_env.items(CATEGORIES.split("+"))
+    bad = items[7]
+    arxiv_env.rewrite_item(bad.id, **change)  # type: ignore[arg-type]
+    result = run(cli, history)
+    assert result.exit_code == 0, result.err
+    assert f"{DAY}: {len(items) - 1} papers announced" in result.out
+    warning = f"item 8 ({bad.id}): {reason}"
+    assert warning in result.err
+    snapshot = (history / "data" / f"{DAY}.jsonl").read_text(encoding="utf-8")
+    assert len(snapshot.splitlines()) == len(items) - 1 and bad.id not in snapshot
+    meta = json.loads((history / "data" / f"{DAY}.meta.json").read_text(encoding="utf-8"))
+    assert len(meta["warnings"]) == 1 and meta["warnings"][0].startswith(warning)
+    status = cli("status", "--out", history, "--today", DAY)
+    assert status.exit_code == 0, status.out
+    assert (
+        f"{DAY}: 1 parse warning when it was fetched; did arXiv change its format? first: {warning}"
+        in status.out
+    )
 
 
 # ---------------------------------------------------------------------------------------------------

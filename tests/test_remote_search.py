@@ -210,7 +210,7 @@ def test_paging_is_polite_and_stops_at_the_total(
     assert [int(r.query["start"][0]) for r in requests] == [100 * i for i in range(pages)]
     assert all(r.query["max_results"] == ["100"] and r.query["sortBy"] == ["submittedDate"] for r in requests)
     assert all(b.at - a.at >= 0.05 * 0.9 for a, b in itertools.pairwise(requests))
-    assert f"arXiv returned {total} candidate(s) of {total} in {pages} request(s)" in result.err
+    assert f"arXiv returned {total} candidates of {total} in {pages} requests" in result.err
 
 
 def test_max_pages_bounds_the_requests_and_says_so(
@@ -248,7 +248,7 @@ def test_remote_search_text_output(fake_api: FakeApi, cli: Cli, digest_dir: Path
     assert result.exit_code == 0, result.err
     assert "judged here only, not sent to arXiv: NOT survey" in result.err
     assert result.out.count("remote (submitted)") == 2
-    assert "2 paper(s) (limit reached)." in result.out
+    assert "2 papers (limit reached)." in result.out
 
 
 def test_an_api_error_fails_with_its_message(arxiv_env: FakeArxiv, cli: Cli, digest_dir: Path) -> None:

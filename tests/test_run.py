@@ -281,7 +281,7 @@ def test_a_deleted_database_is_recreated_from_data(arxiv_env: FakeArxiv, cli: Cl
     _delete_db(digest_dir)  # and without the network
     result = rebuild(cli, digest_dir)
     assert result.exit_code == 0, result.err
-    assert "Rebuilt 1 day(s)" in result.out
+    assert "Rebuilt 1 day." in result.out
     assert db_rows(db) == rows
     assert tree_state(digest_dir) == pages
     assert len(arxiv_env.requests) == 2

@@ -82,7 +82,7 @@ def test_results_are_newest_first_and_limited_by_dates(store: Store) -> None:
 def test_cli_search_text_json_and_exit_codes(history: Path, cli: Callable[..., CliResult]) -> None:
     text = cli("search", 'ti:"world model*"', "--out", history, "--limit", "3")
     assert text.exit_code == 0
-    assert "https://arxiv.org/abs/" in text.out and "3 paper(s)" in text.out
+    assert "https://arxiv.org/abs/" in text.out and "3 papers (limit reached)." in text.out
 
     as_json = cli("search", "ti:agent* ANDNOT survey", "--out", history, "--json", "--explain")
     assert as_json.exit_code == 0

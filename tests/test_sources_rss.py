@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 import time
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from lxml import etree
 from arxiv_digest.config import ArxivSettings
 from arxiv_digest.errors import FeedFormatError, FetchError
 from arxiv_digest.http import PoliteClient
-from arxiv_digest.models import Announcement, AnnounceType
+from arxiv_digest.models import MAX_VERSION, Announcement, AnnounceType
 from arxiv_digest.sources import rss
 from arxiv_digest.sources.rss import parse_feed
 from tests.fakearxiv import FakeArxiv, feeds
@@ -314,18 +315,18 @@ def _drop(body: bytes, item_index: int, *tags: str) -> bytes:
 @pytest.mark.parametrize(
     ("tags", "what"),
     [
-        (("title",), "has no title"),
-        (("category",), "has no category"),
-        (("description",), "has no description"),
-        (("creator",), "has no authors"),
+        (("title",), "no title"),
+        (("category",), "no category"),
+        (("description",), "no description (abstract)"),
+        (("creator",), "no authors (dc:creator)"),
     ],
 )
-def test_item_missing_a_required_field(tags: tuple[str, ...], what: str) -> None:
+def test_an_item_missing_a_required_field_is_skipped_and_named(tags: tuple[str, ...], what: str) -> None:
+    """One unreadable item no longer refuses the whole day (issue #7): the rest is read, the item named."""
     items = real_items("2026-06-30")
-    message = _raises(_drop(real_rss(), 2, *tags))
-    assert what in message
-    assert "item 3" in message
-    assert items[2].id in message  # the item is named by its guid
+    announcement = parse_feed(_drop(real_rss(), 2, *tags), URL)
+    assert [p.id for p in announcement.papers] == [i.id for i in items if i.id != items[2].id]
+    assert announcement.warnings == (f"item 3 ({items[2].id}): {what}; skipped",)
 
 
 def test_item_without_guid_and_link_takes_its_id_from_the_description() -> None:
@@ -343,9 +344,9 @@ def test_item_with_no_identifier_anywhere() -> None:
     root = etree.fromstring(_drop(real_rss(), 2, "guid", "link"))
     description = root.find("channel").findall("item")[2].find("description")
     description.text = "Abstract: " + items[2].abstract
-    message = _raises(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
-    assert "no arXiv identifier" in message
-    assert "item 3" in message
+    announcement = parse_feed(etree.tostring(root, xml_declaration=True, encoding="UTF-8"), URL)
+    assert len(announcement.papers) == len(items) - 1
+    assert announcement.warnings[0] == "item 3 (no identifier): no arXiv identifier (guid/link); skipped"
 
 
 @pytest.mark.parametrize(
@@ -430,3 +431,116 @@ def test_fetch_announcement_reads_the_fake_feed() -> None:
         assert announcement.day == dt.date(2025, 10, 15)
         assert {p.id for p in announcement.papers} == {i.id for i in fake.items(CATEGORIES)}
         assert announcement.source_url == fake.rss_url + "+".join(CATEGORIES)
+
+
+# ---------------------------------------------------------------------------------------------------
+# unreadable items and absurd values (issue #7): a clean outcome for each, never a traceback
+
+
+def _feed_of(items: list[feeds.FeedItem], day: str = "2026-06-30") -> bytes:
+    return feeds.rss(dt.date.fromisoformat(day), CATEGORIES, items)
+
+
+@pytest.mark.parametrize(
+    "version",
+    ["99999999999999999999999", "0", "-1", "X", "2a", "", "10001", "9" * 5000],
+    ids=["20-digits", "zero", "negative", "letter", "suffix", "empty", "over-the-bound", "5000-digits"],
+)
+def test_a_version_that_is_no_version_makes_only_its_item_unreadable(version: str) -> None:
+    items = real_items("2026-06-30")
+    bad = replace(items[4], version=version)  # type: ignore[arg-type]  # the feed carries text
+    announcement = parse_feed(_feed_of([*items[:4], bad, *items[5:]]), URL)
+    assert [p.id for p in announcement.papers] == [i.id for i in items if i.id != bad.id]
+    assert len(announcement.warnings) == 1
+    warning = announcement.warnings[0]
+    assert warning.startswith(f"item 5 ({bad.id}): version ") and warning.endswith("; skipped")
+    assert len(warning) < 150  # 5,000 digits are not repeated
+    assert all(1 <= p.version <= MAX_VERSION for p in announcement.papers)
+
+
+def test_the_highest_accepted_version_is_read() -> None:
+    items = real_items("2026-06-30")[:3]
+    announcement = parse_feed(_feed_of([items[0], replace(items[1], version=MAX_VERSION), items[2]]), URL)
+    assert announcement.warnings == ()
+    assert [p.version for p in announcement.papers] == [1, MAX_VERSION, 1]
+
+
+def _without_title(items: list[feeds.FeedItem], count: int) -> bytes:
+    root = etree.fromstring(_feed_of(items))
+    for item in root.find("channel").findall("item")[:count]:
+        item.remove(item.find("title"))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def test_a_tenth_of_the_items_unreadable_publishes_the_rest() -> None:
+    items = real_items("2026-06-30")[:50]
+    announcement = parse_feed(_without_title(items, 5), URL)
+    assert [p.id for p in announcement.papers] == [i.id for i in items[5:]]
+    assert [w.split(":")[0] for w in announcement.warnings] == [
+        f"item {i} ({items[i - 1].id})" for i in range(1, 6)
+    ]
+
+
+def test_more_than_a_tenth_unreadable_refuses_the_day() -> None:
+    items = real_items("2026-06-30")[:50]
+    message = _raises(_without_title(items, 6))
+    assert (
+        f"6 of the feed's 50 items could not be read, more than 10% (first: item 1 ({items[0].id}): no title)"
+        in message
+    )
+
+
+def test_a_one_item_feed_whose_item_is_unreadable_is_refused() -> None:
+    items = real_items("2026-06-30")[:1]
+    message = _raises(_without_title(items, 1))
+    assert f"the feed has 1 item but none could be read (first: item 1 ({items[0].id}): no title)" in message
+
+
+def test_an_unreadable_item_is_named_in_one_printable_line() -> None:
+    items = real_items("2026-06-30")[:20]
+    hostile = "novel\u202e\u2067" + "x" * 300  # bidi overrides, then more than a line can show
+    announcement = parse_feed(_feed_of([items[0], replace(items[1], announce_type=hostile), *items[2:]]), URL)
+    (warning,) = announcement.warnings
+    assert warning.startswith(f"item 2 ({items[1].id}): unknown announce type 'novel xxx")
+    assert "\u202e" not in warning and "\u2067" not in warning and len(warning) < 120
+
+
+@pytest.mark.parametrize(
+    "pubdate",
+    [
+        "Fri, 31 Dec 9999 23:00:00 -0500",
+        "Fri, 31 Dec 9999 23:30:00 -1200",
+        "Tue, 30 Jun 99999999999999999999 00:00:00 -0400",
+    ],
+    ids=["past-9999-in-eastern-time", "past-9999-in-utc", "a-year-too-large-for-c"],
+)
+def test_a_date_past_the_year_9999_is_refused_as_the_future(pubdate: str) -> None:
+    body = _with_pubdate(_feed_of(real_items("2026-06-30")[:3]), pubdate)
+    message = _raises(body, FetchError)
+    assert (
+        f"the feed is dated {pubdate!r}, past the year 9999: refusing to publish a day from the future"
+        in message
+    )
+
+
+def test_the_year_9999_itself_is_a_day_the_parser_reads() -> None:
+    """The pipeline refuses it as the future (test_run.py); the parser's job is only to read it."""
+    body = _with_pubdate(_feed_of(real_items("2026-06-30")[:3]), "Fri, 31 Dec 9999 00:00:00 -0500")
+    assert parse_feed(body, URL).day == dt.date(9999, 12, 31)
+
+
+def test_a_year_past_9999_in_the_text_is_an_unreadable_date() -> None:
+    body = _with_pubdate(_feed_of(real_items("2026-06-30")[:3]), "Sat, 01 Jan 10000 00:00:00 +0000")
+    message = _raises(body)
+    assert (
+        "the feed's pubDate 'Sat, 01 Jan 10000 00:00:00 +0000' (year 10000 is out of range) is not a date"
+        in message
+    )
+
+
+def test_an_atom_date_past_the_year_9999_is_refused() -> None:
+    root = etree.fromstring(feeds.atom(dt.date(2026, 6, 30), CATEGORIES, real_items("2026-06-30")[:2]))
+    for el in root.iter("{http://www.w3.org/2005/Atom}published"):
+        el.text = "9999-12-31T23:00:00-05:00"
+    message = _raises(etree.tostring(root), FetchError)
+    assert "past the year 9999" in message

@@ -108,9 +108,13 @@ def test_up_to_date(published: Path, cli: Cli) -> None:
     lines = result.out.splitlines()
     assert lines[:3] == [
         f"{published}: OK",
-        "  last day:  2026-06-30 (Tue), 2 day(s) stored",
-        "  papers:    520 (10 cross, 490 new, 19 replace, 1 replace-cross), 519 listed",
+        "  last day:  2026-06-30 (Tue), 2 days stored",
+        "  papers:    519 (490 new, 10 cross-lists, 19 updated), of 520 announced (10 cross, 490 new, "
+        "19 replace, 1 replace-cross)",
     ]
+    # The count is the README's (the replace-cross paper is not listed: `include` leaves it out).
+    readme = (published / "README.md").read_text(encoding="utf-8")
+    assert "**: 519 papers (490 new, 10 cross-lists, 19 updated)" in readme
     # Every topic with its count, largest first (the counts are the matcher's: test_json_counts_agree…).
     assert re.fullmatch(r"  topics:    (\S+ \d+, ){7}\S+ \d+", lines[3]), lines[3]
     counts = [int(part.rsplit(" ", 1)[1]) for part in lines[3][13:].split(", ")]
@@ -135,7 +139,7 @@ def test_json_counts_agree_with_the_run(arxiv_env: FakeArxiv, cli: Cli, digest_d
         assert f"{name} {count}" in ran.out
     assert report["missing"] == ["2026-07-01"] and report["stale"] is False and report["max_missing"] == 3
     assert report["warnings"] == [
-        "no digest for 1 weekday(s) since 2026-06-30 (2026-07-01): a holiday, or today's run has not "
+        "no digest for 1 weekday since 2026-06-30 (2026-07-01): a holiday, or today's run has not "
         "happened yet"
     ]
 
@@ -183,7 +187,7 @@ def test_reads_only_what_is_committed_and_writes_nothing(published: Path, cli: C
     before = tree_state(clone)
     result = status(cli, clone, "--today", DAY)
     assert result.exit_code == 0, result.err
-    assert "2 day(s) stored" in result.out and "519 listed" in result.out
+    assert "2 days stored" in result.out and "papers:    519 (490 new" in result.out
     assert tree_state(clone) == before
     assert not (clone / STATE).exists()
 
@@ -217,7 +221,7 @@ def test_a_killed_runs_leftovers_are_reported(published: Path, arxiv_env: FakeAr
     result = status(cli, published, "--today", DAY, "--json")
     assert result.exit_code == 0
     assert json.loads(result.out)["warnings"] == [
-        "a run was killed while writing: 1 temporary file(s) left (hot_topic/.LLM.md.4242.tmp); "
+        "a run was killed while writing: 1 temporary file left (hot_topic/.LLM.md.4242.tmp); "
         "the next run removes them"
     ]
     # ... and the next run does.
@@ -247,7 +251,7 @@ def test_parse_warnings_outlive_the_run(arxiv_env: FakeArxiv, cli: Cli, digest_d
     assert result.exit_code == 0
     warnings = json.loads(result.out)["warnings"]
     assert warnings[0].startswith(
-        f"{DAY}: 2 parse warning(s) when it was fetched; did arXiv change its format?"
+        f"{DAY}: 2 parse warnings when it was fetched; did arXiv change its format?"
     )
     assert warnings[1].startswith(f"{DAY}: item ") and len(warnings) == 2
 

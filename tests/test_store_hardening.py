@@ -376,7 +376,7 @@ def test_status_names_the_first_missing_days_and_counts_the_rest(published: Path
     assert result.exit_code == 1
     first = ", ".join(missing[:5])
     assert f"  missing:   {first} … and 256 more (today is 2027-06-30 in US Eastern time)" in result.out
-    assert f"no digest for 261 weekday(s) since {DAY} ({first} … and 256 more)" in result.out
+    assert f"no digest for 261 weekdays since {DAY} ({first} … and 256 more)" in result.out
     assert max(len(line) for line in result.out.splitlines()) < 200
     assert missing[5] not in result.out
 

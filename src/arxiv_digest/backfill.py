@@ -49,6 +49,7 @@ from .rebuilder import rebuild
 from .sources import oai
 from .store import snapshot as snapshots
 from .taxonomy import load_taxonomy
+from .wording import counted
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +239,7 @@ def backfill(
                     "every set harvested, publishing"
                     if state.harvested
                     else f"set {state.sets[state.set_index]} "
-                    f"({state.set_index + 1} of {len(state.sets)}), {state.pages} page(s) saved"
+                    f"({state.set_index + 1} of {len(state.sets)}), {counted(state.pages, 'page')} saved"
                 )
             )
         requests = 0

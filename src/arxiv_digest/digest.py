@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -51,6 +51,31 @@ class CategoryDigest:
 
 
 @dataclass(frozen=True, slots=True)
+class DayCounts:
+    """A day's listed papers by kind: the one count the README, its category table, the archive, the site,
+    ``status`` and the run's summary print (issue #7). Listed means on a category page: an announce type
+    in ``include``, and a tracked category to sit under. A paper stored but not listed (a replace-cross
+    when ``include`` leaves it out, a category since removed from config.yml) is counted nowhere."""
+
+    day: dt.date
+    new: int = 0
+    cross: int = 0
+    updated: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.new + self.cross + self.updated
+
+    @classmethod
+    def of(cls, day: dt.date, kinds: Counter[str]) -> DayCounts:
+        """From counts by :func:`kind_label`."""
+        return cls(day, kinds.get("new", 0), kinds.get("cross", 0), kinds.get("updated", 0))
+
+    def by_kind(self) -> dict[str, int]:
+        return {"new": self.new, "cross": self.cross, "updated": self.updated}
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     day: dt.date
     topics: tuple[TopicDigest, ...]
@@ -63,6 +88,10 @@ class Digest:
         for c in self.categories:
             out.update(c.counts)
         return out
+
+    @property
+    def day_counts(self) -> DayCounts:
+        return DayCounts.of(self.day, self.counts)
 
     def topics_by_count(self) -> list[TopicDigest]:
         return sorted(self.topics, key=lambda t: -len(t.papers))
@@ -101,20 +130,37 @@ def _home(categories: tuple[str, ...], tracked: tuple[str, ...]) -> tuple[str, b
     return None
 
 
+def listings(config: Config, papers: Iterable[Paper]) -> Iterator[tuple[str, Listing]]:
+    """Each listed paper, with the tracked category whose page lists it. The one rule of what a day lists:
+    :func:`build_digest` builds the pages from it and :func:`count_day` counts it."""
+    tracked = config.category_codes
+    for paper in papers:
+        if paper.announce_type not in config.include:
+            continue
+        home = home_category(paper, tracked)
+        if home is None:  # e.g. a category removed from config.yml since the day was stored
+            continue
+        code, crossed = home
+        yield code, Listing(paper, paper.primary_category if crossed else None)
+
+
+def count_day(config: Config, day: dt.date, papers: Iterable[Paper]) -> DayCounts:
+    """What :func:`build_digest` would list for the day, counted without matching or sorting (the archive
+    counts every stored day on every run)."""
+    return DayCounts.of(
+        day, Counter(kind_label(item.paper.announce_type) for _, item in listings(config, papers))
+    )
+
+
 def build_digest(
     config: Config, day: dt.date, papers: Sequence[Paper], matcher: Matcher | None = None
 ) -> Digest:
     tracked = config.category_codes
     homes: dict[str, list[Listing]] = {code: [] for code in tracked}
-    relevant: list[Paper] = []
-    for paper in papers:
-        home = home_category(paper, tracked)
-        if home is None:  # e.g. a category removed from config.yml since the day was stored
-            continue
-        relevant.append(paper)
-        if paper.announce_type in config.include:
-            code, crossed = home
-            homes[code].append(Listing(paper, paper.primary_category if crossed else None))
+    for code, item in listings(config, papers):
+        homes[code].append(item)
+    # A paper the topics may take: any with a tracked category, whether or not the category pages list it.
+    relevant = [paper for paper in papers if home_category(paper, tracked) is not None]
     categories = []
     for spec in config.categories:
         ordered = sort_papers([item.paper for item in homes[spec.code]], config.order)

@@ -19,6 +19,26 @@ from zoneinfo import ZoneInfo
 #: arXiv's announcement calendar runs on US Eastern time (info.arxiv.org/help/availability.html).
 ARXIV_TZ = ZoneInfo("America/New_York")
 
+#: The highest version number a paper may carry. arXiv numbers revisions v1, v2, …; no paper comes near
+#: this, and the bound keeps an absurd "v99999999999999999999999" out of SQLite, whose integers are 64-bit.
+MAX_VERSION = 10_000
+
+#: An announcement day may be at most this many days after today in US Eastern time. arXiv's feed switches
+#: to a new day at midnight ET, so a correct feed is never ahead of the ET calendar; the one day absorbs a
+#: runner's clock a few hours behind. Anything later is a wrong date that would pin the digest (issue #7).
+FUTURE_SLACK_DAYS = 1
+
+
+def arxiv_today(now: dt.datetime | None = None) -> dt.date:
+    """Today's date on arXiv's calendar (US Eastern); ``now`` defaults to the clock."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(ARXIV_TZ).date()
+
+
+def is_after_today(day: dt.date, today: dt.date) -> bool:
+    """Is ``day`` later than an announcement can be on ``today``? (Subtraction: no date overflows.)"""
+    return (day - today).days > FUTURE_SLACK_DAYS
+
+
 _NEW_ID = r"\d{4}\.\d{4,5}"
 _OLD_ID = r"[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}"
 _ID_RE = re.compile(
@@ -101,8 +121,8 @@ def _record_fields(record: Mapping[str, Any]) -> _Fields:
     else:
         arxiv_id, id_version = parse_arxiv_id(str(raw_id))
     version = record.get("version", id_version or 1)
-    if type(version) is not int or version < 1:
-        raise ValueError(f"version must be a positive integer, not {version!r}")
+    if type(version) is not int or not 1 <= version <= MAX_VERSION:
+        raise ValueError(f"version must be an integer from 1 to {MAX_VERSION}, not {version!r}")
     authors = record["authors"]
     if type(authors) is not list or not all(type(a) is str for a in authors):
         raise TypeError("authors must be a list of strings")

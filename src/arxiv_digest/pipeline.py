@@ -10,6 +10,7 @@ comes after the pages: its failure never unwrites them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import time
@@ -20,24 +21,28 @@ from pathlib import Path
 import httpx
 
 from .config import Config
-from .digest import Digest, build_digest
-from .errors import FeedFormatError, ShrunkDayError
+from .digest import DayCounts, Digest, build_digest, count_day
+from .errors import FeedFormatError, FetchError, ShrunkDayError
 from .http import PoliteClient
 from .match import Matcher
 from .match.topics import topic_matcher
-from .models import Announcement, Paper
+from .models import Announcement, Paper, arxiv_today, is_after_today
 from .notify import DeliveryReport, deliver_day
 from .publish import OutputLock, Staging, make_folder, refuse_symlinks
 from .render.markdown import MarkdownRenderer
 from .render.site import OWNED as SITE_OWNED
-from .render.site import SiteRenderer
+from .render.site import SiteRenderer, day_file, is_site_file
 from .sources import rss
 from .store import Store, incomplete
 from .store import meta as day_meta
 from .store import snapshot as snapshots
 from .store.opening import default_db_path, with_store
+from .wording import counted
 
 log = logging.getLogger(__name__)
+
+#: The site's folder in the output folder.
+SITE = "site"
 
 #: A day this far below the recent average, with parse warnings, is treated as a format change.
 MIN_FRACTION_OF_AVERAGE = 0.2
@@ -93,10 +98,11 @@ def stage_site_extras(
     known: dict[dt.date, Digest],
     *,
     latest_staged: bool,
+    counts: Sequence[DayCounts],
 ) -> None:
-    """The site's files that span days: archive.html, the assets, the feeds (the last ``feed_days`` days)
-    and, unless already staged, the latest day's top pages (they list every day, and an older day can
-    arrive late)."""
+    """The site's files that span days: archive.html (with ``counts``, every day's), the assets, the feeds
+    (the last ``feed_days`` days) and, unless already staged, the latest day's top pages (they list every
+    day, and an older day can arrive late)."""
 
     def digest_of(day: dt.date) -> Digest:
         if day not in known:
@@ -105,9 +111,76 @@ def stage_site_extras(
 
     if not latest_staged:
         staging.add_tree("site/", site.top_files(digest_of(max(days)), days), owned=SITE_OWNED)
-    staging.add_tree("site/", site.archive_files(store.days()))
+    staging.add_tree("site/", site.archive_files(counts))
     recent = sorted(days)[-config.feed_days :]
     staging.add_tree("site/", site.feed_files([digest_of(d) for d in recent]), owned=("feeds",))
+
+
+def archive_counts(
+    config: Config, store: Store, days: Sequence[dt.date], known: dict[dt.date, Digest]
+) -> list[DayCounts]:
+    """Every stored day's counts for the archive pages, by the rule its own pages follow: from the digests
+    already built, else counted from the stored papers (no matching: a few milliseconds a day)."""
+    return [
+        known[day].day_counts if day in known else count_day(config, day, store.papers_for_day(day))
+        for day in days
+    ]
+
+
+def stage_site_removal(staging: Staging, out_dir: Path) -> None:
+    """With ``site: false``, the files of ``site/`` that arxiv-digest writes are removed (issue #7): the
+    paths of its layout, which it overwrites when the site is on. Anything else there is the user's."""
+    root = out_dir / SITE
+    if not root.is_dir():
+        return
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if is_site_file(rel) and path.is_file() and not path.is_symlink():
+            staging.remove(f"{SITE}/{rel}")
+
+
+def prune_site_dirs(out_dir: Path) -> None:
+    """The folders of the site's layout that the removal left empty (a folder holding a user's file stays)."""
+    root = out_dir / SITE
+    if not root.is_dir():
+        return
+    for folder in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
+        if is_site_file(folder.relative_to(root).as_posix(), folder=True):
+            with contextlib.suppress(OSError):  # not empty: it holds something of the user's
+                folder.rmdir()
+    with contextlib.suppress(OSError):
+        root.rmdir()
+
+
+def fill_site(
+    config: Config, out_dir: Path, store: Store, matcher: Matcher, days: Sequence[dt.date], site: SiteRenderer
+) -> int:
+    """The site pages of stored days that have none (the site was off, or deleted), one day at a time so a
+    long history is never held in memory at once; returns the files written. ``site: true`` after
+    ``site: false`` is thus a whole site again on the next run, as ``rebuild`` makes it."""
+    written = 0
+    for day in days:
+        if (out_dir / SITE / day_file(day)).is_file():
+            continue
+        staging = Staging(out_dir)
+        digest = build_digest(config, day, store.papers_for_day(day), matcher)
+        files, owned = site.day_files(digest, days, latest=False)
+        staging.add_tree(f"{SITE}/", files, owned=owned)
+        written += staging.commit()[0]
+    return written
+
+
+def check_not_future(announcement: Announcement, today: dt.date) -> None:
+    """Refuse a feed dated after today (US Eastern, one day of slack): published, such a day would stay
+    the latest one and pin the README, the site and ``status`` to it (issue #7)."""
+    day = announcement.day
+    if day is not None and is_after_today(day, today):
+        raise FetchError(
+            announcement.source_url,
+            f"the feed announces {day.isoformat()}, after today ({today.isoformat()} in US Eastern time): "
+            "refusing to publish a day from the future; nothing was published (if this machine's clock "
+            "is wrong, correct it)",
+        )
 
 
 def check_plausible(announcement: Announcement, store: Store) -> None:
@@ -121,9 +194,9 @@ def check_plausible(announcement: Announcement, store: Store) -> None:
     if len(announcement.papers) < MIN_FRACTION_OF_AVERAGE * average:
         raise FeedFormatError(
             announcement.source_url,
-            f"only {len(announcement.papers)} papers could be "
-            f"read, against {average:.0f} a day recently, with {len(announcement.warnings)} "
-            f"parse warnings (first: {announcement.warnings[0]})",
+            f"only {counted(len(announcement.papers), 'paper')} could be read, against {average:.0f} a "
+            f"day recently, with {counted(len(announcement.warnings), 'parse warning')} "
+            f"(first: {announcement.warnings[0]})",
         )
 
 
@@ -149,6 +222,7 @@ def run_daily(
     sleep: Callable[[float], None] | None = None,
     on_published: Callable[[RunResult], None] | None = None,
     force: bool = False,
+    today: dt.date | None = None,
 ) -> RunResult:
     """Fetch the current announcement for the tracked categories, keep it and publish its pages, then
     deliver the day to the ``notify:`` channels not yet served for it (issue #6). ``force``: replace a
@@ -156,6 +230,7 @@ def run_daily(
 
     ``on_published`` is called once the pages are written, before delivery. A channel's failure does not
     raise: it is in ``result.delivery`` (the caller decides the exit code), recorded for the next run.
+    ``today`` (default: the clock's date in US Eastern time) is what a feed's day may not be after.
     """
     db_path = db_path or default_db_path(out_dir)
     make_folder(out_dir)
@@ -163,6 +238,7 @@ def run_daily(
     with OutputLock(out_dir):
         with PoliteClient(config.arxiv, transport=transport, sleep=sleep or time.sleep) as client:
             announcement = rss.fetch_announcement(client, config.arxiv.rss_url, config.category_codes)
+        check_not_future(announcement, today or arxiv_today())
         if announcement.is_empty:
             return RunResult(day=announcement.day, empty=True, warnings=announcement.warnings)
         assert announcement.day is not None
@@ -215,16 +291,20 @@ def _publish_day(
             staging.remove(meta_path)
         site = SiteRenderer(config) if config.site else None
         stage_day(staging, renderer, digest, days, latest=day == latest, site=site)
+        known = {day: digest}
         # The neighbours' day links change too: a new latest day is the day before's "next day", and an
         # older day arriving late sits between two days.
-        _restage_neighbours(staging, renderer, config, store, matcher, day, days, latest, site=site)
+        _restage_neighbours(staging, renderer, config, store, matcher, day, days, latest, known, site=site)
         unfinished = _restage_unfinished(staging, renderer, config, store, matcher, day, days, site=site)
-        staging.add("archive/README.md", renderer.archive_index(store.days()))
+        counts = archive_counts(config, store, days, known)
+        staging.add("archive/README.md", renderer.archive_index(counts))
         if site is not None:
             latest_staged = "site/index.html" in staging.files
             stage_site_extras(
-                staging, site, config, store, matcher, days, {day: digest}, latest_staged=latest_staged
+                staging, site, config, store, matcher, days, known, latest_staged=latest_staged, counts=counts
             )
+        else:
+            stage_site_removal(staging, out_dir)
         # Until the marker goes, `status` reports the day as incomplete (a failure among the pages).
         incomplete.mark(out_dir / "data", day)
         written, deleted = staging.commit(first=[snapshot_path, meta_path])
@@ -233,6 +313,10 @@ def _publish_day(
     except BaseException:
         store.rollback()
         raise
+    if site is None:
+        prune_site_dirs(out_dir)
+    else:
+        written += fill_site(config, out_dir, store, matcher, days, site)
     return RunResult(
         day=day,
         papers=len(papers),
@@ -277,10 +361,11 @@ def _restage_neighbours(
     day: dt.date,
     days: list[dt.date],
     latest: dt.date,
+    known: dict[dt.date, Digest],
     site: SiteRenderer | None = None,
 ) -> None:
     ordered = sorted(days)
     i = ordered.index(day)
     for neighbour in ordered[max(0, i - 1) : i] + ordered[i + 1 : i + 2]:
-        digest = build_digest(config, neighbour, store.papers_for_day(neighbour), matcher)
+        digest = known[neighbour] = build_digest(config, neighbour, store.papers_for_day(neighbour), matcher)
         stage_day(staging, renderer, digest, days, latest=neighbour == latest, site=site)

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config
-from .digest import build_digest
+from .digest import DayCounts, build_digest
 from .errors import DatabaseCorruptError, StoreError
 from .match import Matcher
 from .match.topics import topic_matcher
-from .pipeline import RunResult, stage_day, stage_site_extras
+from .pipeline import RunResult, prune_site_dirs, stage_day, stage_site_extras, stage_site_removal
 from .publish import OutputLock, Staging, make_folder, refuse_symlinks
 from .render.markdown import MarkdownRenderer
 from .render.site import SiteRenderer
@@ -64,6 +64,7 @@ class _DayDone:
     papers: int
     listed: int
     topics: dict[str, int]
+    counts: DayCounts  # for the archive pages
 
 
 _worker: tuple[Config, MarkdownRenderer, Matcher, SiteRenderer | None, Store | None] | None = None
@@ -126,6 +127,7 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
         papers=len(papers),
         listed=digest.total,
         topics={t.topic.name: len(t.papers) for t in digest.topics},
+        counts=digest.day_counts,
     )
 
 
@@ -214,6 +216,7 @@ def _rebuild_locked(config: Config, out_dir: Path, db_path: Path, jobs: int | No
         ]
         written = deleted = 0
         last: _DayDone | None = None
+        counts: list[DayCounts] = []
         workers = jobs or default_jobs()
         # A new database built by several workers: each writes its days into a scratch file.
         scratch_dir = (
@@ -230,6 +233,7 @@ def _rebuild_locked(config: Config, out_dir: Path, db_path: Path, jobs: int | No
                             store.replace_day_rows(done.day, done.rows, done.sha)
                     written += done.written
                     deleted += done.deleted
+                    counts.append(done.counts)
                     if done.day == latest:
                         last = done
             if scratch_dir is not None:  # the workers have exited: their files are complete
@@ -238,12 +242,20 @@ def _rebuild_locked(config: Config, out_dir: Path, db_path: Path, jobs: int | No
             if scratch_dir is not None:
                 shutil.rmtree(scratch_dir, ignore_errors=True)
         staging = Staging(out_dir)
-        staging.add("archive/README.md", MarkdownRenderer(config).archive_index(store.days()))
+        staging.add("archive/README.md", MarkdownRenderer(config).archive_index(counts))
         if config.site:  # the latest day's top pages were staged by its job
             site = SiteRenderer(config)
             matcher = topic_matcher(config)
-            stage_site_extras(staging, site, config, store, matcher, days, {}, latest_staged=True)
-        written += staging.commit()[0]
+            stage_site_extras(
+                staging, site, config, store, matcher, days, {}, latest_staged=True, counts=counts
+            )
+        else:
+            stage_site_removal(staging, out_dir)
+        extra_written, extra_deleted = staging.commit()
+        written += extra_written
+        deleted += extra_deleted
+        if not config.site:
+            prune_site_dirs(out_dir)
         if fresh:
             store.finish_bulk()
             store.close()

@@ -10,7 +10,9 @@ no lock is taken: a monitor polling ``status`` must never make the daily run fai
 
 "Missing" counts the weekdays after the last published day up to today in US Eastern time, the calendar
 arXiv announces on: its feed holds a day from midnight ET, Monday to Friday. A holiday with no announcement
-counts as missing too, which is why staleness has a threshold (``max_missing``) rather than "any".
+counts as missing too, which is why staleness has a threshold (``max_missing``) rather than "any". A stored
+day after today (``models.is_after_today``, the rule ``run`` refuses such a feed by) is no last day: it is
+reported as a day in the future, and the folder as not OK (issue #7).
 """
 
 from __future__ import annotations
@@ -24,13 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .digest import build_digest
-from .models import ARXIV_TZ
+from .digest import DayCounts, build_digest
+from .models import arxiv_today, is_after_today
 from .notify import read_state, state_path
 from .notify.redact import Redactor
 from .store import incomplete as unfinished
 from .store import meta as day_meta
 from .store import snapshot as snapshots
+from .wording import counted
 
 #: More weekdays than this without a digest and the digest is stale (``status`` exits 1).
 DEFAULT_MAX_MISSING = 3
@@ -52,6 +55,8 @@ class Status:
     missing: tuple[dt.date, ...] = ()
     warnings: tuple[str, ...] = ()
     incomplete: tuple[dt.date, ...] = ()  # days a run began publishing and did not finish (issue #7)
+    counts: DayCounts | None = None  # what the last day's pages list, by kind (with a config)
+    future: tuple[dt.date, ...] = ()  # stored days after today: a wrong date, never "the last day"
 
     @property
     def is_stale(self) -> bool:
@@ -59,8 +64,8 @@ class Status:
 
     @property
     def is_ok(self) -> bool:
-        """Up to date and wholly published: ``status`` exits 0 only then."""
-        return not self.is_stale and not self.incomplete
+        """Up to date, wholly published, and no day stored from the future: what exit 0 means."""
+        return not self.is_stale and not self.incomplete and not self.future
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -71,11 +76,13 @@ class Status:
             "papers": self.papers,
             "by_type": self.by_type or {},
             "listed": self.listed,
+            "listed_by_kind": self.counts.by_kind() if self.counts else None,
             "topics": self.topics,
             "missing": [d.isoformat() for d in self.missing],
             "max_missing": self.max_missing,
             "stale": self.is_stale,
             "incomplete": [d.isoformat() for d in self.incomplete],
+            "future": [d.isoformat() for d in self.future],
             "ok": self.is_ok,
             "warnings": list(self.warnings),
         }
@@ -83,17 +90,17 @@ class Status:
 
 def today_in_arxiv_tz(now: dt.datetime | None = None) -> dt.date:
     """Today's date on arXiv's calendar (US Eastern)."""
-    return (now or dt.datetime.now(dt.UTC)).astimezone(ARXIV_TZ).date()
+    return arxiv_today(now)
 
 
 def weekdays_after(last: dt.date, until: dt.date) -> list[dt.date]:
     """Monday-to-Friday dates ``d`` with ``last < d <= until``: the days arXiv could have announced."""
     out = []
-    day = last + dt.timedelta(days=1)
-    while day <= until:
+    day = last
+    while day < until:  # never steps past ``until``: no overflow at 9999-12-31
+        day += dt.timedelta(days=1)
         if day.weekday() < 5:
             out.append(day)
-        day += dt.timedelta(days=1)
     return out
 
 
@@ -123,7 +130,7 @@ def read_status(
     if leftovers:
         shown = ", ".join(p.relative_to(out_dir).as_posix() for p in leftovers[:3])
         warnings.append(
-            f"a run was killed while writing: {len(leftovers)} temporary file(s) left ({shown}"
+            f"a run was killed while writing: {counted(len(leftovers), 'temporary file')} left ({shown}"
             f"{', …' if len(leftovers) > 3 else ''}); the next run removes them"
         )
     marked = tuple(unfinished.marked_days(data_dir))
@@ -133,23 +140,29 @@ def read_status(
         "run `arxiv-digest run` again, or `arxiv-digest rebuild`"
         for day in marked
     ]
-    if not files:
-        warnings.insert(0, f"no day published yet in {data_dir}; run `arxiv-digest run`")
-        return Status(out_dir, today, max_missing, warnings=tuple(warnings), incomplete=marked)
+    future = tuple(day for day in files if is_after_today(day, today))
+    first = [_future_warning(future, today)] if future else []  # the problem to fix before any other
+    past = {day: path for day, path in files.items() if day not in future}
+    if not past:
+        first.append(f"no day published yet in {data_dir}; run `arxiv-digest run`")
+        return Status(
+            out_dir, today, max_missing, future=future, warnings=(*first, *warnings), incomplete=marked
+        )
 
-    last_day, path = next(reversed(files.items()))
+    last_day, path = next(reversed(past.items()))
     papers = snapshots.loads(path.read_bytes(), source=str(path), day=last_day)
     by_type = Counter(p.announce_type.value for p in papers)
-    listed = topics = None
+    listed = topics = counts = None
     if config is not None:
         digest = build_digest(config, last_day, papers)
-        listed = digest.total
+        counts = digest.day_counts
+        listed = counts.total
         topics = {t.topic.name: len(t.papers) for t in digest.topics}
 
     meta = day_meta.read(data_dir, last_day)
     if meta and meta.warnings:
         warnings[:0] = [
-            f"{last_day}: {len(meta.warnings)} parse warning(s) when it was fetched; "
+            f"{last_day}: {counted(len(meta.warnings), 'parse warning')} when it was fetched; "
             f"did arXiv change its format? first: {meta.warnings[0]}",
             *(f"{last_day}: {w}" for w in meta.warnings[1:]),
         ]
@@ -168,7 +181,7 @@ def read_status(
         stale = len(missing) > max_missing
         warnings.insert(
             0,
-            f"no digest for {len(missing)} weekday(s) since {last_day} "
+            f"no digest for {counted(len(missing), 'weekday')} since {last_day} "
             f"({shorten(missing)})"
             + (
                 f": more than {max_missing}, so the daily run is probably failing; look at its log"
@@ -176,8 +189,6 @@ def read_status(
                 else ": a holiday, or today's run has not happened yet"
             ),
         )
-    if last_day > today:
-        warnings.append(f"the last day {last_day} is after today ({today}, US Eastern): is the clock right?")
     return Status(
         out_dir,
         today,
@@ -189,7 +200,9 @@ def read_status(
         listed=listed,
         topics=topics,
         missing=tuple(missing),
-        warnings=tuple(warnings),
+        warnings=(*first, *warnings),
+        counts=counts,
+        future=future,
         incomplete=marked,
     )
 
@@ -198,23 +211,48 @@ def shorten(days: Sequence[dt.date], shown: int = SHOWN_MISSING) -> str:
     """The first ``shown`` days, then how many more: a digest stale for a year must not print 260 dates."""
     text = ", ".join(d.isoformat() for d in days[:shown])
     return text + (f" … and {len(days) - shown} more" if len(days) > shown else "")
+def _future_warning(future: tuple[dt.date, ...], today: dt.date) -> str:
+    shown = ", ".join(f"data/{d.isoformat()}.jsonl" for d in future[:3]) + (", …" if len(future) > 3 else "")
+    it, its = ("it", "its") if len(future) == 1 else ("them", "their")
+    return (
+        f"{counted(len(future), 'day')} stored after today ({today}, US Eastern): {shown}. A feed with a "
+        f"wrong date was published, and the latest day's pages are stuck on it: delete {it} and {its} "
+        "pages (archive/<day>/, site/day/<day>.html, site/day/<day>/), then run `arxiv-digest rebuild`. "
+        "If instead this machine's clock is wrong, correct it"
+    )
+
+
+def _papers_line(status: Status) -> str:
+    """The last day's count as its README prints it (with a config), and what the feed announced."""
+    kinds = ", ".join(f"{n} {kind}" for kind, n in (status.by_type or {}).items())
+    announced = f"{status.papers} announced ({kinds})"
+    if status.counts is None:
+        return announced
+    c = status.counts
+    line = f"{c.total} ({c.new} new, {counted(c.cross, 'cross-list')}, {c.updated} updated)"
+    return line if c.total == status.papers else f"{line}, of {announced}"
 
 
 def render_text(status: Status) -> str:
     """The human-readable report ``status`` prints."""
-    verdict = "INCOMPLETE" if status.incomplete else "STALE" if status.is_stale else "OK"
-    lines = [f"{status.out_dir}: {verdict}"]
+    headline = (
+        "INCOMPLETE"
+        if status.incomplete
+        else "OK"
+        if status.is_ok
+        else "STALE"
+        if status.is_stale
+        else "DAY IN THE FUTURE"
+    )
+    lines = [f"{status.out_dir}: {headline}"]
     if status.last_day is None:
         lines.append("  last day:  none")
     else:
-        kinds = ", ".join(f"{n} {kind}" for kind, n in (status.by_type or {}).items())
         lines.append(
-            f"  last day:  {status.last_day} ({status.last_day:%a}), {status.days_stored} day(s) stored"
+            f"  last day:  {status.last_day} ({status.last_day:%a}), "
+            f"{counted(status.days_stored, 'day')} stored"
         )
-        lines.append(
-            f"  papers:    {status.papers} ({kinds})"
-            + (f", {status.listed} listed" if status.listed is not None else "")
-        )
+        lines.append(f"  papers:    {_papers_line(status)}")
         if status.topics is not None:
             by_count = sorted(status.topics.items(), key=lambda kv: (-kv[1], kv[0]))
             lines.append("  topics:    " + (", ".join(f"{name} {n}" for name, n in by_count) or "none"))

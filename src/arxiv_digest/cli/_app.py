@@ -15,6 +15,7 @@ import click
 
 from .. import PROJECT_URL, __version__
 from ..errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, DigestError, UsageError
+from ..wording import counted
 
 if TYPE_CHECKING:
     from ..pipeline import RunResult
@@ -85,11 +86,11 @@ def say(ctx: click.Context, message: str) -> None:
 
 def summary(result: RunResult, out: Path) -> str:
     topics = ", ".join(f"{name} {n}" for name, n in sorted(result.topics.items(), key=lambda kv: -kv[1]))
-    lines = [f"{result.day}: {result.papers} papers announced, {result.listed} listed"]
+    lines = [f"{result.day}: {counted(result.papers, 'paper')} announced, {result.listed} listed"]
     if topics:
         lines.append(f"  topics: {topics}")
     lines.append(
-        f"  {result.written} files written, {result.deleted} removed in {out}"
+        f"  {counted(result.written, 'file')} written, {result.deleted} removed in {out}"
         + (" (nothing changed)" if result.written == 0 and result.deleted == 0 else "")
     )
     return "\n".join(lines)

@@ -13,6 +13,7 @@ import os
 from ..errors import PublishError
 from ..notify import DeliveryReport, Status
 from ..pipeline import RunResult
+from ..wording import counted
 
 GITHUB_OUTPUT_ENV = "GITHUB_OUTPUT"
 
@@ -35,7 +36,7 @@ def delivery_lines(report: DeliveryReport) -> list[str]:
     for o in report.outcomes:
         if o.status is Status.SENT:
             detail = f", {o.detail}" if o.detail else ""
-            lines.append(f"  delivered: {o.channel} ({o.papers} papers{detail})")
+            lines.append(f"  delivered: {o.channel} ({counted(o.papers, 'paper')}{detail})")
         elif o.status is Status.ALREADY_SENT:
             lines.append(f"  already delivered: {o.channel}" + (f" ({o.detail})" if o.detail else ""))
         elif o.status is Status.NOTHING:

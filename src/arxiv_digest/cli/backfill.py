@@ -15,6 +15,7 @@ import click
 from ..backfill import BackfillResult, PageProgress, backfill
 from ..config import load_config
 from ..errors import UsageError
+from ..wording import counted, plural
 from ._app import cli, config_option, db_option, out_option, say
 
 if TYPE_CHECKING:
@@ -42,11 +43,12 @@ class _Lines:
     def page(self, event: PageProgress) -> None:
         if self.quiet:
             return
-        size = f" of {event.complete_list_size}" if event.complete_list_size is not None else ""
+        total = event.complete_list_size
+        size = f" of {total}" if total is not None else ""
         end = ", done" if event.done else ""
         click.echo(
             f"{event.set_spec} ({event.set_number}/{event.set_count}): page {event.pages}, "
-            f"{event.records}{size} records{end}",
+            f"{event.records}{size} {plural('record', event.records if total is None else total)}{end}",
             err=True,
         )
 
@@ -104,23 +106,24 @@ def _summary(result: BackfillResult, out_dir: Path) -> str:
         )
     written = result.days_written
     lines = [
-        f"Backfilled {span}: {len(written)} day(s) written"
+        f"Backfilled {span}: {counted(len(written), 'day')} written"
         + (f" ({', '.join(d.isoformat() for d in written)})" if written else "")
-        + f", {result.papers} papers, {result.requests} request(s)"
+        + f", {counted(result.papers, 'paper')}, {counted(result.requests, 'request')}"
         + (" (resumed)" if result.resumed else "")
     ]
     if result.days_kept:
         lines.append(
-            f"  kept {len(result.days_kept)} day(s) that already had a snapshot (the daily feed's record is "
-            f"more precise; --force replaces them): {', '.join(d.isoformat() for d in result.days_kept)}"
+            f"  kept {counted(len(result.days_kept), 'day')} that already had a snapshot (the daily feed's "
+            "record is more precise; --force replaces them): "
+            + ", ".join(d.isoformat() for d in result.days_kept)
         )
     if result.weekend_papers:
         lines.append(
-            f"  skipped {result.weekend_papers} paper(s) dated on a weekend (metadata corrections, not "
-            "announcements)"
+            f"  skipped {counted(result.weekend_papers, 'paper')} dated on a weekend (metadata corrections, "
+            "not announcements)"
         )
     lines.append(
-        f"  {result.files_written} files written, {result.files_deleted} removed in {out_dir}"
+        f"  {counted(result.files_written, 'file')} written, {result.files_deleted} removed in {out_dir}"
         + (f"; the latest day is {result.latest}" if result.latest else "")
     )
     return "\n".join(lines)

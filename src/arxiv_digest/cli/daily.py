@@ -17,6 +17,7 @@ from ..errors import UsageError
 from ..pipeline import run_daily
 from ..publish import refuse_symlinks_within, write_files
 from ..rebuilder import rebuild
+from ..wording import counted
 from ._app import DEMO_DAY, cli, config_option, db_option, out_option, say, summary
 from ._deliver import delivery_lines, mark_published
 
@@ -97,7 +98,7 @@ def rebuild_cmd(
     if result.empty:
         say(ctx, f"No snapshot in {out_dir / 'data'}: nothing to rebuild. Run `arxiv-digest run` first.")
         return
-    say(ctx, f"Rebuilt {result.days} day(s).\n" + summary(result, out_dir))
+    say(ctx, f"Rebuilt {counted(result.days, 'day')}.\n" + summary(result, out_dir))
 
 
 def _scaffold(name: str) -> str:

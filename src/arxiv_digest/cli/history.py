@@ -26,6 +26,7 @@ from ..store import Store
 from ..store import remote as remote_store
 from ..store import snapshot as snapshots
 from ..store.opening import default_db_path, read_store
+from ..wording import counted
 from ._app import cli, config_option, db_option, existing_out_option, say
 
 #: ``search --remote --max-pages`` default: ``remote.DEFAULT_MAX_PAGES`` (a test keeps them equal), written
@@ -54,7 +55,8 @@ def check(ctx: click.Context, config_path: Path) -> None:
 
     config = load_config(config_path)
     templates = _check_templates(config.templates_dir) if config.templates_dir is not None else 0
-    say(ctx, f"{config_path}: OK: {len(config.categories)} categories, {len(config.topics)} topics")
+    categories, topics = counted(len(config.categories), "category"), counted(len(config.topics), "topic")
+    say(ctx, f"{config_path}: OK: {categories}, {topics}")
     if config.templates_dir is not None:
         say(ctx, f"  templates: {templates} in {config.templates_dir} compile")
     say(ctx, f"  categories: {' '.join(config.category_codes)}")
@@ -303,7 +305,7 @@ def search(
             for h in r.hits:
                 click.echo(f"  matched {h.term} in {h.where}: {h.words!r}")
         click.echo("")
-    say(ctx, f"{len(results)} paper(s){' (limit reached)' if len(results) == limit else ''}.")
+    say(ctx, f"{counted(len(results), 'paper')}{' (limit reached)' if len(results) == limit else ''}.")
 
 
 def _search_remote(
@@ -336,7 +338,8 @@ def _search_remote(
     if found.query.dropped:
         note(f"judged here only, not sent to arXiv: {', '.join(found.query.dropped)}")
     note(
-        f"arXiv returned {found.candidates} candidate(s) of {found.total} in {found.pages} request(s)"
+        f"arXiv returned {counted(found.candidates, 'candidate')} of {found.total} "
+        f"in {counted(found.pages, 'request')}"
         + ("" if found.complete else f" (stopped at --max-pages {max_pages}: there are more)")
         + f"; {len(found.matches)} match the query"
         + (f", kept in {out_dir / 'data' / 'remote'}" if found.matches else "")

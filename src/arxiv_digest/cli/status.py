@@ -49,8 +49,8 @@ def status(
 
     Reads only what the folder commits (data/*.jsonl and data/*.meta.json); writes nothing and takes no
     lock. Exit 0 when the digest is up to date, 1 when it is stale (no day yet, or more than
-    --max-missing weekdays without a digest) or a day is INCOMPLETE (a run failed while writing its
-    pages: data/<day>.incomplete), so a monitor or a scheduled job can alert on it.
+    --max-missing weekdays without a digest), holds a day after today, or a day is INCOMPLETE (a run
+    failed while writing its pages: data/<day>.incomplete), so a monitor or a scheduled job can alert on it.
 
     \b
     Example:

@@ -33,6 +33,7 @@ from ..config import SMTP_PASSWORD_ENV, Config
 from ..digest import Digest
 from ..errors import DeliveryError
 from ..publish import atomic_write
+from ..wording import counted
 from . import email as mail
 from . import webhooks
 from .redact import Redactor
@@ -268,7 +269,7 @@ def deliver_day(
                 outcome = ChannelOutcome(
                     channel.name, Status.SENT, made, selection.paper_count, detail=detail
                 )
-                log.info("%s: delivered %d papers", channel.name, selection.paper_count)
+                log.info("%s: delivered %s", channel.name, counted(selection.paper_count, "paper"))
             else:
                 record["status"] = Status.FAILED.value
                 record["last_error"] = error

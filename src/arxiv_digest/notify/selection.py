@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ..digest import Digest, TopicDigest
 from ..models import AnnounceType, Paper
 from ..render.escape import url_path
+from ..wording import counted
 
 #: Links to pages use this branch: the one the workflow `arxiv-digest init` writes pushes to.
 BRANCH = "main"
@@ -81,7 +82,8 @@ class Selection:
 
     @property
     def subject(self) -> str:
-        return f"arXiv digest {self.day.isoformat()}: {self.paper_count} papers in {len(self.shown)} topics"
+        papers, topics = counted(self.paper_count, "paper"), counted(len(self.shown), "topic")
+        return f"arXiv digest {self.day.isoformat()}: {papers} in {topics}"
 
     def topic_url(self, topic: TopicDigest) -> str | None:
         """The topic's page for this day: on the site when ``site_url`` is set, else on GitHub (the

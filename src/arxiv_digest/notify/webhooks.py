@@ -33,6 +33,7 @@ from ..digest import TopicDigest
 from ..http import retry_after_seconds, user_agent
 from ..models import Paper
 from ..render.markdown import author_line
+from ..wording import counted, plural
 from .selection import Selection, SendFailed, kind_tag, shorten
 
 # Slack (docs.slack.dev, Block Kit reference): at most 50 blocks; a section's text at most 3,000
@@ -132,17 +133,18 @@ def _notes(
         name = escape(shorten(c.topic.topic.name, 80))
         url = selection.topic_url(c.topic)
         lines.append(
-            f"{name}: {c.missing} more papers, {link(url, 'see the full list')}"
+            f"{name}: {c.missing} more {plural('paper', c.missing)}, {link(url, 'see the full list')}"
             if url
-            else f"{name}: {c.missing} more papers in the digest"
+            else f"{name}: {c.missing} more {plural('paper', c.missing)} in the digest"
         )
     text = "\n".join(lines)
     if measure(text) <= budget:
         return text
     missing = sum(c.missing for c in cut)
+    more = f"{missing} more {plural('paper', missing)} in the digest"
     if selection.day_url:
-        return f"{missing} more papers in the digest: {link(selection.day_url, 'the full digest')}"
-    return f"{missing} more papers in the digest"
+        return f"{more}: {link(selection.day_url, 'the full digest')}"
+    return more
 
 
 # -- Slack ------------------------------------------------------------------------------------------------
@@ -176,7 +178,7 @@ def _slack_blocks(selection: Selection, lines: Sequence[Sequence[str]], counts: 
         if not n:
             continue
         url = selection.topic_url(topic)
-        current = f"*{slack_escape(topic.topic.name)}* · {len(topic.papers)} papers" + (
+        current = f"*{slack_escape(topic.topic.name)}* · {counted(len(topic.papers), 'paper')}" + (
             f" · <{url}|page>" if url else ""
         )
         for line in topic_lines[:n]:
@@ -252,7 +254,8 @@ def _discord_message(
         if not n:
             continue
         embed: dict[str, Any] = {
-            "title": f"{discord_escape(shorten(topic.topic.name, 100))} · {len(topic.papers)} papers",
+            "title": f"{discord_escape(shorten(topic.topic.name, 100))} · "
+            f"{counted(len(topic.papers), 'paper')}",
             "description": "\n".join(topic_lines[:n]),
             "color": 0xB31B1B,
         }

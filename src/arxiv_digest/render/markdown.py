@@ -23,9 +23,8 @@ import jinja2
 
 from .. import PROJECT_URL
 from ..config import Config, MatchMode
-from ..digest import Digest, Listing
+from ..digest import DayCounts, Digest, Listing
 from ..models import Paper
-from ..store import DaySummary
 from . import escape
 from .loading import LocatedEnvironment, check_templates, folder_loaders
 
@@ -265,7 +264,7 @@ class MarkdownRenderer:
         )
 
     def _index(self, digest: Digest, *, days: Sequence[dt.date], archived: bool) -> str:
-        counts = digest.counts
+        counts = digest.day_counts
         ordered = sorted(days)
         position = ordered.index(digest.day) if digest.day in ordered else len(ordered)
         before = ordered[position - 1] if position > 0 else None
@@ -283,7 +282,8 @@ class MarkdownRenderer:
             digest=digest,
             day=digest.day.isoformat(),
             repo=self.config.repo,
-            counts={k: counts.get(k, 0) for k in ("new", "cross", "updated")},
+            total=counts.total,
+            counts=counts.by_kind(),
             topics=digest.topics_by_count(),
             nav=nav,
             archive_link="archive/README.md" if not archived else "../README.md",
@@ -294,16 +294,17 @@ class MarkdownRenderer:
             project_url=PROJECT_URL,
         )
 
-    def archive_index(self, days: Sequence[DaySummary]) -> bytes:
+    def archive_index(self, days: Sequence[DayCounts]) -> bytes:
+        """``archive/README.md``: every stored day with the counts its own README shows (``count_day``)."""
         rows = []
-        for d in sorted(days, key=lambda s: s.day, reverse=True):
+        for d in sorted(days, key=lambda c: c.day, reverse=True):
             rows.append(
                 {
                     "day": d.day.isoformat(),
-                    "total": d.paper_count,
-                    "new": d.counts.get("new", 0),
-                    "cross": d.counts.get("cross", 0),
-                    "updated": d.counts.get("replace", 0) + d.counts.get("replace-cross", 0),
+                    "total": d.total,
+                    "new": d.new,
+                    "cross": d.cross,
+                    "updated": d.updated,
                 }
             )
         text = self.env.get_template("archive.md.j2").render(title=self.config.title, days=rows)

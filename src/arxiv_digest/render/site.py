@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -36,10 +37,9 @@ from markupsafe import Markup
 
 from .. import PROJECT_URL
 from ..config import Config
-from ..digest import Digest, kind_label
+from ..digest import DayCounts, Digest, kind_label
 from ..match.topics import topic_tree
 from ..models import Paper
-from ..store import DaySummary
 from . import feeds
 from .escape import url_path
 from .loading import check_templates
@@ -51,6 +51,19 @@ TEMPLATES = "site"
 #: Folders of a day whose pages are all ours: a page this render does not produce is stale (a topic removed).
 OWNED = ("topic", "category")
 _KIND_LABELS = {"new": "New", "cross": "Cross-list", "updated": "Updated"}
+
+_DAY = r"day/\d{4}-\d{2}-\d{2}"
+#: The files and folders of the layout above, by path under ``site/``: what ``site: false`` removes.
+_SITE_FILE = re.compile(
+    rf"(?:index|archive)\.html|assets/site\.(?:css|js)|(?:{_DAY}/)?(?:topic|category)/[^/]+\.html"
+    rf"|feeds/[^/]+\.xml|{_DAY}\.html|{_DAY}/search\.js"
+)
+_SITE_DIR = re.compile(rf"assets|feeds|day|(?:{_DAY}/)?(?:topic|category)|{_DAY}")
+
+
+def is_site_file(relative: str, *, folder: bool = False) -> bool:
+    """Is this path under ``site/`` a file (or ``folder``) of the layout, which arxiv-digest overwrites?"""
+    return (_SITE_DIR if folder else _SITE_FILE).fullmatch(relative) is not None
 
 
 def _finalize(value: Any) -> Any:
@@ -295,13 +308,13 @@ class SiteRenderer:
             for c in digest.categories
         ]
         listed = {p.id: p for t in digest.topics for p in t.papers}
-        counts = digest.counts
+        counts = digest.day_counts
         return self._render(
             "index.html.j2",
             root,
             day=digest.day.isoformat(),
-            total=digest.total,
-            counts={k: counts.get(k, 0) for k in ("new", "cross", "updated")},
+            total=counts.total,
+            counts=counts.by_kind(),
             previous=DayLink(before.isoformat(), url_path(day_href(before.isoformat()))) if before else None,
             next=DayLink(after.isoformat(), url_path(day_href(after.isoformat()))) if after else None,
             day_count=days,
@@ -361,18 +374,19 @@ class SiteRenderer:
         return f"arxivDigestSearchData({body});\n".encode("ascii")
 
     # -- across days ------------------------------------------------------------------------------------
-    def archive_files(self, summaries: Sequence[DaySummary]) -> dict[str, bytes]:
-        """archive.html and the assets: the files that do not belong to one day."""
+    def archive_files(self, days: Sequence[DayCounts]) -> dict[str, bytes]:
+        """archive.html and the assets: the files that do not belong to one day. Each day's counts are the
+        ones its own pages show (``digest.count_day``)."""
         rows = [
             {
-                "day": s.day.isoformat(),
-                "href": url_path(day_file(s.day)),
-                "total": s.paper_count,
-                "new": s.counts.get("new", 0),
-                "cross": s.counts.get("cross", 0),
-                "updated": s.counts.get("replace", 0) + s.counts.get("replace-cross", 0),
+                "day": c.day.isoformat(),
+                "href": url_path(day_file(c.day)),
+                "total": c.total,
+                "new": c.new,
+                "cross": c.cross,
+                "updated": c.updated,
             }
-            for s in sorted(summaries, key=lambda s: s.day, reverse=True)
+            for c in sorted(days, key=lambda c: c.day, reverse=True)
         ]
         return {
             "archive.html": self._render("archive.html.j2", "", days=rows),

@@ -16,14 +16,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from lxml import etree
 
 from ..errors import FeedFormatError, FetchError
 from ..http import PoliteClient, Response
-from ..models import Announcement, AnnounceType, Paper, parse_arxiv_id
+from ..models import MAX_VERSION, Announcement, AnnounceType, Paper, parse_arxiv_id
 from ..text import clean_abstract, clean_title, split_authors
+from ..wording import counted
 from ._xml import arxiv_day, by_name, child, children, local, parse_iso, parse_rfc822, parse_xml, text_of
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,12 @@ _DESCRIPTION = re.compile(
     re.DOTALL | re.IGNORECASE,
 )
 _ATOM = "{http://www.w3.org/2005/Atom}"
+
+#: A day with more unreadable items than this share is refused, not published in part (issue #7). One
+#: broken record is an accident of that record; a format change breaks a whole kind of item (every
+#: replacement, every cross-list, every item without some field), and each kind is far more than a tenth
+#: of a real day. Under the bound the rest is published and each skipped item named in the day's warnings.
+MAX_UNREADABLE_FRACTION = 0.1
 
 
 def feed_url(rss_url: str, categories: Sequence[str]) -> str:
@@ -89,16 +96,8 @@ def _feed_error(title: str | None, url: str, status: int | None) -> None:
 def _parse_rss(channel: etree._Element, url: str, status: int | None) -> Announcement:
     _feed_error(text_of(child(channel, "title")), url, status)
     items = children(channel, "item")
-    day = _day_from(text_of(child(channel, "pubDate")), rfc822=True)
-    if day is None:
-        for item in items:
-            day = _day_from(text_of(child(item, "pubDate")), rfc822=True)
-            if day:
-                break
-    if items and day is None:
-        raise FeedFormatError(
-            url, "the feed has items but no pubDate to tell which day it announces", status=status
-        )
+    dates = [text_of(child(channel, "pubDate"))] + [text_of(child(item, "pubDate")) for item in items]
+    day = _find_day(dates, url, status, rfc822=True, needed=bool(items), what="pubDate")
     papers, warnings = _collect(((i, _rss_fields(item)) for i, item in enumerate(items, 1)), day, url, status)
     return Announcement(day=day, papers=papers, source_url=url, warnings=warnings)
 
@@ -106,30 +105,47 @@ def _parse_rss(channel: etree._Element, url: str, status: int | None) -> Announc
 def _parse_atom(feed: etree._Element, url: str, status: int | None) -> Announcement:
     _feed_error(text_of(child(feed, "title")), url, status)
     entries = children(feed, "entry")
-    day = None
-    for entry in entries:
-        day = _day_from(text_of(child(entry, "published")), rfc822=False)
-        if day:
-            break
-    if day is None:
-        day = _day_from(text_of(child(feed, "updated")), rfc822=False)
-    if entries and day is None:
-        raise FeedFormatError(
-            url, "the feed has entries but no date to tell which day it announces", status=status
-        )
+    dates = [text_of(child(entry, "published")) for entry in entries] + [text_of(child(feed, "updated"))]
+    day = _find_day(dates, url, status, rfc822=False, needed=bool(entries), what="date")
     papers, warnings = _collect(
         ((i, _atom_fields(entry)) for i, entry in enumerate(entries, 1)), day, url, status
     )
     return Announcement(day=day, papers=papers, source_url=url, warnings=warnings)
 
 
-def _day_from(value: str | None, *, rfc822: bool) -> dt.date | None:
-    if not value or not value.strip():
+def _find_day(
+    values: Sequence[str | None], url: str, status: int | None, *, rfc822: bool, needed: bool, what: str
+) -> dt.date | None:
+    """The announcement day: the first of the feed's dates (in order of authority) that names one. A feed
+    with items must have one. A date whose day in US Eastern time is past the year 9999 is refused at
+    once: it is in the future, and no later step could even compute with it (issue #7)."""
+    unreadable: str | None = None
+    for value in values:
+        if not value or not value.strip():
+            continue
+        try:
+            return arxiv_day(parse_rfc822(value) if rfc822 else parse_iso(value))
+        except OverflowError:  # a FetchError, not a FeedFormatError: fetching again would not help
+            raise FetchError(
+                url,
+                f"the feed is dated {_shown(value, 60)!r}, past the year 9999: refusing to publish a day "
+                "from the future; nothing was published",
+                status=status,
+            ) from None
+        except (TypeError, ValueError, IndexError) as e:
+            unreadable = unreadable or f"{_shown(value, 60)!r} ({_shown(str(e), 80)})"
+    if not needed:
         return None
-    try:
-        return arxiv_day(parse_rfc822(value) if rfc822 else parse_iso(value))
-    except (TypeError, ValueError, IndexError):
-        return None
+    if unreadable:
+        raise FeedFormatError(
+            url,
+            f"the feed's {what} {unreadable} is not a date we can read, so its day is unknown",
+            status=status,
+        )
+    kind = "items" if rfc822 else "entries"
+    raise FeedFormatError(
+        url, f"the feed has {kind} but no {what} to tell which day it announces", status=status
+    )
 
 
 def _rss_fields(item: etree._Element) -> dict[str, object]:
@@ -179,19 +195,44 @@ def _atom_fields(entry: etree._Element) -> dict[str, object]:
     }
 
 
+class _Unreadable(Exception):
+    """One item cannot become a paper; the item is skipped with a warning (``ident`` names it)."""
+
+    def __init__(self, ident: str, reason: str) -> None:
+        self.ident = ident
+        self.reason = reason
+        super().__init__(reason)
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    """Text from the feed as a warning may show it: one line, printable, at most ``limit`` characters."""
+    clean = "".join(ch if ch.isprintable() else " " for ch in text)
+    clean = " ".join(clean.split())
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
 def _collect(
-    rows: object, day: dt.date | None, url: str, status: int | None
+    rows: Iterable[tuple[int, dict[str, object]]], day: dt.date | None, url: str, status: int | None
 ) -> tuple[tuple[Paper, ...], tuple[str, ...]]:
+    """The readable items as papers, and a warning per item skipped or read in part. A few unreadable
+    items are an accident of their records and the rest of the day is published; more than
+    ``MAX_UNREADABLE_FRACTION`` of the items (or all of them) is a format we no longer read, refused."""
     papers: list[Paper] = []
     warnings: list[str] = []
     seen: set[str] = set()
-    for index, fields in rows:  # type: ignore[attr-defined]
+    items = 0
+    unreadable: list[str] = []
+    for index, fields in rows:
+        items += 1
         assert day is not None
-        paper, warning = _paper(fields, index, day, url, status)
+        try:
+            paper, warning = _paper(fields, index, day)
+        except _Unreadable as e:
+            unreadable.append(f"item {index} ({e.ident}): {e.reason}")
+            warnings.append(f"{unreadable[-1]}; skipped")
+            continue
         if warning:
             warnings.append(warning)
-        if paper is None:
-            continue
         if paper.id in seen:
             warnings.append(f"item {index}: {paper.id} listed twice; kept the first")
             continue
@@ -199,39 +240,78 @@ def _collect(
         papers.append(paper)
     for w in warnings:
         log.warning("%s: %s", url, w)
-    total = len(seen) + sum(1 for w in warnings if "skipped" in w)
-    if total and not papers:
-        raise FeedFormatError(url, f"the feed has {total} items but none could be read", status=status)
+    if unreadable and not papers:
+        raise FeedFormatError(
+            url,
+            f"the feed has {counted(items, 'item')} but none could be read (first: {unreadable[0]})",
+            status=status,
+        )
+    if len(unreadable) > MAX_UNREADABLE_FRACTION * items:
+        raise FeedFormatError(
+            url,
+            f"{len(unreadable)} of the feed's {counted(items, 'item')} could not be read, more than "
+            f"{MAX_UNREADABLE_FRACTION:.0%} (first: {unreadable[0]})",
+            status=status,
+        )
     return tuple(papers), tuple(warnings)
 
 
-def _paper(
-    fields: dict[str, object], index: int, day: dt.date, url: str, status: int | None
-) -> tuple[Paper | None, str | None]:
-    def missing(what: str) -> FeedFormatError:
-        ident = fields.get("guid") or fields.get("link") or "?"
-        return FeedFormatError(url, f"item {index} ({ident}) has no {what}", status=status)
+_VERSION_SUFFIX = re.compile(r"^(?P<head>.*\d)v(?P<version>[^/]*)$", re.IGNORECASE)
 
-    description = fields.get("description")
-    if not isinstance(description, str) or not description.strip():
-        raise missing("description (abstract)")
-    m = _DESCRIPTION.match(description)
+
+def _identify(candidate: str) -> tuple[str, int | None] | None:
+    """The (id, version) a guid, description or link names; None when it names no identifier. A version
+    that is no version arXiv issues (v0, v-1, vX, v99999999999999999999999) makes the item unreadable."""
+    text = candidate.strip()
+    try:
+        arxiv_id, version = parse_arxiv_id(text)
+    except ValueError:  # also a version of more digits than int() reads
+        m = _VERSION_SUFFIX.match(text)
+        if m is None:
+            return None
+        try:
+            arxiv_id, _ = parse_arxiv_id(m.group("head"))
+        except ValueError:
+            return None
+        shown = _shown("v" + m.group("version"), 30)
+        raise _Unreadable(arxiv_id, f"version {shown!r} is not a number") from None
+    if version is not None and not 1 <= version <= MAX_VERSION:
+        shown = _shown(f"v{version}", 30)
+        raise _Unreadable(arxiv_id, f"version {shown!r} is not one arXiv issues (v1 to v{MAX_VERSION})")
+    return arxiv_id, version
+
+
+def _paper(fields: dict[str, object], index: int, day: dt.date) -> tuple[Paper, str | None]:
+    """One item as a paper and an optional warning; raises _Unreadable for an item that is no paper."""
     arxiv_id: str | None = None
     version: int | None = None
+
+    def missing(what: str) -> _Unreadable:
+        ident = arxiv_id or next(
+            (_shown(v) for k in ("guid", "link") if isinstance(v := fields.get(k), str) and v.strip()),
+            "no identifier",
+        )
+        return _Unreadable(ident, f"no {what}")
+
+    description = fields.get("description")
+    m = _DESCRIPTION.match(description) if isinstance(description, str) else None
     # The guid carries id and version; the description and the link are fallbacks if arXiv drops it.
     for candidate in (fields.get("guid"), m.group("id") if m else None, fields.get("link")):
         if not isinstance(candidate, str) or not candidate.strip():
             continue
-        try:
-            found_id, found_version = parse_arxiv_id(candidate)
-        except ValueError:
+        found = _identify(candidate)
+        if found is None:
             continue
         if arxiv_id is None:
-            arxiv_id = found_id
-        if found_id == arxiv_id and version is None:
-            version = found_version
+            arxiv_id = found[0]
+        if found[0] == arxiv_id and version is None:
+            version = found[1]
+        if version is not None:
+            break
     if arxiv_id is None:
         raise missing("arXiv identifier (guid/link)")
+    if not isinstance(description, str) or not description.strip():
+        raise missing("description (abstract)")
     title = fields.get("title")
     if not isinstance(title, str) or not title.strip():
         raise missing("title")
@@ -244,7 +324,7 @@ def _paper(
     try:
         announce_type = AnnounceType(raw_type.strip().lower())
     except ValueError:
-        return None, f"item {index} ({arxiv_id}): unknown announce type {raw_type!r}; skipped"
+        raise _Unreadable(arxiv_id, f"unknown announce type {_shown(raw_type, 40)!r}") from None
     warning = None
     if m:
         abstract = m.group("abstract")

@@ -60,7 +60,8 @@
       section.hidden = filtering ? (!visible || other) : false;
     }
     if (output) {
-      output.value = filtering ? count + " of " + total + " papers shown" : total + " papers";
+      var noun = total === 1 ? " paper" : " papers"; // "1 paper", never "1 papers" (issue #7)
+      output.value = filtering ? count + " of " + total + noun + " shown" : total + noun;
     }
     remember(words.length ? input.value : "", topic, category);
   }
