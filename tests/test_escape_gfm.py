@@ -7,7 +7,7 @@ everything up to a space or ``<`` into a URL, backslashes included, so a backsla
 URL is lost. These tests show that no escape of ours can be undone that way, in every context a page
 has: titles (link text), author lines (emphasis), abstracts (inside ``<details>``), code spans, table
 cells and link labels. GitHub may turn a URL in an author line into a link, as it does for any text;
-such a link must point where its text says (http, https, ftp or mailto) and nowhere else.
+such a link must point where its text says (http, https, ftp, mailto, xmpp, or a relative link).
 """
 
 from __future__ import annotations
@@ -64,16 +64,17 @@ URLISH = ["https://x.example", "http://", "www.x.example", "www.", "x@y.example"
 gfm_text = st.lists(st.sampled_from(HOSTILE + URLISH) | st.text(_CHARS, max_size=4), max_size=12).map("".join)
 gfm_abstract = gfm_text.filter(lambda s: s == "" or bool(s.strip(" \t\r\n\u2028\u2029")))
 gfm_authors = st.lists(gfm_text.map(normalize_whitespace).filter(bool), min_size=1, max_size=8)
-#: Where a link may point: arXiv (ours), or what GitHub made of a URL or address in the text ("href=" is
-#: the badge's empty link).
 ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}, "details": {"open"}}
-HREFS = ("href=http://", "href=https://", "href=ftp://", "href=mailto:")
+#: Where a link may point: arXiv (ours), or what GitHub made of a URL or address in the text. A link
+#: without a scheme is relative (the badge's empty one; GitHub's autolink makes `mailto:x@a.b@c` one
+#: to "a.b@c"): it stays on GitHub.
+HREFS = ("href=http://", "href=https://", "href=ftp://", "href=mailto:", "href=xmpp:")
 
 
 def live_markup(html: str, *, allowed: set[str]) -> list[tuple[str, ...]]:
     """Everything in rendered HTML that could act: an element outside ``allowed``, any attribute but a
     link's href, an image's src and alt and <details open> (so no event handler, no style), a link
-    that points elsewhere than http(s), ftp or mailto (no javascript: or data: URL), an image from
+    with a scheme but http(s), ftp, mailto or xmpp (no javascript: or data: URL), an image from
     elsewhere than our badge, a comment, declaration or processing instruction."""
     found = []
     for e in html_events(html):
@@ -85,7 +86,7 @@ def live_markup(html: str, *, allowed: set[str]) -> list[tuple[str, ...]]:
         if (
             e[1] not in allowed
             or not names <= ATTRIBUTES.get(e[1], set())
-            or (e[1] == "a" and not all(a == "href=" or a.startswith(HREFS) for a in e[2:]))
+            or (e[1] == "a" and not all(a.startswith(HREFS) or ":" not in a[5:] for a in e[2:]))
             or (
                 e[1] == "img"
                 and not all(a.startswith(("src=https://img.shields.io/", "alt=")) for a in e[2:])

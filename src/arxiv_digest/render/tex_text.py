@@ -22,9 +22,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pylatexenc.latex2text import fmt_math_text_style
-
 from .math import math_spans
+from .tex_commands import Run, show, text_of
 from .tex_tables import (
     ACCENTS,
     ALPHABETS,
@@ -36,18 +35,12 @@ from .tex_tables import (
     FRACTIONS,
     LAYOUT,
     NEEDS_WORK,
-    OPERATORS,
-    ROOTS,
     SCRIPTS,
     SECOND_SHOWN,
     SPACE_RUN,
     SPACES,
     STRONG,
     STYLE_COMMANDS,
-    SUB,
-    SUBSCRIPT,
-    SUP,
-    SUPERSCRIPT,
     SWITCHES,
     UPRIGHT,
     argument_spec,
@@ -57,15 +50,9 @@ from .tex_tables import (
 #: Groups nested deeper than this are read as plain text (their braces and commands dropped): real
 #: abstracts nest a handful of levels, and each level costs a copy of its content.
 MAX_DEPTH = 32
-
-
-@dataclass(frozen=True, slots=True)
-class Run:
-    """A piece of converted text and the emphasis it has (a subset of ``strong``, ``em``, ``code``)."""
-
-    text: str
-    styles: frozenset[str] = frozenset()
-
+#: Run is defined with the commands that make runs, the emphasis names with the tables; both are ours.
+__all__ = ["CODE", "EM", "MAX_DEPTH", "STRONG", "Run", "runs_to_html", "shorten_runs", "tex_runs",
+           "tex_to_text"]  # fmt: skip
 
 # A command word, a command symbol (or a lone `\\` at the end), a special character, plain text.
 _TOKEN = re.compile(r"\\([A-Za-z]+)\*?|\\(.?)|([{}\[\]^_~])|([^\\{}\[\]^_~]+)", re.DOTALL)
@@ -169,7 +156,8 @@ class _Converter:
                 self.finish(command)
 
     def finish(self, command: _Frame) -> None:
-        self.deliver(_finish(command))
+        args = command.args + [[] for _ in range(command.needed - len(command.args))]
+        self.deliver(show(command.name, args, command.optional, command.styles))
         # "datasets \\cite{x}." reads "datasets.": the space before the citation goes too.
         self.drop_space_before_punctuation = command.name in DROPPED
 
@@ -330,69 +318,6 @@ def _after_spaces(text: str, pos: int, end: int) -> int:
     return pos
 
 
-def _text_of(runs: Iterable[Run]) -> str:
-    return "".join(r.text for r in runs)
-
-
-def _restyle(runs: list[Run], change: Callable[[str], str]) -> list[Run]:
-    return [Run(change(r.text), r.styles) for r in runs]
-
-
-def _script(runs: list[Run], table: dict[str, str], mark: str, styles: frozenset[str]) -> list[Run]:
-    body = _text_of(runs).strip()
-    if body and all(ch in table for ch in body):
-        return [Run("".join(table[ch] for ch in body), styles)]
-    if len(body) <= 1 or (body.startswith("(") and body.endswith(")")):
-        return [Run(mark + body, styles)]
-    return [Run(f"{mark}({body})", styles)]
-
-
-def _operand(text: str) -> str:
-    text = text.strip()
-    return f"({text})" if OPERATORS.search(text) else text
-
-
-def _accent(text: str, mark: str) -> str:
-    return unicodedata.normalize("NFC", "".join(ch if ch.isspace() else ch + mark for ch in text))
-
-
-def _finish(c: _Frame) -> list[Run]:
-    """What a command shows, from its arguments (empty ones if the text left them out)."""
-    name, styles = c.name, c.styles
-    args = c.args + [[] for _ in range(c.needed - len(c.args))]
-    first = args[0] if args else []
-    if name in ALPHABETS:
-        return _restyle(first, lambda t: fmt_math_text_style(t, ALPHABETS[name]))
-    if name in ACCENTS:
-        return _restyle(first, lambda t: _accent(t, ACCENTS[name]))
-    if name in (SUP, "textsuperscript"):
-        return _script(first, SUPERSCRIPT, "^", styles)
-    if name in (SUB, "textsubscript"):
-        return _script(first, SUBSCRIPT, "_", styles)
-    if name == "sqrt":
-        index = _text_of(c.optional or []).strip()
-        root = ROOTS.get(index) or (_script([Run(index)], SUPERSCRIPT, "", styles)[0].text + "√")
-        body = _text_of(first).strip()
-        return [Run(root + (body if len(body) <= 1 else f"({body})"), styles)]
-    if name in ("frac", "dfrac", "tfrac", "cfrac"):
-        return [Run(f"{_operand(_text_of(args[0]))}/{_operand(_text_of(args[1]))}", styles)]
-    if name in ("binom", "dbinom", "tbinom"):
-        return [Run(f"({_text_of(args[0]).strip()} choose {_text_of(args[1]).strip()})", styles)]
-    if name == "href":  # the label, and where it leads (text has no links)
-        url = _text_of(args[0]).strip()
-        label = args[1]
-        return label if not url or _text_of(label).strip() == url else [*label, Run(f" ({url})", styles)]
-    if name in ("stackrel", "overset", "underset") or name in SECOND_SHOWN:
-        return args[1]
-    if name == "footnote":
-        return [Run(" (", styles), *first, Run(")", styles)]
-    if name in DROPPED:
-        return []
-    if not _text_of(first).strip() and name not in STYLE_COMMANDS and name not in UPRIGHT:
-        return [Run(name, styles)]  # `\\method{}`: an author's macro for a name
-    return first  # text and upright commands, an author's own macro: the argument as it is
-
-
 def _tidy(runs: list[Run]) -> tuple[Run, ...]:
     """Runs of the same emphasis joined, spaces collapsed (TeX's spacing is not a reader's), ends trimmed."""
     groups: list[tuple[frozenset[str], list[str]]] = []
@@ -426,7 +351,7 @@ def tex_runs(text: str) -> tuple[Run, ...]:
 
 def tex_to_text(text: str) -> str:
     """``text`` with its TeX made readable, as plain (unescaped) text."""
-    return _text_of(tex_runs(text))
+    return text_of(tex_runs(text))
 
 
 def runs_to_html(runs: Iterable[Run], escape: Callable[[str], str]) -> str:
@@ -444,7 +369,7 @@ def runs_to_html(runs: Iterable[Run], escape: Callable[[str], str]) -> str:
 def shorten_runs(runs: Sequence[Run], plain_prefix: str) -> tuple[Run, ...]:
     """The runs cut to ``plain_prefix`` (a prefix of their text, e.g. an abstract's preview) and an
     ellipsis, or the runs as they are when nothing was cut."""
-    if len(plain_prefix) >= len(_text_of(runs)):
+    if len(plain_prefix) >= len(text_of(runs)):
         return tuple(runs)
     out: list[Run] = []
     left = len(plain_prefix)
