@@ -69,6 +69,8 @@ ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}, "details": {"open"}}
 #: without a scheme is relative (the badge's empty one; GitHub's autolink makes `mailto:x@a.b@c` one
 #: to "a.b@c"): it stays on GitHub.
 HREFS = ("href=http://", "href=https://", "href=ftp://", "href=mailto:", "href=xmpp:")
+#: A URL's scheme, as browsers read it (WHATWG URL): without one, a link is relative.
+SCHEME = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
 def live_markup(html: str, *, allowed: set[str]) -> list[tuple[str, ...]]:
@@ -86,7 +88,7 @@ def live_markup(html: str, *, allowed: set[str]) -> list[tuple[str, ...]]:
         if (
             e[1] not in allowed
             or not names <= ATTRIBUTES.get(e[1], set())
-            or (e[1] == "a" and not all(a.startswith(HREFS) or ":" not in a[5:] for a in e[2:]))
+            or (e[1] == "a" and not all(a.startswith(HREFS) or not SCHEME.match(a[5:]) for a in e[2:]))
             or (
                 e[1] == "img"
                 and not all(a.startswith(("src=https://img.shields.io/", "alt=")) for a in e[2:])
