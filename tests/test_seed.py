@@ -18,7 +18,9 @@ from arxiv_digest.config import Config, Topic, parse_config
 from arxiv_digest.digest import Digest, TopicDigest, sort_papers
 from arxiv_digest.match import Matcher, TopicRule, keywords_tree
 from arxiv_digest.models import AnnounceType, Paper
+from arxiv_digest.render import escape
 from arxiv_digest.render.markdown import MarkdownRenderer
+from arxiv_digest.render.tex_text import runs_to_html, tex_runs, tex_to_text
 from arxiv_digest.text import clean_abstract
 from tests.conftest import DATA, REFERENCE_CONFIG
 
@@ -44,6 +46,21 @@ _SEED_LINK = re.compile(r"\(http://arxiv\.org/abs/(\d{4}\.\d{4,5})v\d+\)")
 
 def normalise_links(text: str) -> str:
     return _SEED_LINK.sub(r"(https://arxiv.org/abs/\1)", text)
+
+
+def readable_tex(text: str, papers: tuple[Paper, ...]) -> str:
+    """The seed with each title's and abstract's TeX made readable, as the default mode prints them
+    (issue #7; `match: substring` keeps the reference's raw TeX): the rest of each line as it was."""
+    lines = text.split("\n")
+    for p in papers:
+        title = f"- **[{escape.inline(p.title)}]("
+        abstract = "  " + escape.html_text(p.abstract or "(no abstract)", keep_inert_tags=True)
+        for i, line in enumerate(lines):
+            if line.startswith(title):
+                lines[i] = f"- **[{escape.inline(tex_to_text(p.title))}](" + line[len(title) :]
+            elif line == abstract:
+                lines[i] = "  " + runs_to_html(tex_runs(p.abstract or "(no abstract)"), escape.html_text)
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -141,13 +158,17 @@ def test_our_topic_page_reproduces_the_seed_line_for_line() -> None:
     assert [k for (k,) in mllm(config).keywords] == KEYWORDS
     ours = render_topic_page(config, seed.papers).split("\n")
     # The only normalisation: the link URL form (see _SEED_LINK). Everything else, byte for byte.
-    want = normalise_links(seed.text).split("\n")
+    want = readable_tex(normalise_links(seed.text), seed.papers).split("\n")
     assert len(ours) == len(want)
     for n, (got_line, want_line) in enumerate(zip(ours, want, strict=True), 1):
         assert got_line == want_line, f"line {n} differs"
     # The normalisation touched the 23 links and nothing else.
-    changed = [n for n, (a, b) in enumerate(zip(seed.text.split("\n"), want, strict=True)) if a != b]
+    links = normalise_links(seed.text).split("\n")
+    changed = [n for n, (a, b) in enumerate(zip(seed.text.split("\n"), links, strict=True)) if a != b]
     assert len(changed) == 23
+    # Readable TeX changed titles and abstracts (`--`, `''`, TeX's spacing), and no other line.
+    tex = [n for n, (a, b) in enumerate(zip(links, want, strict=True)) if a != b]
+    assert tex and all(want[n].startswith("- **[") or want[n - 1].endswith("</summary>") for n in tex)
 
 
 def test_marking_updates_is_what_the_seed_did_not_do() -> None:
@@ -155,7 +176,7 @@ def test_marking_updates_is_what_the_seed_did_not_do() -> None:
     seed = parse_seed()
     config = seed_config("repo: tavish9/awesome-daily-AI-arxiv\nmark_updates: true\n")
     ours = render_topic_page(config, seed.papers).split("\n")
-    want = normalise_links(seed.text).split("\n")
+    want = readable_tex(normalise_links(seed.text), seed.papers).split("\n")
     differing = [(a, b) for a, b in zip(ours, want, strict=True) if a != b]
     assert len(differing) == 9
     for got_line, want_line in differing:
@@ -166,7 +187,7 @@ def test_marking_updates_is_what_the_seed_did_not_do() -> None:
 def test_without_a_repo_the_last_updated_badge_line_is_dropped() -> None:
     seed = parse_seed()
     ours = render_topic_page(seed_config("mark_updates: false\n"), seed.papers).split("\n")
-    want = normalise_links(seed.text).split("\n")
+    want = readable_tex(normalise_links(seed.text), seed.papers).split("\n")
     badge = [n for n, line in enumerate(want) if line.startswith("[![Last Updated]")]
     assert badge == [3]
     assert ours == want[:3] + want[4:]

@@ -5,7 +5,9 @@ Both parts come from Jinja2 templates under ``render/templates/email/`` that a u
 time (``templates:`` in the config, as for the Markdown pages). The HTML environment autoescapes every
 value, so arXiv's text lands in the HTML exactly once escaped; the plain-text part escapes nothing (it is
 not markup) but drops control and bidirectional-override characters, which could disguise what a line
-says. The HTML uses inline styles only (mail clients drop ``<style>`` and ``<head>``) and no image.
+says. Titles and abstracts pass ``| tex`` first: their TeX becomes readable text (``\\emph{x}`` is *x*,
+``$\\sqrt{k}$`` is √k); in the HTML part each piece is escaped and emphasis is written as tags.
+The HTML uses inline styles only (mail clients drop ``<style>`` and ``<head>``) and no image.
 
 Sending: ``security: starttls`` refuses to go on when the server does not offer STARTTLS (it never falls
 back to clear text); ``ssl`` is TLS from the first byte. Certificates are verified with the default
@@ -30,9 +32,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from ..config import SMTP_PASSWORD_ENV, EmailSettings, SmtpSecurity
 from ..render.markdown import author_line, make_environment
+from ..render.tex_text import runs_to_html, shorten_runs, tex_runs, tex_to_text
 from .selection import Selection, SendFailed, kind_tag, shorten
 
 TEMPLATES = "email"
@@ -66,6 +70,19 @@ def _wrap(text: str, width: int = 76, indent: str = "") -> str:
     )
 
 
+def _html_tex(text: Any) -> Markup:
+    """A title or abstract for the HTML part: readable TeX, each piece HTML-escaped, emphasis as tags."""
+    return Markup(runs_to_html(tex_runs(str(text)), lambda t: str(escape(t))))
+
+
+def _html_tex_preview(text: Any, limit: int) -> Markup:
+    """The first ``limit`` characters of the readable text (cut at a word), as :func:`_html_tex`."""
+    runs = tex_runs(str(text))
+    cut = shorten(tex_to_text(str(text)), limit)
+    prefix = cut[:-1] if cut.endswith("…") else cut
+    return Markup(runs_to_html(shorten_runs(runs, prefix), lambda t: str(escape(t))))
+
+
 def _filters(env: jinja2.Environment, max_authors: int) -> jinja2.Environment:
     env.filters["authors"] = lambda authors: author_line(authors, max_authors)
     env.filters["tag"] = kind_tag
@@ -81,9 +98,13 @@ class EmailRenderer:
         self.text_env = _filters(
             make_environment(TEMPLATES, templates_dir, finalize=_plain, autoescape=False), max_authors
         )
+        self.text_env.filters["tex"] = lambda text: tex_to_text(str(text))
         self.html_env = _filters(
             make_environment(TEMPLATES, templates_dir, finalize=_html_finalize, autoescape=True), max_authors
         )
+        self.html_env.filters["tex"] = _html_tex
+        self.html_env.filters["tex_preview"] = _html_tex_preview
+        self.html_env.filters["tex_length"] = lambda text: len(tex_to_text(str(text)))
 
     def _context(self, selection: Selection) -> dict[str, Any]:
         return {

@@ -5,6 +5,11 @@ would interpret there, and nothing else. Ordinary text such as "R&D", "x < 1", "
 out byte for byte as the reference printed it (so `match: substring` can reproduce its pages), while
 ``</details>``, ``<script>``, ``[x](javascript:…)``, ``**`` or backticks come out inert.
 
+Inline text is escaped with character references (``&lt;``, ``&#42;``), never with backslashes: GitHub's
+autolink extension reads a URL up to the next space or ``<``, backslashes included, and hands trailing
+``*_~`` back to the parser, so a backslash escape right after a URL is undone (issue #7). A reference
+is read by every CommonMark parser and by no extension.
+
 Contexts:
 - :func:`inline`: Markdown inline text (titles inside ``**[…](…)**``, author lines inside ``_…_``);
 - :func:`html_text`: text inside a raw HTML block (the abstract, which sits inside ``<details>``, where
@@ -28,6 +33,8 @@ _NEWLINES = re.compile(r"[\r\n\u2028\u2029]+")
 # The only characters inline() may change: text without any of them comes out as it went in.
 _HTML_SPECIAL = re.compile(r"[<&]")
 _INLINE_SPECIAL = re.compile(r"[\\`\[\]*~_<&]")
+# `https://x.example\\<img …>` left a live <img> on GitHub: the autolink took the backslash (issue #7).
+_ENTITY_FOR = {"[": "&#91;", "]": "&#93;", "*": "&#42;", "~": "&#126;"}
 _INERT_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)>")
 # Every element name a browser gives meaning to (HTML Living Standard, plus the SVG and MathML roots and
 # obsolete elements browsers still implement). Other names are "unknown elements": no behaviour at all.
@@ -70,18 +77,18 @@ def inline(text: str, *, ends_paragraph: bool = False) -> str:
         nxt = text[i + 1] if i + 1 < n else ""
         if ch == "\\":
             # A backslash only escapes ASCII punctuation; at the very end it would escape our closing `]`.
-            return "\\\\" if (nxt == "" or nxt in _ASCII_PUNCT) else "\\"
+            return "&#92;" if (nxt == "" or nxt in _ASCII_PUNCT) else "\\"
         if ch == "`":
-            return "\\`" if live_backticks is None or i in live_backticks else "`"
+            return "&#96;" if live_backticks is None or i in live_backticks else "`"
         if ch == "_":
             prev = text[i - 1] if i > 0 else ""
             # Intraword underscores (`$\ell_0$`, `snake_case`) can never delimit emphasis in CommonMark.
-            return "_" if (prev.isalnum() and nxt.isalnum()) else "\\_"
+            return "_" if (prev.isalnum() and nxt.isalnum()) else "&#95;"
         if ch == "<":
-            return "\\<" if _TAG_START.match(nxt) else "<"
+            return "&lt;" if _TAG_START.match(nxt) else "<"
         if ch == "&":
-            return "\\&" if _MD_ENTITY.match(text, i) else "&"
-        return "\\" + ch  # [ ] * ~
+            return "&amp;" if _MD_ENTITY.match(text, i) else "&"
+        return _ENTITY_FOR[ch]  # [ ] * ~
 
     return _INLINE_SPECIAL.sub(one, text)
 

@@ -4,7 +4,10 @@ config names a folder searched before the packaged one).
 
 Escaping is on by default: every ``{{ value }}`` that is a plain string is escaped for Markdown inline
 context (:func:`escape.inline`); a template says explicitly when a value lands elsewhere (``| html_text``,
-``| code``, ``| cell``) or is already safe (``| trusted``, for values we built ourselves).
+``| code``, ``| cell``) or is already safe (``| trusted``, for values we built ourselves). Titles and
+abstracts go through ``| title`` and ``| abstract``: their TeX becomes readable text (:mod:`.tex_text`)
+before it is escaped, except in the compatibility mode (``match: substring``), which prints them as the
+reference did.
 
 A page larger than ``max_page_bytes`` (GitHub stops rendering Markdown files at 512 KB) is split into
 numbered parts that link to each other.
@@ -27,6 +30,7 @@ from ..digest import DayCounts, Digest, Listing
 from ..models import Paper
 from . import escape
 from .loading import LocatedEnvironment, check_templates, folder_loaders
+from .tex_text import runs_to_html, tex_runs, tex_to_text
 
 TEMPLATES = "markdown"
 
@@ -83,6 +87,9 @@ def markdown_environment(user_dir: Path | None) -> jinja2.Environment:
     env = make_environment(TEMPLATES, user_dir, located_errors=True)
     env.filters["trusted"] = lambda v: Md("" if v is None else str(v))
     env.filters["html_text"] = lambda v, compat=False: Md(escape.html_text(str(v), keep_inert_tags=compat))
+    # Titles and abstracts: TeX as readable text, escaped for where they stand (raw TeX in `compat`).
+    env.filters["title"] = lambda v, compat=False: Md(_title(str(v), compat))
+    env.filters["abstract"] = lambda v, compat=False: Md(_abstract(str(v), compat))
     env.filters["author_line"] = lambda authors, limit: Md(
         escape.inline(author_line(authors, limit), ends_paragraph=True)
     )
@@ -109,7 +116,7 @@ def entry_markdown(
     compat: bool = False,
 ) -> str:
     """Exactly what the packaged ``_entry.md.j2`` macro renders, without the template engine."""
-    line = f"- **[{_inline(paper.title)}]({paper.abs_url})**  `arXiv:{paper.id}`  " + " ".join(
+    line = f"- **[{_title(paper.title, compat)}]({paper.abs_url})**  `arXiv:{paper.id}`  " + " ".join(
         escape.code(c) for c in paper.categories
     )
     if cross_from:
@@ -117,7 +124,7 @@ def entry_markdown(
     if mark_updates and paper.announce_type.is_replacement:
         line += f"  🔄 **Updated** (v{paper.version})"
     authors = escape.inline(author_line(paper.authors, max_authors), ends_paragraph=True)
-    abstract = _html_text(paper.abstract or "(no abstract)", compat)
+    abstract = _abstract(paper.abstract or "(no abstract)", compat)
     return (
         f"{line}  \n  _{authors}_\n  <details{' open' if open_ else ''}><summary>Abstract</summary>\n"
         f"  {abstract}\n  </details>\n"
@@ -125,12 +132,20 @@ def entry_markdown(
 
 
 # A paper is listed on its category page and on each of its topics' pages: escape its text once.
-_inline = lru_cache(maxsize=4096)(escape.inline)
+@lru_cache(maxsize=4096)
+def _title(text: str, compat: bool) -> str:
+    """The title as link text: its TeX made readable, then escaped (the reference's bytes in ``compat``)."""
+    return escape.inline(text if compat else tex_to_text(text))
 
 
 @lru_cache(maxsize=4096)
-def _html_text(text: str, compat: bool) -> str:
-    return escape.html_text(text, keep_inert_tags=compat)
+def _abstract(text: str, compat: bool) -> str:
+    """The abstract inside ``<details>``: readable TeX with its emphasis as HTML, each piece escaped for
+    the raw HTML block; in ``compat`` the reference's text as it printed it."""
+    runs = () if compat else tex_runs(text)
+    if not runs:  # compat, or TeX that reads as nothing (a lone citation): the text as written
+        return escape.html_text(text, keep_inert_tags=compat)
+    return runs_to_html(runs, escape.html_text)
 
 
 @dataclass(frozen=True, slots=True)

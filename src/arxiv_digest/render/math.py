@@ -21,6 +21,7 @@ Conversions are cached: a formula such as ``$k$`` recurs across thousands of pap
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from latex2mathml.converter import convert
@@ -41,6 +42,97 @@ _SEGMENT = re.compile(
     r"|\\\[(?P<b>.+?)\\\]",
     re.DOTALL,
 )
+_OPENER = re.compile(r"\$|\\[(\[]")
+
+
+@dataclass(frozen=True, slots=True)
+class MathSpan:
+    """One math segment: ``text[start:end]`` with its delimiters, ``text[inner_start:inner_end]`` without."""
+
+    start: int
+    end: int
+    inner_start: int
+    inner_end: int
+    display: bool
+
+
+class MathSpans:
+    """The segments :data:`_SEGMENT` finds, found in linear time (issue #7).
+
+    The regex tries every ``$`` and ``\\(`` against the rest of the text, so 100 KB of unclosed ``\\(``
+    took quadratic time. Here each delimiter looks only at the next closer of its kind, and the search
+    for each closer is remembered: calls to :meth:`search` come with growing positions, so every closer
+    is looked for once. A test checks that both find the same segments on generated text.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._found: dict[str, tuple[int, int]] = {}  # needle -> (searched from, found at or -1)
+
+    def _next(self, needle: str, start: int) -> int:
+        known = self._found.get(needle)
+        if known is not None and known[0] <= start and (known[1] == -1 or known[1] >= start):
+            return known[1]
+        at = self.text.find(needle, start)
+        self._found[needle] = (start, at)
+        return at
+
+    def search(self, pos: int) -> MathSpan | None:
+        """The first segment that starts at or after ``pos``."""
+        text = self.text
+        while (candidate := _OPENER.search(text, pos)) is not None:
+            p = candidate.start()
+            span = self._dollar(p) if text[p] == "$" else self._bracket(p)
+            if span is not None:
+                return span
+            pos = p + 1
+        return None
+
+    def _bracket(self, p: int) -> MathSpan | None:
+        kind = self.text[p + 1]
+        close = self._next("\\)" if kind == "(" else "\\]", p + 3)
+        return MathSpan(p, close + 2, p + 2, close, kind == "[") if close >= 0 else None
+
+    def _dollar(self, p: int) -> MathSpan | None:
+        text = self.text
+        if text.startswith("$$", p):
+            close = self._next("$$", p + 3)
+            if close >= 0:
+                return MathSpan(p, close + 2, p + 2, close, True)
+        if p > 0 and text[p - 1] in "\\$":
+            return None
+        first = text[p + 1 : p + 2]
+        q = self._next("$", p + 1)
+        if not first or q < 0:
+            return None
+        last = text[q - 1]
+        closes = q == p + 2 or not (last.isspace() or last == "\\")
+        if not (first.isspace() or first == "$" or first.isdecimal()):
+            if closes:
+                return MathSpan(p, q + 1, p + 1, q, False)
+        elif first.isdecimal() and closes and not text[q + 1 : q + 2].isdecimal():
+            return MathSpan(p, q + 1, p + 1, q, False)
+        # `$\log x $`: a command, then a space before the closing `$`.
+        letter = text[p + 2 : p + 3]
+        if first == "\\" and letter.isascii() and letter.isalpha() and last.isspace():
+            inner_end = q - 1
+            while inner_end > p + 3 and text[inner_end - 1].isspace():
+                inner_end -= 1
+            return MathSpan(p, q + 1, p + 1, inner_end, False)
+        return None
+
+
+def math_spans(text: str) -> list[MathSpan]:
+    """Every math segment of ``text``, left to right."""
+    finder = MathSpans(text)
+    spans: list[MathSpan] = []
+    pos = 0
+    while (span := finder.search(pos)) is not None:
+        spans.append(span)
+        pos = span.end
+    return spans
+
+
 # Outside math: a command with a braced argument, or a group opened by a font switch (`{\em x}`).
 _BRACED = re.compile(r"\\([A-Za-z]+)\s*\{|\{\\(em|it|sl|bf|sc|tt|rm|sf|bfseries|itshape)(?![A-Za-z])\s*")
 # What is left in plain text: an escaped special, a TeX space or line break, a command without argument.
@@ -71,6 +163,13 @@ _TAGS = {
     "text": "",
     "mbox": "",
 }
+#: Commands nested deeper than this are shown as text: each level is a Python call, and 490 of them
+#: (``\\a{\\a{…}}``) passed the interpreter's recursion limit.
+MAX_DEPTH = 32
+#: Longer formulas are shown as TeX (the longest in 34,000 real abstracts is under 1,000 characters).
+MAX_FORMULA_CHARS = 4000
+_BRACES = re.compile(r"(?<!\\)[{}]")
+_BRACE_TOKEN = re.compile(r"\\.|[{}]", re.DOTALL)
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NEEDS_WORK = re.compile(r"[$\\]")
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>\\]+$")
@@ -105,35 +204,37 @@ def tex_to_html(text: str) -> Markup:
     text = CONTROL_CHARACTERS.sub("", text)
     if not _NEEDS_WORK.search(text):
         return Markup(_escape(text))
+    if _depth(text) > MAX_DEPTH:  # no real abstract nests so deep: read it as text, in linear time
+        return Markup(_text(_BRACES.sub("", text)))
     return Markup(_render(text))
 
 
-def _render(text: str) -> str:
+def _render(text: str, depth: int = 0) -> str:
+    if depth > MAX_DEPTH:  # nested deeper than any real abstract: the rest as text (issue #7)
+        return _text(_BRACES.sub("", text))
     out: list[str] = []
     pos = 0
+    spans = MathSpans(text)
+    m = spans.search(0)
     while pos < len(text):
-        m = _SEGMENT.search(text, pos)
-        b = _BRACED.search(text, pos, m.start() if m else len(text))
+        if m is not None and m.start < pos:  # the last command's argument held that formula
+            m = spans.search(pos)
+        b = _BRACED.search(text, pos, m.start if m else len(text))
         if b is not None:  # a command before the next formula; its argument may hold math
             close = _closing_brace(text, b.end())
             if close is not None:
                 out.append(_text(text[pos : b.start()]))
-                html, pos = _command(text, b, close)
+                html, pos = _command(text, b, close, depth)
                 if not html and out and text[pos : pos + 1] in (".", ",", ";", ":", ")"):
                     out[-1] = out[-1].rstrip()  # "datasets \\cite{x}." reads "datasets."
                 out.append(html)
                 continue
         if m is None:
             break
-        out.append(_text(text[pos : m.start()]))
-        if m.group("dd") is not None:
-            out.append(formula(m.group("dd"), display=True))
-        elif m.group("b") is not None:
-            out.append(formula(m.group("b"), display=True))
-        else:
-            inline = next(g for g in m.group("d", "t", "n", "p") if g is not None)
-            out.append(formula(inline, display=False))
-        pos = m.end()
+        out.append(_text(text[pos : m.start]))
+        out.append(formula(text[m.inner_start : m.inner_end], display=m.display))
+        pos = m.end
+        m = spans.search(pos)
     out.append(_text(text[pos:]))
     return "".join(out)
 
@@ -142,30 +243,30 @@ def _wrap(tag: str, html: str) -> str:
     return f"<{tag}>{html}</{tag.split()[0]}>" if tag else html
 
 
-def _command(text: str, m: re.Match[str], close: int) -> tuple[str, int]:
+def _command(text: str, m: re.Match[str], close: int, depth: int) -> tuple[str, int]:
     """HTML for ``\\name{arg}`` or ``{\\em …}`` (the argument ends at ``close``), and where to go on."""
     argument = text[m.end() : close]
     pos = close + 1
     switch, name = m.group(2), m.group(1)
     if switch is not None:
-        return _wrap(_SWITCHES[switch], _render(argument)), pos
+        return _wrap(_SWITCHES[switch], _render(argument, depth + 1)), pos
     if name == "url":
         return _link(argument, _escape(argument)), pos
     if name in ("href", "textcolor", "colorbox"):  # two arguments: {url}{label}, {colour}{text}
         second = _closing_brace(text, pos + 1) if text.startswith("{", pos) else None
         if second is None:
             return (_escape(argument) if name == "href" else ""), pos
-        label = _render(text[pos + 1 : second])
+        label = _render(text[pos + 1 : second], depth + 1)
         return (_link(argument, label) if name == "href" else label), second + 1
     if name in _TAGS:
-        return _wrap(_TAGS[name], _render(argument)), pos
+        return _wrap(_TAGS[name], _render(argument, depth + 1)), pos
     if name == "footnote":
-        return f" ({_render(argument).strip()})", pos
+        return f" ({_render(argument, depth + 1).strip()})", pos
     if name in _DROPPED:
         return "", pos
     if not argument.strip() and name not in _LAYOUT:  # `\\method{}`: an author's macro for a name
         return _escape(_SYMBOLS.get(name, name)), pos
-    return _render(argument), pos  # an author's own macro, `\\model{Grok 4}`: its text
+    return _render(argument, depth + 1), pos  # an author's own macro, `\\model{Grok 4}`: its text
 
 
 def _text(text: str) -> str:
@@ -201,19 +302,14 @@ def _text(text: str) -> str:
 def _closing_brace(text: str, start: int) -> int | None:
     """The index of the ``}`` closing a group whose content starts at ``start`` (escaped braces skipped)."""
     depth = 1
-    i = start
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "{":
+    for m in _BRACE_TOKEN.finditer(text, start):
+        brace = m.group()
+        if brace == "{":
             depth += 1
-        elif ch == "}":
+        elif brace == "}":
             depth -= 1
             if depth == 0:
-                return i
-        i += 1
+                return m.start()
     return None
 
 
@@ -234,7 +330,8 @@ def formula(tex: str, *, display: bool = False) -> str:
 
 
 def _mathml(tex: str, display: bool) -> str | None:
-    if not tex:
+    # latex2mathml recurses per group and is slow on very long input: such formulas show as TeX.
+    if not tex or len(tex) > MAX_FORMULA_CHARS or _depth(tex) > MAX_DEPTH:
         return None
     try:
         raw = convert(tex, display="block" if display else "inline")
@@ -256,6 +353,15 @@ def _mathml(tex: str, display: bool) -> str | None:
     annotation.text = tex
     root.append(semantics)
     return str(etree.tostring(root, encoding="unicode"))
+
+
+def _depth(tex: str) -> int:
+    """How deeply ``{…}`` groups nest in ``tex``."""
+    depth = deepest = 0
+    for m in _BRACES.finditer(tex):
+        depth += 1 if m.group() == "{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _acceptable(root: etree._Element) -> bool:
