@@ -260,6 +260,30 @@ def test_retry_after_in_seconds_is_honoured() -> None:
     assert server.times[1] - server.times[0] >= 7.0
 
 
+def test_every_retry_to_arxiv_keeps_its_three_seconds() -> None:
+    """Politeness is not backoff: with no delay configured and Retry-After: 0, each request to an arXiv
+    host (the retries of a 503 and a 429, the fetch again of a body that did not parse) starts 3 s or more
+    after the one before."""
+    fake = FakeTime()
+    server = Server(
+        httpx.Response(503, headers={"Retry-After": "0"}),
+        httpx.Response(429, headers={"Retry-After": "0"}),
+        ok(b"<rss><chan"),
+        ok(b"<rss>whole</rss>"),
+        time_=fake,
+    )
+
+    def parse(response: Response) -> bytes:
+        if not response.content.endswith(b"</rss>"):
+            raise FeedFormatError(response.url, "not well-formed XML (truncated?)")
+        return response.content
+
+    with client(server, fake, delay_seconds=0.0) as c:
+        assert c.get_parsed("https://export.arxiv.org/api/query", parse) == b"<rss>whole</rss>"
+    gaps = [b - a for a, b in itertools.pairwise(server.times)]
+    assert len(gaps) == 3 and all(gap >= 3.0 for gap in gaps), gaps
+
+
 def test_retry_after_shorter_than_the_backoff_keeps_the_backoff() -> None:
     fake = FakeTime()
     server = Server(httpx.Response(503, headers={"Retry-After": "0"}), ok(), time_=fake)

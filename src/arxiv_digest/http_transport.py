@@ -4,7 +4,8 @@ operation ends by the deadline of the request being made.
 httpx's timeouts bound each wait for data, so a server sending a byte a second (headers included) resets
 them forever; only a deadline over the whole request ends it (issue #7). It lives at the socket: each read,
 write, connect and TLS handshake gets the smaller of its own timeout and the time left, and one that runs
-out raises :class:`TooSlow`. Outside :func:`request_deadline` nothing is bounded beyond httpx's timeouts.
+out raises :class:`~arxiv_digest.errors.DeadlineExceeded`. Outside :func:`request_deadline` nothing is
+bounded beyond httpx's timeouts.
 """
 
 from __future__ import annotations
@@ -20,12 +21,24 @@ from typing import TypeVar
 import httpcore
 import httpx
 
+from . import PROJECT_URL, __version__
+from .errors import DeadlineExceeded
+
 T = TypeVar("T")
 
 
-class TooSlow(Exception):
-    """A request still unfinished at its deadline (connecting, the headers or the body); the client
-    retries it like a timeout. Never leaves the client (it becomes a FetchError there)."""
+def user_agent(contact: str | None = None) -> str:
+    """``arxiv-digest/<version> (+<project URL>; <contact>)``: who we are, for every server we talk to."""
+    tail = f"; {contact}" if contact else ""
+    return f"arxiv-digest/{__version__} (+{PROJECT_URL}{tail})"
+
+
+def failure_reason(error: httpx.HTTPError) -> str:
+    """The one wording of a failed exchange, for the error that reports it: ``timed out (ReadTimeout)``,
+    ``ConnectError: [Errno 111] Connection refused``."""
+    if isinstance(error, httpx.TimeoutException):
+        return f"timed out ({type(error).__name__})"
+    return f"{type(error).__name__}: {error or 'connection failed'}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +46,8 @@ class _Deadline:
     at: float  # time.monotonic()
     limit_seconds: float
 
-    def error(self) -> TooSlow:
-        return TooSlow(f"the response was still arriving after {self.limit_seconds:g} s")
+    def error(self) -> DeadlineExceeded:
+        return DeadlineExceeded(f"the response was still arriving after {self.limit_seconds:g} s")
 
 
 #: The deadline of the request being made in this context (httpcore's sync I/O runs in the caller's thread).

@@ -32,8 +32,9 @@ from typing import Any
 import jinja2
 
 from ..config import SMTP_PASSWORD_ENV, EmailSettings, SmtpSecurity
+from ..errors import SendFailed
 from ..render.markdown import author_line, make_environment
-from .selection import Selection, SendFailed, kind_tag, shorten
+from .selection import Selection, kind_tag, shorten
 
 TEMPLATES = "email"
 #: The HTML part shows this much of an abstract, then links to arXiv for the rest.
