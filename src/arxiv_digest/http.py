@@ -16,6 +16,7 @@ three seconds, and limit requests to a single connection at a time". So this cli
   rule (``retry.py``): exponential backoff from the host's delay, honouring ``Retry-After`` (seconds or an
   HTTP date) up to ``max_retry_after_seconds`` (a longer one fails at once); no wait of ours, backoff
   included, is longer than that either. The delay above is kept before every retry as well;
+- goes through the proxy the environment names (``HTTPS_PROXY``, ``NO_PROXY``…), as httpx would;
 - refuses bodies over ``max_body_bytes`` while streaming, before they fill memory (compressed ones
   are inflated by us, never past the cap).
 
@@ -39,6 +40,7 @@ from .errors import AttemptFailed, FeedFormatError, FetchError, GaveUp
 from .http_transport import (
     DeadlineTransport,
     failure_reason,
+    proxy_mounts,
     request_deadline,
     user_agent,
 )
@@ -93,6 +95,9 @@ class PoliteClient:
             limits=limits,
             follow_redirects=False,  # followed by get(), one polite request per hop
             transport=transport or DeadlineTransport(limits),
+            # httpx reads the proxy variables only for a transport of its own making, so they are read
+            # here (an injected transport is a test's, and goes nowhere else).
+            mounts=proxy_mounts(limits) if transport is None else None,
         )
 
     def __enter__(self) -> PoliteClient:
