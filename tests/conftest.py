@@ -26,6 +26,15 @@ class CliResult:
     err: str
 
 
+@pytest.fixture(autouse=True)
+def _no_proxy_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The clients honour HTTPS_PROXY and the like, and every test talks to 127.0.0.1: a developer's proxy
+    must not stand in between (the proxy tests set their own)."""
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
 @pytest.fixture
 def fake_arxiv() -> Iterator[FakeArxiv]:
     """A fake arXiv announcing the real day 2026-06-30, with 20 replacements from 2025-10-15."""

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from arxiv_digest.cli import main
+from arxiv_digest.errors import OaiError
 from arxiv_digest.models import AnnounceType
 from arxiv_digest.sources import oai
 from arxiv_digest.text import normalize_whitespace
@@ -551,7 +552,7 @@ def test_no_records_match_reads_as_an_empty_last_page() -> None:
 
 
 def test_other_oai_errors_raise_with_their_code() -> None:
-    with pytest.raises(oai.OaiError) as caught:
+    with pytest.raises(OaiError) as caught:
         oai.parse_page(error_body("badResumptionToken", "expired"), "http://x/oai?verb=ListRecords")
     assert caught.value.code == "badResumptionToken"
     assert "http://x/oai?verb=ListRecords" in str(caught.value) and "badResumptionToken: expired" in str(

@@ -10,6 +10,8 @@ import email.utils
 import gzip
 import itertools
 import re
+import select
+import socket
 import ssl
 import threading
 import time
@@ -24,10 +26,10 @@ import trustme
 
 from arxiv_digest import PROJECT_URL, __version__
 from arxiv_digest.config import ArxivSettings
-from arxiv_digest.errors import FeedFormatError, FetchError
+from arxiv_digest.errors import FeedFormatError, FetchError, UsageError
 from arxiv_digest.http import PoliteClient, Response
 from tests.fakearxiv import FakeArxiv, Reply
-from tests.fakearxiv.raw import RawServer, trickle
+from tests.fakearxiv.raw import RawServer, Script, trickle
 
 URL = "http://feeds.example.test/rss/cs.AI"
 
@@ -260,6 +262,30 @@ def test_retry_after_in_seconds_is_honoured() -> None:
     assert server.times[1] - server.times[0] >= 7.0
 
 
+def test_every_retry_to_arxiv_keeps_its_three_seconds() -> None:
+    """Politeness is not backoff: with no delay configured and Retry-After: 0, each request to an arXiv
+    host (the retries of a 503 and a 429, the fetch again of a body that did not parse) starts 3 s or more
+    after the one before."""
+    fake = FakeTime()
+    server = Server(
+        httpx.Response(503, headers={"Retry-After": "0"}),
+        httpx.Response(429, headers={"Retry-After": "0"}),
+        ok(b"<rss><chan"),
+        ok(b"<rss>whole</rss>"),
+        time_=fake,
+    )
+
+    def parse(response: Response) -> bytes:
+        if not response.content.endswith(b"</rss>"):
+            raise FeedFormatError(response.url, "not well-formed XML (truncated?)")
+        return response.content
+
+    with client(server, fake, delay_seconds=0.0) as c:
+        assert c.get_parsed("https://export.arxiv.org/api/query", parse) == b"<rss>whole</rss>"
+    gaps = [b - a for a, b in itertools.pairwise(server.times)]
+    assert len(gaps) == 3 and all(gap >= 3.0 for gap in gaps), gaps
+
+
 def test_retry_after_shorter_than_the_backoff_keeps_the_backoff() -> None:
     fake = FakeTime()
     server = Server(httpx.Response(503, headers={"Retry-After": "0"}), ok(), time_=fake)
@@ -402,11 +428,17 @@ def test_body_at_the_cap_is_accepted() -> None:
 # one connection
 
 
-def test_the_connection_pool_is_limited_to_one() -> None:
-    with PoliteClient(ArxivSettings()) as c:
-        pool = c._client._transport._pool  # type: ignore[attr-defined]
-        assert pool._max_connections == 1
-        assert c._client.timeout.read == ArxivSettings().timeout_seconds  # timeouts always on
+def test_a_server_that_never_answers_times_out() -> None:
+    """Timeouts are always on: ``timeout_seconds`` for each wait (the one connection is shown by the test
+    below, with two threads)."""
+    with RawServer(lambda conn, stop: stop.wait(10)) as server:
+        settings = ArxivSettings(delay_seconds=0.05, timeout_seconds=0.3, max_retries=0)
+        began = time.monotonic()
+        with PoliteClient(settings) as c, pytest.raises(FetchError) as info:
+            c.get(server.url + "/rss/cs.AI")
+        elapsed = time.monotonic() - began
+    assert str(info.value).endswith("gave up after 1 attempt; last error: timed out (ReadTimeout)")
+    assert 0.3 <= elapsed < 1.5, elapsed  # the read timeout, well before the 1.5 s deadline
 
 
 class _CountingHandler(BaseHTTPRequestHandler):
@@ -496,6 +528,108 @@ def test_headers_trickled_in_within_the_deadline_are_read() -> None:
     with RawServer(trickle(answer, seconds_per_byte=0.01)) as server, PoliteClient(settings) as c:
         response = c.get(server.url + "/rss/cs.AI")  # ~0.8 s of bytes 10 ms apart: slow, not too slow
     assert response.content == body and response.content_type == "application/rss+xml"
+
+
+# ---------------------------------------------------------------------------------------------------
+# the proxy the environment names (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), with the deadline kept through it
+
+
+def answer(data: bytes) -> Script:
+    """A raw script: ``data`` at once, then the connection is closed."""
+
+    def script(conn: socket.socket, stop: threading.Event) -> None:
+        conn.sendall(data)
+
+    return script
+
+
+FEED_ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\nContent-Type: application/rss+xml\r\n\r\n<rss/>"
+
+
+def test_the_http_proxy_in_the_environment_carries_the_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The host does not resolve: only the proxy can have answered, and it was asked in absolute form,
+    with the credentials of its URL."""
+    with RawServer(answer(FEED_ANSWER)) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url.replace("http://", "http://me:s3cret@"))
+        with PoliteClient(ArxivSettings(delay_seconds=0.05, max_retries=0)) as c:
+            response = c.get(URL)
+    assert response.content == b"<rss/>"
+    ((request,),) = [proxy.requests]
+    assert request.head.startswith(f"GET {URL} HTTP/1.1\r\n".encode())
+    assert b"\r\nProxy-Authorization: Basic bWU6czNjcmV0" in request.head  # me:s3cret
+
+
+def tunnel(proxy: list[RawServer]) -> Script:
+    """A raw script for an https proxy: CONNECT host:port is answered 200, then bytes are piped both ways
+    between the client and that host until either side closes."""
+
+    def script(conn: socket.socket, stop: threading.Event) -> None:
+        host, port = proxy[0].requests[-1].path.rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=5) as upstream:
+            conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            while not stop.is_set():
+                ready, _, _ = select.select([conn, upstream], [], [], 0.05)
+                for side in ready:
+                    data = side.recv(65536)
+                    if not data:
+                        return
+                    (upstream if side is conn else conn).sendall(data)
+
+    return script
+
+
+def test_https_goes_through_the_proxy_by_connect(tls_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As arXiv's https feeds do behind a proxy: a CONNECT tunnel, TLS (verified) to the host inside it."""
+    _TlsAnswers.answers = [(200, {"Content-Type": "application/rss+xml"})]
+    proxies: list[RawServer] = []
+    with RawServer(tunnel(proxies)) as proxy:
+        proxies.append(proxy)
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        with PoliteClient(ArxivSettings(delay_seconds=0.05, max_retries=0)) as c:
+            response = c.get(tls_server + "/rss/cs.AI")
+    assert response.status == 200 and response.content == b"<rss/>"
+    assert [r.head.split(b"\r\n")[0] for r in proxy.requests] == [
+        f"CONNECT {tls_server.removeprefix('https://')} HTTP/1.1".encode()
+    ]
+    assert [path for path, _ in _TlsAnswers.arrivals] == ["/rss/cs.AI"]
+
+
+def test_no_proxy_hosts_are_reached_directly(monkeypatch: pytest.MonkeyPatch) -> None:
+    with (
+        RawServer(answer(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")) as proxy,
+        FakeArxiv() as fake,
+    ):
+        fake.announce("2026-06-30")
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.setenv("NO_PROXY", "example.org, 127.0.0.1")
+        with PoliteClient(ArxivSettings(delay_seconds=0.05, max_retries=0)) as c:
+            assert c.get(fake.url + "/rss/cs.AI").status == 200
+    assert proxy.requests == [] and len(fake.requests) == 1
+
+
+def test_the_whole_request_deadline_holds_through_the_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy trickling the headers is cut at 5 x the timeout, as a server would be."""
+    script = trickle(b"HTTP/1.1 200 OK\r\nX-Pad: ", seconds_per_byte=0.05, endless=True)
+    with RawServer(script) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        settings = ArxivSettings(delay_seconds=0.05, timeout_seconds=0.4, max_retries=0)
+        began = time.monotonic()
+        with PoliteClient(settings) as c, pytest.raises(FetchError) as info:
+            c.get(URL)
+        elapsed = time.monotonic() - began
+    assert str(info.value) == (
+        f"while fetching {URL}: gave up after 1 attempt; "
+        "last error: the response was still arriving after 2 s"
+    )
+    assert len(proxy.requests) == 1 and 2.0 <= elapsed < 3.5, elapsed
+
+
+def test_a_proxy_that_is_not_http_is_refused_with_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALL_PROXY", "socks5://me:s3cret@127.0.0.1:1080")
+    with pytest.raises(UsageError) as info:
+        PoliteClient(ArxivSettings())
+    assert str(info.value).startswith("socks5://127.0.0.1 (in HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) is not")
+    assert "s3cret" not in str(info.value)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from typing import Any
 import httpx
 
 from .config import Config
-from .errors import StoreError, UsageError
+from .errors import EndlessListError, OaiError, StoreError, UsageError, cannot_read
 from .http import PoliteClient
 from .models import Paper
 from .publish import STATE_DIR, OutputLock, atomic_write, make_folder
@@ -164,7 +164,7 @@ class _Progress:
         try:
             content = self.path.read_bytes()
         except OSError as e:
-            raise StoreError(f"{self.path}: cannot read: {e}") from e
+            raise StoreError(cannot_read(self.path, e)) from e
         return _State.from_json(content, str(self.path))
 
     def save(self, state: _State) -> None:
@@ -306,7 +306,7 @@ def _harvest(
             try:
                 page = oai.fetch_page(client, url, params)
                 guard.check(page)
-            except oai.OaiError as e:
+            except OaiError as e:
                 if e.code == "badResumptionToken" and saved_token:
                     # Tokens expire; the pages saved so far stay (papers are deduplicated later).
                     log.warning(
@@ -316,7 +316,7 @@ def _harvest(
                     guard = oai.ListGuard(set_)
                     continue
                 raise
-            except oai.EndlessListError:
+            except EndlessListError:
                 # Its tokens cannot be trusted, so a rerun must not resume from one: the set starts over
                 # and the pages it saved are dropped (issue #7).
                 state.token, state.set_pages, state.pages = None, 0, state.set_first_page

@@ -8,8 +8,15 @@
     │   │   └── ConfigErrors         several of them, found in one pass over the file
     │   └── QuerySyntaxError         a query string, with a caret under the fault
     └── RuntimeFailure    (exit 1)   the world did not cooperate
+        ├── AttemptFailed            one try at an exchange failed; ``retry.retry`` may try again
+        │   ├── DeadlineExceeded     an HTTP request still unfinished at its whole-request deadline
+        │   └── SendFailed           one try at sending a notification (its reason may hold a secret)
+        ├── GaveUp                   ``retry.retry`` stopped: tries spent, a Retry-After past the cap,
+        │                            or a failure that trying again cannot mend
         ├── FetchError               an HTTP exchange with arXiv failed (URL, status, last error)
-        │   └── FeedFormatError      arXiv answered, but not with the feed we can read
+        │   ├── FeedFormatError      arXiv answered, but not with the feed we can read
+        │   ├── OaiError             arXiv's OAI-PMH answered with an ``<error>`` (its code)
+        │   └── EndlessListError     OAI-PMH resumption tokens that would never end a list
         ├── StoreError               the SQLite database or a data/*.jsonl snapshot
         │   ├── DatabaseCorruptError     the database is damaged (a cache: moved aside, rebuilt from data/)
         │   └── DatabaseUnwritableError  the database or its folder refuses writes (read-only, full)
@@ -18,8 +25,12 @@
         ├── LockError                another run holds the output folder
         └── DeliveryError            e-mail or webhook delivery
 
+AttemptFailed and GaveUp live between a retried call and its caller: the arXiv client turns a GaveUp
+into a FetchError, delivery into a channel's recorded failure. Neither is meant to reach the CLI.
+
 Third-party exceptions are wrapped where they cross into our code (``raise FetchError(...) from e``);
-the single broad ``except`` lives in :func:`arxiv_digest.cli.main`.
+the single broad ``except`` lives in :func:`arxiv_digest.cli.main`. A file we cannot read is worded once,
+by :func:`cannot_read`, whichever error carries it.
 """
 
 from __future__ import annotations
@@ -149,6 +160,76 @@ class FeedFormatError(FetchError):
         )
 
 
+class OaiError(FetchError):
+    """arXiv answered with an OAI-PMH ``<error>`` other than ``noRecordsMatch``; ``hint`` says what to do
+    about that ``code``, when we know."""
+
+    def __init__(self, url: str, code: str, message: str, *, hint: str | None = None) -> None:
+        self.code = code
+        text = f"OAI-PMH error {code}: {message.strip() or 'no description'}"
+        super().__init__(url, text + (f" ({hint})" if hint else ""))
+
+
+class EndlessListError(FetchError):
+    """arXiv's resumption tokens would never end a list: one came back twice, or the pages passed the cap
+    (``sources.oai.MAX_PAGES_PER_SET``). The harvest of that set must start over, not resume from its
+    token."""
+
+
+class AttemptFailed(RuntimeFailure):
+    """One try at an exchange with a server failed in a way the next try may not (a 503, a reset, a
+    timeout). Raised inside a call that :func:`arxiv_digest.retry.retry` repeats; it never leaves there.
+
+    ``reason`` says what happened ("HTTP 503", "timed out (ReadTimeout)"); ``retryable`` is false when
+    trying again cannot help within this run (a missing password); ``retry_after_seconds`` is the
+    server's own request (HTTP ``Retry-After``), if any; ``status`` the HTTP status, if there was one.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retryable: bool = True,
+        retry_after_seconds: float | None = None,
+        status: int | None = None,
+    ) -> None:
+        self.reason = reason
+        self.retryable = retryable
+        self.retry_after_seconds = retry_after_seconds
+        self.status = status
+        super().__init__(reason)
+
+
+class DeadlineExceeded(AttemptFailed):
+    """An HTTP request still unfinished at its deadline (connecting, the headers or the body), raised at
+    the socket by ``http_transport``; retried like a timeout."""
+
+
+class SendFailed(AttemptFailed):
+    """One try at sending a notification failed. ``reason`` says why in full, the server's answer included,
+    which may echo a secret: it is shown and stored only through ``Redactor.message`` (``redact.py``), in
+    ``notify.deliver``."""
+
+
+class GaveUp(RuntimeFailure):
+    """:func:`arxiv_digest.retry.retry` stopped trying. ``last`` is the final try's failure, ``attempts``
+    the number of tries made; ``retry_after_seconds`` is set when the server asked for a wait past the
+    cap (the reason for stopping). ``str()`` says which, in words a caller can put in its own error."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        last: AttemptFailed,
+        attempts: int,
+        retry_after_seconds: float | None = None,
+    ) -> None:
+        self.last = last
+        self.attempts = attempts
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__(message)
+
+
 class StoreError(RuntimeFailure):
     """The database or a snapshot file could not be read or written."""
 
@@ -204,3 +285,11 @@ class DeliveryError(RuntimeFailure):
         self.reason = reason
         self.failures = ((channel, reason), *others)
         super().__init__("\n".join(f"delivery failed: {c}: {r}" for c, r in self.failures))
+
+
+def cannot_read(path: object, error: OSError | ValueError) -> str:
+    """The one wording for a file or folder that could not be read, whichever error carries it:
+    ``cannot read data/2026-06-30.jsonl: Permission denied`` (an OSError's words without its errno and the
+    repeated name; a decoding error's own text)."""
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    return f"cannot read {path}: {reason or type(error).__name__}"

@@ -12,9 +12,11 @@ three seconds, and limit requests to a single connection at a time". So this cli
 - follows a redirect itself, as a request of its own (spaced by the delay like any other), and only to
   http(s) on the host it was asked for (an http -> https upgrade included), at most ``MAX_REDIRECTS`` hops
   and never to a URL already requested: anything else is a FetchError naming both URLs, not retried;
-- retries a bounded number of times with exponential backoff on 429, 5xx, timeouts, resets and truncated
-  bodies, honouring ``Retry-After`` (seconds or an HTTP date) up to ``max_retry_after_seconds`` (a longer
-  one fails at once); no wait of ours, backoff included, is longer than that either;
+- retries a bounded number of times on 429, 5xx, timeouts, resets and truncated bodies, by the one retry
+  rule (``retry.py``): exponential backoff from the host's delay, honouring ``Retry-After`` (seconds or an
+  HTTP date) up to ``max_retry_after_seconds`` (a longer one fails at once); no wait of ours, backoff
+  included, is longer than that either. The delay above is kept before every retry as well;
+- goes through the proxy the environment names (``HTTPS_PROXY``, ``NO_PROXY``…), as httpx would;
 - refuses bodies over ``max_body_bytes`` while streaming, before they fill memory (compressed ones
   are inflated by us, never past the cap).
 
@@ -24,8 +26,6 @@ the one production runs.
 
 from __future__ import annotations
 
-import email.utils
-import logging
 import time
 import zlib
 from collections.abc import Callable, Mapping
@@ -35,12 +35,16 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from . import PROJECT_URL, __version__
 from .config import ArxivSettings
-from .errors import FeedFormatError, FetchError
-from .http_transport import DeadlineTransport, TooSlow, request_deadline
-
-log = logging.getLogger(__name__)
+from .errors import AttemptFailed, FeedFormatError, FetchError, GaveUp
+from .http_transport import (
+    DeadlineTransport,
+    failure_reason,
+    proxy_mounts,
+    request_deadline,
+    user_agent,
+)
+from .retry import RetryPolicy, retry, retry_after_seconds
 
 #: The floor arXiv's terms set for its own hosts, whatever the configuration says.
 ARXIV_MIN_DELAY_SECONDS = 3.0
@@ -55,11 +59,6 @@ MAX_REDIRECTS = 5
 T = TypeVar("T")
 
 
-def user_agent(contact: str | None = None) -> str:
-    tail = f"; {contact}" if contact else ""
-    return f"arxiv-digest/{__version__} (+{PROJECT_URL}{tail})"
-
-
 @dataclass(frozen=True, slots=True)
 class Response:
     url: str
@@ -70,21 +69,6 @@ class Response:
     @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
-
-
-def retry_after_seconds(value: str | None, now: float) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isascii() and value.isdigit():  # "²".isdigit() is True too, and float() refuses it
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - now)
 
 
 class PoliteClient:
@@ -111,6 +95,9 @@ class PoliteClient:
             limits=limits,
             follow_redirects=False,  # followed by get(), one polite request per hop
             transport=transport or DeadlineTransport(limits),
+            # httpx reads the proxy variables only for a transport of its own making, so they are read
+            # here (an injected transport is a test's, and goes nowhere else).
+            mounts=proxy_mounts(limits) if transport is None else None,
         )
 
     def __enter__(self) -> PoliteClient:
@@ -137,11 +124,16 @@ class PoliteClient:
         if wait > 0:
             self._sleep(wait)
 
-    def _backoff(self, url: str, attempt: int) -> float:
-        """The wait before attempt ``attempt + 2``: doubling, but never past ``max_retry_after_seconds``
-        (3 s x 2^29 would be 51 years for a ``max_retries`` of 30)."""
-        base = max(self.delay_for(url), 0.001)
-        return min(float(base * (2**attempt)), max(base, self.settings.max_retry_after_seconds))
+    def _policy(self, url: str, attempts: int) -> RetryPolicy:
+        """Backoff from the host's delay (3 s for arXiv), doubling up to ``max_retry_after_seconds``."""
+        cap = self.settings.max_retry_after_seconds
+        return RetryPolicy(
+            attempts=attempts,
+            first_wait_seconds=max(self.delay_for(url), 0.001),
+            max_wait_seconds=cap,
+            max_wait_name=f"max_retry_after_seconds={cap:.0f}",
+            server="arXiv",
+        )
 
     def _once(self, url: str, params: Mapping[str, str] | None) -> Response:
         self._wait_turn(url)
@@ -175,6 +167,23 @@ class PoliteClient:
             requested.append(response.url)
         return response
 
+    def _attempt(self, url: str, params: Mapping[str, str] | None, ok_statuses: frozenset[int]) -> Response:
+        """One try (with its redirects). A failure worth another try is an AttemptFailed; any other
+        answer but ``ok_statuses`` a FetchError."""
+        try:
+            response = self._follow(url, params)
+        except (httpx.TransportError, httpx.DecodingError) as e:  # resets, truncated or corrupt bodies
+            raise AttemptFailed(failure_reason(e)) from e
+        if response.status in ok_statuses:
+            return response
+        if response.status not in RETRY_STATUSES:
+            raise FetchError(_full_url(url, params), _status_message(response), status=response.status)
+        raise AttemptFailed(
+            f"HTTP {response.status}",
+            status=response.status,
+            retry_after_seconds=retry_after_seconds(response.headers.get("retry-after"), time.time()),
+        )
+
     def get(
         self,
         url: str,
@@ -183,55 +192,14 @@ class PoliteClient:
         ok_statuses: frozenset[int] = frozenset({200}),
     ) -> Response:
         """GET with retries. Returns a response whose status is in ``ok_statuses``, else raises FetchError."""
-        attempts = self.settings.max_retries + 1
-        full_url = str(httpx.URL(url, params=params)) if params else url
-        last_error = "no attempt made"
-        last_status: int | None = None
-        for attempt in range(attempts):
-            retry_after: float | None = None
-            try:
-                response = self._follow(url, params)
-            except FetchError:
-                raise
-            except httpx.TimeoutException as e:
-                last_error, last_status = f"timed out ({type(e).__name__})", None
-            except TooSlow as e:
-                last_error, last_status = str(e), None
-            except (httpx.TransportError, httpx.DecodingError) as e:  # resets, truncated or corrupt bodies
-                last_error, last_status = f"{type(e).__name__}: {e or 'connection failed'}", None
-            else:
-                if response.status in ok_statuses:
-                    return response
-                last_status = response.status
-                last_error = f"HTTP {response.status}"
-                if response.status not in RETRY_STATUSES:
-                    raise FetchError(full_url, _status_message(response), status=response.status)
-                retry_after = retry_after_seconds(response.headers.get("retry-after"), time.time())
-                if retry_after is not None and retry_after > self.settings.max_retry_after_seconds:
-                    raise FetchError(
-                        full_url,
-                        f"arXiv asked us to wait {retry_after:.0f} s (Retry-After), "
-                        f"longer than max_retry_after_seconds="
-                        f"{self.settings.max_retry_after_seconds:.0f}; try again later",
-                        status=response.status,
-                    )
-            if attempt + 1 >= attempts:
-                break
-            wait = max(retry_after or 0.0, self._backoff(url, attempt))
-            log.warning(
-                "%s: %s; retrying in %.1f s (attempt %d of %d)",
-                full_url,
-                last_error,
-                wait,
-                attempt + 2,
-                attempts,
+        full_url = _full_url(url, params)
+        policy = self._policy(url, self.settings.max_retries + 1)
+        try:
+            return retry(
+                lambda: self._attempt(url, params, ok_statuses), policy, what=full_url, sleep=self._sleep
             )
-            self._sleep(wait)
-        raise FetchError(
-            full_url,
-            f"gave up after {attempts} attempt{'s' if attempts > 1 else ''}; last error: {last_error}",
-            status=last_status,
-        )
+        except GaveUp as e:
+            raise FetchError(full_url, str(e), status=e.last.status) from e
 
     def get_parsed(
         self,
@@ -244,16 +212,25 @@ class PoliteClient:
     ) -> T:
         """GET and parse; a body that does not parse is fetched again (a truncated body is often
         transient), at most ``parse_retries`` more times, then the parse error is raised."""
-        for attempt in range(parse_retries + 1):
+
+        def fetch_and_parse() -> T:
             response = self.get(url, params, ok_statuses=ok_statuses)
             try:
                 return parse(response)
             except FeedFormatError as e:
-                if attempt >= parse_retries:
-                    raise
-                log.warning("%s; fetching it once more", e)
-                self._sleep(self._backoff(url, attempt))
-        raise AssertionError("unreachable")
+                raise AttemptFailed(e.detail) from e
+
+        policy = self._policy(url, parse_retries + 1)
+        try:
+            return retry(fetch_and_parse, policy, what=_full_url(url, params), sleep=self._sleep)
+        except GaveUp as e:
+            unparsed = e.last.__cause__
+            assert isinstance(unparsed, FeedFormatError)  # the only AttemptFailed fetch_and_parse raises
+            raise unparsed from None
+
+
+def _full_url(url: str, params: Mapping[str, str] | None) -> str:
+    return str(httpx.URL(url, params=params)) if params else url
 
 
 def _redirect_target(requested: list[str], location: str) -> str:

@@ -24,7 +24,7 @@ from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .errors import LockError, PublishError, UsageError
+from .errors import LockError, PublishError, UsageError, cannot_read
 
 STATE_DIR = ".arxiv-digest"
 #: What may be deleted from an owned folder: Markdown pages, the site's HTML pages and its Atom feeds.
@@ -65,7 +65,7 @@ def refuse_symlinks(root: Path, path: Path, *, checked: set[Path] | None = None)
         except (FileNotFoundError, NotADirectoryError):
             return
         except OSError as e:
-            raise PublishError(f"cannot read {current}: {e.strerror or e}") from e
+            raise PublishError(cannot_read(current, e)) from e
         if stat.S_ISLNK(mode):
             raise _symlink_error(current, root)
         if checked is not None and stat.S_ISDIR(mode):
@@ -83,7 +83,7 @@ def refuse_symlinks_within(root: Path, names: Iterable[str] = OUTPUT_NAMES) -> N
         except (FileNotFoundError, NotADirectoryError):
             continue
         except OSError as e:
-            raise PublishError(f"cannot read {top}: {e.strerror or e}") from e
+            raise PublishError(cannot_read(top, e)) from e
         if stat.S_ISLNK(mode):
             raise _symlink_error(top, root)
         folders = [top] if stat.S_ISDIR(mode) else []
@@ -97,7 +97,7 @@ def refuse_symlinks_within(root: Path, names: Iterable[str] = OUTPUT_NAMES) -> N
                         if entry.is_dir(follow_symlinks=False):
                             folders.append(Path(entry.path))
             except OSError as e:
-                raise PublishError(f"cannot read the folder {folder}: {e.strerror or e}") from e
+                raise PublishError(cannot_read(f"the folder {folder}", e)) from e
 
 
 def _not_a_folder(path: Path, blocker: Path) -> UsageError:
@@ -191,7 +191,7 @@ def _read_old(path: Path) -> bytes | None:
     except IsADirectoryError as e:
         raise PublishError(f"cannot write {path}: a folder has that name; move it away and run again") from e
     except OSError as e:
-        raise PublishError(f"cannot read {path}: {e.strerror or e}") from e
+        raise PublishError(cannot_read(path, e)) from e
 
 
 def atomic_write(path: Path, content: bytes, *, durable: bool = False) -> bool:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .config import Config
 from .digest import DayCounts, build_digest
-from .errors import DatabaseCorruptError, StoreError
+from .errors import DatabaseCorruptError, StoreError, cannot_read
 from .match import Matcher
 from .match.topics import topic_matcher
 from .pipeline import RunResult, prune_site_dirs, stage_day, stage_site_extras, stage_site_removal
@@ -106,7 +106,7 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
     try:
         content = job.path.read_bytes()
     except OSError as e:
-        raise StoreError(f"{job.path}: cannot read: {e}") from e
+        raise StoreError(cannot_read(job.path, e)) from e
     sha = snapshots.sha256(content)
     papers = snapshots.loads(content, source=str(job.path), day=job.day)
     digest = build_digest(config, job.day, papers, matcher)

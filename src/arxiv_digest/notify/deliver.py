@@ -1,8 +1,10 @@
 """Delivering a day's digest to every configured channel, at most once per channel and day.
 
 Channels are named ``email``, ``webhook 1 (slack)``, ``webhook 2 (discord)``… (position and format,
-never a URL: the URL is a secret). Each is tried ``attempts`` times with exponential backoff
-(``retry_backoff_seconds``, doubled after each failure, or the server's ``Retry-After`` when longer).
+never a URL: the URL is a secret). Each is tried ``attempts`` times by the one retry rule (``retry.py``):
+exponential backoff from ``retry_backoff_seconds``, or the server's ``Retry-After`` when longer, neither
+past :data:`MAX_WAIT_SECONDS`; a server asking for a longer wait fails the channel at once (the next run
+of the day tries it again).
 
 What was delivered is kept in ``delivery/<YYYY-MM-DD>.json`` in the output folder, not in the database:
 on GitHub Actions the database is rebuilt on every run, while this file is committed with the pages.
@@ -31,17 +33,21 @@ import jinja2
 
 from ..config import SMTP_PASSWORD_ENV, Config
 from ..digest import Digest
-from ..errors import DeliveryError
+from ..errors import DeliveryError, GaveUp, SendFailed, cannot_read
 from ..publish import atomic_write
+from ..retry import RetryPolicy, retry
 from ..wording import counted
 from . import email as mail
 from . import webhooks
 from .redact import Redactor
-from .selection import Selection, SendFailed, select
+from .selection import Selection, select
 
 log = logging.getLogger(__name__)
 
 STATE_DIR = "delivery"
+#: The longest wait before a channel's next try, ours or a server's (``Retry-After``): a run waits for
+#: its notifications, and a channel that failed is tried again by the day's next run anyway.
+MAX_WAIT_SECONDS = 60.0
 
 
 class Status(StrEnum):
@@ -107,7 +113,7 @@ def read_state(path: Path) -> dict[str, dict[str, Any]]:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise DeliveryError(
             "delivery state",
-            f"cannot read {path} ({e}); fix it, or delete it to send every channel of that day again",
+            f"{cannot_read(path, e)}; fix it, or delete it to send every channel of that day again",
         ) from e
     channels = data.get("channels") if isinstance(data, dict) else None
     if not isinstance(channels, dict) or not all(isinstance(v, dict) for v in channels.values()):
@@ -179,25 +185,62 @@ def _attempts(
 
     This is where a channel's failure becomes a message (logged, stored in the day's record, raised as
     the run's error, shown by ``status``): every text leaves through ``redactor``, which cuts out the
-    webhook URLs and the SMTP password in whatever form a server echoed them."""
-    for attempt in range(1, attempts + 1):
+    webhook URLs and the SMTP password in whatever form a server echoed them, before the retry rule
+    logs it."""
+    made = 0
+
+    def send() -> str:
+        nonlocal made
+        made += 1
         try:
-            return attempt, None, redactor.message(channel.send(selection))
+            return redactor.message(channel.send(selection))
         except SendFailed as e:
-            reason = redactor.message(e.reason)
-            if not e.retryable or attempt == attempts:
-                return attempt, reason, ""
-            wait = max(backoff_seconds * 2 ** (attempt - 1), e.retry_after_seconds or 0.0)
-            log.warning(
-                "%s: %s; trying again in %.1f s (attempt %d of %d)",
-                channel.name,
-                reason,
-                wait,
-                attempt + 1,
-                attempts,
-            )
-            sleep(wait)
-    raise AssertionError("unreachable")
+            raise SendFailed(
+                redactor.message(e.reason),
+                retryable=e.retryable,
+                retry_after_seconds=e.retry_after_seconds,
+                status=e.status,
+            ) from None  # the original's text is the unredacted one
+
+    policy = RetryPolicy(
+        attempts=attempts,
+        first_wait_seconds=backoff_seconds,
+        max_wait_seconds=MAX_WAIT_SECONDS,
+        max_wait_name=f"the {MAX_WAIT_SECONDS:.0f} s a delivery waits at most",
+    )
+    try:
+        detail = retry(send, policy, what=channel.name, sleep=sleep)
+    except GaveUp as e:
+        # The record keeps the last try's reason; a Retry-After past the cap adds why we stopped.
+        asked_too_long = e.retry_after_seconds is not None
+        return made, f"{e.last.reason}; {e}" if asked_too_long else e.last.reason, ""
+    return made, None, detail
+
+
+def _settle(
+    record: dict[str, Any],
+    name: str,
+    made: int,
+    error: str | None,
+    detail: str,
+    papers: int,
+    when: dt.datetime,
+) -> ChannelOutcome:
+    """This run's tries of a channel, added to its ``record`` (changed in place), and their outcome."""
+    previous = record.get("attempts")
+    record["attempts"] = (previous if isinstance(previous, int) else 0) + made
+    record["last_attempt_at"] = _timestamp(when)
+    if error is None:
+        record["status"] = Status.SENT.value
+        record["sent_at"] = record["last_attempt_at"]
+        record["papers"] = papers
+        record.setdefault("last_error", None)
+        log.info("%s: delivered %s", name, counted(papers, "paper"))
+        return ChannelOutcome(name, Status.SENT, made, papers, detail=detail)
+    record["status"] = Status.FAILED.value
+    record["last_error"] = error
+    log.error("%s: %s (after %s)", name, error, counted(made, "attempt"))
+    return ChannelOutcome(name, Status.FAILED, made, papers, error)
 
 
 def deliver_day(
@@ -258,23 +301,7 @@ def deliver_day(
                 sleep=sleep,
                 redactor=redactor,
             )
-            previous = record.get("attempts")
-            record["attempts"] = (previous if isinstance(previous, int) else 0) + made
-            record["last_attempt_at"] = _timestamp(now())
-            if error is None:
-                record["status"] = Status.SENT.value
-                record["sent_at"] = record["last_attempt_at"]
-                record["papers"] = selection.paper_count
-                record.setdefault("last_error", None)
-                outcome = ChannelOutcome(
-                    channel.name, Status.SENT, made, selection.paper_count, detail=detail
-                )
-                log.info("%s: delivered %s", channel.name, counted(selection.paper_count, "paper"))
-            else:
-                record["status"] = Status.FAILED.value
-                record["last_error"] = error
-                outcome = ChannelOutcome(channel.name, Status.FAILED, made, selection.paper_count, error)
-                log.error("%s: %s (after %d attempts)", channel.name, error, made)
+            outcome = _settle(record, channel.name, made, error, detail, selection.paper_count, now())
             state[channel.name] = record
             _write_state(path, digest.day, state)
             outcomes.append(outcome)

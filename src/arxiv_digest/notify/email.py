@@ -35,9 +35,10 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..config import SMTP_PASSWORD_ENV, EmailSettings, SmtpSecurity
+from ..errors import SendFailed
 from ..render.markdown import author_line, make_environment
 from ..render.tex_text import runs_to_html, shorten_runs, tex_runs, tex_to_text
-from .selection import Selection, SendFailed, kind_tag, shorten
+from .selection import Selection, kind_tag, shorten
 
 TEMPLATES = "email"
 #: The HTML part shows this much of an abstract, then links to arXiv for the rest.

@@ -1,7 +1,6 @@
 """What one delivery channel sends: its slice of the day's :class:`~arxiv_digest.digest.Digest` (its
-``topics:``, in config order), the subject line, links to the published pages, and the failure type every
-channel raises. No I/O and no escaping here: text stays as arXiv wrote it until a channel's renderer
-escapes it for its own format.
+``topics:``, in config order), the subject line and links to the published pages. No I/O and no escaping
+here: text stays as arXiv wrote it until a channel's renderer escapes it for its own format.
 """
 
 from __future__ import annotations
@@ -17,21 +16,6 @@ from ..wording import counted
 
 #: Links to pages use this branch: the one the workflow `arxiv-digest init` writes pushes to.
 BRANCH = "main"
-
-
-class SendFailed(Exception):
-    """One attempt to send failed. ``reason`` says why in full, the server's answer included, which may
-    echo a secret: it is shown and stored only through ``Redactor.message`` (``redact.py``), in ``deliver``.
-
-    ``retryable`` is false when trying again cannot help within this run (a missing password);
-    ``retry_after_seconds`` is the server's own request (HTTP ``Retry-After``), if any.
-    """
-
-    def __init__(self, reason: str, *, retryable: bool = True, retry_after_seconds: float | None = None):
-        self.reason = reason
-        self.retryable = retryable
-        self.retry_after_seconds = retry_after_seconds
-        super().__init__(reason)
 
 
 def kind_tag(paper: Paper) -> str:

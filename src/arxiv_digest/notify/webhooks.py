@@ -30,11 +30,13 @@ import httpx
 
 from ..config import WebhookFormat
 from ..digest import TopicDigest
-from ..http import retry_after_seconds, user_agent
+from ..errors import SendFailed
+from ..http_transport import failure_reason, user_agent
 from ..models import Paper
 from ..render.markdown import author_line
+from ..retry import retry_after_seconds
 from ..wording import counted, plural
-from .selection import Selection, SendFailed, kind_tag, shorten
+from .selection import Selection, kind_tag, shorten
 
 # Slack (docs.slack.dev, Block Kit reference): at most 50 blocks; a section's text at most 3,000
 # characters; a header's plain text at most 150. Slack also refuses ("msg_blocks_too_long") block
@@ -55,8 +57,6 @@ DISCORD_EMBEDS_CHARS = 6000
 #: How much of a title a chat line shows, and how many authors.
 CHAT_TITLE_CHARS = 200
 CHAT_AUTHORS = 3
-#: The longest server-requested wait (Retry-After) we honour before the next attempt.
-MAX_RETRY_AFTER_SECONDS = 60.0
 
 
 def measure(text: str) -> int:
@@ -328,10 +328,6 @@ PAYLOADS: Mapping[WebhookFormat, Callable[[Selection], dict[str, Any]]] = {
 
 
 # -- sending ----------------------------------------------------------------------------------------------
-def _retry_after(value: str | None) -> float | None:
-    return retry_after_seconds(value, time.time())
-
-
 def make_client(timeout_seconds: float, transport: httpx.BaseTransport | None = None) -> httpx.Client:
     return httpx.Client(
         headers={"User-Agent": user_agent()},
@@ -342,20 +338,19 @@ def make_client(timeout_seconds: float, transport: httpx.BaseTransport | None = 
 
 
 def post(client: httpx.Client, url: str, payload: Mapping[str, Any]) -> None:
-    """POST ``payload`` as JSON; any answer but 2xx, and any transport failure, raises SendFailed."""
+    """POST ``payload`` as JSON; any answer but 2xx, and any transport failure, raises SendFailed (with the
+    server's ``Retry-After``, which delivery honours up to its cap)."""
     try:
         response = client.post(url, json=payload)
-    except httpx.TimeoutException as e:
-        raise SendFailed(f"timed out ({type(e).__name__})") from None
     except httpx.HTTPError as e:
-        raise SendFailed(f"{type(e).__name__}: {e or 'connection failed'}") from None
+        raise SendFailed(failure_reason(e)) from None
     if 200 <= response.status_code < 300:
         return
     # The whole body: deliver cuts the secrets out before it shortens the message, since a token cut
     # in two here would no longer be recognised there.
     body = response.text.strip()
-    retry_after = _retry_after(response.headers.get("retry-after"))
     raise SendFailed(
         f"HTTP {response.status_code}" + (f": {body}" if body else ""),
-        retry_after_seconds=None if retry_after is None else min(retry_after, MAX_RETRY_AFTER_SECONDS),
+        status=response.status_code,
+        retry_after_seconds=retry_after_seconds(response.headers.get("retry-after"), time.time()),
     )

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ..errors import FeedFormatError, FetchError
+from ..errors import EndlessListError, FeedFormatError, OaiError
 from ..http import PoliteClient, Response
 from ..models import AnnounceType, Paper, parse_arxiv_id
 from ..taxonomy import Taxonomy, load_taxonomy
@@ -88,21 +88,6 @@ class OaiPage:
     cursor: int | None = None
     complete_list_size: int | None = None
     deleted: int = 0
-
-
-class OaiError(FetchError):
-    """arXiv answered with an OAI-PMH ``<error>`` other than ``noRecordsMatch``."""
-
-    def __init__(self, url: str, code: str, message: str) -> None:
-        self.code = code
-        hint = _ERROR_HINTS.get(code)
-        text = f"OAI-PMH error {code}: {message.strip() or 'no description'}"
-        super().__init__(url, text + (f" ({hint})" if hint else ""))
-
-
-class EndlessListError(FetchError):
-    """arXiv's resumption tokens would never end a list: one came back twice, or the pages passed
-    :data:`MAX_PAGES_PER_SET`. The harvest of that set must start over, not resume from its token."""
 
 
 class ListGuard:
@@ -195,7 +180,7 @@ def parse_page(content: bytes, url: str = "<oai>", *, status: int | None = None)
         codes = [(e.get("code") or "?", text_of(e) or "") for e in errors]
         for code, message in codes:
             if code != _NO_RECORDS:
-                raise OaiError(url, code, message)
+                raise OaiError(url, code, message, hint=_ERROR_HINTS.get(code))
         return OaiPage(url=url, records=(), token=None)
     body = child(root, "ListRecords")
     if body is None:
