@@ -11,6 +11,14 @@ Unknown keys are errors too: a typo must not silently turn a feature off.
 from __future__ import annotations
 
 from ._fields import safe_slug
+from ._notify import (
+    SMTP_PASSWORD_ENV,
+    EmailSettings,
+    NotifySettings,
+    SmtpSecurity,
+    WebhookFormat,
+    WebhookSettings,
+)
 from .model import (
     DEFAULT_API_URL,
     DEFAULT_DELAY_SECONDS,
@@ -18,18 +26,12 @@ from .model import (
     DEFAULT_OAI_URL,
     DEFAULT_RSS_URL,
     ENV_OVERRIDES,
-    SMTP_PASSWORD_ENV,
     ArxivSettings,
     CategorySpec,
     Config,
-    EmailSettings,
     MatchMode,
-    NotifySettings,
     Order,
-    SmtpSecurity,
     Topic,
-    WebhookFormat,
-    WebhookSettings,
 )
 from .parse import arxiv_settings_from_env, load_config, parse_config
 

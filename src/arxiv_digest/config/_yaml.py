@@ -12,8 +12,9 @@ mistake of a file; :meth:`_Located.raise_errors` raises them together at the end
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -24,7 +25,8 @@ Path_ = tuple[str | int, ...]
 
 
 class _Located:
-    """The parsed YAML plus, for every key path, the line it was written on and its raw scalar text."""
+    """The file being read: for every key path, the line it was written on and its raw scalar text, the
+    errors found so far, and what the checks need besides the file."""
 
     def __init__(self, file: str) -> None:
         self.file = file
@@ -33,6 +35,11 @@ class _Located:
         self.errors: list[ConfigError] = []
         #: Some value could not be read at all (an unsafe tag): later checks would only guess.
         self.has_holes = False
+        # What checks need besides the file (parse_config sets them): the environment (`${NAME}` and the
+        # overrides), the folder relative paths start from, the topics' names (`notify:` refers to them).
+        self.env: Mapping[str, str] = {}
+        self.base_dir: Path | None = None
+        self.topic_names: Sequence[str] = ()
 
     def line(self, path: Path_) -> int | None:
         while path:
@@ -57,6 +64,17 @@ class _Located:
             yield
         except ConfigError as e:
             self.report(e)
+
+    @contextmanager
+    def part(self) -> Iterator[None]:
+        """Check one part of the file (a section, a topic, a channel): every mistake in it is recorded as
+        usual, and then raised together, so that what contains the part goes on without its value."""
+        before = len(self.errors)
+        yield
+        if len(self.errors) > before:
+            found = self.errors[before:]
+            del self.errors[before:]
+            raise found[0] if len(found) == 1 else ConfigErrors(found)
 
     def raise_errors(self) -> None:
         """Raise what the pass found: the one error as it is, several together."""
