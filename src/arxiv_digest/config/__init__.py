@@ -6,6 +6,9 @@ shapes). Everything else is optional and documented in ``docs/configuration.md``
 
 YAML is read with PyYAML's *safe* loader, so a ``!!python/...`` tag is a configuration error, never code.
 Unknown keys are errors too: a typo must not silently turn a feature off.
+
+The keys of each section, with their checks and defaults, are the fields of its settings class
+(:func:`keys_of`; a topic's are :data:`TOPIC_KEYS`): docs/configuration.md's tables are checked against them.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from ._notify import (
     WebhookFormat,
     WebhookSettings,
 )
+from ._schema import Key, Setting, keys_of
 from .model import (
     DEFAULT_API_URL,
     DEFAULT_DELAY_SECONDS,
@@ -33,7 +37,7 @@ from .model import (
     Order,
     Topic,
 )
-from .parse import arxiv_settings_from_env, load_config, parse_config
+from .parse import TOPIC_KEYS, arxiv_settings_from_env, load_config, parse_config
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -43,18 +47,22 @@ __all__ = [
     "DEFAULT_RSS_URL",
     "ENV_OVERRIDES",
     "SMTP_PASSWORD_ENV",
+    "TOPIC_KEYS",
     "ArxivSettings",
     "CategorySpec",
     "Config",
     "EmailSettings",
+    "Key",
     "MatchMode",
     "NotifySettings",
     "Order",
+    "Setting",
     "SmtpSecurity",
     "Topic",
     "WebhookFormat",
     "WebhookSettings",
     "arxiv_settings_from_env",
+    "keys_of",
     "load_config",
     "parse_config",
     "safe_slug",

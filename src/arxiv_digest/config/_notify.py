@@ -183,7 +183,7 @@ class EmailSettings:
     host: str = setting(_host, hint=_EMAIL_HINT)
     # Both optional in the file: `_email_rules` fills them in (the port follows the security).
     port: int = setting(_port, required=False, shown="`587` for `starttls`, `465` for `ssl`, `25` for `none`")
-    security: SmtpSecurity = setting(choice(SmtpSecurity), required=False, shown="starttls")
+    security: SmtpSecurity = setting(choice(SmtpSecurity), required=False, shown="`starttls`")
     sender: str = setting(_address, key="from", hint=_EMAIL_HINT)
     to: tuple[str, ...] = setting(_addresses, hint=_EMAIL_HINT)
     username: str | None = setting(optional(_user_name), default=None)

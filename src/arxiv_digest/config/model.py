@@ -93,7 +93,7 @@ class Config:
     # `category:` and `topic:` are known keys that parse.py reads (check None): a topic takes its defaults
     # from the top level, and its names are what `notify:` may refer to.
     categories: tuple[CategorySpec, ...] = setting(None, key="category")
-    topics: tuple[Topic, ...] = setting(None, key="topic", shown="{}")
+    topics: tuple[Topic, ...] = setting(None, key="topic", shown="`{}`")
     match: MatchMode = setting(checks.choice(MatchMode), default=MatchMode.WORD)
     order: Order = setting(checks.choice(Order), default=Order.NEWEST)
     mark_updates: bool = setting(checks.boolean, default=True)

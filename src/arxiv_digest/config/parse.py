@@ -108,7 +108,7 @@ def _inherited(given: Mapping[str, Any]) -> dict[str, Any]:
 
 
 #: A topic's keys. None has a default of its own: what a topic leaves out comes from the top level.
-_TOPIC_KEYS = keys(
+TOPIC_KEYS = keys(
     keywords=Setting(checks.keyword_items),
     filters=Setting(checks.keyword_items),
     query=Setting(checks.optional(checks.topic_query)),
@@ -166,7 +166,7 @@ def _topic(name: str, spec: Any, loc: _Located, top: dict[str, Any], slugs: dict
             "must be a mapping with `keywords:` (and optionally `filters:`)",
             hint=f"{name}:\n    keywords:\n      - some keyword",
         )
-    values, misspelt = read_section(_TOPIC_KEYS, spec, path, loc)
+    values, misspelt = read_section(TOPIC_KEYS, spec, path, loc)
     if misspelt.intersection(_SELECTORS):
         pass  # `keyword:` is reported with "did you mean 'keywords'?"; no second error for the same slip
     elif not any(k in spec for k in _SELECTORS):
