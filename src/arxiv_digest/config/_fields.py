@@ -146,14 +146,25 @@ def env_seconds(raw: str, var: str) -> float:
     return seconds
 
 
-def include(value: Any, path: Path_, loc: _Located) -> frozenset[AnnounceType]:
+def items(
+    value: Any, path: Path_, loc: _Located, what: str, hint: str | None = None, *, needed: bool = False
+) -> list[Any]:
+    """A list, or one item written without one (``categories: cs.AI``); ``key: ~`` is none, unless
+    ``needed`` (then at least one item)."""
+    if value is None and not needed:
+        return []
     if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not value:
-        raise loc.error(path, "must be a list of announce types (new, cross, replace, replace-cross)")
+        return [value]
+    if not isinstance(value, list) or (needed and not value):
+        raise loc.error(path, f"must be a list of {what}", hint=hint)
+    return value
+
+
+def include(value: Any, path: Path_, loc: _Located) -> frozenset[AnnounceType]:
+    what = "announce types (new, cross, replace, replace-cross)"
     out = set()
     announce_type = choice(AnnounceType)
-    for i, item in enumerate(value):
+    for i, item in enumerate(items(value, path, loc, what, needed=True)):
         with loc.collect():
             out.add(announce_type(item, (*path, i), loc))
     return frozenset(out)
@@ -202,21 +213,10 @@ def topic_query(value: Any, path: Path_, loc: _Located) -> tuple[str, Node]:
         raise loc.error(path, str(QuerySyntaxError(e.query, e.position, e.expected))) from None
 
 
-def _items(value: Any, path: Path_, loc: _Located, what: str) -> list[Any]:
-    """A list, or one item written without one (``categories: cs.AI``); none for ``key: ~``."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if not isinstance(value, list):
-        raise loc.error(path, f"must be a list of {what}")
-    return value
-
-
 def topic_categories(value: Any, path: Path_, loc: _Located) -> tuple[str, ...]:
     taxonomy = load_taxonomy()
     out = []
-    for i, code in enumerate(_items(value, path, loc, "arXiv categories")):
+    for i, code in enumerate(items(value, path, loc, "arXiv categories")):
         if not isinstance(code, str) or not (taxonomy.is_known(code.rstrip("*")) or code.endswith("*")):
             suggestion = taxonomy.suggest(str(code))
             hint = f"did you mean {suggestion!r}?" if suggestion else None
@@ -228,7 +228,7 @@ def topic_categories(value: Any, path: Path_, loc: _Located) -> tuple[str, ...]:
 
 def topic_authors(value: Any, path: Path_, loc: _Located) -> tuple[str, ...]:
     out = []
-    for i, name in enumerate(_items(value, path, loc, "author names")):
+    for i, name in enumerate(items(value, path, loc, "author names")):
         if not isinstance(name, str) or not re.search(r"[^\W_]", name):
             loc.report(loc.error((*path, i), 'an author must be a name, e.g. "Geoffrey Hinton"'))
         elif '"' in name:

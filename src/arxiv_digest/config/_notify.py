@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._fields import boolean, choice, each, integer, number, optional
+from ._fields import boolean, choice, each, integer, items, number, optional
 from ._schema import section, setting, settings
 from ._yaml import Path_, _Located
 
@@ -82,12 +82,10 @@ def _shown(text: str, from_env: bool) -> str:
 
 def _topics(value: Any, path: Path_, loc: _Located) -> tuple[str, ...]:
     names = loc.topic_names
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not value:
-        raise loc.error(path, "must be a list of topic names from `topic:`", hint="topics: [MLLM, LLM]")
     out: list[str] = []
-    for i, name in enumerate(value):
+    for i, name in enumerate(
+        items(value, path, loc, "topic names from `topic:`", "topics: [MLLM, LLM]", needed=True)
+    ):
         name = loc.raw.get((*path, i), name) if not isinstance(name, str) else name
         if not isinstance(name, str) or name not in names:
             close = difflib.get_close_matches(str(name), list(names), n=1)
@@ -114,11 +112,8 @@ def _address(value: Any, path: Path_, loc: _Located) -> str:
 
 
 def _addresses(value: Any, path: Path_, loc: _Located) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not value:
-        raise loc.error(path, "must be a list of e-mail addresses", hint="to: [me@example.org]")
-    return tuple(_address(item, (*path, i), loc) for i, item in enumerate(value))
+    listed = items(value, path, loc, "e-mail addresses", "to: [me@example.org]", needed=True)
+    return tuple(_address(item, (*path, i), loc) for i, item in enumerate(listed))
 
 
 def _host(value: Any, path: Path_, loc: _Located) -> str:

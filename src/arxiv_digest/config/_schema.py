@@ -62,13 +62,15 @@ def settings(cls: type[T]) -> type[T]:
 
 @dataclass(frozen=True, slots=True)
 class Key:
+    """One key of a section: the attribute it sets, how it is read, and whether the file must have it."""
+
     attribute: str
     setting: Setting
     required: bool
 
 
 @cache
-def keys_of(cls: type) -> dict[str, Key]:
+def keys_of(cls: type) -> Mapping[str, Key]:
     """The YAML keys of a settings dataclass, in the order of its fields: those with a ``setting()``."""
     out: dict[str, Key] = {}
     for f in dataclasses.fields(cls):
@@ -78,7 +80,7 @@ def keys_of(cls: type) -> dict[str, Key]:
     return out
 
 
-def keys(**settings: Setting) -> dict[str, Key]:
+def key_table(**settings: Setting) -> Mapping[str, Key]:
     """A section's keys written as a table, for a section that is no dataclass of its own (a topic)."""
     return {name: Key(name, s, bool(s.required)) for name, s in settings.items()}
 

@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..taxonomy import load_taxonomy
 from . import _fields as checks
-from ._schema import Setting, keys, keys_of, read_section, section
+from ._schema import Setting, key_table, keys_of, read_section, section
 from ._yaml import Path_, _load_yaml, _Located
 from .model import ArxivSettings, CategorySpec, Config, MatchMode, Order, Topic
 
@@ -108,7 +108,7 @@ def _inherited(given: Mapping[str, Any]) -> dict[str, Any]:
 
 
 #: A topic's keys. None has a default of its own: what a topic leaves out comes from the top level.
-TOPIC_KEYS = keys(
+TOPIC_KEYS = key_table(
     keywords=Setting(checks.keyword_items),
     filters=Setting(checks.keyword_items),
     query=Setting(checks.optional(checks.topic_query)),
