@@ -96,15 +96,15 @@ def _categories(cats: Any, loc: _Located) -> tuple[CategorySpec, ...]:
 
 #: What a topic takes from the top level unless it says otherwise.
 _INHERITED = ("match", "order", "mark_updates", "include")
+_DEFAULTS = Config((), ())  # every setting at the default its field gives
 
 
 def _inherited(given: Mapping[str, Any]) -> dict[str, Any]:
     """The inherited settings: as given (the top level's, then a topic's over them), else the defaults.
     `match: substring` is the reference's compatibility mode: its rule, its page order, no update marks."""
-    base = Config((), ())
-    substring = given.get("match", base.match) is MatchMode.SUBSTRING
+    substring = given.get("match", _DEFAULTS.match) is MatchMode.SUBSTRING
     implied = {"order": Order.REFERENCE, "mark_updates": False} if substring else {}
-    return {k: getattr(base, k) for k in _INHERITED} | implied | dict(given)
+    return {k: getattr(_DEFAULTS, k) for k in _INHERITED} | implied | dict(given)
 
 
 #: A topic's keys. None has a default of its own: what a topic leaves out comes from the top level.
