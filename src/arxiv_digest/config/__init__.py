@@ -6,11 +6,23 @@ shapes). Everything else is optional and documented in ``docs/configuration.md``
 
 YAML is read with PyYAML's *safe* loader, so a ``!!python/...`` tag is a configuration error, never code.
 Unknown keys are errors too: a typo must not silently turn a feature off.
+
+The keys of each section, with their checks and defaults, are the fields of its settings class
+(:func:`keys_of`; a topic's are :data:`TOPIC_KEYS`): docs/configuration.md's tables are checked against them.
 """
 
 from __future__ import annotations
 
 from ._fields import safe_slug
+from ._notify import (
+    SMTP_PASSWORD_ENV,
+    EmailSettings,
+    NotifySettings,
+    SmtpSecurity,
+    WebhookFormat,
+    WebhookSettings,
+)
+from ._schema import Key, Setting, keys_of
 from .model import (
     DEFAULT_API_URL,
     DEFAULT_DELAY_SECONDS,
@@ -18,20 +30,14 @@ from .model import (
     DEFAULT_OAI_URL,
     DEFAULT_RSS_URL,
     ENV_OVERRIDES,
-    SMTP_PASSWORD_ENV,
     ArxivSettings,
     CategorySpec,
     Config,
-    EmailSettings,
     MatchMode,
-    NotifySettings,
     Order,
-    SmtpSecurity,
     Topic,
-    WebhookFormat,
-    WebhookSettings,
 )
-from .parse import arxiv_settings_from_env, load_config, parse_config
+from .parse import TOPIC_KEYS, arxiv_settings_from_env, load_config, parse_config
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -41,18 +47,22 @@ __all__ = [
     "DEFAULT_RSS_URL",
     "ENV_OVERRIDES",
     "SMTP_PASSWORD_ENV",
+    "TOPIC_KEYS",
     "ArxivSettings",
     "CategorySpec",
     "Config",
     "EmailSettings",
+    "Key",
     "MatchMode",
     "NotifySettings",
     "Order",
+    "Setting",
     "SmtpSecurity",
     "Topic",
     "WebhookFormat",
     "WebhookSettings",
     "arxiv_settings_from_env",
+    "keys_of",
     "load_config",
     "parse_config",
     "safe_slug",

@@ -1,4 +1,5 @@
-"""The ``notify:`` section (issue #6): where each day's digest is delivered, e-mail and webhooks.
+"""The ``notify:`` section (issue #6): where each day's digest is delivered, e-mail and webhooks; its
+settings, their keys and defaults (the fields), and the checks of their values.
 
 ``${NAME}`` in any string value under ``notify:`` is replaced by the environment variable ``NAME``, so a
 webhook URL (which carries its token) or an address can live in a GitHub Actions secret instead of the
@@ -14,25 +15,35 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
-from collections.abc import Mapping, Sequence
 from email.utils import parseaddr
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._fields import _bool, _check_keys, _enum, _number
+from ._fields import boolean, choice, each, integer, items, number, optional
+from ._schema import section, setting, settings
 from ._yaml import Path_, _Located
-from .model import (
-    DEFAULT_SMTP_PORTS,
-    EmailSettings,
-    NotifySettings,
-    SmtpSecurity,
-    WebhookFormat,
-    WebhookSettings,
-)
 
-_NOTIFY_KEYS = {"email", "webhooks", "send_empty", "attempts", "retry_backoff_seconds", "timeout_seconds"}
-_EMAIL_KEYS = {"host", "port", "security", "username", "from", "to", "topics"}
-_WEBHOOK_KEYS = {"url", "format", "topics"}
+#: The SMTP password is read from this variable at send time, and from nowhere else (never config.yml).
+SMTP_PASSWORD_ENV = "ARXIV_DIGEST_SMTP_PASSWORD"
+
+
+class SmtpSecurity(StrEnum):
+    NONE = "none"  # plain SMTP (a relay on the same host); no password allowed
+    STARTTLS = "starttls"  # submission on 587, upgraded with STARTTLS (Gmail, Outlook)
+    SSL = "ssl"  # implicit TLS on 465
+
+
+#: The port each kind of SMTP security uses unless ``port:`` says otherwise.
+DEFAULT_SMTP_PORTS = {SmtpSecurity.NONE: 25, SmtpSecurity.STARTTLS: 587, SmtpSecurity.SSL: 465}
+
+
+class WebhookFormat(StrEnum):
+    SLACK = "slack"
+    DISCORD = "discord"
+    JSON = "json"
+
+
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SECRET_HINT = (
     "set it as a GitHub Actions secret (Settings > Secrets and variables > Actions) and map it in the "
@@ -40,9 +51,11 @@ _SECRET_HINT = (
 )
 _ADDRESS = re.compile(r"[^@\s<>,;\"()]+@[^@\s<>,;\"()]+")
 _HOST = re.compile(r"^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$")
+_EMAIL_HINT = "see README.md, Delivery"
+_HOOK_HINT = '- {url: "${SLACK_WEBHOOK_URL}", format: slack}'
 
 
-def _text(value: Any, path: Path_, loc: _Located, env: Mapping[str, str], what: str) -> tuple[str, bool]:
+def _text(value: Any, path: Path_, loc: _Located, what: str) -> tuple[str, bool]:
     """A string value with its ``${NAME}`` references expanded; also whether any came from the
     environment (such a value may be a secret, so messages must not repeat it)."""
     if not isinstance(value, str) or not value.strip():
@@ -52,10 +65,10 @@ def _text(value: Any, path: Path_, loc: _Located, env: Mapping[str, str], what: 
     def expand(m: re.Match[str]) -> str:
         nonlocal from_env
         name = m.group(1)
-        if not env.get(name):
+        if not loc.env.get(name):
             raise loc.error(path, f"environment variable {name} is not set (or is empty)", hint=_SECRET_HINT)
         from_env = True
-        return env[name]
+        return loc.env[name]
 
     text = _VARIABLE.sub(expand, value)
     if "${" in _VARIABLE.sub("", value):
@@ -67,32 +80,27 @@ def _shown(text: str, from_env: bool) -> str:
     return "(the value of an environment variable)" if from_env else repr(text)
 
 
-def _topics(value: Any, path: Path_, loc: _Located, topic_names: Sequence[str]) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not value:
-        raise loc.error(path, "must be a list of topic names from `topic:`", hint="topics: [MLLM, LLM]")
+def _topics(value: Any, path: Path_, loc: _Located) -> tuple[str, ...]:
+    names = loc.topic_names
     out: list[str] = []
-    for i, name in enumerate(value):
+    for i, name in enumerate(
+        items(value, path, loc, "topic names from `topic:`", "topics: [MLLM, LLM]", needed=True)
+    ):
         name = loc.raw.get((*path, i), name) if not isinstance(name, str) else name
-        if not isinstance(name, str) or name not in topic_names:
-            close = difflib.get_close_matches(str(name), list(topic_names), n=1)
+        if not isinstance(name, str) or name not in names:
+            close = difflib.get_close_matches(str(name), list(names), n=1)
             raise loc.error(
                 (*path, i),
                 f"{name!r} is not a topic of this config",
-                hint=f"did you mean {close[0]!r}?"
-                if close
-                else f"topics: {', '.join(topic_names) or '(none)'}",
+                hint=f"did you mean {close[0]!r}?" if close else f"topics: {', '.join(names) or '(none)'}",
             )
         if name not in out:
             out.append(name)
     return tuple(out)
 
 
-def _address(value: Any, path: Path_, loc: _Located, env: Mapping[str, str]) -> str:
-    text, from_env = _text(value, path, loc, env, "an e-mail address")
+def _address(value: Any, path: Path_, loc: _Located) -> str:
+    text, from_env = _text(value, path, loc, "an e-mail address")
     _, address = parseaddr(text)
     if (
         any(c in text for c in "\r\n")
@@ -103,57 +111,38 @@ def _address(value: Any, path: Path_, loc: _Located, env: Mapping[str, str]) -> 
     return text
 
 
-def _email(
-    value: Any, loc: _Located, env: Mapping[str, str], topic_names: Sequence[str]
-) -> EmailSettings | None:
-    path: Path_ = ("notify", "email")
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise loc.error(path, "must be a mapping (host, port, security, username, from, to, topics)")
-    _check_keys(value, _EMAIL_KEYS, path, loc)
-    for key in ("host", "from", "to"):
-        if key not in value:
-            raise loc.error(path, f"needs `{key}:`", hint="see README.md, Delivery")
-    host, host_from_env = _text(value["host"], (*path, "host"), loc, env, "a host name")
+def _addresses(value: Any, path: Path_, loc: _Located) -> tuple[str, ...]:
+    listed = items(value, path, loc, "e-mail addresses", "to: [me@example.org]", needed=True)
+    return tuple(_address(item, (*path, i), loc) for i, item in enumerate(listed))
+
+
+def _host(value: Any, path: Path_, loc: _Located) -> str:
+    host, from_env = _text(value, path, loc, "a host name")
     if not _HOST.match(host):
+        raise loc.error(path, f"must be a host name such as smtp.gmail.com, not {_shown(host, from_env)}")
+    return host
+
+
+def _port(value: Any, path: Path_, loc: _Located) -> int:
+    port: int = integer(1)(value, path, loc)
+    if port > 65535:
+        raise loc.error(path, f"must be a TCP port (1-65535), not {port}")
+    return port
+
+
+def _user_name(value: Any, path: Path_, loc: _Located) -> str:
+    return _text(value, path, loc, "a user name")[0]
+
+
+def _email_rules(values: dict[str, Any], path: Path_, loc: _Located) -> None:
+    """What ties the e-mail keys together: the port follows the security, and a login needs TLS."""
+    security = values.setdefault("security", SmtpSecurity.STARTTLS)
+    values.setdefault("port", DEFAULT_SMTP_PORTS[security])
+    if values.get("username") is not None and security is SmtpSecurity.NONE:
         raise loc.error(
-            (*path, "host"), f"must be a host name such as smtp.gmail.com, not {_shown(host, host_from_env)}"
+            (*path, "username"),
+            "a password must not travel in clear text: logging in needs `security: starttls` or `ssl`",
         )
-    security = (
-        _enum(value["security"], SmtpSecurity, (*path, "security"), loc)
-        if "security" in value
-        else SmtpSecurity.STARTTLS
-    )
-    port = DEFAULT_SMTP_PORTS[security]
-    if "port" in value:
-        port = _number(value["port"], (*path, "port"), loc, kind=int, minimum=1)
-        if port > 65535:
-            raise loc.error((*path, "port"), f"must be a TCP port (1-65535), not {port}")
-    username = None
-    if value.get("username") is not None:
-        username, _ = _text(value["username"], (*path, "username"), loc, env, "a user name")
-        if security is SmtpSecurity.NONE:
-            raise loc.error(
-                (*path, "username"),
-                "a password must not travel in clear text: logging in needs `security: starttls` or `ssl`",
-            )
-    sender = _address(value["from"], (*path, "from"), loc, env)
-    to = value["to"]
-    if isinstance(to, str):
-        to = [to]
-    if not isinstance(to, list) or not to:
-        raise loc.error((*path, "to"), "must be a list of e-mail addresses", hint="to: [me@example.org]")
-    recipients = tuple(_address(item, (*path, "to", i), loc, env) for i, item in enumerate(to))
-    return EmailSettings(
-        host=host,
-        port=port,
-        security=security,
-        sender=sender,
-        to=recipients,
-        username=username,
-        topics=_topics(value.get("topics"), (*path, "topics"), loc, topic_names),
-    )
 
 
 def _is_loopback(host: str) -> bool:
@@ -165,22 +154,8 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _webhook(
-    value: Any, index: int, loc: _Located, env: Mapping[str, str], topic_names: Sequence[str]
-) -> WebhookSettings:
-    path: Path_ = ("notify", "webhooks", index)
-    if not isinstance(value, dict):
-        raise loc.error(
-            path,
-            "must be a mapping with `url:` and `format:`",
-            hint='- {url: "${SLACK_WEBHOOK_URL}", format: slack}',
-        )
-    _check_keys(value, _WEBHOOK_KEYS, path, loc)
-    for key in ("url", "format"):
-        if key not in value:
-            raise loc.error(path, f"needs `{key}:`", hint='- {url: "${SLACK_WEBHOOK_URL}", format: slack}')
-    fmt = _enum(value["format"], WebhookFormat, (*path, "format"), loc)
-    url, _ = _text(value["url"], (*path, "url"), loc, env, "a URL")
+def _webhook_url(value: Any, path: Path_, loc: _Located) -> str:
+    url, _ = _text(value, path, loc, "a URL")
     # The URL is never repeated: it is the webhook's password.
     try:
         parts = urlsplit(url)
@@ -188,51 +163,50 @@ def _webhook(
     except ValueError:
         parts, host = None, ""
     if parts is None or parts.scheme not in ("http", "https") or not host or any(c.isspace() for c in url):
-        raise loc.error((*path, "url"), "must be an http(s) URL (the value is not shown: it is a secret)")
+        raise loc.error(path, "must be an http(s) URL (the value is not shown: it is a secret)")
     if parts.scheme == "http" and not _is_loopback(host):
         raise loc.error(
-            (*path, "url"),
+            path,
             "must be an https URL: the URL is a secret and must not travel in clear text "
             "(http is accepted only for a receiver on this machine)",
         )
-    return WebhookSettings(
-        url=url, format=fmt, topics=_topics(value.get("topics"), (*path, "topics"), loc, topic_names)
+    return url
+
+
+@settings
+class EmailSettings:
+    host: str = setting(_host, hint=_EMAIL_HINT)
+    # Both optional in the file: `_email_rules` fills them in (the port follows the security).
+    port: int = setting(_port, required=False, shown="`587` for `starttls`, `465` for `ssl`, `25` for `none`")
+    security: SmtpSecurity = setting(choice(SmtpSecurity), required=False, shown="`starttls`")
+    sender: str = setting(_address, key="from", hint=_EMAIL_HINT)
+    to: tuple[str, ...] = setting(_addresses, hint=_EMAIL_HINT)
+    username: str | None = setting(optional(_user_name), default=None)
+    topics: tuple[str, ...] | None = setting(optional(_topics), default=None, shown="all")
+
+
+@settings
+class WebhookSettings:
+    url: str = setting(
+        _webhook_url, repr=False, hint=_HOOK_HINT
+    )  # a secret (it carries a token): never shown
+    format: WebhookFormat = setting(
+        choice(WebhookFormat), default=WebhookFormat.JSON, required=True, hint=_HOOK_HINT
     )
+    topics: tuple[str, ...] | None = setting(optional(_topics), default=None, shown="all")
 
 
-def notify_settings(
-    value: Any, loc: _Located, env: Mapping[str, str], topic_names: Sequence[str]
-) -> NotifySettings:
-    path: Path_ = ("notify",)
-    if value is None:
-        return NotifySettings()
-    if not isinstance(value, dict):
-        raise loc.error(path, "must be a mapping (email, webhooks, send_empty)")
-    _check_keys(value, _NOTIFY_KEYS, path, loc)
-    hooks = value.get("webhooks")
-    if hooks is None:
-        hooks = []
-    if not isinstance(hooks, list):
-        raise loc.error((*path, "webhooks"), "must be a list of {url, format, topics}")
-    kw: dict[str, Any] = {}
-    # Each setting, the e-mail and each webhook is checked on its own, so one run reports all mistakes.
-    with loc.collect():
-        if "send_empty" in value:
-            kw["send_empty"] = _bool(value["send_empty"], (*path, "send_empty"), loc)
-    with loc.collect():
-        if "attempts" in value:
-            attempts = _number(value["attempts"], (*path, "attempts"), loc, kind=int, minimum=1)
-            if attempts > 10:
-                raise loc.error((*path, "attempts"), f"must be at most 10, not {attempts}")
-            kw["attempts"] = attempts
-    for key, minimum in (("retry_backoff_seconds", 0), ("timeout_seconds", 1)):
-        with loc.collect():
-            if key in value:
-                kw[key] = _number(value[key], (*path, key), loc, kind=float, minimum=minimum)
-    with loc.collect():
-        kw["email"] = _email(value.get("email"), loc, env, topic_names)
-    webhooks = []
-    for i, item in enumerate(hooks):
-        with loc.collect():
-            webhooks.append(_webhook(item, i, loc, env, topic_names))
-    return NotifySettings(webhooks=tuple(webhooks), **kw)
+@settings
+class NotifySettings:
+    email: EmailSettings | None = setting(optional(section(EmailSettings, finish=_email_rules)), default=None)
+    webhooks: tuple[WebhookSettings, ...] = setting(
+        each(section(WebhookSettings, hint=_HOOK_HINT), "{url, format, topics}"), default=()
+    )
+    send_empty: bool = setting(boolean, default=False)
+    attempts: int = setting(integer(1, maximum=10), default=3)  # per channel and run, the first included
+    retry_backoff_seconds: float = setting(number(0), default=5.0)  # doubled after each failed attempt
+    timeout_seconds: float = setting(number(1), default=30.0)
+
+    @property
+    def channels(self) -> int:
+        return (self.email is not None) + len(self.webhooks)

@@ -12,8 +12,9 @@ mistake of a file; :meth:`_Located.raise_errors` raises them together at the end
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -24,7 +25,8 @@ Path_ = tuple[str | int, ...]
 
 
 class _Located:
-    """The parsed YAML plus, for every key path, the line it was written on and its raw scalar text."""
+    """The file being read: for every key path, the line it was written on and its raw scalar text, the
+    errors found so far, and what the checks need besides the file."""
 
     def __init__(self, file: str) -> None:
         self.file = file
@@ -33,6 +35,11 @@ class _Located:
         self.errors: list[ConfigError] = []
         #: Some value could not be read at all (an unsafe tag): later checks would only guess.
         self.has_holes = False
+        # What checks need besides the file (parse_config sets them): the environment (`${NAME}` and the
+        # overrides), the folder relative paths start from, the topics' names (`notify:` refers to them).
+        self.env: Mapping[str, str] = {}
+        self.base_dir: Path | None = None
+        self.topic_names: Sequence[str] = ()
 
     def line(self, path: Path_) -> int | None:
         while path:
@@ -41,10 +48,12 @@ class _Located:
             path = path[:-1]
         return self.lines.get((), None)
 
-    def error(self, path: Path_, message: str, hint: str | None = None) -> ConfigError:
-        return ConfigError(
-            message, path=self.file, line=self.line(path), key=_key_text(path) or None, hint=hint
-        )
+    def error(
+        self, path: Path_, message: str, hint: str | None = None, *, line: int | None = None
+    ) -> ConfigError:
+        """An error at ``path`` (on its line, unless the YAML layer knows the line better)."""
+        where = self.line(path) if line is None else line
+        return ConfigError(message, path=self.file, line=where, key=_key_text(path) or None, hint=hint)
 
     def report(self, error: ConfigError) -> None:
         """Keep an error for the end of the pass (the file's other mistakes are still looked for)."""
@@ -57,6 +66,17 @@ class _Located:
             yield
         except ConfigError as e:
             self.report(e)
+
+    @contextmanager
+    def part(self) -> Iterator[None]:
+        """Check one part of the file (a section, a topic, a channel): every mistake in it is recorded as
+        usual, and then raised together, so that what contains the part goes on without its value."""
+        before = len(self.errors)
+        yield
+        if len(self.errors) > before:
+            found = self.errors[before:]
+            del self.errors[before:]
+            raise found[0] if len(found) == 1 else ConfigErrors(found)
 
     def raise_errors(self) -> None:
         """Raise what the pass found: the one error as it is, several together."""
@@ -190,16 +210,7 @@ def _construct(loader: yaml.SafeLoader, node: yaml.Node, path: Path_, loc: _Loca
     # `- !!python/object/apply:os.system [cmd]` would pass as the keyword "cmd" (never run, but accepted).
     plain = _PLAIN_SCALAR_TAGS if isinstance(node, yaml.ScalarNode) else _PLAIN_COLLECTION_TAGS
     if node.tag not in plain:
-        loc.has_holes = True
-        loc.report(
-            ConfigError(
-                f"unsafe YAML tag {node.tag!r} (only plain YAML is accepted)",
-                path=loc.file,
-                line=node.start_mark.line + 1,
-                key=_key_text(path) or None,
-                hint=_HINT,
-            )
-        )
+        _unsafe(node, path, loc)
         return None
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
@@ -209,12 +220,7 @@ def _construct(loader: yaml.SafeLoader, node: yaml.Node, path: Path_, loc: _Loca
                 continue
             if key in out:
                 loc.report(
-                    ConfigError(
-                        f"duplicate key {key!r}",
-                        path=loc.file,
-                        line=key_node.start_mark.line + 1,
-                        key=_key_text((*path, key)),
-                    )
+                    loc.error((*path, key), f"duplicate key {key!r}", line=key_node.start_mark.line + 1)
                 )
                 continue
             loc.lines[(*path, key)] = key_node.start_mark.line + 1
@@ -237,47 +243,27 @@ def _key(loader: yaml.SafeLoader, node: yaml.Node, path: Path_, loc: _Located) -
     `null` as nothing: as a topic name that would silently become "True"; such a key must be quoted. A
     number keeps its own spelling (`1.10`, not "1.1")."""
     line = node.start_mark.line + 1
-    where = _key_text(path) or None
     if not isinstance(node, yaml.ScalarNode):
-        loc.report(
-            ConfigError(
-                "a key must be a plain string, not a list or mapping", path=loc.file, line=line, key=where
-            )
-        )
+        loc.report(loc.error(path, "a key must be a plain string, not a list or mapping", line=line))
         return None
     if node.tag not in _PLAIN_SCALAR_TAGS:
-        loc.has_holes = True
-        loc.report(
-            ConfigError(
-                f"unsafe YAML tag {node.tag!r} (only plain YAML is accepted)",
-                path=loc.file,
-                line=line,
-                key=where,
-                hint=_HINT,
-            )
-        )
+        _unsafe(node, path, loc)
         return None
     if node.tag in (_BOOL_TAG, _NULL_TAG):
         read = loader.construct_object(node, deep=True)
         what = f"the boolean {str(read).lower()}" if isinstance(read, bool) else "null (no value)"
-        loc.report(
-            ConfigError(
-                f"`{node.value or '(an empty key)'}` is read by YAML as {what}, not as a name",
-                path=loc.file,
-                line=line,
-                key=_key_text((*path, node.value)),
-                hint=f'quote it to use it as a name: "{node.value}":',
-            )
-        )
+        message = f"`{node.value or '(an empty key)'}` is read by YAML as {what}, not as a name"
+        hint = f'quote it to use it as a name: "{node.value}":'
+        loc.report(loc.error((*path, node.value), message, hint, line=line))
     elif node.tag not in _NAME_TAGS:  # a date or binary data
-        loc.report(
-            ConfigError(
-                f"`{node.value}` is read by YAML as a {node.tag.rsplit(':', 1)[-1]}, not as a name",
-                path=loc.file,
-                line=line,
-                key=where,
-                hint=f'quote it: "{node.value}":',
-            )
-        )
+        message = f"`{node.value}` is read by YAML as a {node.tag.rsplit(':', 1)[-1]}, not as a name"
+        loc.report(loc.error(path, message, f'quote it: "{node.value}":', line=line))
         return None
     return str(node.value)
+
+
+def _unsafe(node: yaml.Node, path: Path_, loc: _Located) -> None:
+    """A tag other than plain YAML's: recorded, and what follows is not checked against a guess."""
+    loc.has_holes = True
+    message = f"unsafe YAML tag {node.tag!r} (only plain YAML is accepted)"
+    loc.report(loc.error(path, message, _HINT, line=node.start_mark.line + 1))

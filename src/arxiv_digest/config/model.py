@@ -1,27 +1,28 @@
-"""What a configuration *is*: frozen values, defaults, and the environment variables that override them.
-No parsing here (``parse.py``), no YAML (``_yaml.py``)."""
+"""What a configuration *is*: frozen values, and for every setting of config.yml, in its field, the
+default, the YAML key and the check its value must pass (``_schema.setting``), so that each is written
+once. No parsing here (``parse.py``), no YAML (``_yaml.py``).
+
+``CategorySpec``, ``Topic``, ``MatchMode`` and ``Order`` are plain values, read by ``parse.py`` (a topic
+takes its defaults from the top level), with no reading rules in them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from ..match.ast import Node
 from ..models import AnnounceType
+from . import _fields as checks
+from ._notify import NotifySettings
+from ._schema import keys_of, section, setting, settings
 
 DEFAULT_RSS_URL = "https://rss.arxiv.org/rss/"
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_OAI_URL = "https://oaipmh.arxiv.org/oai"
 #: arXiv's API terms of use: "no more than one request every three seconds".
 DEFAULT_DELAY_SECONDS = 3.0
-
-ENV_OVERRIDES = {
-    "rss_url": "ARXIV_DIGEST_RSS_URL",
-    "api_url": "ARXIV_DIGEST_API_URL",
-    "oai_url": "ARXIV_DIGEST_OAI_URL",
-    "delay_seconds": "ARXIV_DIGEST_DELAY_SECONDS",
-}
 
 DEFAULT_INCLUDE = frozenset({AnnounceType.NEW, AnnounceType.CROSS, AnnounceType.REPLACE})
 
@@ -36,69 +37,31 @@ class Order(StrEnum):
     REFERENCE = "reference"  # the reference's late-2025 order: category list, then id, both descending
 
 
-@dataclass(frozen=True, slots=True)
+def _endpoint(default: str, variable: str) -> Any:
+    # The environment wins over the file, so CI and tests can point the same config elsewhere.
+    return setting(checks.url, default=default, env=variable, env_check=checks.env_url)
+
+
+@settings
 class ArxivSettings:
-    rss_url: str = DEFAULT_RSS_URL
-    api_url: str = DEFAULT_API_URL
-    oai_url: str = DEFAULT_OAI_URL
-    delay_seconds: float = DEFAULT_DELAY_SECONDS
-    timeout_seconds: float = 60.0
-    max_retries: int = 4
-    max_retry_after_seconds: float = 600.0
-    max_body_bytes: int = 50 * 1024 * 1024
-    contact: str | None = None
+    rss_url: str = _endpoint(DEFAULT_RSS_URL, "ARXIV_DIGEST_RSS_URL")
+    api_url: str = _endpoint(DEFAULT_API_URL, "ARXIV_DIGEST_API_URL")
+    oai_url: str = _endpoint(DEFAULT_OAI_URL, "ARXIV_DIGEST_OAI_URL")
+    delay_seconds: float = setting(
+        checks.number(0),
+        default=DEFAULT_DELAY_SECONDS,
+        env="ARXIV_DIGEST_DELAY_SECONDS",
+        env_check=checks.env_seconds,
+    )
+    timeout_seconds: float = setting(checks.number(1), default=60.0)
+    max_retries: int = setting(checks.integer(0), default=4)
+    max_retry_after_seconds: float = setting(checks.number(0), default=600.0)
+    max_body_bytes: int = setting(checks.integer(1024), default=50 * 1024 * 1024)
+    contact: str | None = setting(checks.contact, default=None)
 
 
-#: The SMTP password is read from this variable at send time, and from nowhere else (never config.yml).
-SMTP_PASSWORD_ENV = "ARXIV_DIGEST_SMTP_PASSWORD"
-
-
-class SmtpSecurity(StrEnum):
-    NONE = "none"  # plain SMTP (a relay on the same host); no password allowed
-    STARTTLS = "starttls"  # submission on 587, upgraded with STARTTLS (Gmail, Outlook)
-    SSL = "ssl"  # implicit TLS on 465
-
-
-#: The port each kind of SMTP security uses unless ``port:`` says otherwise.
-DEFAULT_SMTP_PORTS = {SmtpSecurity.NONE: 25, SmtpSecurity.STARTTLS: 587, SmtpSecurity.SSL: 465}
-
-
-class WebhookFormat(StrEnum):
-    SLACK = "slack"
-    DISCORD = "discord"
-    JSON = "json"
-
-
-@dataclass(frozen=True, slots=True)
-class EmailSettings:
-    host: str
-    port: int
-    security: SmtpSecurity
-    sender: str  # `from:`
-    to: tuple[str, ...]
-    username: str | None = None
-    topics: tuple[str, ...] | None = None  # None: every topic
-
-
-@dataclass(frozen=True, slots=True)
-class WebhookSettings:
-    url: str = field(repr=False)  # a secret (Slack and Discord URLs carry their token): never shown
-    format: WebhookFormat = WebhookFormat.JSON
-    topics: tuple[str, ...] | None = None  # None: every topic
-
-
-@dataclass(frozen=True, slots=True)
-class NotifySettings:
-    email: EmailSettings | None = None
-    webhooks: tuple[WebhookSettings, ...] = ()
-    send_empty: bool = False
-    attempts: int = 3  # per channel and run, the first included
-    retry_backoff_seconds: float = 5.0  # doubled after each failed attempt
-    timeout_seconds: float = 30.0
-
-    @property
-    def channels(self) -> int:
-        return (self.email is not None) + len(self.webhooks)
+#: The environment variables that override ``arxiv:`` settings, by attribute.
+ENV_OVERRIDES = {k.attribute: k.setting.env for k in keys_of(ArxivSettings).values() if k.setting.env}
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,25 +88,31 @@ class Topic:
     authors: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@settings
 class Config:
-    categories: tuple[CategorySpec, ...]
-    topics: tuple[Topic, ...]
-    match: MatchMode = MatchMode.WORD
-    order: Order = Order.NEWEST
-    mark_updates: bool = True
-    max_authors: int = 6
-    repo: str | None = None
-    include: frozenset[AnnounceType] = DEFAULT_INCLUDE
-    title: str = "Daily arXiv Digest"
-    templates_dir: Path | None = None
-    max_page_bytes: int = 500_000
-    arxiv: ArxivSettings = field(default_factory=ArxivSettings)
-    notify: NotifySettings = field(default_factory=NotifySettings)
-    path: Path | None = None
-    site: bool = True  # the static HTML site under site/ (issue #4)
-    feed_days: int = 7  # announcement days each Atom feed covers
-    site_url: str | None = None  # the site's absolute base URL, for the feeds' links
+    # `category:` and `topic:` are known keys that parse.py reads (check None): a topic takes its defaults
+    # from the top level, and its names are what `notify:` may refer to.
+    categories: tuple[CategorySpec, ...] = setting(None, key="category")
+    topics: tuple[Topic, ...] = setting(None, key="topic", shown="`{}`")
+    match: MatchMode = setting(checks.choice(MatchMode), default=MatchMode.WORD)
+    order: Order = setting(checks.choice(Order), default=Order.NEWEST)
+    mark_updates: bool = setting(checks.boolean, default=True)
+    max_authors: int = setting(checks.integer(1), default=6)
+    repo: str | None = setting(checks.optional(checks.repo), default=None)
+    include: frozenset[AnnounceType] = setting(checks.include, default=DEFAULT_INCLUDE)
+    title: str = setting(checks.title, default="Daily arXiv Digest")
+    templates_dir: Path | None = setting(checks.optional(checks.folder), key="templates", default=None)
+    # A list page larger than this is split into parts (GitHub stops rendering Markdown at 512 KB).
+    max_page_bytes: int = setting(checks.integer(10_000), default=500_000)
+    # Read even when absent: the environment's overrides apply to the defaults too.
+    arxiv: ArxivSettings = setting(
+        section(ArxivSettings), default_factory=ArxivSettings, read_absent=True, shown="see below"
+    )
+    notify: NotifySettings = setting(section(NotifySettings), default_factory=NotifySettings, shown="none")
+    path: Path | None = None  # the file it was read from (not a setting)
+    site: bool = setting(checks.boolean, default=True)  # the static HTML site (issue #4)
+    feed_days: int = setting(checks.integer(1), default=7)  # announcement days each Atom feed covers
+    site_url: str | None = setting(checks.optional(checks.site_url), default=None)  # for the feeds' links
 
     @property
     def category_codes(self) -> tuple[str, ...]:
