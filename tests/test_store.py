@@ -101,3 +101,25 @@ def test_a_stored_text_that_is_not_utf8_met_by_a_search_is_damage(
     assert read_store(db, data, titles) == expected
     assert "the database is damaged (a stored text is not UTF-8 in column 'title')" in caplog.text
     assert db.with_name("digest.db.corrupt").is_file()
+
+
+def test_one_transaction_commits_whole_or_not_at_all(tmp_path: Path) -> None:
+    """`store.transaction()`: a block inside another is part of it; an exception anywhere rolls back all."""
+    papers = snapshot.loads(DEMO.read_bytes(), source="demo")[:5]
+    db = tmp_path / "digest.db"
+
+    def write(store: Store, *, fail: bool) -> None:
+        with store.transaction():
+            store.replace_day(DAYS[0], [dataclasses.replace(p, announced=DAYS[0]) for p in papers], "a")
+            with store.transaction():
+                store.replace_day(DAYS[1], [dataclasses.replace(p, announced=DAYS[1]) for p in papers], "b")
+            if fail:
+                raise KeyboardInterrupt  # not only errors: a ^C mid-run too
+
+    with Store.open(db) as store:
+        with pytest.raises(KeyboardInterrupt):
+            write(store, fail=True)
+        assert store.days() == []
+        write(store, fail=False)
+    with Store.open(db) as store:  # and committed: another connection sees it
+        assert [(d.day, d.paper_count) for d in store.days()] == [(DAYS[0], 5), (DAYS[1], 5)]

@@ -130,11 +130,11 @@ def transaction(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield
+        commit(conn)
     except BaseException:
-        if conn.in_transaction:  # SQLite rolls back by itself on some errors (a full disk)
+        if conn.in_transaction:  # (SQLite rolls back by itself on some errors, a full disk among them)
             conn.execute("ROLLBACK")
         raise
-    commit(conn)
 
 
 def commit(conn: sqlite3.Connection) -> None:
