@@ -53,27 +53,32 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The entry point, optionally made to kill itself at a stage of the publication (CRASH_TEST_KILL_AT):
 # "replace:<k>" just before the k-th os.replace (k = 0 is the snapshot), "commit" just before the
-# database commit. SIGKILL from inside is the same signal as from outside, at an exact moment. With
-# CRASH_TEST_TRACE=<file> it records when the publication began and when the database committed
-# (time.monotonic() is one clock for every process on Linux).
+# database commit that follows the pages (the publication's; a sync before it commits too). SIGKILL from
+# inside is the same signal as from outside, at an exact moment. With CRASH_TEST_TRACE=<file> it records
+# when the publication began and when the database committed (time.monotonic() is one clock for every
+# process on Linux).
 ENTRY = """
 import os, signal, time
 stage = os.environ.get("CRASH_TEST_KILL_AT", "")
 trace = os.environ.get("CRASH_TEST_TRACE")
 def die():
     os.kill(os.getpid(), signal.SIGKILL)
-if trace:
-    from arxiv_digest.store.db import Store
-    real_replace, real_commit, marks = os.replace, Store.commit, {}
+if trace or stage == "commit":
+    from arxiv_digest.store import _sqlite
+    real_replace, real_commit, marks = os.replace, _sqlite.commit, {}
     def replace(src, dst, **kw):
         marks.setdefault("first_replace", time.monotonic())
         return real_replace(src, dst, **kw)
-    def commit(self):
-        real_commit(self)
-        marks["committed"] = time.monotonic()
-    os.replace, Store.commit = replace, commit
-    import atexit, json
-    atexit.register(lambda: open(trace, "w").write(json.dumps(marks)))
+    def commit(conn):
+        if "first_replace" in marks and not trace:
+            die()
+        real_commit(conn)
+        if "first_replace" in marks:
+            marks.setdefault("committed", time.monotonic())
+    os.replace, _sqlite.commit = replace, commit
+    if trace:
+        import atexit, json
+        atexit.register(lambda: open(trace, "w").write(json.dumps(marks)))
 elif stage.startswith("replace:"):
     target, calls, real_replace = int(stage[8:]), [0], os.replace
     def replace(src, dst, **kw):
@@ -82,9 +87,6 @@ elif stage.startswith("replace:"):
         calls[0] += 1
         return real_replace(src, dst, **kw)
     os.replace = replace
-elif stage == "commit":
-    from arxiv_digest.store.db import Store
-    Store.commit = lambda self: die()
 from arxiv_digest.cli import main
 raise SystemExit(main())
 """

@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 
 from arxiv_digest.match import parse_query
 from arxiv_digest.search import search
-from arxiv_digest.store import Store
-from arxiv_digest.store.opening import default_db_path, open_store
+from arxiv_digest.store import Store, default_db_path, open_store
 from tests.conftest import DATA, CliResult
 
 DEMO = Path(__file__).resolve().parent.parent / "src" / "arxiv_digest" / "demo"

@@ -33,10 +33,9 @@ from .render.markdown import MarkdownRenderer
 from .render.site import OWNED as SITE_OWNED
 from .render.site import SiteRenderer, day_file, is_site_file
 from .sources import rss
-from .store import Store, incomplete
+from .store import Store, default_db_path, incomplete, with_store
 from .store import meta as day_meta
 from .store import snapshot as snapshots
-from .store.opening import default_db_path, with_store
 from .wording import counted
 
 log = logging.getLogger(__name__)
@@ -271,8 +270,8 @@ def _publish_day(
 ) -> RunResult:
     content = snapshots.dumps(papers)
     sha = snapshots.sha256(content)
-    store.begin()
-    try:
+    # One transaction: the database commits only once every file is written (a failure rolls it back).
+    with store.transaction():
         store.replace_day(day, papers, sha)
         days = [d.day for d in store.days()]
         latest = max(days)
@@ -308,11 +307,7 @@ def _publish_day(
         # Until the marker goes, `status` reports the day as incomplete (a failure among the pages).
         incomplete.mark(out_dir / "data", day)
         written, deleted = staging.commit(first=[snapshot_path, meta_path])
-        store.commit()
-        incomplete.clear(out_dir / "data", [day, *unfinished])
-    except BaseException:
-        store.rollback()
-        raise
+    incomplete.clear(out_dir / "data", [day, *unfinished])
     if site is None:
         prune_site_dirs(out_dir)
     else:

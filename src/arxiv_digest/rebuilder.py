@@ -3,8 +3,8 @@
 Each snapshot is read once: the same objects are imported (if the database lacks that version of the day)
 and rendered. Days are independent, so worker processes render and write them while this process holds the
 output lock. An existing database is updated in one transaction, from rows the workers send back; a missing
-one is assembled from the workers' scratch files (see ``_merge_scratch``). Small histories run in one
-process.
+one is built whole by ``store.building``, from files the workers write their days into. Small histories run
+in one process.
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ import datetime as dt
 import gc
 import multiprocessing
 import os
-import shutil
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,18 +21,26 @@ from pathlib import Path
 
 from .config import Config
 from .digest import DayCounts, build_digest
-from .errors import DatabaseCorruptError, StoreError, cannot_read
+from .errors import StoreError, cannot_read
 from .match import Matcher
 from .match.topics import topic_matcher
 from .pipeline import RunResult, prune_site_dirs, stage_day, stage_site_extras, stage_site_removal
 from .publish import OutputLock, Staging, make_folder, refuse_symlinks
 from .render.markdown import MarkdownRenderer
 from .render.site import SiteRenderer
-from .store import Store, incomplete
+from .store import (
+    Building,
+    Store,
+    announcement_rows,
+    building,
+    database_exists,
+    default_db_path,
+    incomplete,
+    open_db,
+    retry_if_damaged,
+    worker_store,
+)
 from .store import snapshot as snapshots
-from .store.faults import sqlite_errors
-from .store.opening import default_db_path, move_aside, open_db
-from .store.rows import announcement_rows
 
 #: Below this many days a rebuild runs in one process (starting workers would cost more than it saves).
 PARALLEL_MIN_DAYS = 16
@@ -70,13 +76,13 @@ class _DayDone:
 _worker: tuple[Config, MarkdownRenderer, Matcher, SiteRenderer | None, Store | None] | None = None
 
 
-def _start_worker(config: Config, scratch_dir: Path | None = None) -> None:
-    """Set up a worker. ``scratch_dir``: when building a new database with several workers, each writes
-    its days into its own SQLite file there, which the main process copies in with one INSERT ... SELECT;
-    sending the rows back instead would pickle the whole history through a pipe."""
+def _start_worker(config: Config, worker_folder: Path | None = None) -> None:
+    """Set up a worker. ``worker_folder``: when building a new database with several workers, each writes
+    its days into a database of its own there (``store.building``); sending the rows back instead would
+    pickle the whole history through a pipe."""
     global _worker
     site = SiteRenderer(config) if config.site else None
-    scratch = Store.open(scratch_dir / f"worker-{os.getpid()}.db", bulk=True) if scratch_dir else None
+    scratch = worker_store(worker_folder) if worker_folder else None
     _worker = (config, MarkdownRenderer(config), topic_matcher(config), site, scratch)
 
 
@@ -136,7 +142,7 @@ def _parallel(jobs: list[_DayJob], workers: int) -> bool:
 
 
 def _run_jobs(
-    config: Config, jobs: list[_DayJob], workers: int, scratch_dir: Path | None = None
+    config: Config, jobs: list[_DayJob], workers: int, worker_folder: Path | None = None
 ) -> Iterator[_DayDone]:
     """The jobs' results in order: in worker processes when there are enough days and CPUs."""
     if not _parallel(jobs, workers):
@@ -149,22 +155,9 @@ def _run_jobs(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(config, scratch_dir)
+        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(config, worker_folder)
     ) as pool:
         yield from pool.map(_rebuild_day, jobs, chunksize=2)
-
-
-def _merge_scratch(store: Store, target: Path, scratch_dir: Path) -> Store:
-    """The new database from the workers' scratch files: the largest becomes it (a rename, not a copy) and
-    the others are copied into it. ``store`` (the empty new database at ``target``) is closed."""
-    parts = sorted(scratch_dir.glob("worker-*.db"), key=lambda p: (-p.stat().st_size, p.name))
-    if not parts:
-        return store
-    store.close()
-    os.replace(parts[0], target)
-    merged = Store.open(target, bulk=True)
-    merged.copy_from(parts[1:])
-    return merged
 
 
 def rebuild(
@@ -179,13 +172,8 @@ def rebuild(
     make_folder(out_dir)
     refuse_symlinks(out_dir, db_path)  # a --db inside the output folder, outside what the lock scans
     with OutputLock(out_dir):
-        try:
-            with sqlite_errors(db_path):
-                result = _rebuild_locked(config, out_dir, db_path, jobs)
-        except DatabaseCorruptError as e:  # a cache: moved aside, and the rebuild starts again without it
-            move_aside(db_path, e)
-            with sqlite_errors(db_path):
-                result = _rebuild_locked(config, out_dir, db_path, jobs)
+        # A damaged database is a cache: moved aside, and the rebuild starts again without it.
+        result = retry_if_damaged(db_path, lambda: _rebuild_locked(config, out_dir, db_path, jobs))
         # Every day with a snapshot is now wholly published: no run's unfinished publication remains.
         data = out_dir / "data"
         incomplete.clear(data, incomplete.marked_days(data))
@@ -194,82 +182,82 @@ def rebuild(
 
 def _rebuild_locked(config: Config, out_dir: Path, db_path: Path, jobs: int | None) -> RunResult:
     files = snapshots.day_files(out_dir / "data")
-    # A missing database is built in a temporary file without a journal, then moved into place whole.
-    fresh = not db_path.exists() and bool(files)
-    target = db_path.with_name(f".{db_path.name}.building") if fresh else db_path
-    if fresh:
-        for leftover in (target, target.with_name(target.name + "-journal")):
-            leftover.unlink(missing_ok=True)
-        store = Store.open(target, bulk=True)
-    else:
-        store = open_db(db_path)
-    try:
+    if files and not database_exists(db_path):  # a missing database is built whole, then moved into place
+        with building(db_path) as build:
+            return _rebuild_days(config, out_dir, files, jobs, build.store, build)
+    with open_db(db_path) as store:
         if not files:
             store.sync(out_dir / "data")  # drops days whose snapshot is gone
             return RunResult(day=None, empty=True)
-        days = tuple(files)
-        latest = max(days)
-        stored = {d.day: store.snapshot_sha(d.day) for d in store.days()}
-        todo = [
-            _DayJob(out_dir, path, day, days, day == latest, stored.get(day))
-            for day, path in files.items()
-        ]
-        written = deleted = 0
-        last: _DayDone | None = None
-        counts: list[DayCounts] = []
-        workers = jobs or default_jobs()
-        # A new database built by several workers: each writes its days into a scratch file.
-        scratch_dir = (
-            Path(tempfile.mkdtemp(prefix=".rebuild-", dir=db_path.parent))
-            if fresh and _parallel(todo, workers)
-            else None
+        return _rebuild_days(config, out_dir, files, jobs, store)
+
+
+def _rebuild_days(
+    config: Config,
+    out_dir: Path,
+    files: dict[dt.date, Path],
+    jobs: int | None,
+    store: Store,
+    build: Building | None = None,
+) -> RunResult:
+    """Publish every day of ``files`` and make ``store`` hold them. ``build``: ``store`` is a database
+    being built (``build.store``), into which several workers each write a file of their own."""
+    days = tuple(files)
+    latest = max(days)
+    stored = {d.day: store.snapshot_sha(d.day) for d in store.days()}
+    todo = [
+        _DayJob(out_dir, path, day, days, day == latest, stored.get(day)) for day, path in files.items()
+    ]
+    workers = jobs or default_jobs()
+    folder = build.worker_folder() if build is not None and _parallel(todo, workers) else None
+    written = deleted = 0
+    last: _DayDone | None = None
+    counts: list[DayCounts] = []
+    with store.transaction():
+        store.drop_days_except(list(days))
+        for done in _run_jobs(config, todo, workers, folder):
+            if done.rows is not None:
+                with _gc_paused():
+                    store.replace_day_rows(done.day, done.rows, done.sha)
+            written += done.written
+            deleted += done.deleted
+            counts.append(done.counts)
+            if done.day == latest:
+                last = done
+    if build is not None:  # the workers have exited: their files are complete
+        build.gather()
+        store = build.store
+    spanning_written, spanning_deleted = _stage_spanning(config, out_dir, store, days, counts)
+    written += spanning_written
+    deleted += spanning_deleted
+    assert last is not None
+    return RunResult(
+        day=latest,
+        papers=last.papers,
+        listed=last.listed,
+        topics=last.topics,
+        written=written,
+        deleted=deleted,
+        days=len(days),
+    )
+
+
+def _stage_spanning(
+    config: Config, out_dir: Path, store: Store, days: tuple[dt.date, ...], counts: Sequence[DayCounts]
+) -> tuple[int, int]:
+    """Write the pages that span days (the archive index, the site's archive and feeds), or remove the
+    site when it is turned off; how many files were written and deleted."""
+    staging = Staging(out_dir)
+    staging.add("archive/README.md", MarkdownRenderer(config).archive_index(counts))
+    if config.site:  # the latest day's top pages were staged by its job
+        site = SiteRenderer(config)
+        matcher = topic_matcher(config)
+        stage_site_extras(
+            staging, site, config, store, matcher, days, {}, latest_staged=True, counts=counts
         )
-        try:
-            with store.transaction():
-                store.drop_days_except(list(days))
-                for done in _run_jobs(config, todo, workers, scratch_dir):
-                    if done.rows is not None:
-                        with _gc_paused():
-                            store.replace_day_rows(done.day, done.rows, done.sha)
-                    written += done.written
-                    deleted += done.deleted
-                    counts.append(done.counts)
-                    if done.day == latest:
-                        last = done
-            if scratch_dir is not None:  # the workers have exited: their files are complete
-                store = _merge_scratch(store, target, scratch_dir)
-        finally:
-            if scratch_dir is not None:
-                shutil.rmtree(scratch_dir, ignore_errors=True)
-        staging = Staging(out_dir)
-        staging.add("archive/README.md", MarkdownRenderer(config).archive_index(counts))
-        if config.site:  # the latest day's top pages were staged by its job
-            site = SiteRenderer(config)
-            matcher = topic_matcher(config)
-            stage_site_extras(
-                staging, site, config, store, matcher, days, {}, latest_staged=True, counts=counts
-            )
-        else:
-            stage_site_removal(staging, out_dir)
-        extra_written, extra_deleted = staging.commit()
-        written += extra_written
-        deleted += extra_deleted
-        if not config.site:
-            prune_site_dirs(out_dir)
-        if fresh:
-            store.finish_bulk()
-            store.close()
-            os.replace(target, db_path)
-            store = Store.open(db_path)
-        assert last is not None
-        return RunResult(
-            day=latest,
-            papers=last.papers,
-            listed=last.listed,
-            topics=last.topics,
-            written=written,
-            deleted=deleted,
-            days=len(days),
-        )
-    finally:
-        store.close()
+    else:
+        stage_site_removal(staging, out_dir)
+    written, deleted = staging.commit()
+    if not config.site:
+        prune_site_dirs(out_dir)
+    return written, deleted

@@ -22,10 +22,9 @@ from ..models import Paper, parse_arxiv_id
 from ..publish import refuse_symlinks
 from ..search import SearchResult
 from ..search import search as search_history
-from ..store import Store
+from ..store import Store, database_exists, default_db_path, read_store
 from ..store import remote as remote_store
 from ..store import snapshot as snapshots
-from ..store.opening import default_db_path, read_store
 from ..wording import counted
 from ._app import cli, config_option, db_option, existing_out_option, say
 
@@ -103,7 +102,7 @@ def _read_history(out_dir: Path, db_path: Path | None, work: Callable[[Store], T
     when damaged, and is read from a copy in memory when it cannot be written (see ``store.opening``)."""
     data = out_dir / "data"
     db = db_path or default_db_path(out_dir)
-    if not db.exists() and not snapshots.day_files(data) and not remote_store.month_files(data):
+    if not database_exists(db) and not snapshots.day_files(data) and not remote_store.month_files(data):
         raise UsageError(
             f"no stored papers: neither {db} nor {data}/*.jsonl exists; run `arxiv-digest run` "
             "(or `demo`) first, or pass --out/--db"

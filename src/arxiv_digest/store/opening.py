@@ -13,37 +13,38 @@ The database is a cache of ``data/*.jsonl`` (issue #7 hardens what that promises
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 from ..errors import DatabaseCorruptError, DatabaseUnwritableError, StoreError
 from ..publish import STATE_DIR
-from . import snapshot
+from . import _sqlite, snapshot
+from ._sqlite import sqlite_errors
 from .db import Store
-from .faults import sqlite_errors, translate
 
 log = logging.getLogger("arxiv_digest")
 T = TypeVar("T")
-#: What SQLite keeps beside a WAL database; moved aside with it, so that no stale log meets a new file.
-_COMPANIONS = ("-wal", "-shm")
 
 
 def default_db_path(out_dir: Path) -> Path:
     return out_dir / STATE_DIR / "digest.db"
 
 
+def database_exists(db_path: Path) -> bool:
+    return db_path.exists()
+
+
 def move_aside(db_path: Path, damage: DatabaseCorruptError) -> Path:
     """Move a damaged database (and its WAL files) to ``<name>.corrupt``, replacing an older one there."""
     aside = db_path.with_name(db_path.name + ".corrupt")
-    try:
-        for suffix in ("", *_COMPANIONS):
-            source = db_path.with_name(db_path.name + suffix)
+    try:  # its companions (a WAL log) go with it, so that no stale log meets the new file
+        pairs = zip(_sqlite.database_files(db_path), _sqlite.database_files(aside), strict=True)
+        for source, target in pairs:
             if source.exists():
-                source.replace(aside.with_name(aside.name + suffix))
+                source.replace(target)
             else:
-                aside.with_name(aside.name + suffix).unlink(missing_ok=True)
+                target.unlink(missing_ok=True)
     except OSError as e:
         raise DatabaseUnwritableError(
             str(db_path), f"it is damaged ({damage.detail}) and cannot be moved aside: {e.strerror or e}"
@@ -81,22 +82,26 @@ def open_store(db_path: Path, data_dir: Path) -> Store:
 def with_store(db_path: Path, data_dir: Path, work: Callable[[Store], T]) -> T:
     """``work`` on the database mirroring ``data_dir``, for a job that holds the output lock. Damage found
     at any point (opening, syncing, or any read inside ``work``) moves the database aside, rebuilds it
-    from ``data_dir`` and does ``work`` once more, so ``work`` must be safe to repeat (a run is: its writes
-    are atomic and a rewrite of the same bytes is skipped)."""
-    try:
-        return _work_on_disk(db_path, data_dir, work)
-    except DatabaseCorruptError as e:
-        move_aside(db_path, e)
-    return _work_on_disk(db_path, data_dir, work)
+    from ``data_dir`` and does ``work`` once more (:func:`retry_if_damaged`)."""
+
+    def on_disk() -> T:
+        with open_store(db_path, data_dir) as store:
+            return work(store)
+
+    return retry_if_damaged(db_path, on_disk)
 
 
-def _work_on_disk(db_path: Path, data_dir: Path, work: Callable[[Store], T]) -> T:
-    store = open_store(db_path, data_dir)
+def retry_if_damaged(db_path: Path, work: Callable[[], T]) -> T:
+    """``work``, which opens the database at ``db_path`` itself, with SQLite's errors mapped; if it finds
+    the database damaged, the file is moved aside and ``work`` runs once more, on a new one. So ``work``
+    must be safe to repeat (a run is: its writes are atomic and a rewrite of the same bytes is skipped)."""
     try:
         with sqlite_errors(db_path):
-            return work(store)
-    finally:
-        store.close()
+            return work()
+    except DatabaseCorruptError as e:
+        move_aside(db_path, e)
+    with sqlite_errors(db_path):
+        return work()
 
 
 def read_store(db_path: Path, data_dir: Path, work: Callable[[Store], T]) -> T:
@@ -139,7 +144,7 @@ def _read(store: Store, db_path: Path, data_dir: Path, has_days: bool, work: Cal
 
 def _sync_for_reading(store: Store, db_path: Path, data_dir: Path, has_days: bool) -> None:
     if not has_days:  # e.g. `search --db FILE` run outside the digest folder: never empty FILE
-        if store.latest_day() is not None:
+        if store.has_days():
             log.warning(
                 "no snapshot in %s: reading %s as it is, without bringing it up to date (pass --out with "
                 "the digest folder to do that)",
@@ -162,45 +167,21 @@ def _sync_for_reading(store: Store, db_path: Path, data_dir: Path, has_days: boo
 def _in_memory(db_path: Path, has_days: bool, *, copy: bool) -> Store:
     """An in-memory database: a copy of the file at ``db_path`` read without writing anything there (when
     ``copy`` and it exists), else empty. Errors still name ``db_path``."""
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    try:
-        if copy and db_path.is_file():
-            try:
-                _copy_read_only(db_path, conn)
-            except sqlite3.Error as e:
-                if not has_days:
-                    raise
-                log.warning("%s: cannot read it either (%s); reading the snapshots instead", db_path, e)
-        conn.execute("PRAGMA foreign_keys=ON")
-        return Store.from_connection(conn, db_path)
-    except BaseException as e:
-        conn.close()
-        if isinstance(e, sqlite3.Error):
-            raise translate(e, db_path) from e
-        raise
-
-
-def _copy_read_only(db_path: Path, target: sqlite3.Connection) -> None:
-    """Copy the database into ``target`` without writing beside it. ``mode=ro`` still needs the WAL index
-    (``-shm``), which a read-only folder cannot hold; ``immutable=1`` needs nothing (it skips the WAL log,
-    whose days the sync from data/ then brings back)."""
-    uri = db_path.resolve().as_uri()
-    error: sqlite3.Error | None = None
-    for flags in ("mode=ro", "mode=ro&immutable=1"):
+    with sqlite_errors(db_path):
+        conn = _sqlite.connect_memory()
         try:
-            source = sqlite3.connect(f"{uri}?{flags}", uri=True)
-        except sqlite3.Error as e:
-            error = e
-            continue
-        try:
-            source.backup(target)
-            return
-        except sqlite3.Error as e:
-            error = e
-        finally:
-            source.close()
-    assert error is not None
-    raise error
+            if copy and db_path.is_file():
+                try:
+                    with sqlite_errors(db_path):
+                        _sqlite.copy_read_only(db_path, conn)
+                except StoreError as e:
+                    if not has_days:
+                        raise
+                    log.warning("%s; cannot read a copy of it either: reading the snapshots instead", e)
+            return Store.from_connection(conn, db_path)
+        except BaseException:
+            conn.close()
+            raise
 
 
 def _unrecoverable(db_path: Path, data_dir: Path, e: DatabaseCorruptError) -> StoreError:

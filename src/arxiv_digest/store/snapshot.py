@@ -50,7 +50,7 @@ def loads(content: bytes, *, source: str, day: dt.date | None = None) -> list[Pa
             text = content.decode("utf-8")
         except UnicodeDecodeError as e:
             raise StoreError(f"{source}: not UTF-8 ({e}); restore it from git") from e
-        papers = _loads_line_by_line(text, source)
+        papers = read_records(text, source, Paper.from_record, what="paper")
     seen: set[str] = set()
     for number, paper in enumerate(papers, 1):
         if day is not None and paper.announced != day:
@@ -62,10 +62,6 @@ def loads(content: bytes, *, source: str, day: dt.date | None = None) -> list[Pa
             raise StoreError(f"{source}:{number}: paper {paper.id} appears twice")
         seen.add(paper.id)
     return papers
-
-
-def _loads_line_by_line(text: str, source: str) -> list[Paper]:
-    return read_records(text, source, Paper.from_record, what="paper")
 
 
 def read_records(text: str, source: str, build: Callable[[dict[str, Any]], T], *, what: str) -> list[T]:

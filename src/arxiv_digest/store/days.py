@@ -1,0 +1,91 @@
+"""The stored days and the papers announced on them: writing a day (whole, inside a transaction) and
+reading the days back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..models import Paper
+from .base import StoreBase
+from .rows import COLUMNS, announcement_rows, paper_of, stored_day
+from .search_index import forget_day
+
+
+@dataclass(frozen=True, slots=True)
+class DaySummary:
+    day: dt.date
+    paper_count: int
+    counts: dict[str, int]  # by announce type
+
+
+class DaysMixin(StoreBase):
+    """Days and their announcements. Methods that write or read what a day holds go here."""
+
+    # -- writing (call inside a transaction) -------------------------------------------------------------
+    def replace_day(self, day: dt.date, papers: Sequence[Paper], snapshot_sha256: str) -> None:
+        """Make ``day`` hold exactly ``papers``, as the snapshot with that SHA-256 has them."""
+        self.replace_day_rows(day, announcement_rows(day, papers), snapshot_sha256)
+
+    def replace_day_rows(
+        self, day: dt.date, rows: Sequence[tuple[object, ...]], snapshot_sha256: str
+    ) -> None:
+        """:meth:`replace_day` with rows already made by :func:`announcement_rows` (in another process)."""
+        key = day.isoformat()
+        forget_day(self.conn, key)
+        self.conn.execute("DELETE FROM days WHERE day = ?", (key,))
+        self.conn.execute(
+            "INSERT INTO days (day, snapshot_sha256, paper_count) VALUES (?, ?, ?)",
+            (key, snapshot_sha256, len(rows)),
+        )
+        self.conn.executemany(
+            f"INSERT INTO announcements ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+        )
+
+    def drop_day(self, day: dt.date) -> None:
+        forget_day(self.conn, day.isoformat())
+        self.conn.execute("DELETE FROM days WHERE day = ?", (day.isoformat(),))
+
+    def drop_days_except(self, keep: Sequence[dt.date]) -> list[dt.date]:
+        """Drop every stored day not in ``keep`` (its snapshot file is gone); return them."""
+        wanted = {d.isoformat() for d in keep}
+        gone = [stored_day(day) for (day,) in self.conn.execute("SELECT day FROM days") if day not in wanted]
+        for day in gone:
+            self.drop_day(day)
+        return gone
+
+    # -- reading ---------------------------------------------------------------------------------------
+    def days(self) -> list[DaySummary]:
+        """Every stored day, oldest first, with its paper count by announce type."""
+        rows = self.conn.execute(
+            "SELECT d.day, d.paper_count, a.announce_type, count(a.id) FROM days d "
+            "LEFT JOIN announcements a ON a.day = d.day GROUP BY d.day, a.announce_type ORDER BY d.day"
+        )
+        by_day: dict[str, DaySummary] = {}
+        for day, count, kind, n in rows:
+            summary = by_day.setdefault(day, DaySummary(stored_day(day), count, {}))
+            if kind is not None:
+                summary.counts[kind] = n
+        return list(by_day.values())
+
+    def has_days(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM days LIMIT 1").fetchone() is not None
+
+    def snapshot_sha(self, day: dt.date) -> str | None:
+        """The SHA-256 of the snapshot ``day`` was imported from (None: not stored)."""
+        row = self.conn.execute(
+            "SELECT snapshot_sha256 FROM days WHERE day = ?", (day.isoformat(),)
+        ).fetchone()
+        return row[0] if row else None
+
+    def papers_for_day(self, day: dt.date) -> list[Paper]:
+        rows = self.conn.execute(f"SELECT {COLUMNS} FROM announcements WHERE day = ?", (day.isoformat(),))
+        return [paper_of(row) for row in rows]
+
+    def latest_announcement(self, arxiv_id: str) -> Paper | None:
+        """The paper as its latest stored announcement has it (None: never announced here)."""
+        row = self.conn.execute(
+            f"SELECT {COLUMNS} FROM announcements WHERE id = ? ORDER BY day DESC LIMIT 1", (arxiv_id,)
+        ).fetchone()
+        return paper_of(row) if row else None

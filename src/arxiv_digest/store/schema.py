@@ -1,0 +1,132 @@
+"""The database's schema: the tables of this version (:func:`create_all`, for a new file) and one function
+per step from each older version (:data:`MIGRATIONS`), tracked with ``PRAGMA user_version``.
+
+To change the schema: change :func:`create_all`, add ``update_from_N_to_M`` making the same change to a file
+of the previous version, raise :data:`VERSION`, and copy the old version's DDL into the fixtures of
+``tests/test_schema.py`` (which opens a file of every past version). A step writes its SQL out in full
+rather than calling :func:`create_all`'s pieces: today's tables are not what a file of version N lacked.
+Each statement is its own ``execute`` (``executescript`` would commit the open transaction first).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import StoreError
+from ._sqlite import set_user_version, transaction, user_version
+
+#: The version :func:`create_all` makes, and every migration ends at.
+VERSION = 3
+
+
+def create_all(conn: sqlite3.Connection) -> None:
+    """The tables of :data:`VERSION`, in an empty database."""
+    # Days and the papers announced on them, one row per (day, paper) as announced that day.
+    conn.execute(
+        """
+        CREATE TABLE days (
+            day TEXT PRIMARY KEY,
+            snapshot_sha256 TEXT NOT NULL,
+            paper_count INTEGER NOT NULL
+        )
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE announcements (
+            day TEXT NOT NULL REFERENCES days(day) ON DELETE CASCADE,
+            id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            announce_type TEXT NOT NULL,
+            title TEXT NOT NULL,
+            authors TEXT NOT NULL,
+            abstract TEXT NOT NULL,
+            categories TEXT NOT NULL,
+            comment TEXT,
+            journal_ref TEXT,
+            doi TEXT,
+            license TEXT,
+            PRIMARY KEY (day, id)
+        )
+        """
+    )
+    conn.execute("CREATE INDEX announcements_id ON announcements(id)")
+    # The search index (FTS5), filled lazily by the first search, so the daily job never pays for it. Its
+    # rows share the rowid of their announcement; `search_state` says whether every row is indexed.
+    conn.execute(
+        "CREATE VIRTUAL TABLE search_index USING fts5("
+        "ti, abs, au, co, tokenize = 'unicode61 remove_diacritics 0')"
+    )
+    conn.execute("CREATE TABLE search_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    # What each snapshot file looked like (size, times, inode) when its day was last checked, so that
+    # `sync` re-reads and re-hashes only the files that changed since (as git's index does).
+    conn.execute(
+        """
+        CREATE TABLE snapshot_files (
+            day TEXT PRIMARY KEY REFERENCES days(day) ON DELETE CASCADE,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            ctime_ns INTEGER NOT NULL,
+            inode INTEGER NOT NULL
+        )
+        """
+    )
+
+
+def update_from_1_to_2(conn: sqlite3.Connection) -> None:
+    """Add the search index (issue #3)."""
+    conn.execute(
+        "CREATE VIRTUAL TABLE search_index USING fts5("
+        "ti, abs, au, co, tokenize = 'unicode61 remove_diacritics 0')"
+    )
+    conn.execute("CREATE TABLE search_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+def update_from_2_to_3(conn: sqlite3.Connection) -> None:
+    """Add what each snapshot file looked like when last checked (its days are then all read once more)."""
+    conn.execute(
+        """
+        CREATE TABLE snapshot_files (
+            day TEXT PRIMARY KEY REFERENCES days(day) ON DELETE CASCADE,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            ctime_ns INTEGER NOT NULL,
+            inode INTEGER NOT NULL
+        )
+        """
+    )
+
+
+#: ``MIGRATIONS[n]`` takes a database of version ``n`` to version ``n + 1``.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: update_from_1_to_2,
+    2: update_from_2_to_3,
+}
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the database to :data:`VERSION`: create its tables if it is new (version 0), else run each
+    step from its version, all in one transaction. ``path`` names it in errors. A database already at
+    :data:`VERSION` is only read (no write lock: a read-only file opens)."""
+    if _checked_version(conn, path) == VERSION:
+        return
+    with transaction(conn):
+        version = _checked_version(conn, path)  # again, under the write lock: another process may have
+        if version == 0:  # migrated it meanwhile
+            create_all(conn)
+        else:
+            for step in range(version, VERSION):
+                MIGRATIONS[step](conn)
+        set_user_version(conn, VERSION)
+
+
+def _checked_version(conn: sqlite3.Connection, path: Path) -> int:
+    version = user_version(conn)
+    if version > VERSION:
+        raise StoreError(
+            f"{path}: database schema {version} is newer than this arxiv-digest understands ({VERSION}); "
+            "upgrade, or delete the file to rebuild it"
+        )
+    return version
