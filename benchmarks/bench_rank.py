@@ -195,7 +195,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--history", type=Path, default=DEFAULT_HISTORY)
-    parser.add_argument("--split", choices=("dev", "held-out", "both"), default="both")
+    parser.add_argument("--split", choices=("dev", "held-out", "both", "none"), default="both")
     parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args()
     if not args.history.exists():

@@ -92,7 +92,8 @@ class RankModel:
         x = self.vectors(candidates)
         score, sims = self._signals(candidates, x)
         order = np.lexsort((np.array([p.id for p in candidates]), -score))
-        return tuple(self._explain(candidates[i], float(score[i]), x[i], sims[i]) for i in order)
+        names = self.vectorizer.get_feature_names_out()  # once: it builds every term's string
+        return tuple(self._explain(candidates[i], float(score[i]), x[i], sims[i], names) for i in order)
 
     def _signals(self, candidates: Sequence[Paper], x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         sims = np.asarray((x @ self.library.T).todense(), dtype=np.float64)
@@ -116,17 +117,19 @@ class RankModel:
             return np.array([1.0, 0.0, 0.0])
         return np.array([1.0, self.settings.weight_classifier, self.settings.weight_category])
 
-    def _explain(self, paper: Paper, score: float, x: sp.csr_matrix, sims: np.ndarray) -> Ranked:
+    def _explain(
+        self, paper: Paper, score: float, x: sp.csr_matrix, sims: np.ndarray, names: np.ndarray
+    ) -> Ranked:
         k = min(self.settings.neighbours, sims.shape[0])
         nearest = np.argsort(-sims, kind="stable")[:k]
         terms, values = x.indices, x.data.astype(np.float64)
         share = values * np.asarray(self.library[nearest][:, terms].mean(axis=0)).ravel() / self.scale[0, 1]
         if self.coef is not None:
             share += self.weights[1] * values * self.coef[terms] / self.scale[1, 1]
-        return Ranked(paper.id, score, self._terms(terms, share), self.library_titles[int(nearest[0])])
+        like = self.library_titles[int(nearest[0])]
+        return Ranked(paper.id, score, self._terms(terms, share, names), like)
 
-    def _terms(self, terms: np.ndarray, share: np.ndarray) -> tuple[str, ...]:
-        names = self.vectorizer.get_feature_names_out()
+    def _terms(self, terms: np.ndarray, share: np.ndarray, names: np.ndarray) -> tuple[str, ...]:
         chosen: list[str] = []
         for j in np.lexsort((terms, -share)):
             if share[j] <= 0 or len(chosen) == self.settings.reason_terms:
@@ -149,13 +152,12 @@ def similarity(sims: np.ndarray, x: sp.csr_matrix, dislikes: sp.csr_matrix, neig
 
 
 def category_score(lists: Sequence[Sequence[str]], logodds: dict[str, float]) -> np.ndarray:
+    """The mean log-odds of a paper's categories, its primary one counting double."""
     out = np.zeros(len(lists))
     for n, categories in enumerate(lists):
         weights = [1.0 if i == 0 else 0.5 for i in range(len(categories))]
-        if weights:
-            out[n] = sum(w * logodds.get(c, 0.0) for w, c in zip(weights, categories, strict=True)) / sum(
-                weights
-            )
+        total = sum(w * logodds.get(c, 0.0) for w, c in zip(weights, categories, strict=True))
+        out[n] = total / sum(weights) if weights else 0.0
     return out
 
 
@@ -184,7 +186,7 @@ def fit_model(
     settings = corpus.settings
     lib = corpus.transform(paper_text(i.title, i.abstract) for i in library)
     bad = corpus.transform(paper_text(i.title, i.abstract) for i in dislikes)
-    own = {title_key(i.title) for i in (*library, *dislikes)}
+    own = {title_key(i.title) for i in (*library, *dislikes)} - {""}  # "": a title with no Latin letter
     # The reader's own papers are often in the history too; they are neither negatives nor neighbours.
     others = np.array([k not in own for k in corpus.title_keys], dtype=bool)
     coef, intercept, note = None, 0.0, ""
