@@ -238,8 +238,8 @@ def _category_logodds(lib: sp.csr_matrix, corpus: Corpus, others: np.ndarray) ->
     weights: list[float] = []
     for start in range(0, lib.shape[0], _CHUNK_ROWS):
         sims = np.asarray((lib[start : start + _CHUNK_ROWS] @ vectors.T).todense())
-        top = np.argsort(-sims, axis=1, kind="stable")[:, :k]
-        for row, cols in zip(sims, top, strict=True):
+        for row in sims:
+            cols = _top(row, k)
             lists.extend(corpus.categories[index[c]] for c in cols)
             weights.extend(float(row[c]) for c in cols)
     mass = category_mass(lists, weights)
@@ -253,6 +253,17 @@ def _category_logodds(lib: sp.csr_matrix, corpus: Corpus, others: np.ndarray) ->
         c: float(np.log((mass.get(c, 0.0) / total * 10 + share.get(c, floor)) / 11 / share.get(c, floor)))
         for c in sorted(set(mass) | set(share))
     }
+
+
+def _top(row: np.ndarray, k: int) -> np.ndarray:
+    """The indices of the ``k`` largest values, largest first, ties by index: what a stable argsort gives,
+    without sorting a whole row of the background."""
+    if k >= row.size:
+        return np.argsort(-row, kind="stable")
+    kth = np.partition(row, row.size - k)[row.size - k]
+    above = np.flatnonzero(row > kth)
+    tied = np.flatnonzero(row == kth)[: k - above.size]
+    return np.concatenate([above[np.lexsort((above, -row[above]))], tied])
 
 
 def _with_scale(model: RankModel, corpus: Corpus, others: np.ndarray) -> RankModel:
