@@ -1,0 +1,147 @@
+"""Text -> tf-idf vectors, and the corpus a reader's model is fitted against (the stored history).
+
+The corpus depends on the history only, never on a reader, so one fit serves every library (the benchmark
+fits it once per split; the integration can cache it by :attr:`Corpus.key`). It keeps the most recent
+``max_background`` papers: they set the vocabulary and idf, are the classifier's negatives, and give the
+background rate of each category. Choices and their measured effect are in docs/ranking.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import repeat
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from arxiv_digest.models import Paper
+
+#: Bumped whenever a change to this package changes what a fitted model would contain.
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The model's hyperparameters, chosen on the development split (docs/ranking.md)."""
+
+    max_background: int = 12_000  # most recent history papers kept as the corpus
+    min_df: int = 2  # a term must occur in 2 background papers: rare method names still count
+    max_df: float = 0.5  # terms in half of all papers say nothing about a reader
+    neighbours: int = 3  # similarity = mean cosine to the 3 nearest library papers
+    classifier_c: float = 0.01  # LinearSVC regularisation
+    min_library_for_classifier: int = 4  # below this, similarity only
+    weight_classifier: float = 0.25
+    weight_category: float = 0.15
+    category_neighbours: int = 10  # history papers per library paper that estimate its categories
+    normalisation_sample: int = 2_000  # background papers whose scores set each signal's scale
+    reason_terms: int = 5
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+def paper_text(title: str, abstract: str) -> str:
+    return f"{title}. {abstract}"
+
+
+_TITLE_KEY = re.compile(r"[^0-9a-z]+")
+
+
+def title_key(title: str) -> str:
+    """A title reduced to its letters and digits: the same paper, whatever its TeX or punctuation."""
+    return _TITLE_KEY.sub("", title.lower())
+
+
+def new_vectorizer(settings: Settings, vocabulary: Sequence[str] | None = None) -> TfidfVectorizer:
+    # Unigrams and bigrams, sublinear tf, accents folded, no stop-word list (max_df and idf already mute
+    # function words, and the list cost accuracy on the development split); tokens may start with a
+    # digit so "3d" and "4d" count.
+    return TfidfVectorizer(
+        strip_accents="unicode",
+        lowercase=True,
+        token_pattern=r"(?u)\b\w\w+\b",
+        ngram_range=(1, 2),
+        min_df=settings.min_df if vocabulary is None else 1,
+        max_df=settings.max_df if vocabulary is None else 1.0,
+        sublinear_tf=True,
+        dtype=np.float32,
+        vocabulary=list(vocabulary) if vocabulary is not None else None,
+    )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Corpus:
+    """The fitted vectorizer and the background papers' vectors, titles and categories."""
+
+    key: str
+    settings: Settings
+    vectorizer: TfidfVectorizer
+    vectors: sp.csr_matrix  # one row per background paper, L2-normalised
+    title_keys: tuple[str, ...]
+    categories: tuple[tuple[str, ...], ...]
+    category_share: dict[str, float]  # each category's share of the background's listings (smoothed)
+
+    def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
+        return transform(self.vectorizer, list(texts))
+
+    @property
+    def vocabulary(self) -> list[str]:
+        return [str(t) for t in self.vectorizer.get_feature_names_out()]
+
+
+def transform(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
+    """The rows of ``texts`` (none is fine: sklearn refuses an empty batch, an empty matrix does not)."""
+    if not texts:
+        return sp.csr_matrix((0, len(vectorizer.idf_)), dtype=np.float32)
+    return sp.csr_matrix(vectorizer.transform(texts), dtype=np.float32)
+
+
+def background(history: Sequence[Paper], settings: Settings) -> list[Paper]:
+    """The most recent ``max_background`` papers, in a fixed order (announced day, then id)."""
+    ordered = sorted(history, key=lambda p: (p.announced, p.id))
+    return ordered[-settings.max_background :] if settings.max_background else ordered
+
+
+def history_key(papers: Sequence[Paper], settings: Settings) -> str:
+    """What the corpus depends on: the background papers' ids, versions and text, and the settings."""
+    h = hashlib.sha256(f"corpus v{FORMAT_VERSION} {sorted(settings.as_dict().items())}".encode())
+    for p in papers:
+        h.update(
+            f"\x1e{p.id}\x1f{p.version}\x1f{p.title}\x1f{p.abstract}\x1f{','.join(p.categories)}".encode()
+        )
+    return h.hexdigest()
+
+
+def fit_corpus(history: Sequence[Paper], settings: Settings | None = None) -> Corpus:
+    """Fit the vocabulary and idf on the recent history; raise ValueError when it is too small to."""
+    settings = settings or Settings()
+    papers = background(history, settings)
+    if len(papers) < 2 * settings.min_df:
+        raise ValueError(f"a history of {len(papers)} papers is too small to rank against (need 4 or more)")
+    vectorizer = new_vectorizer(settings)
+    vectors = sp.csr_matrix(vectorizer.fit_transform(paper_text(p.title, p.abstract) for p in papers))
+    mass = category_mass(p.categories for p in papers)
+    total = sum(mass.values()) + len(mass)
+    return Corpus(
+        key=history_key(papers, settings),
+        settings=settings,
+        vectorizer=vectorizer,
+        vectors=vectors,
+        title_keys=tuple(title_key(p.title) for p in papers),
+        categories=tuple(p.categories for p in papers),
+        category_share={c: (n + 1) / total for c, n in sorted(mass.items())},
+    )
+
+
+def category_mass(lists: Iterable[Sequence[str]], weights: Iterable[float] | None = None) -> dict[str, float]:
+    """How much each category is listed: 1 for a paper's primary category, 0.5 for each cross-list."""
+    mass: defaultdict[str, float] = defaultdict(float)
+    for categories, weight in zip(lists, weights if weights is not None else repeat(1.0), strict=False):
+        for n, c in enumerate(categories):
+            mass[c] += weight * (1.0 if n == 0 else 0.5)
+    return dict(mass)
