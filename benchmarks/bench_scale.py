@@ -1,7 +1,7 @@
 """Issue #12 ("scale"): the daily run, the rebuild and search as history grows, each beside its baseline.
 
     python benchmarks/bench_scale.py                     # everything, full sizes (see benchmarks/README.md)
-    python benchmarks/bench_scale.py --quick             # small sizes: about two minutes
+    python benchmarks/bench_scale.py --quick             # small sizes: a few minutes
     python benchmarks/bench_scale.py --only run --big-papers 300000 --repeat 5
 
 A black box: it drives the installed ``arxiv-digest`` command (child processes: ``run``, ``rebuild``,
@@ -131,10 +131,10 @@ def reference_lists(papers: list[dict[str, Any]], topics: dict[str, dict[str, An
         keywords = meta["keywords"]
         filters = meta["filters"] or []
 
-        def holds(text: str, condition: Any) -> bool:
+        def holds(text: str, condition: Any) -> Any:  # no bool(): the reference returns the test itself
             if isinstance(condition, list):
                 return all(word.lower() in text.lower() for word in condition)
-            return bool(condition.lower() in text.lower())
+            return condition.lower() in text.lower()
 
         kept = [
             paper
