@@ -18,7 +18,8 @@ The stage's public face::
 | ``budget.py`` | ``max_tokens_per_day`` as reservations and settlements |
 | ``cache.py`` | ``data/summaries/<YYYY-MM>.jsonl`` and ``tokens.json`` |
 | ``choose.py`` | which papers: the first N of an ordered candidate list |
-| ``run.py`` | one day's summaries: cache, budget, concurrency, retries, judging the answers |
+| ``judge.py`` | whether an answer is a summary to keep (refusals, cut-offs, empty, wrong language) |
+| ``run.py`` | one day's summaries: cache, budget, concurrency, retries, which failures stop the day |
 | ``report.py`` | what a run did, paper by paper |
 """
 

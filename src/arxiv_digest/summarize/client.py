@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -141,7 +142,8 @@ class ChatClient:
     ) -> None:
         self.settings = settings
         self.url = settings.endpoint.rstrip("/") + "/chat/completions"
-        self.requests_made = 0
+        self._requests = 0
+        self._count_lock = threading.Lock()
         self._key = key
         headers = {"User-Agent": user_agent(), "Accept-Encoding": "identity", "Accept": "application/json"}
         if key is not None:
@@ -157,6 +159,12 @@ class ChatClient:
             transport=transport or DeadlineTransport(limits),
             mounts=proxy_mounts(limits) if transport is None else None,
         )
+
+    @property
+    def requests_made(self) -> int:
+        """HTTP requests sent so far, retries included."""
+        with self._count_lock:
+            return self._requests
 
     def __repr__(self) -> str:  # never the key
         return f"ChatClient({self.url!r}, model={self.settings.model!r})"
@@ -185,7 +193,8 @@ class ChatClient:
             "stream": False,
         }
         started = time.monotonic()
-        self.requests_made += 1
+        with self._count_lock:
+            self._requests += 1
         try:
             with (
                 request_deadline(self.settings.timeout_seconds),

@@ -30,29 +30,21 @@ from pathlib import Path
 
 import httpx
 
-from ..errors import AttemptFailed, DeadlineExceeded, GaveUp
+from ..errors import AttemptFailed, DeadlineExceeded, GaveUp, UsageError
 from ..models import Paper
 from ..retry import RetryPolicy, retry
 from .budget import TokenBudget
 from .cache import TOKENS_FILE, CachedSummary, SummaryCache
 from .choose import top_papers
 from .client import Answer, ChatClient
-from .language import Language, find_language, language_problem
-from .prompt import (
-    PROMPT_VERSION,
-    Message,
-    build_messages,
-    clean_summary,
-    estimate_request_tokens,
-    looks_like_refusal,
-    printable_line,
-)
+from .judge import judge
+from .language import Language, find_language
+from .prompt import PROMPT_VERSION, Message, build_messages, estimate_request_tokens
 from .report import Outcome, PaperOutcome, SummaryReport
 from .settings import SummarySettings
 
 #: Statuses that say the endpoint, not the paper, is wrong: no other paper would fare better today.
 STOP_STATUSES = frozenset({401, 403, 404})
-QUOTED_CHARS = 80
 
 
 def read_key(settings: SummarySettings, environ: Mapping[str, str]) -> tuple[str | None, str | None]:
@@ -81,40 +73,6 @@ class _Stop:
     reason: str
 
 
-def _quoted(text: str) -> str:
-    text = printable_line(text)
-    return repr(text if len(text) <= QUOTED_CHARS else text[: QUOTED_CHARS - 1] + "…")
-
-
-def judge(answer: Answer, language: Language, settings: SummarySettings) -> tuple[str | None, str]:
-    """(the summary to keep, "") or (None, why the answer is not one)."""
-    if answer.malformed:
-        return None, f"malformed answer: {answer.malformed}"
-    if answer.refusal:
-        return None, f"refused: {_quoted(answer.refusal)}"
-    if answer.finish_reason == "content_filter":
-        return (
-            None,
-            "refused: the endpoint's content filter withheld the answer (finish_reason content_filter)",
-        )
-    if answer.finish_reason == "length":
-        return (
-            None,
-            f"cut off at summaries.max_output_tokens={settings.max_output_tokens} (finish_reason length)",
-        )
-    if answer.finish_reason in ("tool_calls", "function_call"):
-        return None, f"malformed answer: a {answer.finish_reason} instead of text"
-    text = clean_summary(answer.content or "", settings.max_summary_chars)
-    if not text:
-        return None, "empty answer"
-    if looks_like_refusal(text):
-        return None, f"refused: {_quoted(text)}"
-    problem = language_problem(text, language)
-    if problem:
-        return None, f"wrong language: {problem}"
-    return text, ""
-
-
 def _maybe_billed(failure: AttemptFailed) -> bool:
     """Could the server have done (and billed) the work of a failed try? Yes for a timeout or a cut
     answer after the request was sent; no for an error status or a connection never made."""
@@ -140,7 +98,7 @@ def _stops_the_day(error: GaveUp) -> str | None:
         return f"the endpoint is rate-limiting us: {error}"
     if last.status == 429:
         return f"the endpoint is still rate-limiting us after {error.attempts} tries ({last.reason})"
-    if isinstance(last.__cause__, httpx.ConnectError):
+    if isinstance(last.__cause__, httpx.ConnectError | httpx.ConnectTimeout):
         return f"cannot connect to summaries.endpoint ({last.reason}); is the server running?"
     return None
 
@@ -162,6 +120,8 @@ class _Batch:
         self.sleep, self.clock = sleep, clock
         self.deadline = clock() + settings.max_run_seconds
         self._stop_reason: str | None = None
+        #: index in the chosen list -> the paper's outcome and summary (filled by ``run``)
+        self.results: dict[int, tuple[PaperOutcome, CachedSummary | None]] = {}
         self._lock = threading.Lock()
         self.policy = RetryPolicy(
             attempts=settings.max_retries + 1,
@@ -256,9 +216,9 @@ class _Batch:
             collect()
             in_flight = self.budget.reserved > 0
 
-    def run(self, todo: Iterable[tuple[int, Paper]]) -> dict[int, tuple[PaperOutcome, CachedSummary | None]]:
-        """Every paper of ``todo`` (index in the chosen list, paper) to its outcome."""
-        results: dict[int, tuple[PaperOutcome, CachedSummary | None]] = {}
+    def run(self, todo: Iterable[tuple[int, Paper]]) -> None:
+        """Every paper of ``todo`` (index in the chosen list, paper) to its outcome, in ``results``."""
+        results = self.results
         pending: dict[Future[tuple[PaperOutcome, CachedSummary | None]], int] = {}
 
         def collect() -> None:
@@ -283,7 +243,42 @@ class _Batch:
                 pending[pool.submit(self.summarise, paper, messages, estimate)] = index
             while pending:
                 collect()
-        return results
+
+
+def _open_client(
+    settings: SummarySettings,
+    environ: Mapping[str, str],
+    transport: httpx.BaseTransport | None,
+    cache: SummaryCache,
+    spent_before: int | None,
+) -> tuple[ChatClient | None, str]:
+    """A client to ask with, or (None, why no request may be sent today)."""
+    if spent_before is None:
+        return None, f"{cache.unreadable[TOKENS_FILE]}: the day's spending is unknown, so nothing is spent"
+    key, why_not = read_key(settings, environ)
+    if why_not:
+        return None, why_not
+    try:
+        return ChatClient(settings, key, transport=transport), ""
+    except UsageError as e:  # a proxy variable we cannot use (socks5://): the day goes on without
+        return None, str(e)
+
+
+def _ask(batch: _Batch, todo: list[tuple[int, Paper]], cache: SummaryCache, day: dt.date) -> list[str]:
+    """Run the batch, then keep what it paid for (even if something unforeseen ended it); the problems."""
+    problems: list[str] = []
+    try:
+        batch.run(todo)
+    finally:
+        for outcome, summary in batch.results.values():
+            if summary is not None and outcome.outcome is Outcome.SUMMARISED:
+                cache.put(summary)
+        cache.add_tokens(day, batch.budget.spent)
+        problems += cache.save()[1]
+    stopped = batch.stop_reason  # the endpoint's fault: said even when every paper was in flight
+    if stopped is None and any(o.outcome is Outcome.NOT_TRIED for o, _ in batch.results.values()):
+        stopped = batch.why_not()  # out of time
+    return [stopped, *problems] if stopped else problems
 
 
 def summarise_day(
@@ -312,37 +307,24 @@ def summarise_day(
             results[index] = (PaperOutcome(paper.id, paper.version, Outcome.CACHED), hit)
         else:
             todo.append((index, paper))
-    problems: list[str] = []
     spent_before = cache.tokens_spent(day)
+    problems: list[str] = []
     requests = used = 0
-    key, why_not = read_key(settings, environ) if todo else (None, None)
-    if todo and spent_before is None:
-        why_not = f"{cache.unreadable[TOKENS_FILE]}: the day's spending is unknown, so nothing is spent"
-    if why_not:
-        problems.append(why_not)
-        results.update(
-            (i, (PaperOutcome(p.id, p.version, Outcome.NOT_TRIED, why_not), None)) for i, p in todo
-        )
-    elif todo:
-        budget = TokenBudget(settings.max_tokens_per_day, spent_before or 0)
-        with ChatClient(settings, key, transport=transport) as client:
-            batch = _Batch(client, settings, language, budget, sleep=sleep, clock=clock)
-            try:
-                results.update(batch.run(todo))
-            finally:  # tokens paid for are kept even if something unforeseen ends the run
-                for outcome, summary in results.values():
-                    if summary is not None and outcome.outcome is Outcome.SUMMARISED:
-                        cache.put(summary)
-                cache.add_tokens(day, budget.spent)
-                problems += cache.save()[1]
-            stopped = batch.stop_reason  # the endpoint's fault: said even if every paper was in flight
-            if stopped is None and any(o.outcome is Outcome.NOT_TRIED for o, _ in results.values()):
-                stopped = batch.why_not()  # out of time
-            if stopped:
-                problems.insert(0, stopped)
+    if todo:
+        client, why_not = _open_client(settings, environ, transport, cache, spent_before)
+        if client is None:
+            problems.append(why_not)
+            for index, paper in todo:
+                results[index] = (PaperOutcome(paper.id, paper.version, Outcome.NOT_TRIED, why_not), None)
+        else:
+            with client:
+                budget = TokenBudget(settings.max_tokens_per_day, spent_before or 0)
+                batch = _Batch(client, settings, language, budget, sleep=sleep, clock=clock)
+                problems += _ask(batch, todo, cache, day)
+            results.update(batch.results)
             requests, used = client.requests_made, budget.spent
-    reported = TOKENS_FILE if todo and spent_before is None else None  # already said, in why_not
-    problems += [reason for name, reason in sorted(cache.unreadable.items()) if name != reported]
+    said = "\n".join(problems)  # each unreadable file once: the ledger's and save()'s words may hold it
+    problems += [why for _, why in sorted(cache.unreadable.items()) if why not in said]
     ordered = [results[i] for i in range(len(chosen))]
     return SummaryReport(
         day=day,
