@@ -20,6 +20,7 @@ from arxiv_digest.summarize import (
     SummaryReport,
     SummarySettings,
     build_messages,
+    cached_summaries,
     estimate_request_tokens,
     find_language,
     summarise_day,
@@ -114,6 +115,24 @@ def test_a_rerun_a_rebuild_or_a_fresh_clone_costs_zero_tokens(fake: FakeChat, tm
         assert report.tokens_used_today == first.tokens_used
     assert len(fake.requests) == 5
     assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()} == before
+
+
+def test_a_rebuild_shows_what_is_cached_without_asking(fake: FakeChat, tmp_path: Path) -> None:
+    summarise(settings_for(fake, papers=3), tmp_path)
+    summarise(settings_for(fake, papers=1, model="another-model"), tmp_path, PAPERS[3:])
+    shown = cached_summaries(PAPERS[:10], "en", tmp_path)
+    assert sorted(shown) == sorted((p.id, p.version) for p in PAPERS[:4])
+    assert shown[(PAPERS[0].id, 1)].startswith("This paper presents Self-Evolving World Models")
+    assert cached_summaries(PAPERS[:10], "de", tmp_path) == {}
+    assert cached_summaries(PAPERS[:10], "en", tmp_path / "nothing-here") == {}
+    assert len(fake.requests) == 4
+
+
+def test_the_default_budget_covers_a_typical_day(fake: FakeChat, tmp_path: Path) -> None:
+    defaults = SummarySettings(endpoint=fake.url, model="gpt-4o-mini", key_env=VARIABLE)
+    report = summarise(defaults, tmp_path)
+    assert (defaults.papers, len(report.summarised)) == (30, 30)
+    assert report.tokens_used < defaults.max_tokens_per_day / 2  # about 19,000: docs/design.md
 
 
 def test_a_new_version_is_summarised_again_and_the_old_one_kept(fake: FakeChat, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ The stage's public face::
     settings, problems = settings_from_mapping(section)  # or SummarySettings(…) and settings_problems
     report = summarise_day(candidates, settings, day=day, data_dir=out / "data")
     report.text_of(paper.id, paper.version)  # the summary to show, or None
+    cached_summaries(papers, "en", out / "data")  # a rebuild: the files only, never the API
 
 | module | owns |
 |---|---|
@@ -25,7 +26,7 @@ The stage's public face::
 
 from __future__ import annotations
 
-from .cache import SUMMARIES_DIR, TOKENS_FILE, CachedSummary, SummaryCache, month_file
+from .cache import SUMMARIES_DIR, TOKENS_FILE, CachedSummary, SummaryCache, cached_summaries, month_file
 from .choose import top_papers
 from .language import LANGUAGES, Language, accepted_languages, find_language, language_problem
 from .prompt import PROMPT_VERSION, build_messages, clean_summary, estimate_request_tokens, estimate_tokens
@@ -55,6 +56,7 @@ __all__ = [
     "SummarySettings",
     "accepted_languages",
     "build_messages",
+    "cached_summaries",
     "clean_summary",
     "endpoint_problem",
     "estimate_request_tokens",

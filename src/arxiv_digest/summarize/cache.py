@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PublishError, cannot_read
-from ..models import MAX_VERSION, id_sort_key
+from ..models import MAX_VERSION, Paper, id_sort_key
 from ..publish import atomic_write
 
 SUMMARIES_DIR = "summaries"
@@ -212,3 +212,16 @@ class SummaryCache:
                 problems.append(str(e))
             self._tokens_changed = False
         return written, problems
+
+
+def cached_summaries(papers: Iterable[Paper], language: str, data_dir: Path) -> dict[tuple[str, int], str]:
+    """The stored summaries of ``papers`` in ``language`` (a code), by (id, version), whatever model or
+    prompt version wrote them: what a rebuild shows, reading files only, never the API. An unreadable
+    month file shows none of its summaries (``summarise_day`` reports it)."""
+    cache = SummaryCache(data_dir)
+    found = {}
+    for paper in papers:
+        hit = cache.get(paper.id, paper.version, language)
+        if hit is not None:
+            found[(paper.id, paper.version)] = hit.text
+    return found
