@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -82,7 +83,10 @@ def records(data_dir: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in month_file(data_dir).read_text(encoding="utf-8").splitlines()]
 
 
-def test_summaries_are_made_for_the_top_papers_and_kept(fake: FakeChat, tmp_path: Path) -> None:
+def test_summaries_are_made_for_the_top_papers_and_kept(
+    fake: FakeChat, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="arxiv_digest.summarize")
     report = summarise(settings_for(fake, language="German"), tmp_path)
     assert [p.outcome for p in report.papers] == [Outcome.SUMMARISED] * 5
     assert [p.id for p in report.papers] == [p.id for p in PAPERS[:5]]
@@ -98,6 +102,12 @@ def test_summaries_are_made_for_the_top_papers_and_kept(fake: FakeChat, tmp_path
     assert {(r["language"], r["prompt"], r["model"]) for r in stored} == {("de", 1, "gpt-4o-mini")}
     ledger = json.loads((tmp_path / "summaries" / "tokens.json").read_text())
     assert ledger == {"2026-06-30": report.tokens_used}
+    # Each request is logged with the usage its response reported.
+    logged = [r.getMessage() for r in caplog.records if r.name == "arxiv_digest.summarize.client"]
+    assert len(logged) == 5
+    for outcome in report.papers:
+        line = next(m for m in logged if m.startswith(f"summary of {outcome.versioned_id}: gpt-4o-mini"))
+        assert line.endswith(f"= {outcome.tokens} tokens") and " prompt + " in line and " completion " in line
 
 
 def test_a_rerun_a_rebuild_or_a_fresh_clone_costs_zero_tokens(fake: FakeChat, tmp_path: Path) -> None:
