@@ -82,8 +82,8 @@ def find_links(text: str) -> list[CodeLink]:
     """The code links in one field's text, in the order they appear (not yet deduplicated)."""
     links: list[CodeLink] = []
     matches = list(_SCHEME_URL.finditer(text)) if "://" in text else []
-    lowered = text.lower()
-    if any(hint in lowered for hint in _BARE_HINTS):  # most abstracts have none: skip the costly scan
+    rest = _SCHEME_URL.sub(" ", text).lower() if matches else text.lower()
+    if any(hint in rest for hint in _BARE_HINTS):  # most texts have none: skip the costly scan
         matches = sorted([*matches, *_BARE_URL.finditer(text)], key=lambda m: m.start())
     for match in matches:
         raw = _clean(match.group())

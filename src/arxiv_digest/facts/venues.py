@@ -33,13 +33,15 @@ from arxiv_digest.facts.venue_table import Spelling, Strength, VenueTable, load_
 
 # Nouns that state an acceptance when no verb says otherwise ("Proceedings of …", "Oral, ICML").
 _PUBLISHED_NOUN = re.compile(r"\bproceedings\b|\bproc\.|\boral\b|\bspotlight\b|\bposter\b", re.IGNORECASE)
-# Words just after a venue (a few words may stand between) that settle it when nothing before it does.
+# Words just after a venue (a few words may stand between) that settle it when nothing before it does:
+# "EMNLP 2025 Industry Track submission", "ACL-2025 industry-track accepted".
 _AFTER = re.compile(
     r"\W{0,3}(?:[\w#&'-]+\W{1,3}){0,3}?"
-    r"\b(?:(?P<no>submission|submitted|under[\s-]*review|in[\s-]*review|(?:latex\s+)?(?:template|style)\b)"
-    r"|(?P<yes>accept\w*|paper\b))",
+    r"\b(?:(?P<no>submission|submitted|under[\s-]*review|in[\s-]*review)|(?P<yes>accept\w*|paper\b))",
     re.IGNORECASE,
 )
+# A venue's template or style is no acceptance either ("Based on the AAMAS 2026 paper template").
+_TEMPLATE = re.compile(r"\W{0,3}(?:[\w-]+\s+){0,2}?(?:template|style(?:\s+file)?)\b", re.IGNORECASE)
 # An acceptance verb right before a weak spelling ("Accepted for publication at IV 2025").
 _VERB_BESIDE = re.compile(
     r"\b(?:accept\w*|appear(?:s|ed)?|publish\w*|present\w*)(?:\s+for\s+(?:publication|presentation))?"
@@ -115,6 +117,8 @@ def _is_accepted(text: str, m: Mention, published: bool) -> bool:
     statuses = list(STATUS.finditer(before))
     if statuses:
         return statuses[-1]["yes"] is not None
+    if _TEMPLATE.match(text, m.tail, end):
+        return False
     settled = _AFTER.match(text, m.tail, end)
     if settled:
         return settled["yes"] is not None
