@@ -403,6 +403,17 @@ def venue(comment: str, journal_ref: str | None = None) -> tuple[str, int | None
         ),
         ("Accepted by ACM MM'25", ("ACM MM", 2025, "main")),
         ("Accepted at AAAI-26", ("AAAI", 2026, "main")),
+        ("MM 2025", ("ACM MM", 2025, "main")),
+        # a year before the name past an ordinal, or alone in the venue's sentence
+        (
+            "2025 19th International Conference on Automatic Face and Gesture Recognition (FG)",
+            ("FG", 2025, "main"),
+        ),
+        (
+            "IEEE/CVF Conference on Computer Vision and Pattern Recognition Workshops (CVPRW), Nashville "
+            "(TN), USA, 2025; 5th International Workshop on Event-Based Vision",
+            ("CVPR", 2025, "workshop"),
+        ),
         ("Accepted to Autonomous Agents and MultiAgent Systems 2025", ("AAMAS", 2025, "main")),
         ("Accepted at CVPR-W", ("CVPR", None, "workshop")),
         ("ASI @ ICCV 2025", ("ICCV", 2025, "workshop")),
@@ -487,7 +498,8 @@ def test_non_acceptances_and_non_venues(comment: str) -> None:
             ("IEEE Transactions on Wireless Communications", None, "journal"),
         ),
         ("Accepted to the TalentCLEF 2025 Workshop as part of CLEF 2025", ("CLEF", 2025, "workshop")),
-        ("Accepted to HICSS-59 (2026)", ("HICSS", None, "main")),  # an edition, not a year
+        ("Accepted to HICSS-59 (2026)", ("HICSS", 2026, "main")),  # 59: an edition; the year: the sentence's
+        ("Accepted in 1st IEEE QPAIN 2025", ("QPAIN", 2025, "main")),
     ],
 )
 def test_venues_the_table_does_not_know(comment: str, expected: tuple[str, int | None, str]) -> None:

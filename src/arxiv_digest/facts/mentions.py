@@ -32,7 +32,9 @@ YEAR_AFTER = re.compile(
     r"|(?P<y2g>\d{2})(?!\w))",
     re.IGNORECASE,
 )
-_YEAR_BEFORE = re.compile(r"(?P<y4>(?:19|20)\d{2})\s+(?:the\s+)?$", re.IGNORECASE)
+_YEAR_BEFORE = re.compile(r"(?P<y4>(?:19|20)\d{2})\s+(?:the\s+)?(?:\d+(?:st|nd|rd|th)\s+)?$", re.IGNORECASE)
+# A year standing alone in a sentence, not inside an identifier (10.1109/TNNLS.2025.3561172).
+_SENTENCE_YEAR = re.compile(r"(?<![\w./-])(?:19|20)\d{2}(?![\w/-]|\.\d)")
 _LATEST_TWO_DIGIT_YEAR = 40  # '24, -26 are years; HICSS-59, SSW-13 are editions (an old one may pass)
 
 
@@ -78,9 +80,17 @@ def year_after(text: str, position: int) -> tuple[int | None, int]:
 
 def year_of(text: str, start: int, end: int) -> tuple[int | None, int]:
     """The year beside the name ``text[start:end]``: after it, else right before it ("2024 IEEE
-    International Conference on …"); and where the name with its year ends."""
+    International Conference on …", "2025 19th International Conference on …"); and where the name with its
+    year ends."""
     year, tail = year_after(text, end)
     if year is not None:
         return year, tail
     before = _YEAR_BEFORE.search(text, 0, start)
     return (int(before["y4"]) if before else None), end
+
+
+def sentence_year(text: str, start: int, end: int) -> int | None:
+    """The one year a sentence states, if it states exactly one ("IEEE/CVF Conference on Computer Vision
+    and Pattern Recognition Workshops (CVPRW), Nashville (TN), USA, 2025"): the venue's, not a guess."""
+    years = set(_SENTENCE_YEAR.findall(URL.sub(" ", text[start:end])))
+    return int(years.pop()) if len(years) == 1 else None

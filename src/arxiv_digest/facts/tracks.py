@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from arxiv_digest.facts.mentions import URL, Mention
+from arxiv_digest.facts.mentions import URL, Mention, sentence_year
 from arxiv_digest.facts.values import Track, Venue
 
 _WORKSHOP = re.compile(r"\bworkshops?\b|\bSRW\b", re.IGNORECASE)  # SRW: ACL's Student Research Workshop
@@ -41,11 +41,11 @@ _TRACK_REACH = 40  # how far from the venue's name a track word may stand ("Find
 def venue_of(text: str, chosen: Mention, sentence: list[Mention], *, workshop: bool = False) -> Venue:
     """The venue a chosen mention states, reading its track from its sentence (``sentence``: every
     mention in it) and its year from any mention of the same venue there ("… Computer Vision and Pattern
-    Recognition (CVPR) conference" after "the 2025 Conference on …")."""
+    Recognition (CVPR) conference" after "the 2025 Conference on …"), else from the sentence."""
     name = chosen.spelling.venue
     same = [m for m in sentence if m.spelling.venue == name]
-    year = next((m.year for m in same if m.year is not None), None)
     start, end = chosen.clause
+    year = next((m.year for m in same if m.year is not None), None) or sentence_year(text, start, end)
     masked = list(text[start:end])
     for m in sentence:  # the venue names themselves say nothing about the track
         masked[m.start - start : m.end - start] = " " * (m.end - m.start)

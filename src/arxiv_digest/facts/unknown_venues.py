@@ -30,7 +30,7 @@ _ACRONYM = (
 _VERB = r"\b(?:accept\w*|to\s+appear|appear(?:s|ed)?|publish\w*|present\w*)"
 _VERB_ACRONYM_YEAR = re.compile(
     rf"{_VERB}(?:\s+(?:for|as)\s+(?:an?\s+)?(?:\w+\s+)?(?:publication|presentation|paper|poster))?"
-    r"\s+(?:to|at|by|in|on|for)\s+(?:the\s+)?(?:(?:IEEE|ACM|IEEE/CVF|ISCA|SPIE)[\s-]+)?"
+    r"\s+(?:to|at|by|in|on|for)\s+(?:the\s+)?(?:\d+(?:st|nd|rd|th)\s+)?(?:(?:IEEE|ACM|IEEE/CVF|ISCA|SPIE)[\s-]+)?"
     rf"{_ACRONYM}(?:[\s-]*(?P<y4>(?:19|20)\d{{2}})|\s*['’-](?P<y2>\d{{2}}))(?!\w)",
     re.IGNORECASE,
 )
