@@ -49,7 +49,7 @@ except ImportError:  # the baseline's parser comes with the [bench] extra only
 from tests import bigday  # noqa: E402
 
 from arxiv_digest.config import Config, Topic, parse_config  # noqa: E402
-from arxiv_digest.digest import Digest, build_digest  # noqa: E402
+from arxiv_digest.match.digest import Digest, build_digest  # noqa: E402
 from arxiv_digest.match.topics import topic_matcher  # noqa: E402
 from arxiv_digest.render.markdown import MarkdownRenderer  # noqa: E402
 from arxiv_digest.sources.rss import parse_feed  # noqa: E402

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))  # the fake lives in tests/; benchmarks import fro
 from tests.fakes.chat import FakeChat  # noqa: E402
 
 from arxiv_digest.config import load_config  # noqa: E402
-from arxiv_digest.digest import build_digest  # noqa: E402
+from arxiv_digest.match.digest import build_digest  # noqa: E402
 from arxiv_digest.models import Paper  # noqa: E402
 from arxiv_digest.summarize import (  # noqa: E402
     SummarySettings,

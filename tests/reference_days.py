@@ -43,22 +43,34 @@ def reference_records(day: str) -> list[dict[str, object]]:
             continue
         assert lines[i + 2].strip() == "<details><summary>Abstract</summary>", lines[i + 2]
         authors = lines[i + 1].strip()[1:-1].split(", ")
-        records.append({
-            "id": m.group(3), "version": 1, "title": m.group(1), "authors": authors,
-            "abstract": lines[i + 3][2:], "categories": categories.get(m.group(3), [section]),
-            "announce_type": "new", "announced": day, "comment": None, "journal_ref": None, "doi": None,
-            "license": None,
-        })
+        records.append(
+            {
+                "id": m.group(3),
+                "version": 1,
+                "title": m.group(1),
+                "authors": authors,
+                "abstract": lines[i + 3][2:],
+                "categories": categories.get(m.group(3), [section]),
+                "announce_type": "new",
+                "announced": day,
+                "comment": None,
+                "journal_ref": None,
+                "doi": None,
+                "license": None,
+            }
+        )
     return records
 
 
-def write_reference_day(day: str, out: Path, *, extra_config: str = "match: substring\n"
-                        "repo: tavish9/awesome-daily-AI-arxiv\n") -> Path:
+def write_reference_day(
+    day: str, out: Path, *, extra_config: str = "match: substring\nrepo: tavish9/awesome-daily-AI-arxiv\n"
+) -> Path:
     """Write out/data/<day>.jsonl and out/config.yml (the reference's, plus ``extra_config``)."""
     (out / "data").mkdir(parents=True, exist_ok=True)
     lines = [json.dumps(r, ensure_ascii=False) for r in reference_records(day)]
     (out / "data" / f"{day}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     config = out / "config.yml"
-    config.write_text((REFERENCE / day / "config.yml").read_text(encoding="utf-8") + "\n" + extra_config,
-                      encoding="utf-8")
+    config.write_text(
+        (REFERENCE / day / "config.yml").read_text(encoding="utf-8") + "\n" + extra_config, encoding="utf-8"
+    )
     return config

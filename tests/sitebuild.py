@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from arxiv_digest.config import Config, load_config
-from arxiv_digest.rebuilder import rebuild
+from arxiv_digest.jobs.rebuild import rebuild
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "src" / "arxiv_digest" / "demo" / "2026-06-30.jsonl"

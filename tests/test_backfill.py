@@ -229,8 +229,7 @@ def test_an_interrupted_backfill_resumes_from_the_saved_token(
     resumed = backfill(cli, digest_dir)
     assert resumed.exit_code == 0, resumed.err
     assert (
-        "resuming the backfill of 2026-06-29..2026-07-01: set cs:cs:AI (1 of 6), 2 pages saved"
-        in resumed.err
+        "resuming the backfill of 2026-06-29..2026-07-01: set cs:cs:AI (1 of 6), 2 pages saved" in resumed.err
     )
     second_run = oai_requests(arxiv_env)[len(first_run) :]
     assert key(second_run[0]) == key(first_run[2])  # it starts from the saved token

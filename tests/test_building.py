@@ -15,7 +15,7 @@ import pytest
 
 from arxiv_digest.config import load_config
 from arxiv_digest.errors import StoreError
-from arxiv_digest.rebuilder import PARALLEL_MIN_DAYS, rebuild
+from arxiv_digest.jobs.rebuild import PARALLEL_MIN_DAYS, rebuild
 from arxiv_digest.store import Store, building, worker_store
 from arxiv_digest.store import snapshot as snapshots
 from tests.conftest import db_rows

@@ -16,7 +16,7 @@ import pytest
 from lxml import html as lxml_html
 
 from arxiv_digest.config import load_config
-from arxiv_digest.digest import build_digest, count_day
+from arxiv_digest.match.digest import build_digest, count_day
 from arxiv_digest.notify.email import EmailRenderer
 from arxiv_digest.notify.selection import select
 from arxiv_digest.notify.webhooks import discord_payload, slack_payload

@@ -13,9 +13,9 @@ import pytest
 from lxml import etree
 
 from arxiv_digest.config import load_config
-from arxiv_digest.digest import build_digest
+from arxiv_digest.jobs.rebuild import rebuild
+from arxiv_digest.match.digest import build_digest
 from arxiv_digest.models import Paper, id_sort_key
-from arxiv_digest.rebuilder import rebuild
 from arxiv_digest.render.feeds import ATOM_NS, announced_at
 from arxiv_digest.store import snapshot
 from tests import sitebuild

@@ -15,8 +15,8 @@ from lxml import etree
 
 from arxiv_digest.config import load_config
 from arxiv_digest.errors import FetchError
-from arxiv_digest.pipeline import run_daily
-from arxiv_digest.status import weekdays_after
+from arxiv_digest.jobs.daily import run_daily
+from arxiv_digest.jobs.status import weekdays_after
 from tests.conftest import CliResult, db_rows, tree_state
 from tests.fakearxiv import FakeArxiv
 

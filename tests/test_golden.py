@@ -16,8 +16,14 @@ from tests.conftest import CliResult
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["README.md", "hot_topic/MLLM.md", "hot_topic/3D_Generation.md", "category/cs.MA.md",
-         "archive/README.md", "archive/2026-06-30/README.md"]
+PAGES = [
+    "README.md",
+    "hot_topic/MLLM.md",
+    "hot_topic/3D_Generation.md",
+    "category/cs.MA.md",
+    "archive/README.md",
+    "archive/2026-06-30/README.md",
+]
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +47,9 @@ def test_page_matches_its_golden_file(demo: Path, page: str, request: pytest.Fix
     assert got == golden.read_bytes(), f"{page} changed; review the diff, then rerun with --update-golden"
 
 
-def test_the_demo_day_renders_the_same_bytes_twice(demo: Path, tmp_path: Path,
-                                                     cli: Callable[..., CliResult]) -> None:
+def test_the_demo_day_renders_the_same_bytes_twice(
+    demo: Path, tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
     again = tmp_path / "again"
     shutil.copytree(demo / "data", again / "data")
     shutil.copy(demo / "config.yml", again / "config.yml")

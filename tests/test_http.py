@@ -27,7 +27,7 @@ import trustme
 from arxiv_digest import PROJECT_URL, __version__
 from arxiv_digest.config import ArxivSettings
 from arxiv_digest.errors import FeedFormatError, FetchError, UsageError
-from arxiv_digest.http import PoliteClient, Response
+from arxiv_digest.sources.http import PoliteClient, Response
 from tests.fakearxiv import FakeArxiv, Reply
 from tests.fakearxiv.raw import RawServer, Script, trickle
 

@@ -217,9 +217,7 @@ def test_check_lists_the_channels_without_their_secrets(
     tmp_path: Path, cli: Callable[..., CliResult]
 ) -> None:
     config = tmp_path / "config.yml"
-    config.write_text(
-        BASE + ISSUE_EXAMPLE.replace("${SLACK_WEBHOOK_URL}", SLACK), encoding="utf-8"
-    )
+    config.write_text(BASE + ISSUE_EXAMPLE.replace("${SLACK_WEBHOOK_URL}", SLACK), encoding="utf-8")
     result = cli("check", "--config", config)
     assert result.exit_code == 0, result.err
     assert "notify email: smtp.example.org:587 (starttls), to 2 address(es), MLLM, LLM" in result.out

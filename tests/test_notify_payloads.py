@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from arxiv_digest.config import NotifySettings, WebhookSettings, parse_config
-from arxiv_digest.digest import build_digest
 from arxiv_digest.errors import SendFailed
+from arxiv_digest.match.digest import build_digest
 from arxiv_digest.models import Paper
 from arxiv_digest.notify.redact import Redactor
 from arxiv_digest.notify.selection import select

@@ -11,19 +11,34 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arxiv_digest.errors import QuerySyntaxError
-from arxiv_digest.match import Matcher, TopicRule, keywords_tree, parse_query
-from arxiv_digest.match.ast import FIELDS, And, Node, Not, Or, Term
-from arxiv_digest.match.keywords import keywords_query
+from arxiv_digest.match import Matcher, TopicRule
 from arxiv_digest.models import AnnounceType, Paper
+from arxiv_digest.query import keywords_tree, parse_query
+from arxiv_digest.query.ast import FIELDS, And, Node, Not, Or, Term
+from arxiv_digest.query.keywords import keywords_query
 from arxiv_digest.text import clean_abstract
 from tests.conftest import DATA
 
 
-def paper(title: str = "", abstract: str = "", *, authors: tuple[str, ...] = ("A. Person",),
-          categories: tuple[str, ...] = ("cs.CL",), comment: str | None = None) -> Paper:
-    return Paper(id="2601.00001", version=1, title=title, authors=authors, abstract=abstract,
-                 categories=categories, announce_type=AnnounceType.NEW, announced=dt.date(2026, 1, 5),
-                 comment=comment)
+def paper(
+    title: str = "",
+    abstract: str = "",
+    *,
+    authors: tuple[str, ...] = ("A. Person",),
+    categories: tuple[str, ...] = ("cs.CL",),
+    comment: str | None = None,
+) -> Paper:
+    return Paper(
+        id="2601.00001",
+        version=1,
+        title=title,
+        authors=authors,
+        abstract=abstract,
+        categories=categories,
+        announce_type=AnnounceType.NEW,
+        announced=dt.date(2026, 1, 5),
+        comment=comment,
+    )
 
 
 def selects(query: str, p: Paper) -> bool:
@@ -33,36 +48,42 @@ def selects(query: str, p: Paper) -> bool:
 # -- grammar -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("query", "tree"), [
-    ("LLM", Term("LLM")),
-    ("a b", And((Term("a"), Term("b")))),
-    ("a AND b", And((Term("a"), Term("b")))),
-    ("a OR b c", Or((Term("a"), And((Term("b"), Term("c")))))),
-    ("NOT a b", And((Not(Term("a")), Term("b")))),
-    ("a ANDNOT b", And((Term("a"), Not(Term("b"))))),
-    ("(a OR b) AND c", And((Or((Term("a"), Term("b"))), Term("c")))),
-    ("(a AND b) AND c", And((Term("a"), Term("b"), Term("c")))),
-    ("a and b", And((Term("a"), Term("and"), Term("b")))),  # lower-case operators are words
-    ('ti:"vision language model"', Term("vision language model", field="ti", quoted=True)),
-    ("au:hinton OR cat:cs.C*", Or((Term("hinton", field="au"), Term("cs.C*", field="cat")))),
-    ("NOT NOT x", Not(Not(Term("x")))),
-])
+@pytest.mark.parametrize(
+    ("query", "tree"),
+    [
+        ("LLM", Term("LLM")),
+        ("a b", And((Term("a"), Term("b")))),
+        ("a AND b", And((Term("a"), Term("b")))),
+        ("a OR b c", Or((Term("a"), And((Term("b"), Term("c")))))),
+        ("NOT a b", And((Not(Term("a")), Term("b")))),
+        ("a ANDNOT b", And((Term("a"), Not(Term("b"))))),
+        ("(a OR b) AND c", And((Or((Term("a"), Term("b"))), Term("c")))),
+        ("(a AND b) AND c", And((Term("a"), Term("b"), Term("c")))),
+        ("a and b", And((Term("a"), Term("and"), Term("b")))),  # lower-case operators are words
+        ('ti:"vision language model"', Term("vision language model", field="ti", quoted=True)),
+        ("au:hinton OR cat:cs.C*", Or((Term("hinton", field="au"), Term("cs.C*", field="cat")))),
+        ("NOT NOT x", Not(Not(Term("x")))),
+    ],
+)
 def test_grammar_and_precedence(query: str, tree: Node) -> None:
     assert parse_query(query) == tree
 
 
-@pytest.mark.parametrize(("query", "column", "expected"), [
-    ("(LLM OR reasoning AND (vision", 30, "expected ')'"),
-    ("a OR", 5, "expected a word"),
-    (")", 1, "expected a word"),
-    ("a )", 3, "unexpected ')'"),
-    ('"open phrase', 13, "to close the phrase"),
-    ("ti:", 4, "after 'ti:'"),
-    ("foo:bar", 1, "unknown field 'foo'"),
-    ("", 1, "the query is empty"),
-    ("a ()", 4, "inside the parentheses"),
-    ("AND", 1, "expected a word"),
-])
+@pytest.mark.parametrize(
+    ("query", "column", "expected"),
+    [
+        ("(LLM OR reasoning AND (vision", 30, "expected ')'"),
+        ("a OR", 5, "expected a word"),
+        (")", 1, "expected a word"),
+        ("a )", 3, "unexpected ')'"),
+        ('"open phrase', 13, "to close the phrase"),
+        ("ti:", 4, "after 'ti:'"),
+        ("foo:bar", 1, "unknown field 'foo'"),
+        ("", 1, "the query is empty"),
+        ("a ()", 4, "inside the parentheses"),
+        ("AND", 1, "expected a word"),
+    ],
+)
 def test_syntax_errors_point_at_the_fault(query: str, column: int, expected: str) -> None:
     with pytest.raises(QuerySyntaxError) as info:
         parse_query(query)
@@ -77,9 +98,13 @@ def test_syntax_errors_point_at_the_fault(query: str, column: int, expected: str
 
 
 def test_fields_look_where_they_say() -> None:
-    p = paper("Vision-Language Models for robots", "We study agents and planning.",
-              authors=("Geoffrey E. Hinton", "Yann LeCun"), categories=("cs.RO", "cs.CV"),
-              comment="Accepted at ICLR 2026")
+    p = paper(
+        "Vision-Language Models for robots",
+        "We study agents and planning.",
+        authors=("Geoffrey E. Hinton", "Yann LeCun"),
+        categories=("cs.RO", "cs.CV"),
+        comment="Accepted at ICLR 2026",
+    )
     assert selects('ti:"vision language model"', p)
     assert not selects('abs:"vision language model"', p)
     assert selects("abs:agent*", p) and not selects("ti:agent*", p)
@@ -110,9 +135,11 @@ def test_operators_on_a_paper() -> None:
 # -- properties --------------------------------------------------------------------------------------
 
 # Letters, digits and the punctuation a word may carry (":" too: `1:2`, `x1:y` and `note:` are words).
-_words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.*éß:+#'/&!",
-                 min_size=1, max_size=8).filter(lambda w: any(c.isalnum() for c in w)
-                                                and not w.startswith("*"))
+_words = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.*éß:+#'/&!",
+    min_size=1,
+    max_size=8,
+).filter(lambda w: any(c.isalnum() for c in w) and not w.startswith("*"))
 _FIELD_LIKE = re.compile(r"[A-Za-z]+:")
 
 
@@ -172,24 +199,55 @@ def _real_papers() -> list[Paper]:
         if r["id"] in seen:
             continue
         seen.add(r["id"])
-        out.append(Paper(id=r["id"], version=1, title=r["title"], authors=tuple(r["authors"]),
-                         abstract=clean_abstract(r["summary"]), categories=tuple(r["categories"]),
-                         announce_type=AnnounceType.NEW, announced=dt.date(2025, 10, 15),
-                         comment=r["comment"]))
+        out.append(
+            Paper(
+                id=r["id"],
+                version=1,
+                title=r["title"],
+                authors=tuple(r["authors"]),
+                abstract=clean_abstract(r["summary"]),
+                categories=tuple(r["categories"]),
+                announce_type=AnnounceType.NEW,
+                announced=dt.date(2025, 10, 15),
+                comment=r["comment"],
+            )
+        )
     return out
 
 
 REAL = _real_papers()
-_vocabulary = ["LLM", "Large Language Model", "reasoning", "VLM", "Vision-Language", "diffusion", "Bench*",
-               "agent*", "RL", "o1", "r1", "multi-modal", "3D", "2D", "survey", "transformer", "GPT",
-               "Test-Time", "segmentation", "robot"]
+_vocabulary = [
+    "LLM",
+    "Large Language Model",
+    "reasoning",
+    "VLM",
+    "Vision-Language",
+    "diffusion",
+    "Bench*",
+    "agent*",
+    "RL",
+    "o1",
+    "r1",
+    "multi-modal",
+    "3D",
+    "2D",
+    "survey",
+    "transformer",
+    "GPT",
+    "Test-Time",
+    "segmentation",
+    "robot",
+]
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(_vocabulary), min_size=1, max_size=2), min_size=1, max_size=4),
-       st.lists(st.lists(st.sampled_from(_vocabulary), min_size=1, max_size=2), max_size=2))
-def test_a_keyword_list_and_its_query_select_the_same_papers(keywords: list[list[str]],
-                                                            filters: list[list[str]]) -> None:
+@given(
+    st.lists(st.lists(st.sampled_from(_vocabulary), min_size=1, max_size=2), min_size=1, max_size=4),
+    st.lists(st.lists(st.sampled_from(_vocabulary), min_size=1, max_size=2), max_size=2),
+)
+def test_a_keyword_list_and_its_query_select_the_same_papers(
+    keywords: list[list[str]], filters: list[list[str]]
+) -> None:
     kw = tuple(tuple(g) for g in keywords)
     fl = tuple(tuple(g) for g in filters)
     from_list = Matcher([TopicRule("t", keywords_tree(kw, fl))])
@@ -223,8 +281,12 @@ def test_remembered_prefix_words_change_no_result(cache_words: int, monkeypatch:
     from arxiv_digest.match import engine
 
     monkeypatch.setattr(engine, "PREFIX_CACHE_WORDS", cache_words)
-    queries = {"bench": "bench* OR agent*", "vis": '"vision lang*"', "mixed": "ti:transform* AND abs:learn*",
-               "au": "au:zh*"}
+    queries = {
+        "bench": "bench* OR agent*",
+        "vis": '"vision lang*"',
+        "mixed": "ti:transform* AND abs:learn*",
+        "au": "au:zh*",
+    }
     rules = [TopicRule(name, parse_query(q)) for name, q in queries.items()]
     warm = Matcher(rules)
     for paper in REAL:

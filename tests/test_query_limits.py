@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from arxiv_digest.errors import QuerySyntaxError
-from arxiv_digest.match import Matcher, TopicRule, parse_query
-from arxiv_digest.match.ast import Node, Not, Term, terms
+from arxiv_digest.match import Matcher, TopicRule
 from arxiv_digest.match.fts import fts_expression
 from arxiv_digest.match.missing import holds, missing
-from arxiv_digest.match.query import MAX_DEPTH
 from arxiv_digest.models import AnnounceType, Paper
+from arxiv_digest.query import parse_query
+from arxiv_digest.query.ast import Node, Not, Term, terms
+from arxiv_digest.query.parse import MAX_DEPTH
 from arxiv_digest.sources.api import translate
 from arxiv_digest.store.snapshot import loads
 from tests.conftest import CliResult

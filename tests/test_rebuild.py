@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from arxiv_digest.config import load_config
+from arxiv_digest.jobs.rebuild import PARALLEL_MIN_DAYS, rebuild
 from arxiv_digest.models import Paper
-from arxiv_digest.rebuilder import PARALLEL_MIN_DAYS, rebuild
 from arxiv_digest.render.markdown import MarkdownRenderer, entry_markdown
 from tests.conftest import CliResult, db_rows, tree_state
 

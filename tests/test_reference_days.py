@@ -12,8 +12,9 @@ from tests.reference_days import DAYS, REFERENCE, reference_records, write_refer
 
 
 @pytest.mark.parametrize("day", DAYS)
-def test_substring_mode_reproduces_the_reference_topic_pages(day: str, tmp_path: Path,
-                                                             cli: Callable[..., CliResult]) -> None:
+def test_substring_mode_reproduces_the_reference_topic_pages(
+    day: str, tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
     config = write_reference_day(day, tmp_path)
     result = cli("rebuild", "--config", config, "--out", tmp_path)
     assert result.exit_code == 0, result.err
@@ -26,8 +27,9 @@ def test_substring_mode_reproduces_the_reference_topic_pages(day: str, tmp_path:
 
 
 @pytest.mark.parametrize("day", DAYS)
-def test_word_mode_on_the_same_papers_fixes_the_reference_false_hits(day: str, tmp_path: Path,
-                                                                     cli: Callable[..., CliResult]) -> None:
+def test_word_mode_on_the_same_papers_fixes_the_reference_false_hits(
+    day: str, tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
     """The default rule, on the same papers: "Bench" no longer files benchmarks-in-passing, and every
     paper the word rule keeps for LLM really names an LLM as a word."""
     config = write_reference_day(day, tmp_path, extra_config="")

@@ -29,7 +29,7 @@ from lxml import etree
 from arxiv_digest.cli import main
 from arxiv_digest.config import ArxivSettings
 from arxiv_digest.errors import FetchError
-from arxiv_digest.http import PoliteClient
+from arxiv_digest.sources.http import PoliteClient
 from tests.conftest import CliResult, db_rows, tree_state
 from tests.fakearxiv import FakeArxiv, Reply, feeds
 from tests.test_http import FakeTime

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from arxiv_digest.errors import FetchError
-from arxiv_digest.match import parse_query
 from arxiv_digest.models import Submission
+from arxiv_digest.query import parse_query
 from arxiv_digest.sources import api
 from arxiv_digest.store import remote as remote_store
 from tests.conftest import DATA, CliResult

@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from arxiv_digest.config import parse_config
-from arxiv_digest.digest import build_digest
 from arxiv_digest.errors import AttemptFailed, FetchError, GaveUp, SendFailed
+from arxiv_digest.match.digest import build_digest
+from arxiv_digest.net.retry import RetryPolicy, retry, retry_after_seconds
 from arxiv_digest.notify.deliver import MAX_WAIT_SECONDS, Status, deliver_day, read_state, state_path
-from arxiv_digest.retry import RetryPolicy, retry, retry_after_seconds
 
 POLICY = RetryPolicy(attempts=5, first_wait_seconds=2.0, max_wait_seconds=10.0, max_wait_name="cap=10")
 
@@ -94,7 +94,7 @@ def test_any_other_error_passes_through_untried() -> None:
 
 
 def test_each_wait_is_logged_with_what_and_why(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="arxiv_digest.retry"):
+    with caplog.at_level(logging.WARNING, logger="arxiv_digest.net.retry"):
         run(Script(AttemptFailed("HTTP 502")))
     assert caplog.messages == ["thing: HTTP 502; trying again in 2.0 s (attempt 2 of 5)"]
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from arxiv_digest.errors import StoreError
-from arxiv_digest.match import parse_query
+from arxiv_digest.jobs.search import index_words, search
 from arxiv_digest.models import Paper
-from arxiv_digest.search import index_words, search
+from arxiv_digest.query import parse_query
 from arxiv_digest.store import Store, announcement_rows, open_store, schema
 from arxiv_digest.store import snapshot as snapshots
 from tests.sitebuild import DEMO

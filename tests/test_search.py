@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from arxiv_digest.match import parse_query
-from arxiv_digest.search import search
+from arxiv_digest.jobs.search import search
+from arxiv_digest.query import parse_query
 from arxiv_digest.store import Store, default_db_path, open_store
 from tests.conftest import DATA, CliResult
 
@@ -39,9 +39,19 @@ def store(history: Path) -> Iterator[Store]:
 
 
 QUERIES = [
-    'ti:"vision language model*"', "LLM ANDNOT ti:survey", "au:zhang AND cat:cs.CV", "bench*", "NOT LLM",
-    "multi-modal", '"world model*"', "cat:cs.RO OR VLA", 'abs:"reinforcement learning" ti:agent*',
-    "co:ICLR", "(diffusion OR DDPM) ANDNOT cat:cs.CV", "r1 OR o1", "au:wang au:li",
+    'ti:"vision language model*"',
+    "LLM ANDNOT ti:survey",
+    "au:zhang AND cat:cs.CV",
+    "bench*",
+    "NOT LLM",
+    "multi-modal",
+    '"world model*"',
+    "cat:cs.RO OR VLA",
+    'abs:"reinforcement learning" ti:agent*',
+    "co:ICLR",
+    "(diffusion OR DDPM) ANDNOT cat:cs.CV",
+    "r1 OR o1",
+    "au:wang au:li",
 ]
 
 
@@ -55,15 +65,34 @@ def test_indexed_search_equals_a_full_scan(store: Store, query: str) -> None:
 
 # The store is only read here (its search index is built once, by the first example).
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.sampled_from(["LLM", "agent*", "au:wang", "cat:cs.CL", "diffusion", '"language model*"',
-                                 "NOT survey", "ti:bench*", "co:code", "vision-language"]), min_size=1,
-                max_size=3),
-       st.sampled_from([" AND ", " OR "]))
-def test_indexed_search_equals_a_full_scan_for_generated_queries(store: Store, parts: list[str],
-                                                                 joiner: str) -> None:
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "LLM",
+                "agent*",
+                "au:wang",
+                "cat:cs.CL",
+                "diffusion",
+                '"language model*"',
+                "NOT survey",
+                "ti:bench*",
+                "co:code",
+                "vision-language",
+            ]
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    st.sampled_from([" AND ", " OR "]),
+)
+def test_indexed_search_equals_a_full_scan_for_generated_queries(
+    store: Store, parts: list[str], joiner: str
+) -> None:
     tree = parse_query(joiner.join(parts))
-    assert [r.paper.id for r in search(store, tree)] == [r.paper.id for r in search(store, tree,
-                                                                                    use_index=False)]
+    assert [r.paper.id for r in search(store, tree)] == [
+        r.paper.id for r in search(store, tree, use_index=False)
+    ]
 
 
 def test_results_are_newest_first_and_limited_by_dates(store: Store) -> None:
@@ -101,8 +130,9 @@ def test_cli_search_text_json_and_exit_codes(history: Path, cli: Callable[..., C
     assert cli("search", "LLM", "--out", history, "--from", "yesterday").exit_code == 2
 
 
-def test_search_rebuilds_a_missing_database_from_the_snapshots(history: Path, tmp_path: Path,
-                                                              cli: Callable[..., CliResult]) -> None:
+def test_search_rebuilds_a_missing_database_from_the_snapshots(
+    history: Path, tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(history / "data", copy / "data")
     assert not default_db_path(copy).exists()
@@ -122,11 +152,15 @@ def test_explain_names_topics_and_words(history: Path, cli: Callable[..., CliRes
     assert missing.exit_code == 2 and "not in the stored history" in missing.err
 
 
-def test_check_prints_each_topic_as_a_query_and_refuses_bad_ones(tmp_path: Path,
-                                                                cli: Callable[..., CliResult]) -> None:
+def test_check_prints_each_topic_as_a_query_and_refuses_bad_ones(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
     good = tmp_path / "good.yml"
-    good.write_text("category: {cs.CL: CL}\ntopic:\n  T:\n    keywords: [[LLM, Reasoning], o1]\n"
-                    "    filters: [survey]\n  People:\n    authors: [Yann LeCun]\n", encoding="utf-8")
+    good.write_text(
+        "category: {cs.CL: CL}\ntopic:\n  T:\n    keywords: [[LLM, Reasoning], o1]\n"
+        "    filters: [survey]\n  People:\n    authors: [Yann LeCun]\n",
+        encoding="utf-8",
+    )
     result = cli("check", "--config", good)
     assert result.exit_code == 0
     assert "T (word): ((LLM AND Reasoning) OR o1) AND NOT survey" in result.out

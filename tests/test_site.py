@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from arxiv_digest.config import load_config, parse_config
-from arxiv_digest.digest import build_digest
 from arxiv_digest.errors import ConfigError
+from arxiv_digest.jobs.rebuild import rebuild
+from arxiv_digest.match.digest import build_digest
 from arxiv_digest.models import AnnounceType, Paper
-from arxiv_digest.rebuilder import rebuild
 from arxiv_digest.render import math as tex
 from arxiv_digest.render.site import SiteRenderer
 from arxiv_digest.render.site_paper import PaperInfo, brief_html, paper_html
@@ -250,14 +250,20 @@ def test_text_without_tex_comes_out_as_itself(text: str) -> None:
         ("\\textit{$A$ (\\textbf{A}ttack)}", "<em>" + tex.formula("A") + " (<strong>A</strong>ttack)</em>"),
         ("code\\footnote{\\scriptsize at https://e.org} and", "code (at https://e.org) and"),
         ("{\\em Bit-ViP}, a scheme", "<em>Bit-ViP</em>, a scheme"),
-        ("see \\textcolor{magenta}{\\url{https://e.org}}",
-         'see <a href="https://e.org" rel="nofollow noopener">https://e.org</a>'),
-        ("datasets \\cite{a,b}. Eigen \\textit{et al.} \\citep{c} first",
-         "datasets. Eigen <em>et al.</em>  first"),
+        (
+            "see \\textcolor{magenta}{\\url{https://e.org}}",
+            'see <a href="https://e.org" rel="nofollow noopener">https://e.org</a>',
+        ),
+        (
+            "datasets \\cite{a,b}. Eigen \\textit{et al.} \\citep{c} first",
+            "datasets. Eigen <em>et al.</em>  first",
+        ),
         ("models such as \\model{Grok 4} and \\our{}", "models such as Grok 4 and our"),
         ("\\texttt{\\textless EOS\\textgreater}", "<code>&lt; EOS&gt;</code>"),
-        ("both $\\log x$ and $\\log y $ drop",
-         "both " + tex.formula("\\log x") + " and " + tex.formula("\\log y") + " drop"),
+        (
+            "both $\\log x$ and $\\log y $ drop",
+            "both " + tex.formula("\\log x") + " and " + tex.formula("\\log y") + " drop",
+        ),
         ("an unclosed \\textbf{group", "an unclosed group"),
     ],
 )

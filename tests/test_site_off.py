@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from arxiv_digest.config import load_config
-from arxiv_digest.rebuilder import rebuild
+from arxiv_digest.jobs.rebuild import rebuild
 from arxiv_digest.render.site import is_site_file
 from tests import sitebuild
 from tests.conftest import CliResult, tree_state

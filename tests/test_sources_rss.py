@@ -15,9 +15,9 @@ from lxml import etree
 
 from arxiv_digest.config import ArxivSettings
 from arxiv_digest.errors import FeedFormatError, FetchError
-from arxiv_digest.http import PoliteClient
 from arxiv_digest.models import MAX_VERSION, Announcement, AnnounceType
 from arxiv_digest.sources import rss
+from arxiv_digest.sources.http import PoliteClient
 from arxiv_digest.sources.rss import parse_feed
 from tests.fakearxiv import FakeArxiv, feeds
 

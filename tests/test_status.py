@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from arxiv_digest.cli import main
-from arxiv_digest.status import read_status, today_in_arxiv_tz, weekdays_after
+from arxiv_digest.jobs.status import read_status, today_in_arxiv_tz, weekdays_after
 from tests.conftest import CliResult, tree_state
 from tests.fakearxiv import FakeArxiv, feeds
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from arxiv_digest.cli.history import REMOTE_MAX_PAGES
-from arxiv_digest.match import parse_query
-from arxiv_digest.remote import DEFAULT_MAX_PAGES
-from arxiv_digest.search import search
+from arxiv_digest.jobs.remote import DEFAULT_MAX_PAGES
+from arxiv_digest.jobs.search import search
+from arxiv_digest.query import parse_query
 from arxiv_digest.store import Store, open_store, read_store, snapshot
 from tests.sitebuild import DEMO
 

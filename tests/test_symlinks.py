@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from arxiv_digest.errors import PublishError
-from arxiv_digest.publish import Staging
+from arxiv_digest.output.files import Staging
 from tests.conftest import CliResult
 from tests.fakearxiv import FakeArxiv
 

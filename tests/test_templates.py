@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from arxiv_digest.rebuilder import PARALLEL_MIN_DAYS
+from arxiv_digest.jobs.rebuild import PARALLEL_MIN_DAYS
 from tests.conftest import CliResult, tree_state
 from tests.test_rebuild import SCAFFOLD, _history
 

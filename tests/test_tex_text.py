@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from arxiv_digest.config import parse_config
-from arxiv_digest.digest import Digest, TopicDigest
+from arxiv_digest.match.digest import Digest, TopicDigest
 from arxiv_digest.models import AnnounceType, Paper
 from arxiv_digest.notify.email import EmailRenderer
 from arxiv_digest.notify.selection import select
@@ -56,7 +56,10 @@ COMPAT = parse_config(
         ("73\\% of \\texttt{foo\\_bar}", "73% of foo_bar"),
         ("prior work \\cite{a, b}. Next", "prior work. Next"),
         ("\\ourmodel{} beats \\model{Grok 4} and \\ourmethod", "ourmodel beats Grok 4 and ourmethod"),
-        ("{\\em new} \\url{https://x.ex/a_b} \\href{https://y}{code}", "new https://x.ex/a_b code (https://y)"),
+        (
+            "{\\em new} \\url{https://x.ex/a_b} \\href{https://y}{code}",
+            "new https://x.ex/a_b code (https://y)",
+        ),
         ("30--41\\%, ``quoted'', Fig.~1 \\footnote{see}", "30–41%, “quoted”, Fig. 1 (see)"),
         ("Andr\\'e and \\\"{o}", "André and ö"),
         ("costs $5 and $10", "costs $5 and $10"),

@@ -33,13 +33,19 @@ def main(source: str, out_dir: str) -> None:
             continue  # a duplicate, or a neighbour listing's paper the six-category feed would not carry
         seen.add(r["id"])
         cats = tuple(r["categories"])
-        papers.append(Paper(
-            id=r["id"], version=1, title=clean_title(r["title"]),
-            authors=tuple(clean_author(a) for a in r["authors"]), abstract=clean_abstract(r["summary"]),
-            categories=cats,
-            announce_type=AnnounceType.NEW if cats[0] in TRACKED else AnnounceType.CROSS,
-            announced=day, comment=r.get("comment") or None,
-        ))
+        papers.append(
+            Paper(
+                id=r["id"],
+                version=1,
+                title=clean_title(r["title"]),
+                authors=tuple(clean_author(a) for a in r["authors"]),
+                abstract=clean_abstract(r["summary"]),
+                categories=cats,
+                announce_type=AnnounceType.NEW if cats[0] in TRACKED else AnnounceType.CROSS,
+                announced=day,
+                comment=r.get("comment") or None,
+            )
+        )
     target = Path(out_dir) / snapshot.snapshot_name(day)
     target.write_bytes(snapshot.dumps(papers))
     print(f"{target}: {len(papers)} papers")

@@ -178,7 +178,7 @@ class EndlessListError(FetchError):
 
 class AttemptFailed(RuntimeFailure):
     """One try at an exchange with a server failed in a way the next try may not (a 503, a reset, a
-    timeout). Raised inside a call that :func:`arxiv_digest.retry.retry` repeats; it never leaves there.
+    timeout). Raised inside a call that :func:`arxiv_digest.net.retry.retry` repeats; it never leaves there.
 
     ``reason`` says what happened ("HTTP 503", "timed out (ReadTimeout)"); ``retryable`` is false when
     trying again cannot help within this run (a missing password); ``retry_after_seconds`` is the
@@ -212,7 +212,7 @@ class SendFailed(AttemptFailed):
 
 
 class GaveUp(RuntimeFailure):
-    """:func:`arxiv_digest.retry.retry` stopped trying. ``last`` is the final try's failure, ``attempts``
+    """:func:`arxiv_digest.net.retry.retry` stopped trying. ``last`` is the final try's failure, ``attempts``
     the number of tries made; ``retry_after_seconds`` is set when the server asked for a wait past the
     cap (the reason for stopping). ``str()`` says which, in words a caller can put in its own error."""
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 
 from ..errors import PublishError
+from ..jobs.daily import RunResult
 from ..notify import DeliveryReport, Status
-from ..pipeline import RunResult
 from ..wording import counted
 
 GITHUB_OUTPUT_ENV = "GITHUB_OUTPUT"

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Protocol
 
 import click
 
-from ..backfill import BackfillResult, PageProgress, backfill
 from ..config import load_config
 from ..errors import UsageError
+from ..jobs.backfill import BackfillResult, PageProgress, backfill
 from ..wording import counted, plural
 from ._app import cli, config_option, db_option, out_option, say
 

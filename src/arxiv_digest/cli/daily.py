@@ -14,9 +14,9 @@ import yaml
 from .. import __version__
 from ..config import load_config, parse_config
 from ..errors import UsageError
-from ..pipeline import run_daily
-from ..publish import refuse_symlinks_within, write_files
-from ..rebuilder import rebuild
+from ..jobs.daily import run_daily
+from ..jobs.rebuild import rebuild
+from ..output.files import refuse_symlinks_within, write_files
 from ..wording import counted
 from ._app import DEMO_DAY, cli, config_option, db_option, out_option, say, summary
 from ._deliver import delivery_lines, mark_published

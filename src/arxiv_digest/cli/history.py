@@ -14,14 +14,15 @@ from typing import TypeVar
 import click
 
 from ..errors import UsageError
-from ..match import Hit, Matcher, TopicRule, parse_query
-from ..match.ast import Node, terms
+from ..jobs.search import SearchResult
+from ..jobs.search import search as search_history
+from ..match import Hit, Matcher, TopicRule
 from ..match.engine import stream_tokens
 from ..match.missing import lacked
 from ..models import Paper, parse_arxiv_id
-from ..publish import refuse_symlinks
-from ..search import SearchResult
-from ..search import search as search_history
+from ..output.files import refuse_symlinks
+from ..query import parse_query
+from ..query.ast import Node, terms
 from ..store import Store, database_exists, default_db_path, read_store
 from ..store import remote as remote_store
 from ..store import snapshot as snapshots
@@ -320,7 +321,7 @@ def _search_remote(
 ) -> list[SearchResult]:
     """``search --remote``: ask arXiv, keep the matches, say what was asked and what came back."""
     from ..config import arxiv_settings_from_env, load_config
-    from ..remote import run_remote_search
+    from ..jobs.remote import run_remote_search
 
     if not out_dir.is_dir():
         raise UsageError(f"{out_dir} is not a folder; pass --out with the digest folder to keep results in")

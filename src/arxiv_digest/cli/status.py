@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..config import load_config
-from ..status import DEFAULT_MAX_MISSING, read_status, render_text
+from ..jobs.status import DEFAULT_MAX_MISSING, read_status, render_text
 from ._app import cli, existing_out_option
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import ConfigError, QuerySyntaxError
-from ..match.ast import Node
-from ..match.query import parse_query
 from ..models import AnnounceType
+from ..query.ast import Node
+from ..query.parse import parse_query
 from ..taxonomy import load_taxonomy
 from ._schema import Check
 from ._yaml import Path_, _Located

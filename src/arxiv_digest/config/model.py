@@ -12,8 +12,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from ..match.ast import Node
 from ..models import AnnounceType
+from ..query.ast import Node
 from . import _fields as checks
 from ._notify import NotifySettings
 from ._schema import keys_of, section, setting, settings

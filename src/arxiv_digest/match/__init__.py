@@ -1,29 +1,12 @@
-"""Keywords and the query language: parse -> tree -> one compiled matcher for all topics.
+"""Matching: the query language's trees compiled into one matcher for all topics, and the day's digest.
 
-``words`` defines what a keyword means, ``query`` parses the query language, ``keywords`` turns the
-reference's keyword lists into the same trees, ``engine`` compiles trees into one matcher, and ``topics``
-builds a configured topic's tree.
+``engine`` compiles trees into one matcher, ``topics`` builds a configured topic's tree, ``fts`` writes a
+tree as an FTS5 expression for the search index, ``missing`` says which terms a paper lacked, and
+``digest`` sorts a day's papers into topics and categories. The language itself lives in ``query/``.
 """
 
 from __future__ import annotations
 
-from .ast import And, Node, Not, Or, Term
 from .engine import Hit, Matcher, TopicRule
-from .keywords import keywords_tree
-from .query import parse_query
-from .words import compile_keyword, tokenize
 
-__all__ = [
-    "And",
-    "Hit",
-    "Matcher",
-    "Node",
-    "Not",
-    "Or",
-    "Term",
-    "TopicRule",
-    "compile_keyword",
-    "keywords_tree",
-    "parse_query",
-    "tokenize",
-]
+__all__ = ["Hit", "Matcher", "TopicRule"]

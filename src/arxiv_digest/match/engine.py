@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..models import Paper
-from .ast import And, Node, Not, Or, Term
-from .words import Phrase, compile_keyword, phrase_at, tokenize
+from ..query.ast import And, Node, Not, Or, Term
+from ..query.words import Phrase, compile_keyword, phrase_at, tokenize
 
 #: The token stream a field's terms are looked for in. "all" is the title followed by the abstract.
 _STREAM = {"all": "all", "ti": "title", "abs": "abstract", "co": "comment", "au": "author"}

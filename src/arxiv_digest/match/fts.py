@@ -14,8 +14,8 @@ superset larger, and the matcher still judges every candidate.
 
 from __future__ import annotations
 
-from .ast import And, Node, Not, Or, Term
-from .words import Phrase, compile_keyword
+from ..query.ast import And, Node, Not, Or, Term
+from ..query.words import Phrase, compile_keyword
 
 COLUMNS = {"all": "{ti abs}", "ti": "ti", "abs": "abs", "au": "au", "co": "co"}
 #: How many levels of a tree become FTS5 operators (each is one level of parentheses in the expression).

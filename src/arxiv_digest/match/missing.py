@@ -13,7 +13,7 @@ from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 from ..models import Paper
-from .ast import And, Node, Not, Or, Term, terms
+from ..query.ast import And, Node, Not, Or, Term, terms
 from .engine import Hit
 
 

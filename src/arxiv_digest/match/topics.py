@@ -4,9 +4,9 @@ topic's ``categories`` when it names some."""
 from __future__ import annotations
 
 from ..config import Config, MatchMode, Topic
-from .ast import And, Node, Not, Or, Term
+from ..query.ast import And, Node, Not, Or, Term
+from ..query.keywords import any_of
 from .engine import Matcher, TopicRule
-from .keywords import any_of
 
 
 def topic_tree(topic: Topic) -> Node:

@@ -32,10 +32,10 @@ import httpx
 import jinja2
 
 from ..config import SMTP_PASSWORD_ENV, Config
-from ..digest import Digest
 from ..errors import DeliveryError, GaveUp, SendFailed, cannot_read
-from ..publish import atomic_write
-from ..retry import RetryPolicy, retry
+from ..match.digest import Digest
+from ..net.retry import RetryPolicy, retry
+from ..output.files import atomic_write
 from ..wording import counted
 from . import email as mail
 from . import webhooks

@@ -1,4 +1,4 @@
-"""What one delivery channel sends: its slice of the day's :class:`~arxiv_digest.digest.Digest` (its
+"""What one delivery channel sends: its slice of the day's :class:`~arxiv_digest.match.digest.Digest` (its
 ``topics:``, in config order), the subject line and links to the published pages. No I/O and no escaping
 here: text stays as arXiv wrote it until a channel's renderer escapes it for its own format.
 """
@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..digest import Digest, TopicDigest
+from ..match.digest import Digest, TopicDigest
 from ..models import AnnounceType, Paper
 from ..render.escape import url_path
 from ..wording import counted
@@ -77,7 +77,9 @@ class Selection:
             return f"{self.site_url.rstrip('/')}/day/{self.day.isoformat()}/topic/{slug}.html"
         if not self.repo:
             return None
-        return f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{self.day.isoformat()}/hot_topic/{slug}.md"
+        return (
+            f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{self.day.isoformat()}/hot_topic/{slug}.md"
+        )
 
     @property
     def day_url(self) -> str | None:

@@ -29,12 +29,12 @@ from typing import Any
 import httpx
 
 from ..config import WebhookFormat
-from ..digest import TopicDigest
 from ..errors import SendFailed
-from ..http_transport import failure_reason, user_agent
+from ..match.digest import TopicDigest
 from ..models import Paper
+from ..net.retry import retry_after_seconds
+from ..net.transport import failure_reason, user_agent
 from ..render.markdown import author_line
-from ..retry import retry_after_seconds
 from ..wording import counted, plural
 from .selection import Selection, kind_tag, shorten
 

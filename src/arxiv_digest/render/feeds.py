@@ -19,7 +19,7 @@ from lxml import etree
 
 from .. import PROJECT_URL, __version__
 from ..config import Config, Order
-from ..digest import Digest, sort_papers
+from ..match.digest import Digest, sort_papers
 from ..models import ARXIV_TZ, Paper
 from .escape import url_path
 

@@ -26,7 +26,7 @@ import jinja2
 
 from .. import PROJECT_URL
 from ..config import Config, MatchMode
-from ..digest import DayCounts, Digest, Listing
+from ..match.digest import DayCounts, Digest, Listing
 from ..models import Paper
 from . import escape
 from .loading import LocatedEnvironment, check_templates, folder_loaders

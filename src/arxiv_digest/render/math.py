@@ -137,19 +137,67 @@ def math_spans(text: str) -> list[MathSpan]:
 _BRACED = re.compile(r"\\([A-Za-z]+)\s*\{|\{\\(em|it|sl|bf|sc|tt|rm|sf|bfseries|itshape)(?![A-Za-z])\s*")
 # What is left in plain text: an escaped special, a TeX space or line break, a command without argument.
 _TEXT_MACRO = re.compile(r"\\(?:([A-Za-z]+)|([%$&#_{}])|(\\)|( ))")
-_SWITCHES = {"em": "em", "it": "em", "sl": "em", "itshape": "em", "bf": "strong", "bfseries": "strong",
-             "sc": 'span class="sc"', "tt": "code", "rm": "", "sf": ""}
+_SWITCHES = {
+    "em": "em",
+    "it": "em",
+    "sl": "em",
+    "itshape": "em",
+    "bf": "strong",
+    "bfseries": "strong",
+    "sc": 'span class="sc"',
+    "tt": "code",
+    "rm": "",
+    "sf": "",
+}
 #: Commands whose argument is not text for a reader (citation keys, labels): dropped with it.
 _DROPPED = frozenset(
     {"cite", "citep", "citet", "citealp", "ref", "eqref", "autoref", "cref", "Cref", "label"}
 )
 #: Commands that only change the size or layout: dropped, their argument (if any) kept.
-_LAYOUT = frozenset({"tiny", "scriptsize", "footnotesize", "small", "normalsize", "large", "Large", "LARGE",
-                     "huge", "Huge", "centering", "noindent", "par", "newline", "linebreak", "hfill", "quad"})
-_SYMBOLS = {"textless": "<", "textgreater": ">", "ldots": "…", "dots": "…", "textasciitilde": "~",
-            "textasciicircum": "^", "textbackslash": "\\", "textendash": "–", "textemdash": "—",
-            "textbar": "|", "textbullet": "•", "S": "§", "P": "¶", "copyright": "©", "LaTeX": "LaTeX",
-            "TeX": "TeX", "eg": "e.g.", "ie": "i.e.", "etal": "et al.", "etc": "etc.", "vs": "vs."}
+_LAYOUT = frozenset(
+    {
+        "tiny",
+        "scriptsize",
+        "footnotesize",
+        "small",
+        "normalsize",
+        "large",
+        "Large",
+        "LARGE",
+        "huge",
+        "Huge",
+        "centering",
+        "noindent",
+        "par",
+        "newline",
+        "linebreak",
+        "hfill",
+        "quad",
+    }
+)
+_SYMBOLS = {
+    "textless": "<",
+    "textgreater": ">",
+    "ldots": "…",
+    "dots": "…",
+    "textasciitilde": "~",
+    "textasciicircum": "^",
+    "textbackslash": "\\",
+    "textendash": "–",
+    "textemdash": "—",
+    "textbar": "|",
+    "textbullet": "•",
+    "S": "§",
+    "P": "¶",
+    "copyright": "©",
+    "LaTeX": "LaTeX",
+    "TeX": "TeX",
+    "eg": "e.g.",
+    "ie": "i.e.",
+    "etal": "et al.",
+    "etc": "etc.",
+    "vs": "vs.",
+}
 _TAGS = {
     "textbf": "strong",
     "textit": "em",

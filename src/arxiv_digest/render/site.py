@@ -37,7 +37,7 @@ from markupsafe import Markup
 
 from .. import PROJECT_URL
 from ..config import Config
-from ..digest import DayCounts, Digest, kind_label
+from ..match.digest import DayCounts, Digest, kind_label
 from ..match.topics import topic_tree
 from ..models import Paper
 from . import feeds

@@ -61,9 +61,7 @@ def _accent(text: str, mark: str) -> str:
     return unicodedata.normalize("NFC", "".join(ch if ch.isspace() else ch + mark for ch in text))
 
 
-def show(
-    name: str, args: list[list[Run]], optional: list[Run] | None, styles: frozenset[str]
-) -> list[Run]:
+def show(name: str, args: list[list[Run]], optional: list[Run] | None, styles: frozenset[str]) -> list[Run]:
     """What command ``name`` shows, from its arguments (empty ones if the text left them out) and its
     optional argument; ``styles``: the emphasis where it stands."""
     first = args[0] if args else []

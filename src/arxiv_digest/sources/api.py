@@ -9,7 +9,7 @@ with a one-entry feed titled "Error" whose summary says what was wrong.
 
 arXiv's search is not our matcher: it stems words, tokenises differently, and its ``all:`` covers more
 fields than title and abstract. So the translation only ever asks for a *superset* of what the query
-means, and :mod:`arxiv_digest.remote` judges every candidate with the exact matcher:
+means, and :mod:`arxiv_digest.jobs.remote` judges every candidate with the exact matcher:
 
 - a word or phrase becomes the same word or phrase under the field's prefix, one alternative per hyphen
   variant (``multi-modal`` -> ``"multi modal" OR multimodal``); a prefix word keeps its ``*`` (arXiv's
@@ -32,13 +32,13 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from ..errors import FeedFormatError, FetchError
-from ..http import PoliteClient, Response
-from ..match.ast import And, Node, Not, Or, Term
-from ..match.words import Phrase, compile_keyword
 from ..models import Submission, parse_arxiv_id
+from ..query.ast import And, Node, Not, Or, Term
+from ..query.words import Phrase, compile_keyword
 from ..taxonomy import load_taxonomy
 from ..text import clean_abstract, clean_author, clean_title, normalize_whitespace
 from ._xml import arxiv_day, child, children, local, parse_iso, parse_xml, text_of
+from .http import PoliteClient, Response
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _FIELD_PREFIX = {"all": "all", "ti": "ti", "abs": "abs", "co": "co", "au": "au"}

@@ -12,7 +12,8 @@ The protocol (OAI-PMH 2.0, openarchives.org/OAI/openarchivesprotocol.html) and a
   :data:`MAX_PAGES_PER_SET` pages) is ended by :class:`ListGuard` with an :class:`EndlessListError`;
 - errors come back as HTTP 200 with ``<error code="…">``; ``noRecordsMatch`` only means "nothing in that
   range" and is read as an empty page; every other code is a :class:`FetchError` naming the URL and code;
-- HTTP 503 with ``Retry-After`` is arXiv's flow control, honoured by :class:`~arxiv_digest.http.PoliteClient`;
+- HTTP 503 with ``Retry-After`` is arXiv's flow control, honoured by
+  :class:`~arxiv_digest.sources.http.PoliteClient`;
 - a record's ``datestamp`` is the UTC date of its last change (for a new paper, the night it was announced);
   a deleted record has ``status="deleted"`` and no metadata.
 
@@ -31,11 +32,11 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..errors import EndlessListError, FeedFormatError, OaiError
-from ..http import PoliteClient, Response
 from ..models import AnnounceType, Paper, parse_arxiv_id
 from ..taxonomy import Taxonomy, load_taxonomy
 from ..text import clean_abstract, clean_author, clean_title, normalize_whitespace
 from ._xml import by_name, child, children, local, parse_xml, text_of
+from .http import PoliteClient, Response
 
 log = logging.getLogger(__name__)
 

@@ -21,11 +21,11 @@ from collections.abc import Iterable, Sequence
 from lxml import etree
 
 from ..errors import FeedFormatError, FetchError
-from ..http import PoliteClient, Response
 from ..models import MAX_VERSION, Announcement, AnnounceType, Paper, parse_arxiv_id
 from ..text import clean_abstract, clean_title, split_authors
 from ..wording import counted
 from ._xml import arxiv_day, by_name, child, children, local, parse_iso, parse_rfc822, parse_xml, text_of
+from .http import PoliteClient, Response
 
 log = logging.getLogger(__name__)
 

@@ -58,4 +58,3 @@ class StoreBase:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..errors import DatabaseCorruptError, DatabaseUnwritableError, StoreError
-from ..publish import STATE_DIR
+from ..output.files import STATE_DIR
 from . import _sqlite, snapshot
 from ._sqlite import sqlite_errors
 from .db import Store

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..errors import PublishError, cannot_read
 from ..models import MAX_VERSION, Paper, id_sort_key
-from ..publish import atomic_write
+from ..output.files import atomic_write
 
 SUMMARIES_DIR = "summaries"
 TOKENS_FILE = "tokens.json"

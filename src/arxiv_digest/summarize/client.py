@@ -29,8 +29,8 @@ from typing import Any
 import httpx
 
 from ..errors import AttemptFailed
-from ..http_transport import DeadlineTransport, failure_reason, proxy_mounts, request_deadline, user_agent
-from ..retry import retry_after_seconds
+from ..net.retry import retry_after_seconds
+from ..net.transport import DeadlineTransport, failure_reason, proxy_mounts, request_deadline, user_agent
 from .prompt import Message, printable_line
 from .settings import SummarySettings
 

@@ -32,7 +32,7 @@ import httpx
 
 from ..errors import AttemptFailed, DeadlineExceeded, GaveUp, UsageError
 from ..models import Paper
-from ..retry import RetryPolicy, retry
+from ..net.retry import RetryPolicy, retry
 from .budget import TokenBudget
 from .cache import TOKENS_FILE, CachedSummary, SummaryCache
 from .choose import top_papers

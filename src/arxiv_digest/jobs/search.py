@@ -14,12 +14,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .match.ast import Node
-from .match.engine import Hit, Matcher, TopicRule
-from .match.fts import fts_expression
-from .match.words import tokenize
-from .models import Paper, Submission, id_sort_key
-from .store import Store
+from ..match.engine import Hit, Matcher, TopicRule
+from ..match.fts import fts_expression
+from ..models import Paper, Submission, id_sort_key
+from ..query.ast import Node
+from ..query.words import tokenize
+from ..store import Store
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .errors import AttemptFailed, GaveUp
+from ..errors import AttemptFailed, GaveUp
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -19,16 +19,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config
-from .digest import DayCounts, build_digest
-from .errors import StoreError, cannot_read
-from .match import Matcher
-from .match.topics import topic_matcher
-from .pipeline import RunResult, prune_site_dirs, stage_day, stage_site_extras, stage_site_removal
-from .publish import OutputLock, Staging, make_folder, refuse_symlinks
-from .render.markdown import MarkdownRenderer
-from .render.site import SiteRenderer
-from .store import (
+from ..config import Config
+from ..errors import StoreError, cannot_read
+from ..match import Matcher
+from ..match.digest import DayCounts, build_digest
+from ..match.topics import topic_matcher
+from ..output.files import OutputLock, Staging, make_folder, refuse_symlinks
+from ..render.markdown import MarkdownRenderer
+from ..render.site import SiteRenderer
+from ..store import (
     Building,
     Store,
     announcement_rows,
@@ -40,7 +39,8 @@ from .store import (
     retry_if_damaged,
     worker_store,
 )
-from .store import snapshot as snapshots
+from ..store import snapshot as snapshots
+from .daily import RunResult, prune_site_dirs, stage_day, stage_site_extras, stage_site_removal
 
 #: Below this many days a rebuild runs in one process (starting workers would cost more than it saves).
 PARALLEL_MIN_DAYS = 16
@@ -205,9 +205,7 @@ def _rebuild_days(
     days = tuple(files)
     latest = max(days)
     stored = {d.day: store.snapshot_sha(d.day) for d in store.days()}
-    todo = [
-        _DayJob(out_dir, path, day, days, day == latest, stored.get(day)) for day, path in files.items()
-    ]
+    todo = [_DayJob(out_dir, path, day, days, day == latest, stored.get(day)) for day, path in files.items()]
     workers = jobs or default_jobs()
     folder = build.worker_folder() if build is not None and _parallel(todo, workers) else None
     written = deleted = 0
@@ -252,9 +250,7 @@ def _stage_spanning(
     if config.site:  # the latest day's top pages were staged by its job
         site = SiteRenderer(config)
         matcher = topic_matcher(config)
-        stage_site_extras(
-            staging, site, config, store, matcher, days, {}, latest_staged=True, counts=counts
-        )
+        stage_site_extras(staging, site, config, store, matcher, days, {}, latest_staged=True, counts=counts)
     else:
         stage_site_removal(staging, out_dir)
     written, deleted = staging.commit()

@@ -35,16 +35,16 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from .config import ArxivSettings
-from .errors import AttemptFailed, FeedFormatError, FetchError, GaveUp
-from .http_transport import (
+from ..config import ArxivSettings
+from ..errors import AttemptFailed, FeedFormatError, FetchError, GaveUp
+from ..net.retry import RetryPolicy, retry, retry_after_seconds
+from ..net.transport import (
     DeadlineTransport,
     failure_reason,
     proxy_mounts,
     request_deadline,
     user_agent,
 )
-from .retry import RetryPolicy, retry, retry_after_seconds
 
 #: The floor arXiv's terms set for its own hosts, whatever the configuration says.
 ARXIV_MIN_DELAY_SECONDS = 3.0

@@ -4,7 +4,7 @@ For each OAI set of the tracked categories, ``ListRecords`` pages through ``from
 resumption token sent alone); every record becomes a Paper filed under its datestamp, the night arXiv
 last changed it (for a new paper, the night it was announced). Papers cross-listed to several tracked
 categories arrive once per set and are kept once. Then each day gets ``data/<day>.jsonl`` (written
-atomically, fsync'd), and the pages are published by :func:`arxiv_digest.rebuilder.rebuild`: every day's
+atomically, fsync'd), and the pages are published by :func:`arxiv_digest.jobs.rebuild.rebuild`: every day's
 archive pages with their day links, the root pages (the latest day), ``archive/README.md``, the database
 and anything else a day publishes, exactly as a rebuild makes them (so a rebuild afterwards changes
 nothing).
@@ -40,16 +40,16 @@ from typing import Any
 
 import httpx
 
-from .config import Config
-from .errors import EndlessListError, OaiError, StoreError, UsageError, cannot_read
-from .http import PoliteClient
-from .models import Paper
-from .publish import STATE_DIR, OutputLock, atomic_write, make_folder
-from .rebuilder import rebuild
-from .sources import oai
-from .store import snapshot as snapshots
-from .taxonomy import load_taxonomy
-from .wording import counted
+from ..config import Config
+from ..errors import EndlessListError, OaiError, StoreError, UsageError, cannot_read
+from ..models import Paper
+from ..output.files import STATE_DIR, OutputLock, atomic_write, make_folder
+from ..sources import oai
+from ..sources.http import PoliteClient
+from ..store import snapshot as snapshots
+from ..taxonomy import load_taxonomy
+from ..wording import counted
+from .rebuild import rebuild
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,6 @@
 """What every HTTP exchange of ours goes through, below the stages that make them: the User-Agent, the
-words for a failed exchange, and the transport under :class:`arxiv_digest.http.PoliteClient`, httpx over
+words for a failed exchange, and the transport under :class:`~arxiv_digest.sources.http.PoliteClient`,
+httpx over
 httpcore's connection pool on sockets whose every operation ends by the deadline of the request being made.
 
 httpx's timeouts bound each wait for data, so a server sending a byte a second (headers included) resets
@@ -30,8 +31,8 @@ from typing import TypeVar
 import httpcore
 import httpx
 
-from . import PROJECT_URL, __version__
-from .errors import DeadlineExceeded, UsageError
+from .. import PROJECT_URL, __version__
+from ..errors import DeadlineExceeded, UsageError
 
 T = TypeVar("T")
 

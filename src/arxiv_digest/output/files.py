@@ -24,7 +24,7 @@ from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .errors import LockError, PublishError, UsageError, cannot_read
+from ..errors import LockError, PublishError, UsageError, cannot_read
 
 STATE_DIR = ".arxiv-digest"
 #: What may be deleted from an owned folder: Markdown pages, the site's HTML pages and its Atom feeds.

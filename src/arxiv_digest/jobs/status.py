@@ -25,15 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import Config
-from .digest import DayCounts, build_digest
-from .models import arxiv_today, is_after_today
-from .notify import read_state, state_path
-from .notify.redact import Redactor
-from .store import incomplete as unfinished
-from .store import meta as day_meta
-from .store import snapshot as snapshots
-from .wording import counted
+from ..config import Config
+from ..match.digest import DayCounts, build_digest
+from ..models import arxiv_today, is_after_today
+from ..notify import read_state, state_path
+from ..notify.redact import Redactor
+from ..store import incomplete as unfinished
+from ..store import meta as day_meta
+from ..store import snapshot as snapshots
+from ..wording import counted
 
 #: More weekdays than this without a digest and the digest is stale (``status`` exits 1).
 DEFAULT_MAX_MISSING = 3
@@ -211,6 +211,8 @@ def shorten(days: Sequence[dt.date], shown: int = SHOWN_MISSING) -> str:
     """The first ``shown`` days, then how many more: a digest stale for a year must not print 260 dates."""
     text = ", ".join(d.isoformat() for d in days[:shown])
     return text + (f" … and {len(days) - shown} more" if len(days) > shown else "")
+
+
 def _future_warning(future: tuple[dt.date, ...], today: dt.date) -> str:
     shown = ", ".join(f"data/{d.isoformat()}.jsonl" for d in future[:3]) + (", …" if len(future) > 3 else "")
     it, its = ("it", "its") if len(future) == 1 else ("them", "their")

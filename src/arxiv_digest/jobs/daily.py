@@ -20,23 +20,23 @@ from pathlib import Path
 
 import httpx
 
-from .config import Config
-from .digest import DayCounts, Digest, build_digest, count_day
-from .errors import FeedFormatError, FetchError, ShrunkDayError
-from .http import PoliteClient
-from .match import Matcher
-from .match.topics import topic_matcher
-from .models import Announcement, Paper, arxiv_today, is_after_today
-from .notify import DeliveryReport, deliver_day
-from .publish import OutputLock, Staging, make_folder, refuse_symlinks
-from .render.markdown import MarkdownRenderer
-from .render.site import OWNED as SITE_OWNED
-from .render.site import SiteRenderer, day_file, is_site_file
-from .sources import rss
-from .store import Store, default_db_path, incomplete, with_store
-from .store import meta as day_meta
-from .store import snapshot as snapshots
-from .wording import counted
+from ..config import Config
+from ..errors import FeedFormatError, FetchError, ShrunkDayError
+from ..match import Matcher
+from ..match.digest import DayCounts, Digest, build_digest, count_day
+from ..match.topics import topic_matcher
+from ..models import Announcement, Paper, arxiv_today, is_after_today
+from ..notify import DeliveryReport, deliver_day
+from ..output.files import OutputLock, Staging, make_folder, refuse_symlinks
+from ..render.markdown import MarkdownRenderer
+from ..render.site import OWNED as SITE_OWNED
+from ..render.site import SiteRenderer, day_file, is_site_file
+from ..sources import rss
+from ..sources.http import PoliteClient
+from ..store import Store, default_db_path, incomplete, with_store
+from ..store import meta as day_meta
+from ..store import snapshot as snapshots
+from ..wording import counted
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,8 @@ every candidate is judged by :class:`~arxiv_digest.match.Matcher`, the matcher t
 therefore mean exactly what the query says, over what arXiv returned.
 
 Paging is polite: ``page_size`` results a request (100 by default), newest submissions first, one request
-per ``delay_seconds`` through :class:`~arxiv_digest.http.PoliteClient`, at most ``max_pages`` requests;
+per ``delay_seconds`` through
+:class:`~arxiv_digest.sources.http.PoliteClient`, at most ``max_pages`` requests;
 a search that hits that bound says so (``complete=False``) rather than pretending it saw everything.
 Matches are stored in ``data/remote/<YYYY-MM>.jsonl`` (see :mod:`arxiv_digest.store.remote`).
 """
@@ -19,14 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import ArxivSettings
-from .http import PoliteClient
-from .match.ast import Node
-from .match.engine import Matcher, TopicRule
-from .models import Submission, id_sort_key
-from .publish import OutputLock, Staging
-from .sources import api
-from .store import remote as remote_store
+from ..config import ArxivSettings
+from ..match.engine import Matcher, TopicRule
+from ..models import Submission, id_sort_key
+from ..output.files import OutputLock, Staging
+from ..query.ast import Node
+from ..sources import api
+from ..sources.http import PoliteClient
+from ..store import remote as remote_store
 
 log = logging.getLogger(__name__)
 

@@ -18,11 +18,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .config import CategorySpec, Config, Order, Topic
-from .match import Matcher
-from .match.topics import topic_matcher
-from .models import AnnounceType, Paper, id_sort_key
-from .taxonomy import load_taxonomy
+from ..config import CategorySpec, Config, Order, Topic
+from ..models import AnnounceType, Paper, id_sort_key
+from ..taxonomy import load_taxonomy
+from . import Matcher
+from .topics import topic_matcher
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""arxiv_digest.output."""
