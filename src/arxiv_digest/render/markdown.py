@@ -16,11 +16,11 @@ numbered parts that link to each other.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import jinja2
 
@@ -107,30 +107,6 @@ def author_line(authors: Sequence[str], limit: int) -> str:
     return shown + ", et al." if len(authors) > limit else shown
 
 
-def entry_markdown(
-    paper: Paper,
-    max_authors: int,
-    mark_updates: bool,
-    open_: bool = True,
-    cross_from: str | None = None,
-    compat: bool = False,
-) -> str:
-    """Exactly what the packaged ``_entry.md.j2`` macro renders, without the template engine."""
-    line = f"- **[{_title(paper.title, compat)}]({paper.abs_url})**  `arXiv:{paper.id}`  " + " ".join(
-        escape.code(c) for c in paper.categories
-    )
-    if cross_from:
-        line += f"  ↪️ **Cross-list** from {escape.code(cross_from)}"
-    if mark_updates and paper.announce_type.is_replacement:
-        line += f"  🔄 **Updated** (v{paper.version})"
-    authors = escape.inline(author_line(paper.authors, max_authors), ends_paragraph=True)
-    abstract = _abstract(paper.abstract or "(no abstract)", compat)
-    return (
-        f"{line}  \n  _{authors}_\n  <details{' open' if open_ else ''}><summary>Abstract</summary>\n"
-        f"  {abstract}\n  </details>\n"
-    )
-
-
 # A paper is listed on its category page and on each of its topics' pages: escape its text once.
 @lru_cache(maxsize=4096)
 def _title(text: str, compat: bool) -> str:
@@ -166,18 +142,37 @@ def part_name(slug: str, number: int) -> str:
     return f"{slug}.md" if number == 1 else f"{slug}-{number}.md"
 
 
+class Entries(Sequence[str]):
+    """The page's entries, each rendered by the ``entry`` macro when a template reads it: for a person's
+    page template written against ``entries`` (the packaged ones loop over the papers themselves)."""
+
+    def __init__(self, items: Sequence[Any], render: Callable[[Any], str]) -> None:
+        self._items = items
+        self._render = render
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self._render(item) for item in self._items[index]]
+        return self._render(self._items[index])
+
+
 class MarkdownRenderer:
+    """The Markdown pages from the templates, one template call a page: the page template loops over its
+    papers and calls the ``entry`` macro of ``_entry.md.j2`` (Jinja's compiled loop; no Python twin)."""
+
     def __init__(self, config: Config) -> None:
         self.config = config
         self.env = markdown_environment(config.templates_dir)
         if config.templates_dir is not None:  # every template of the kind, before anything is rendered
             check_templates(config.templates_dir, {TEMPLATES: [self.env]}, every_kind=False)
-        template = self.env.get_template("_entry.md.j2")
-        self._entry = template.module.entry  # type: ignore[attr-defined]
-        # The packaged entry template has a compiled twin (same bytes, ~10x faster; a test compares them
-        # on real papers); a user's own `_entry.md.j2` is always rendered by Jinja.
-        packaged = Path(__file__).parent / "templates" / TEMPLATES / "_entry.md.j2"
-        self._fast = template.filename is not None and Path(template.filename).resolve() == packaged.resolve()
+        self._entry = self.env.get_template("_entry.md.j2").module.entry  # type: ignore[attr-defined]
 
     def entry(
         self,
@@ -188,29 +183,40 @@ class MarkdownRenderer:
         cross_from: str | None = None,
         compat: bool = False,
     ) -> str:
-        if self._fast:
-            return entry_markdown(paper, self.config.max_authors, mark_updates, open_, cross_from, compat)
+        """One paper as the ``entry`` macro renders it."""
         return str(self._entry(paper, self.config.max_authors, mark_updates, open_, cross_from, compat))
 
     def _paged(
-        self, template: str, slug: str, entries: Sequence[str], context: dict[str, Any]
+        self,
+        template: str,
+        slug: str,
+        key: str,
+        items: Sequence[Any],
+        entry: Callable[[Any], str],
+        context: dict[str, Any],
     ) -> dict[str, str]:
-        """Render a list page, split into parts when it would pass ``max_page_bytes``."""
+        """Render a list page in one template call (``items``, named ``key``: what its loop lists; also
+        ``entries``, each item's entry rendered on demand for older templates), split into parts
+        when it would pass ``max_page_bytes``; then ``entry`` (one item's entry) measures where to cut."""
         tpl = self.env.get_template(template)
-        whole = tpl.render(entries=entries, page=Page(), **context)
+
+        def render(group: Sequence[Any], page: Page) -> str:
+            return tpl.render({key: group, "entries": Entries(group, entry), "page": page, **context})
+
+        whole = render(items, Page())
         budget = self.config.max_page_bytes
         # UTF-8 takes 1 to 4 bytes a character: only pages near the budget need encoding to measure.
-        if len(whole) * 4 <= budget or len(entries) <= 1 or len(whole.encode("utf-8")) <= budget:
+        if len(whole) * 4 <= budget or len(items) <= 1 or len(whole.encode("utf-8")) <= budget:
             return {part_name(slug, 1): whole}
-        header = len(tpl.render(entries=[], page=Page(2, 2, "x", "y"), **context).encode("utf-8"))
-        groups: list[list[str]] = [[]]
+        header = len(render([], Page(2, 2, "x", "y")).encode("utf-8"))
+        groups: list[list[Any]] = [[]]
         size = header
-        for e in entries:
-            n = len(e.encode("utf-8")) + 1
+        for item in items:
+            n = len(entry(item).encode("utf-8")) + 1
             if groups[-1] and size + n > budget:
                 groups.append([])
                 size = header
-            groups[-1].append(e)
+            groups[-1].append(item)
             size += n
         total = len(groups)
         out = {}
@@ -221,7 +227,7 @@ class MarkdownRenderer:
                 part_name(slug, i - 1) if i > 1 else None,
                 part_name(slug, i + 1) if i < total else None,
             )
-            out[part_name(slug, i)] = tpl.render(entries=group, page=page, **context)
+            out[part_name(slug, i)] = render(group, page)
         return out
 
     def list_pages(self, digest: Digest) -> dict[str, bytes]:
@@ -232,23 +238,37 @@ class MarkdownRenderer:
         pages: dict[str, str] = {}
         for t in digest.topics:
             compat = t.topic.match is MatchMode.SUBSTRING
-            entries = [
-                self.entry(p, mark_updates=t.topic.mark_updates, open_=True, compat=compat) for p in t.papers
-            ]
+            mark = t.topic.mark_updates
+
+            def topic_entry(p: Paper, mark: bool = mark, compat: bool = compat) -> str:
+                return self.entry(p, mark_updates=mark, open_=True, compat=compat)
+
             for name, text in self._paged(
                 "topic.md.j2",
                 t.topic.slug,
-                entries,
-                {"topic": t.topic, "day": day, "count": len(t.papers), "repo": cfg.repo},
+                "papers",
+                t.papers,
+                topic_entry,
+                {
+                    "topic": t.topic,
+                    "day": day,
+                    "count": len(t.papers),
+                    "repo": cfg.repo,
+                    "max_authors": cfg.max_authors,
+                    "mark_updates": mark,
+                    "compat": compat,
+                },
             ).items():
                 pages[f"hot_topic/{name}"] = text
+        compat = cfg.match is MatchMode.SUBSTRING
         for c in digest.categories:
-            entries = [self._category_entry(item) for item in c.listings]
             counts = c.counts
             for name, text in self._paged(
                 "category.md.j2",
                 c.spec.slug,
-                entries,
+                "listings",
+                c.listings,
+                self._category_entry,
                 {
                     "category": c.spec,
                     "day": day,
@@ -256,6 +276,9 @@ class MarkdownRenderer:
                     "repo": cfg.repo,
                     "counts": {k: counts.get(k, 0) for k in ("new", "cross", "updated")},
                     "index_link": "../README.md",
+                    "max_authors": cfg.max_authors,
+                    "mark_updates": cfg.mark_updates,
+                    "compat": compat,
                 },
             ).items():
                 pages[f"category/{name}"] = text

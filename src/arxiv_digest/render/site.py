@@ -28,6 +28,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -43,9 +44,8 @@ from ..models import Paper
 from . import feeds
 from .escape import url_path
 from .loading import check_templates
-from .markdown import make_environment
-from .math import tex_to_html
-from .site_paper import PaperInfo, authors_text, brief_html, paper_html
+from .markdown import Entries, author_line, make_environment
+from .math import CONTROL_CHARACTERS, tex_to_html
 
 TEMPLATES = "site"
 #: Folders of a day whose pages are all ours: a page this render does not produce is stale (a topic removed).
@@ -73,7 +73,7 @@ def _finalize(value: Any) -> Any:
 def site_environment(user_dir: Path | None) -> jinja2.Environment:
     """Jinja2 for HTML: autoescape on, a user's ``site/`` templates searched before the packaged ones."""
     env = make_environment(TEMPLATES, user_dir, finalize=_finalize, autoescape=True, located_errors=True)
-    env.filters["tex"] = lambda text: tex_to_html(str(text))
+    env.filters["tex"] = lambda text: _tex(str(text))
     env.filters["author_line"] = authors_text
     return env
 
@@ -103,7 +103,7 @@ class ListLink:
     slug: str
     href: str
     count: int
-    entries: tuple[Markup, ...] = ()
+    papers: tuple[Paper, ...] = ()
     feed: str | None = None
 
 
@@ -125,8 +125,29 @@ def day_file(day: dt.date) -> str:
     return f"day/{day.isoformat()}.html"
 
 
+@dataclass(frozen=True, slots=True)
+class PaperInfo:
+    """What a paper's element says besides the paper itself, the same on every page of its day."""
+
+    kind: str
+    label: str
+    topics: tuple[str, ...]  # slugs, for the topic filter
+    cross_from: str | None
+
+
+def authors_text(authors: Sequence[str], limit: int) -> str:
+    """The author line (six, then "et al."), without the control characters HTML has no place for."""
+    return CONTROL_CHARACTERS.sub("", author_line(authors, limit))
+
+
+@lru_cache(maxsize=16384)
+def _tex(text: str) -> Markup:
+    """A title or abstract as HTML; a day's paper stands on several pages (topic, category, the day's)."""
+    return tex_to_html(text)
+
+
 class _DayRender:
-    """One day's papers, each rendered once (with and without its abstract) and reused on every page."""
+    """One day's digest and what each of its papers' elements says (:class:`PaperInfo`), for every page."""
 
     def __init__(self, site: SiteRenderer, digest: Digest) -> None:
         self.site = site
@@ -136,39 +157,24 @@ class _DayRender:
             for p in t.papers:
                 topics.setdefault(p.id, []).append(t.topic.slug)
         cross: dict[str, str | None] = {}
+        papers: dict[str, Paper] = {}
         for c in digest.categories:
             for item in c.listings:
                 cross[item.paper.id] = item.cross_from
+                papers[item.paper.id] = item.paper
+        for t in digest.topics:
+            for p in t.papers:
+                papers.setdefault(p.id, p)
         self.infos: dict[str, PaperInfo] = {}
-        self._topics = topics
-        self._cross = cross
-        self._full: dict[str, Markup] = {}
-        self._brief: dict[str, Markup] = {}
-
-    def info(self, paper: Paper) -> PaperInfo:
-        info = self.infos.get(paper.id)
-        if info is None:
+        for pid, paper in papers.items():
             kind = kind_label(paper.announce_type)
-            info = PaperInfo(
-                kind, _KIND_LABELS[kind], tuple(self._topics.get(paper.id, ())), self._cross.get(paper.id)
-            )
-            self.infos[paper.id] = info
-        return info
-
-    def full(self, paper: Paper) -> Markup:
-        entry = self._full.get(paper.id)
-        if entry is None:
-            entry = self._full[paper.id] = self.site.paper(paper, self.info(paper))
-        return entry
-
-    def brief(self, paper: Paper) -> Markup:
-        entry = self._brief.get(paper.id)
-        if entry is None:
-            entry = self._brief[paper.id] = self.site.brief(paper, self.info(paper))
-        return entry
+            self.infos[pid] = PaperInfo(kind, _KIND_LABELS[kind], tuple(topics.get(pid, ())), cross.get(pid))
 
 
 class SiteRenderer:
+    """The site's pages from the templates, one template call a page: a page template loops over its
+    papers and calls the ``paper`` or ``brief`` macro of ``_paper.html.j2`` (no Python twin)."""
+
     def __init__(self, config: Config) -> None:
         self.config = config
         self.env = site_environment(config.templates_dir)
@@ -177,27 +183,27 @@ class SiteRenderer:
         template = self.env.get_template("_paper.html.j2")
         self._paper = template.module.paper  # type: ignore[attr-defined]
         self._brief = template.module.brief  # type: ignore[attr-defined]
-        # The packaged paper template has a compiled twin (same bytes, several times faster; a test compares
-        # them on real and hostile papers); a user's own `_paper.html.j2` is always rendered by Jinja.
-        packaged = Path(__file__).parent / "templates" / TEMPLATES / "_paper.html.j2"
-        self._fast = template.filename is not None and Path(template.filename).resolve() == packaged.resolve()
         self._queries = {t.slug: str(topic_tree(t)) for t in config.topics}
 
     def paper(self, paper: Paper, info: PaperInfo) -> Markup:
-        """A paper's element on a topic or category page: everything, the abstract included."""
-        if self._fast:
-            return Markup(paper_html(paper, info, self.config.max_authors))
+        """A paper's element on a topic or category page, as the ``paper`` macro renders it."""
         return Markup(self._paper(paper, info, self.config.max_authors))
 
     def brief(self, paper: Paper, info: PaperInfo) -> Markup:
-        """A paper's element on a day's overview: no abstract."""
-        if self._fast:
-            return Markup(brief_html(paper, info, self.config.max_authors))
+        """A paper's element on a day's overview (no abstract), as the ``brief`` macro renders it."""
         return Markup(self._brief(paper, info, self.config.max_authors))
+
+    def _entries(self, render: _DayRender, papers: Sequence[Paper]) -> Entries:
+        """Each paper's element on demand, for a person's page template written against ``entries``."""
+        return Entries(papers, lambda p: self.paper(p, render.infos[p.id]))
 
     def _render(self, template: str, root: str, **context: Any) -> bytes:
         text = self.env.get_template(template).render(
-            root=root, title=self.config.title, project_url=PROJECT_URL, **context
+            root=root,
+            title=self.config.title,
+            project_url=PROJECT_URL,
+            max_authors=self.config.max_authors,
+            **context,
         )
         return text.encode("utf-8")
 
@@ -296,7 +302,7 @@ class SiteRenderer:
                 t.topic.slug,
                 url_path(f"{base}topic/{t.topic.slug}.html"),
                 len(t.papers),
-                tuple(render.brief(p) for p in t.papers),
+                t.papers,
                 url_path(f"feeds/{t.topic.slug}.xml") if feeds else None,
             )
             for t in digest.topics_by_count()
@@ -323,6 +329,7 @@ class SiteRenderer:
             filter_topics=[FilterTopic(t.name, t.slug) for t in topics if t.count],
             filter_categories=_categories_of(listed.values()),
             listed=len(listed),
+            infos=render.infos,
             search_data=url_path(f"{'day/' if not base else ''}{digest.day.isoformat()}/search.js"),
         )
 
@@ -341,7 +348,9 @@ class SiteRenderer:
                 day=day,
                 topic=t.topic,
                 query=self._queries.get(slug, ""),
-                entries=[render.full(p) for p in t.papers],
+                papers=t.papers,
+                infos=render.infos,
+                entries=self._entries(render, t.papers),
                 nav=nav("topic", slug),
                 feed=url_path(f"../feeds/{slug}.xml") if feeds else None,
                 filter_topics=_filter_topics(render, t.papers, names),
@@ -356,7 +365,9 @@ class SiteRenderer:
                 day=day,
                 category=c.spec,
                 counts={k: counts.get(k, 0) for k in ("new", "cross", "updated")},
-                entries=[render.full(p) for p in papers],
+                papers=papers,
+                infos=render.infos,
+                entries=self._entries(render, papers),
                 nav=nav("category", c.spec.slug),
                 filter_topics=_filter_topics(render, papers, names),
                 filter_categories=_categories_of(papers),
@@ -404,5 +415,5 @@ def _categories_of(papers: Any) -> list[str]:
 
 
 def _filter_topics(render: _DayRender, papers: Sequence[Paper], names: dict[str, str]) -> list[FilterTopic]:
-    present = {slug for p in papers for slug in render.info(p).topics}
+    present = {slug for p in papers for slug in render.infos[p.id].topics}
     return [FilterTopic(name, slug) for slug, name in names.items() if slug in present]
