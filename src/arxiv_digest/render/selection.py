@@ -1,0 +1,96 @@
+"""What one delivery channel shows: its slice of the day's :class:`~arxiv_digest.match.digest.Digest` (its
+``topics:``, in config order), the subject line and links to the published pages. No I/O and no escaping
+here: text stays as arXiv wrote it until a channel's body (``email.py``, ``chat.py``) escapes it for its
+own format. The job selects and renders; ``notify/`` receives the bodies and only sends them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..match.digest import Digest, TopicDigest
+from ..models import AnnounceType, Paper
+from ..wording import counted
+from .escape import url_path
+
+#: Links to pages use this branch: the one the workflow `arxiv-digest init` writes pushes to.
+BRANCH = "main"
+
+
+def kind_tag(paper: Paper) -> str:
+    """The reader's tag for a paper: ``new``, ``cross-list`` or ``updated (vN)``."""
+    if paper.announce_type is AnnounceType.NEW:
+        return "new"
+    if paper.announce_type is AnnounceType.CROSS:
+        return "cross-list"
+    return f"updated (v{paper.version})"
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """A channel's share of one day: the topics it asked for, and the settings rendering needs."""
+
+    day: dt.date
+    topics: tuple[TopicDigest, ...]  # every topic the channel asked for, in config order, empty ones too
+    title: str
+    repo: str | None
+    max_authors: int
+    site_url: str | None = None  # the published site (config `site_url`), preferred for links when set
+
+    @property
+    def shown(self) -> tuple[TopicDigest, ...]:
+        """The topics that have papers today: the ones a message lists."""
+        return tuple(t for t in self.topics if t.papers)
+
+    @property
+    def paper_count(self) -> int:
+        """Distinct papers: one listed in two topics counts once."""
+        return len({p.id for t in self.topics for p in t.papers})
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(t.papers for t in self.topics)
+
+    @property
+    def subject(self) -> str:
+        papers, topics = counted(self.paper_count, "paper"), counted(len(self.shown), "topic")
+        return f"arXiv digest {self.day.isoformat()}: {papers} in {topics}"
+
+    def topic_url(self, topic: TopicDigest) -> str | None:
+        """The topic's page for this day: on the site when ``site_url`` is set, else on GitHub (the
+        archived copies, so the links stay valid after the next day)."""
+        slug = url_path(topic.topic.slug)
+        if self.site_url:
+            return f"{self.site_url.rstrip('/')}/day/{self.day.isoformat()}/topic/{slug}.html"
+        if not self.repo:
+            return None
+        return (
+            f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{self.day.isoformat()}/hot_topic/{slug}.md"
+        )
+
+    @property
+    def day_url(self) -> str | None:
+        if self.site_url:
+            return f"{self.site_url.rstrip('/')}/day/{self.day.isoformat()}.html"
+        if not self.repo:
+            return None
+        return f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{self.day.isoformat()}/README.md"
+
+
+def select(
+    digest: Digest,
+    topics: Sequence[str] | None,
+    *,
+    title: str,
+    repo: str | None,
+    max_authors: int,
+    site_url: str | None = None,
+) -> Selection:
+    """The slice of ``digest`` for a channel whose ``topics:`` is ``topics`` (None: all of them)."""
+    wanted = None if topics is None else set(topics)
+    chosen = tuple(t for t in digest.topics if wanted is None or t.topic.name in wanted)
+    return Selection(
+        day=digest.day, topics=chosen, title=title, repo=repo, max_authors=max_authors, site_url=site_url
+    )
