@@ -16,7 +16,7 @@ import pytest
 
 from arxiv_digest.cli import main
 from arxiv_digest.models import id_sort_key
-from arxiv_digest.notify.webhooks import (
+from arxiv_digest.render.chat import (
     DISCORD_CONTENT_CHARS,
     DISCORD_DESCRIPTION_CHARS,
     DISCORD_EMBEDS_CHARS,

@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 from arxiv_digest.config import parse_config
 from arxiv_digest.match.digest import Digest, TopicDigest
 from arxiv_digest.models import AnnounceType, Paper
-from arxiv_digest.notify.email import EmailRenderer
-from arxiv_digest.notify.selection import select
 from arxiv_digest.render import escape, markdown
+from arxiv_digest.render.email import EmailRenderer
 from arxiv_digest.render.markdown import MarkdownRenderer
 from arxiv_digest.render.math import _SEGMENT, math_spans, tex_to_html
+from arxiv_digest.render.selection import select
 from arxiv_digest.render.tex_text import EM, STRONG, Run, runs_to_html, tex_runs, tex_to_text
 from arxiv_digest.store.snapshot import loads
 from tests import gfm

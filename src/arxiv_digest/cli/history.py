@@ -81,7 +81,7 @@ def check(ctx: click.Context, config_path: Path) -> None:
 def _check_templates(folder: Path) -> int:
     """Compile every template of the ``templates:`` folder with the environment of its kind (the
     Markdown pages, the site, the e-mail), as the run would; every mistake is raised, together."""
-    from ..notify.email import EmailRenderer
+    from ..render.email import EmailRenderer
     from ..render.loading import check_templates
     from ..render.markdown import markdown_environment
     from ..render.site import site_environment

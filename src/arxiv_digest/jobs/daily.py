@@ -26,7 +26,7 @@ from ..match import Matcher
 from ..match.digest import DayCounts, Digest, build_digest, count_day
 from ..match.topics import topic_matcher
 from ..models import Announcement, Paper, arxiv_today, is_after_today
-from ..notify import DeliveryReport, deliver_day
+from ..notify import DeliveryReport
 from ..output.files import OutputLock, Staging, make_folder, refuse_symlinks
 from ..render.markdown import MarkdownRenderer
 from ..render.site import OWNED as SITE_OWNED
@@ -37,6 +37,7 @@ from ..store import Store, default_db_path, incomplete, with_store
 from ..store import meta as day_meta
 from ..store import snapshot as snapshots
 from ..wording import counted
+from .delivery import deliver
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +256,7 @@ def run_daily(
         # Delivery comes after the pages, and also when they were already there (a rerun of the day):
         # the day's delivery record says which channels still need it.
         assert result.digest is not None
-        report = deliver_day(config, out_dir, result.digest, sleep=sleep or time.sleep)
+        report = deliver(config, out_dir, result.digest, sleep=sleep or time.sleep)
         return replace(result, delivery=report)
 
 
