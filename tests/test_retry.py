@@ -13,7 +13,7 @@ import pytest
 
 from arxiv_digest.config import parse_config
 from arxiv_digest.errors import AttemptFailed, FetchError, GaveUp, SendFailed
-from arxiv_digest.jobs.delivery import deliver as deliver_digest
+from arxiv_digest.jobs._delivery import deliver as deliver_digest
 from arxiv_digest.match.digest import build_digest
 from arxiv_digest.net.retry import RetryPolicy, retry, retry_after_seconds
 from arxiv_digest.notify.deliver import MAX_WAIT_SECONDS, Status, read_state, state_path

@@ -37,7 +37,7 @@ from ..store import Store, default_db_path, incomplete, with_store
 from ..store import meta as day_meta
 from ..store import snapshot as snapshots
 from ..wording import counted
-from .delivery import deliver
+from ._delivery import deliver
 
 log = logging.getLogger(__name__)
 
