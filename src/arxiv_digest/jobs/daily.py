@@ -23,9 +23,9 @@ import httpx
 from ..config import Config
 from ..errors import FeedFormatError, FetchError, ShrunkDayError
 from ..match import Matcher
-from ..match.digest import DayCounts, Digest, build_digest, count_day
+from ..match.digest import build_digest, count_day
 from ..match.topics import topic_matcher
-from ..models import Announcement, Paper, arxiv_today, is_after_today
+from ..models import Announcement, DayCounts, Digest, Paper, arxiv_today, is_after_today
 from ..notify import DeliveryReport, deliver_day
 from ..output.files import OutputLock, Staging, make_folder, refuse_symlinks
 from ..render.markdown import MarkdownRenderer

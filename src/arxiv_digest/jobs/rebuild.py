@@ -22,8 +22,9 @@ from pathlib import Path
 from ..config import Config
 from ..errors import StoreError, cannot_read
 from ..match import Matcher
-from ..match.digest import DayCounts, build_digest
+from ..match.digest import build_digest
 from ..match.topics import topic_matcher
+from ..models import DayCounts
 from ..output.files import OutputLock, Staging, make_folder, refuse_symlinks
 from ..render.markdown import MarkdownRenderer
 from ..render.site import SiteRenderer
