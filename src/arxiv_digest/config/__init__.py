@@ -13,6 +13,8 @@ The keys of each section, with their checks and defaults, are the fields of its 
 
 from __future__ import annotations
 
+# CategorySpec, MatchMode, Order and Topic live in models; re-exported here for callers written before.
+from ..models import CategorySpec, MatchMode, Order, Topic
 from ._fields import safe_slug
 from ._notify import (
     SMTP_PASSWORD_ENV,
@@ -31,13 +33,10 @@ from .model import (
     DEFAULT_RSS_URL,
     ENV_OVERRIDES,
     ArxivSettings,
-    CategorySpec,
     Config,
-    MatchMode,
-    Order,
-    Topic,
 )
 from .parse import TOPIC_KEYS, arxiv_settings_from_env, load_config, parse_config
+from .topics import topic_tree
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -66,4 +65,5 @@ __all__ = [
     "load_config",
     "parse_config",
     "safe_slug",
+    "topic_tree",
 ]

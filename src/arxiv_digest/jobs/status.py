@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..match.digest import DayCounts, build_digest
-from ..models import arxiv_today, is_after_today
+from ..match.digest import build_digest
+from ..models import DayCounts, arxiv_today, is_after_today
 from ..notify import read_state, state_path
 from ..notify.redact import Redactor
 from ..store import incomplete as unfinished
