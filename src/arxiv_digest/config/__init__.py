@@ -14,6 +14,7 @@ The keys of each section, with their checks and defaults, are the fields of its 
 from __future__ import annotations
 
 from ._fields import safe_slug
+from ._library import DEFAULT_ZOTERO_URL, ZOTERO_URL_ENV, LibrarySettings, ZoteroSettings
 from ._notify import (
     SMTP_PASSWORD_ENV,
     EmailSettings,
@@ -45,14 +46,17 @@ __all__ = [
     "DEFAULT_INCLUDE",
     "DEFAULT_OAI_URL",
     "DEFAULT_RSS_URL",
+    "DEFAULT_ZOTERO_URL",
     "ENV_OVERRIDES",
     "SMTP_PASSWORD_ENV",
     "TOPIC_KEYS",
+    "ZOTERO_URL_ENV",
     "ArxivSettings",
     "CategorySpec",
     "Config",
     "EmailSettings",
     "Key",
+    "LibrarySettings",
     "MatchMode",
     "NotifySettings",
     "Order",
@@ -61,6 +65,7 @@ __all__ = [
     "Topic",
     "WebhookFormat",
     "WebhookSettings",
+    "ZoteroSettings",
     "arxiv_settings_from_env",
     "keys_of",
     "load_config",
