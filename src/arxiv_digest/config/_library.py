@@ -27,8 +27,8 @@ from ._yaml import Path_, _Located
 DEFAULT_ZOTERO_URL = "https://api.zotero.org"
 ZOTERO_URL_ENV = "ARXIV_DIGEST_ZOTERO_URL"
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-#: Zotero's object keys: eight characters of its alphabet (digits and capitals without 0, 1, O, I, L).
-_ZOTERO_KEY = re.compile(r"^[23456789ABCDEFGHIJKMNPQRSTUVWXYZ]{8}$")
+#: Zotero's object keys: eight characters of its alphabet (digits and capitals, without 0, 1 and O).
+_ZOTERO_KEY = re.compile(r"^[23456789ABCDEFGHIJKLMNPQRSTUVWXYZ]{8}$")
 _SECRET_HINT = (
     'write `key: "${ZOTERO_API_KEY}"` and set that variable (a GitHub Actions secret mapped in the '
     "workflow's `env:`; when running by hand, export it)"
