@@ -105,6 +105,11 @@ def test_no_library_section_is_none(tmp_path: Path) -> None:
         ),
         ("  bibtex: []\n", {}, "config.yml:3: library: names no paper"),
         (
+            '  zotero: {user: 1, key: "${ZK}", api_url: "http://zotero.example.org"}\n',
+            {"ZK": "a-key-of-mine"},
+            "library.zotero.api_url: must be an https URL",
+        ),
+        (
             "  bibtx: [a.bib]\n",
             {},
             "config.yml:4: library.bibtx: unknown key\n  hint: did you mean 'bibtex'?",

@@ -17,9 +17,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..models import parse_arxiv_id
 from ._fields import env_url, integer, items, optional, url
+from ._notify import _is_loopback
 from ._schema import section, setting, settings
 from ._yaml import Path_, _Located
 
@@ -118,9 +120,17 @@ def _collections(value: Any, path: Path_, loc: _Located) -> tuple[str, ...]:
 
 
 def _zotero_rules(values: dict[str, Any], path: Path_, loc: _Located) -> None:
-    """Remember which variable held the key, so messages can name it (never its value)."""
+    """Remember which variable held the key, so messages can name it (never its value); and the key
+    travels only over https (or to this machine, a test's fake)."""
     m = _VARIABLE.fullmatch(str(loc.raw.get((*path, "key"), "")).strip())
     values["key_variable"] = m.group(1) if m else None
+    address = urlsplit(str(values.get("api_url", DEFAULT_ZOTERO_URL)))
+    if values.get("key") and address.scheme != "https" and not _is_loopback(address.hostname or ""):
+        raise loc.error(
+            (*path, "api_url"),
+            "must be an https URL: the API key must not travel in clear text "
+            "(http is accepted only for a server on this machine)",
+        )
 
 
 @settings
