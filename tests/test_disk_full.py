@@ -27,7 +27,9 @@ def _mount(point: Path, size: str) -> bool:
     if os.geteuid() != 0 or shutil.which("mount") is None:
         return False
     point.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(point)], capture_output=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(point)], capture_output=True
+    )
     return done.returncode == 0
 
 
@@ -57,7 +59,9 @@ def _status(cli: Cli, out: Path) -> tuple[int, dict[str, object]]:
     return result.exit_code, json.loads(result.out)
 
 
-def test_demo_on_a_full_disk_is_incomplete_until_a_rebuild_finishes(cli: Cli, small_disk: Callable[[str], Path]) -> None:
+def test_demo_on_a_full_disk_is_incomplete_until_a_rebuild_finishes(
+    cli: Cli, small_disk: Callable[[str], Path]
+) -> None:
     out = small_disk("2m") / "digest"
     result = cli("demo", "--out", out)
     assert result.exit_code == 1

@@ -24,6 +24,7 @@ from ..store import Store
 #: The site's folder in the output folder.
 SITE = "site"
 
+
 @dataclass(frozen=True, slots=True)
 class RunResult:
     day: dt.date | None
