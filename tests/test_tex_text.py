@@ -19,8 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from arxiv_digest.config import parse_config
-from arxiv_digest.match.digest import Digest, TopicDigest
-from arxiv_digest.models import AnnounceType, Paper
+from arxiv_digest.models import AnnounceType, Digest, Paper, TopicDigest
 from arxiv_digest.render import escape, markdown
 from arxiv_digest.render.email import EmailRenderer
 from arxiv_digest.render.markdown import MarkdownRenderer

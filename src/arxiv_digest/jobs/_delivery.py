@@ -16,7 +16,7 @@ import jinja2
 
 from ..config import Config
 from ..errors import SendFailed
-from ..match.digest import Digest
+from ..models import Digest
 from ..notify import Channel, Compose, DeliveryReport, Outgoing, deliver_day
 from ..render.chat import PAYLOADS
 from ..render.email import EmailRenderer

@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import WebhookFormat
-from ..match.digest import TopicDigest
-from ..models import Paper
+from ..models import Paper, TopicDigest
 from ..wording import counted, plural, shorten
 from .markdown import author_line
 from .selection import Selection, kind_tag

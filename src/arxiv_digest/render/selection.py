@@ -10,8 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..match.digest import Digest, TopicDigest
-from ..models import AnnounceType, Paper
+from ..models import AnnounceType, Digest, Paper, TopicDigest
 from ..wording import counted
 from .escape import url_path
 
