@@ -44,7 +44,6 @@ KNOWN_LONG_MODULES: frozenset[str] = frozenset(
     {
         "cli/history.py",
         "render/math.py",
-        "render/site.py",  # h8-render is rewriting it (templates as the single source)
     }
 )
 KNOWN_LONG_FUNCTIONS: frozenset[str] = frozenset(

@@ -27,7 +27,8 @@ from arxiv_digest.jobs.rebuild import rebuild
 from arxiv_digest.match.digest import build_digest
 from arxiv_digest.models import AnnounceType, Paper
 from arxiv_digest.render import math as tex
-from arxiv_digest.render.site import PaperInfo, SiteRenderer
+from arxiv_digest.render.site import SiteRenderer
+from arxiv_digest.render.site_context import PaperInfo
 from arxiv_digest.store import snapshot
 from tests import bigday, sitebuild
 from tests.conftest import CliResult, tree_state

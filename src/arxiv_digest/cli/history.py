@@ -84,7 +84,7 @@ def _check_templates(folder: Path) -> int:
     from ..render.email import EmailRenderer
     from ..render.loading import check_templates
     from ..render.markdown import markdown_environment
-    from ..render.site import site_environment
+    from ..render.site_context import site_environment
 
     mail = EmailRenderer(folder, max_authors=6)
     return check_templates(

@@ -27,13 +27,9 @@ import datetime as dt
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 
 from .. import PROJECT_URL
@@ -42,10 +38,18 @@ from ..models import DayCounts, Digest, Paper, kind_label
 from . import feeds
 from .escape import url_path
 from .loading import check_templates
-from .markdown import Entries, author_line, make_environment
-from .math import CONTROL_CHARACTERS, tex_to_html
+from .markdown import Entries
+from .site_context import (
+    TEMPLATES,
+    CategoryLink,
+    DayLink,
+    DaysNav,
+    FilterTopic,
+    ListLink,
+    PaperInfo,
+    site_environment,
+)
 
-TEMPLATES = "site"
 #: Folders of a day whose pages are all ours: a page this render does not produce is stale (a topic removed).
 OWNED = ("topic", "category")
 _KIND_LABELS = {"new": "New", "cross": "Cross-list", "updated": "Updated"}
@@ -64,84 +68,12 @@ def is_site_file(relative: str, *, folder: bool = False) -> bool:
     return (_SITE_DIR if folder else _SITE_FILE).fullmatch(relative) is not None
 
 
-def _finalize(value: Any) -> Any:
-    return "" if value is None else value
-
-
-def site_environment(user_dir: Path | None) -> jinja2.Environment:
-    """Jinja2 for HTML: autoescape on, a user's ``site/`` templates searched before the packaged ones."""
-    env = make_environment(TEMPLATES, user_dir, finalize=_finalize, autoescape=True, located_errors=True)
-    env.filters["tex"] = lambda text: _tex(str(text))
-    env.filters["author_line"] = authors_text
-    return env
-
-
 def asset(name: str) -> bytes:
     return resources.files("arxiv_digest").joinpath(f"render/static/{name}").read_bytes()
 
 
-@dataclass(frozen=True, slots=True)
-class DayLink:
-    day: str
-    href: str
-
-
-@dataclass(frozen=True, slots=True)
-class DaysNav:
-    previous: DayLink | None
-    next: DayLink | None
-    day_page: str
-    latest: str | None = None
-    past: tuple[DayLink, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ListLink:
-    name: str
-    slug: str
-    href: str
-    count: int
-    papers: tuple[Paper, ...] = ()
-    feed: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CategoryLink:
-    display: str
-    code: str
-    href: str
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
-class FilterTopic:
-    name: str
-    slug: str
-
-
 def day_file(day: dt.date) -> str:
     return f"day/{day.isoformat()}.html"
-
-
-@dataclass(frozen=True, slots=True)
-class PaperInfo:
-    """What a paper's element says besides the paper itself, the same on every page of its day."""
-
-    kind: str
-    label: str
-    topics: tuple[str, ...]  # slugs, for the topic filter
-    cross_from: str | None
-
-
-def authors_text(authors: Sequence[str], limit: int) -> str:
-    """The author line (six, then "et al."), without the control characters HTML has no place for."""
-    return CONTROL_CHARACTERS.sub("", author_line(authors, limit))
-
-
-@lru_cache(maxsize=16384)
-def _tex(text: str) -> Markup:
-    """A title or abstract as HTML; a day's paper stands on several pages (topic, category, the day's)."""
-    return tex_to_html(text)
 
 
 class _DayRender:
