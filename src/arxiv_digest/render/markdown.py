@@ -16,11 +16,11 @@ numbered parts that link to each other.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 import jinja2
 
@@ -41,7 +41,7 @@ class Md(str):
 
 
 def _finalize(value: Any) -> Any:
-    if isinstance(value, Md):
+    if value.__class__ is Md:  # most values: what a filter made (an exact type test is the fastest)
         return value
     if value is None:
         return ""
@@ -141,30 +141,9 @@ def part_name(slug: str, number: int) -> str:
     return f"{slug}.md" if number == 1 else f"{slug}-{number}.md"
 
 
-class Entries(Sequence[str]):
-    """The page's entries, each rendered by the ``entry`` macro when a template reads it: for a person's
-    page template written against ``entries`` (the packaged ones loop over the papers themselves)."""
-
-    def __init__(self, items: Sequence[Any], render: Callable[[Any], str]) -> None:
-        self._items = items
-        self._render = render
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[str]: ...
-    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
-        if isinstance(index, slice):
-            return [self._render(item) for item in self._items[index]]
-        return self._render(self._items[index])
-
-
 class MarkdownRenderer:
-    """The Markdown pages from the templates, one template call a page: the page template loops over its
-    papers and calls the ``entry`` macro of ``_entry.md.j2`` (Jinja's compiled loop; no Python twin)."""
+    """The Markdown pages from the templates, one template call a page; each entry is the ``entry`` macro
+    of ``_entry.md.j2``, called from here (no Python twin), once for a paper listed alike in two topics."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -182,40 +161,28 @@ class MarkdownRenderer:
         cross_from: str | None = None,
         compat: bool = False,
     ) -> str:
-        """One paper as the ``entry`` macro renders it."""
+        """One paper as the ``entry`` macro of ``_entry.md.j2`` (the entry's one source) renders it."""
         return str(self._entry(paper, self.config.max_authors, mark_updates, open_, cross_from, compat))
 
     def _paged(
-        self,
-        template: str,
-        slug: str,
-        key: str,
-        items: Sequence[Any],
-        entry: Callable[[Any], str],
-        context: dict[str, Any],
+        self, template: str, slug: str, entries: Sequence[str], context: dict[str, Any]
     ) -> dict[str, str]:
-        """Render a list page in one template call (``items``, named ``key``: what its loop lists; also
-        ``entries``, each item's entry rendered on demand for older templates), split into parts
-        when it would pass ``max_page_bytes``; then ``entry`` (one item's entry) measures where to cut."""
+        """Render a list page, split into parts when it would pass ``max_page_bytes``."""
         tpl = self.env.get_template(template)
-
-        def render(group: Sequence[Any], page: Page) -> str:
-            return tpl.render({key: group, "entries": Entries(group, entry), "page": page, **context})
-
-        whole = render(items, Page())
+        whole = tpl.render(entries=entries, page=Page(), **context)
         budget = self.config.max_page_bytes
         # UTF-8 takes 1 to 4 bytes a character: only pages near the budget need encoding to measure.
-        if len(whole) * 4 <= budget or len(items) <= 1 or len(whole.encode("utf-8")) <= budget:
+        if len(whole) * 4 <= budget or len(entries) <= 1 or len(whole.encode("utf-8")) <= budget:
             return {part_name(slug, 1): whole}
-        header = len(render([], Page(2, 2, "x", "y")).encode("utf-8"))
-        groups: list[list[Any]] = [[]]
+        header = len(tpl.render(entries=[], page=Page(2, 2, "x", "y"), **context).encode("utf-8"))
+        groups: list[list[str]] = [[]]
         size = header
-        for item in items:
-            n = len(entry(item).encode("utf-8")) + 1
+        for e in entries:
+            n = len(e.encode("utf-8")) + 1
             if groups[-1] and size + n > budget:
                 groups.append([])
                 size = header
-            groups[-1].append(item)
+            groups[-1].append(e)
             size += n
         total = len(groups)
         out = {}
@@ -226,7 +193,7 @@ class MarkdownRenderer:
                 part_name(slug, i - 1) if i > 1 else None,
                 part_name(slug, i + 1) if i < total else None,
             )
-            out[part_name(slug, i)] = render(group, page)
+            out[part_name(slug, i)] = tpl.render(entries=group, page=page, **context)
         return out
 
     def list_pages(self, digest: Digest) -> dict[str, bytes]:
@@ -235,39 +202,31 @@ class MarkdownRenderer:
         cfg = self.config
         day = digest.day.isoformat()
         pages: dict[str, str] = {}
+        seen: dict[tuple[str, bool, bool], str] = {}  # a paper in several topics is rendered once
         for t in digest.topics:
             compat = t.topic.match is MatchMode.SUBSTRING
             mark = t.topic.mark_updates
-
-            def topic_entry(p: Paper, mark: bool = mark, compat: bool = compat) -> str:
-                return self.entry(p, mark_updates=mark, open_=True, compat=compat)
-
+            entries = []
+            for p in t.papers:
+                key = (p.id, mark, compat)
+                entry = seen.get(key)
+                if entry is None:
+                    entry = seen[key] = self.entry(p, mark_updates=mark, open_=True, compat=compat)
+                entries.append(entry)
             for name, text in self._paged(
                 "topic.md.j2",
                 t.topic.slug,
-                "papers",
-                t.papers,
-                topic_entry,
-                {
-                    "topic": t.topic,
-                    "day": day,
-                    "count": len(t.papers),
-                    "repo": cfg.repo,
-                    "max_authors": cfg.max_authors,
-                    "mark_updates": mark,
-                    "compat": compat,
-                },
+                entries,
+                {"topic": t.topic, "day": day, "count": len(t.papers), "repo": cfg.repo},
             ).items():
                 pages[f"hot_topic/{name}"] = text
-        compat = cfg.match is MatchMode.SUBSTRING
         for c in digest.categories:
+            entries = [self._category_entry(item) for item in c.listings]
             counts = c.counts
             for name, text in self._paged(
                 "category.md.j2",
                 c.spec.slug,
-                "listings",
-                c.listings,
-                self._category_entry,
+                entries,
                 {
                     "category": c.spec,
                     "day": day,
@@ -275,9 +234,6 @@ class MarkdownRenderer:
                     "repo": cfg.repo,
                     "counts": {k: counts.get(k, 0) for k in ("new", "cross", "updated")},
                     "index_link": "../README.md",
-                    "max_authors": cfg.max_authors,
-                    "mark_updates": cfg.mark_updates,
-                    "compat": compat,
                 },
             ).items():
                 pages[f"category/{name}"] = text

@@ -38,7 +38,6 @@ from ..models import DayCounts, Digest, Paper, kind_label
 from . import feeds
 from .escape import url_path
 from .loading import check_templates
-from .markdown import Entries
 from .site_context import (
     TEMPLATES,
     CategoryLink,
@@ -99,11 +98,28 @@ class _DayRender:
         for pid, paper in papers.items():
             kind = kind_label(paper.announce_type)
             self.infos[pid] = PaperInfo(kind, _KIND_LABELS[kind], tuple(topics.get(pid, ())), cross.get(pid))
+        self._full: dict[str, Markup] = {}
+        self._brief: dict[str, Markup] = {}
+
+    def full(self, paper: Paper) -> Markup:
+        """The paper's element with its abstract (topic and category pages), rendered once a day."""
+        entry = self._full.get(paper.id)
+        if entry is None:
+            entry = self._full[paper.id] = self.site.paper(paper, self.infos[paper.id])
+        return entry
+
+    def brief(self, paper: Paper) -> Markup:
+        """The paper's element without its abstract (the day's overview), rendered once a day."""
+        entry = self._brief.get(paper.id)
+        if entry is None:
+            entry = self._brief[paper.id] = self.site.brief(paper, self.infos[paper.id])
+        return entry
 
 
 class SiteRenderer:
-    """The site's pages from the templates, one template call a page: a page template loops over its
-    papers and calls the ``paper`` or ``brief`` macro of ``_paper.html.j2`` (no Python twin)."""
+    """The site's pages from the templates, one template call a page. A paper's element is the ``paper``
+    (or ``brief``) macro of ``_paper.html.j2``, its one source, called once a day for each paper and
+    reused on every page of the day that lists it (no Python twin)."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -123,16 +139,11 @@ class SiteRenderer:
         """A paper's element on a day's overview (no abstract), as the ``brief`` macro renders it."""
         return Markup(self._brief(paper, info, self.config.max_authors))
 
-    def _entries(self, render: _DayRender, papers: Sequence[Paper]) -> Entries:
-        """Each paper's element on demand, for a person's page template written against ``entries``."""
-        return Entries(papers, lambda p: self.paper(p, render.infos[p.id]))
-
     def _render(self, template: str, root: str, **context: Any) -> bytes:
         text = self.env.get_template(template).render(
             root=root,
             title=self.config.title,
             project_url=PROJECT_URL,
-            max_authors=self.config.max_authors,
             **context,
         )
         return text.encode("utf-8")
@@ -232,7 +243,7 @@ class SiteRenderer:
                 t.topic.slug,
                 url_path(f"{base}topic/{t.topic.slug}.html"),
                 len(t.papers),
-                t.papers,
+                tuple(render.brief(p) for p in t.papers),
                 url_path(f"feeds/{t.topic.slug}.xml") if feeds else None,
             )
             for t in digest.topics_by_count()
@@ -259,7 +270,6 @@ class SiteRenderer:
             filter_topics=[FilterTopic(t.name, t.slug) for t in topics if t.count],
             filter_categories=_categories_of(listed.values()),
             listed=len(listed),
-            infos=render.infos,
             search_data=url_path(f"{'day/' if not base else ''}{digest.day.isoformat()}/search.js"),
         )
 
@@ -278,9 +288,7 @@ class SiteRenderer:
                 day=day,
                 topic=t.topic,
                 query=self._queries.get(slug, ""),
-                papers=t.papers,
-                infos=render.infos,
-                entries=self._entries(render, t.papers),
+                entries=[render.full(p) for p in t.papers],
                 nav=nav("topic", slug),
                 feed=url_path(f"../feeds/{slug}.xml") if feeds else None,
                 filter_topics=_filter_topics(render, t.papers, names),
@@ -295,9 +303,7 @@ class SiteRenderer:
                 day=day,
                 category=c.spec,
                 counts={k: counts.get(k, 0) for k in ("new", "cross", "updated")},
-                papers=papers,
-                infos=render.infos,
-                entries=self._entries(render, papers),
+                entries=[render.full(p) for p in papers],
                 nav=nav("category", c.spec.slug),
                 filter_topics=_filter_topics(render, papers, names),
                 filter_categories=_categories_of(papers),

@@ -14,7 +14,6 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ..models import Paper
 from .markdown import author_line, make_environment
 from .math import CONTROL_CHARACTERS, tex_to_html
 
@@ -54,7 +53,7 @@ class ListLink:
     slug: str
     href: str
     count: int
-    papers: tuple[Paper, ...] = ()
+    entries: tuple[Markup, ...] = ()  # its papers' elements (``brief``), rendered once a day
     feed: str | None = None
 
 
