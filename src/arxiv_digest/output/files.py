@@ -10,8 +10,7 @@ would send pages, the lock's truncation or the stale-page deletions to wherever 
 never makes one, so every link among its own files and folders is refused, naming it, before the first
 write: by :class:`~arxiv_digest.output.lock.OutputLock` (a scan of what arxiv-digest owns) and by
 :meth:`Staging.commit` (every component of every path it will write or delete). The output folder itself
-may be a link: that is the
-user's choice of where the digest lives.
+may be a link: that is the user's choice of where the digest lives.
 """
 
 from __future__ import annotations
