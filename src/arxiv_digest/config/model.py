@@ -15,6 +15,7 @@ from typing import Any
 from ..models import AnnounceType
 from ..query.ast import Node
 from . import _fields as checks
+from . import _summaries
 from ._notify import NotifySettings
 from ._schema import keys_of, section, setting, settings
 
@@ -113,6 +114,12 @@ class Config:
     site: bool = setting(checks.boolean, default=True)  # the static HTML site (issue #4)
     feed_days: int = setting(checks.integer(1), default=7)  # announcement days each Atom feed covers
     site_url: str | None = setting(checks.optional(checks.site_url), default=None)  # for the feeds' links
+    # Machine-written summaries (issue #11); no section: none, and nothing else changes.
+    summaries: _summaries.SummariesSettings | None = setting(
+        checks.optional(section(_summaries.SummariesSettings, finish=_summaries.finish)),
+        default=None,
+        shown="off",
+    )
 
     @property
     def category_codes(self) -> tuple[str, ...]:
