@@ -99,9 +99,9 @@ def markdown_environment(user_dir: Path | None) -> jinja2.Environment:
     return env
 
 
-#: What stands before a machine-written summary (issue #11) in Markdown: the mark, and a fixed start of
-#: the line, so that the summary's text can never begin a block (a heading, a list, a quote).
-SUMMARY_LABEL = "🤖 **Summary** (machine-written):"
+#: What opens a machine-written summary (issue #11) in Markdown: a raw HTML block (no Markdown, no GFM
+#: autolink applies to the text in it), the mark, the label.
+SUMMARY_LABEL = "<blockquote>🤖 <b>Summary</b> (machine-written):"
 
 
 def author_line(authors: Sequence[str], limit: int) -> str:
@@ -131,12 +131,9 @@ def entry_markdown(
         line += f"  🔄 **Updated** (v{paper.version})"
     authors = escape.inline(author_line(paper.authors, max_authors), ends_paragraph=True)
     abstract = _abstract(paper.abstract or "(no abstract)", compat)
-    if summary:
-        authors += f"_  \n  {SUMMARY_LABEL} {escape.inline(summary)}"
-    else:
-        authors += "_"
+    shown = f"  {SUMMARY_LABEL} {escape.html_text(summary)}</blockquote>\n" if summary else ""
     return (
-        f"{line}  \n  _{authors}\n  <details{' open' if open_ else ''}><summary>Abstract</summary>\n"
+        f"{line}  \n  _{authors}_\n{shown}  <details{' open' if open_ else ''}><summary>Abstract</summary>\n"
         f"  {abstract}\n  </details>\n"
     )
 
