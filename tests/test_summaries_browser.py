@@ -46,12 +46,12 @@ def test_a_hostile_summary_never_runs_and_reads_as_text(
             page.on("dialog", lambda d: problems.append(f"dialog: {d.message}"))
             page.goto(f"http://127.0.0.1:{server.server_address[1]}/topic/LLM.html")
             page.wait_for_selector("html.js", state="attached")  # site.js ran
-            assert page.evaluate("window.__pwned") is None
+            assert page.evaluate("window.pwned") is None
             summaries = page.locator(".paper .summary")
             assert summaries.count() >= 1
             shown = summaries.first.inner_text()
             assert shown.startswith("🤖 Summary (machine-written):")
-            assert "<script>window.__pwned = 1</script>" in shown
+            assert "<script>window.pwned = 1</script>" in shown
             assert "<img src=x onerror=alert(1)>" in shown
             assert page.locator(".paper img, .paper script, .paper a[href^='javascript']").count() == 0
             # Above the abstract, in the same paper.
