@@ -25,6 +25,7 @@ from ..match import Matcher
 from ..match.digest import build_digest
 from ..match.topics import topic_matcher
 from ..models import DayCounts
+from ..output import layout
 from ..output.files import OutputLock, Staging, make_folder, refuse_symlinks
 from ..render.markdown import MarkdownRenderer
 from ..render.site import SiteRenderer
@@ -176,19 +177,19 @@ def rebuild(
         # A damaged database is a cache: moved aside, and the rebuild starts again without it.
         result = retry_if_damaged(db_path, lambda: _rebuild_locked(config, out_dir, db_path, jobs))
         # Every day with a snapshot is now wholly published: no run's unfinished publication remains.
-        data = out_dir / "data"
+        data = out_dir / layout.DATA
         incomplete.clear(data, incomplete.marked_days(data))
         return result
 
 
 def _rebuild_locked(config: Config, out_dir: Path, db_path: Path, jobs: int | None) -> RunResult:
-    files = snapshots.day_files(out_dir / "data")
+    files = snapshots.day_files(out_dir / layout.DATA)
     if files and not database_exists(db_path):  # a missing database is built whole, then moved into place
         with building(db_path) as build:
             return _rebuild_days(config, out_dir, files, jobs, build.store, build)
     with open_db(db_path) as store:
         if not files:
-            store.sync(out_dir / "data")  # drops days whose snapshot is gone
+            store.sync(out_dir / layout.DATA)  # drops days whose snapshot is gone
             return RunResult(day=None, empty=True)
         return _rebuild_days(config, out_dir, files, jobs, store)
 
@@ -247,7 +248,7 @@ def _stage_spanning(
     """Write the pages that span days (the archive index, the site's archive and feeds), or remove the
     site when it is turned off; how many files were written and deleted."""
     staging = Staging(out_dir)
-    staging.add("archive/README.md", MarkdownRenderer(config).archive_index(counts))
+    staging.add(layout.ARCHIVE_INDEX, MarkdownRenderer(config).archive_index(counts))
     if config.site:  # the latest day's top pages were staged by its job
         site = SiteRenderer(config)
         matcher = topic_matcher(config)

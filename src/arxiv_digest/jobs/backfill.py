@@ -43,7 +43,8 @@ import httpx
 from ..config import Config
 from ..errors import EndlessListError, OaiError, StoreError, UsageError, cannot_read
 from ..models import Paper
-from ..output.files import STATE_DIR, OutputLock, atomic_write, make_folder
+from ..output import layout
+from ..output.files import OutputLock, atomic_write, make_folder
 from ..sources import oai
 from ..sources.http import PoliteClient
 from ..store import snapshot as snapshots
@@ -155,8 +156,8 @@ class _Progress:
     """The progress file and the pages folder beside it."""
 
     def __init__(self, out_dir: Path) -> None:
-        self.path = out_dir / STATE_DIR / STATE_FILE
-        self.pages_dir = out_dir / STATE_DIR / PAGES_DIR
+        self.path = out_dir / layout.STATE_DIR / STATE_FILE
+        self.pages_dir = out_dir / layout.STATE_DIR / PAGES_DIR
 
     def load(self) -> _State | None:
         if not self.path.is_file():
@@ -214,7 +215,7 @@ def backfill(
         raise UsageError(f"--from {date_from} is after --to {date_to}")
     sets = list(oai.set_specs(list(config.category_codes)))
     make_folder(out_dir)
-    data_dir = out_dir / "data"
+    data_dir = out_dir / layout.DATA
     status = on_status or (lambda message: None)
     with OutputLock(out_dir):
         progress = _Progress(out_dir)
@@ -383,7 +384,7 @@ def _write_snapshots(
     """Write ``data/<day>.jsonl`` for the days in ``todo`` (each atomically, fsync'd); files written."""
     written = 0
     for day in todo:
-        if atomic_write(data_dir / snapshots.snapshot_name(day), snapshots.dumps(by_day[day]), durable=True):
+        if atomic_write(data_dir / layout.snapshot_name(day), snapshots.dumps(by_day[day]), durable=True):
             written += 1
         state.days_done.append(day.isoformat())
     progress.save(state)

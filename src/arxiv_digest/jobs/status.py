@@ -30,6 +30,7 @@ from ..match.digest import build_digest
 from ..models import DayCounts, arxiv_today, is_after_today
 from ..notify import read_state, state_path
 from ..notify.redact import Redactor
+from ..output import layout
 from ..store import incomplete as unfinished
 from ..store import meta as day_meta
 from ..store import snapshot as snapshots
@@ -110,7 +111,7 @@ def leftover_temp_files(out_dir: Path) -> list[Path]:
     found: list[Path] = []
     for folder, dirs, files in os.walk(out_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(folder) / f for f in sorted(files) if f.startswith(".") and f.endswith(".tmp"))
+        found.extend(Path(folder) / f for f in sorted(files) if layout.is_temp_name(f))
     return found
 
 
@@ -123,7 +124,7 @@ def read_status(
 ) -> Status:
     """What the output folder says about itself. Raises StoreError for an unreadable last snapshot."""
     today = today or today_in_arxiv_tz()
-    data_dir = out_dir / "data"
+    data_dir = out_dir / layout.DATA
     files = snapshots.day_files(data_dir)
     warnings: list[str] = []
     leftovers = leftover_temp_files(out_dir)
@@ -214,7 +215,8 @@ def shorten(days: Sequence[dt.date], shown: int = SHOWN_MISSING) -> str:
 
 
 def _future_warning(future: tuple[dt.date, ...], today: dt.date) -> str:
-    shown = ", ".join(f"data/{d.isoformat()}.jsonl" for d in future[:3]) + (", …" if len(future) > 3 else "")
+    shown = ", ".join(layout.in_data(layout.snapshot_name(d)) for d in future[:3])
+    shown += ", …" if len(future) > 3 else ""
     it, its = ("it", "its") if len(future) == 1 else ("them", "their")
     return (
         f"{counted(len(future), 'day')} stored after today ({today}, US Eastern): {shown}. A feed with a "

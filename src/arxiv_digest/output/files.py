@@ -25,13 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..errors import LockError, PublishError, UsageError, cannot_read
-
-STATE_DIR = ".arxiv-digest"
-#: What may be deleted from an owned folder: Markdown pages, the site's HTML pages and its Atom feeds.
-OWNED_SUFFIXES = (".md", ".html", ".xml")
-#: What arxiv-digest writes at the top of an output folder: the latest day's pages, the archive, the site,
-#: the snapshots, the delivery records (notify/) and its state (lock, database, a backfill's progress).
-OUTPUT_NAMES = ("README.md", "hot_topic", "category", "archive", "site", "data", "delivery", STATE_DIR)
+from . import layout
+from .layout import OUTPUT_NAMES, OWNED_SUFFIXES, STATE_DIR
 
 
 def _symlink_error(link: Path, root: Path) -> PublishError:
@@ -201,7 +196,7 @@ def atomic_write(path: Path, content: bytes, *, durable: bool = False) -> bool:
             return False
         path.parent.mkdir(parents=True, exist_ok=True)
         # A name no other writer uses (one process holds the lock; workers write distinct files).
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp = path.with_name(layout.temp_name(path.name, os.getpid()))
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
         try:
             with os.fdopen(fd, "wb") as f:
@@ -221,11 +216,11 @@ def atomic_write(path: Path, content: bytes, *, durable: bool = False) -> bool:
 
 def _writer_alive(temp_name: str) -> bool:
     """Is the process that named this `.<name>.<pid>.tmp` file still running?"""
-    pid_text = temp_name.rsplit(".", 2)[-2] if temp_name.count(".") >= 3 else ""
-    if not pid_text.isdigit():
+    pid = layout.temp_writer_pid(temp_name)
+    if pid is None:
         return False
     try:
-        os.kill(int(pid_text), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
@@ -270,14 +265,14 @@ class Staging:
         written = 0
         order = [p for p in first if p in self.files] + [p for p in self.files if p not in set(first)]
         for rel in order:
-            durable = rel.startswith("data/")
+            durable = layout.is_durable(rel)
             if atomic_write(self.root / rel, self.files[rel], durable=durable):
                 written += 1
         deleted = 0
         # A run killed mid-write leaves `.<name>.<pid>.tmp` behind. Remove those of processes that are gone,
         # never those of a live one (rebuild workers share folders such as site/day/).
         for folder in {(self.root / rel).parent for rel in order}:
-            for leftover in folder.glob(".*.tmp"):
+            for leftover in folder.glob(layout.TEMP_GLOB):
                 if not _writer_alive(leftover.name):
                     with contextlib.suppress(OSError):
                         leftover.unlink()
@@ -322,7 +317,7 @@ class OutputLock:
     """An exclusive lock on an output folder: a second run exits 1 instead of interleaving writes."""
 
     def __init__(self, out_dir: Path) -> None:
-        self.path = out_dir / STATE_DIR / "lock"
+        self.path = out_dir / layout.LOCK
         self._fd: int | None = None
 
     def __enter__(self) -> OutputLock:

@@ -18,16 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import StoreError
+from ..output.layout import meta_name
 
 
 @dataclass(frozen=True, slots=True)
 class DayMeta:
     day: dt.date
     warnings: tuple[str, ...] = ()
-
-
-def meta_name(day: dt.date) -> str:
-    return f"{day.isoformat()}.meta.json"
 
 
 def dumps(meta: DayMeta) -> bytes:

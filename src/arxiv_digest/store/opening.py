@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..errors import DatabaseCorruptError, DatabaseUnwritableError, StoreError
-from ..output.files import STATE_DIR
+from ..output import layout
 from . import _sqlite, snapshot
 from ._sqlite import sqlite_errors
 from .db import Store
@@ -28,7 +28,7 @@ T = TypeVar("T")
 
 
 def default_db_path(out_dir: Path) -> Path:
-    return out_dir / STATE_DIR / "digest.db"
+    return out_dir / layout.DATABASE
 
 
 def database_exists(db_path: Path) -> bool:
