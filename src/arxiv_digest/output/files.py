@@ -24,7 +24,7 @@ from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..errors import LockError, PublishError, UsageError, cannot_read
+from ..errors import LockError, PublishError, UsageError, cannot, cannot_read, reason
 from . import layout
 from .layout import OUTPUT_NAMES, OWNED_SUFFIXES, STATE_DIR
 
@@ -112,12 +112,12 @@ def make_folder(path: Path) -> list[Path]:
             mode = os.stat(current).st_mode  # follows links: the output folder may be one
         except (FileNotFoundError, NotADirectoryError) as e:
             if current.parent == current:  # even the top is gone (a deleted working folder)
-                raise PublishError(f"cannot create the folder {path}: {current}: {e.strerror or e}") from e
+                raise PublishError(f"cannot create the folder {path}: {current}: {reason(e)}") from e
             missing.append(current)
             current = current.parent
             continue
         except OSError as e:
-            raise PublishError(f"cannot create the folder {path}: {current}: {e.strerror or e}") from e
+            raise PublishError(f"cannot create the folder {path}: {current}: {reason(e)}") from e
         if not stat.S_ISDIR(mode):
             raise _not_a_folder(path, current)
         break
@@ -133,7 +133,7 @@ def make_folder(path: Path) -> list[Path]:
                 raise _not_a_folder(path, folder) from e
             on_the_way = "" if folder == path else f" (on the way to {path})"
             raise PublishError(
-                f"cannot create the folder {folder}{on_the_way}: {e.strerror or e}; "
+                f"cannot create the folder {folder}{on_the_way}: {reason(e)}; "
                 "choose a folder you can write to"
             ) from e
         created.append(folder)
@@ -210,7 +210,7 @@ def atomic_write(path: Path, content: bytes, *, durable: bool = False) -> bool:
                 os.unlink(tmp)
             raise
     except OSError as e:
-        raise PublishError(f"cannot write {path}: {e.strerror or e}") from e
+        raise PublishError(cannot("write", path, e)) from e
     return True
 
 
@@ -281,7 +281,7 @@ class Staging:
                 path.unlink()
                 deleted += 1
             except OSError as e:
-                raise PublishError(f"cannot remove stale page {path}: {e.strerror or e}") from e
+                raise PublishError(f"cannot remove stale page {path}: {reason(e)}") from e
         for rel in sorted(self.removed - set(self.files)):
             try:
                 (self.root / rel).unlink()
@@ -289,7 +289,7 @@ class Staging:
             except FileNotFoundError:
                 pass
             except OSError as e:
-                raise PublishError(f"cannot remove {self.root / rel}: {e.strerror or e}") from e
+                raise PublishError(cannot("remove", self.root / rel, e)) from e
         return written, deleted
 
     def _check(self) -> list[Path]:
@@ -333,7 +333,7 @@ class OutputLock:
         except OSError as e:
             if e.errno == errno.ELOOP:
                 raise _symlink_error(self.path, root) from e
-            raise PublishError(f"cannot create the lock file {self.path}: {e.strerror or e}") from e
+            raise PublishError(f"cannot create the lock file {self.path}: {reason(e)}") from e
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
@@ -347,7 +347,7 @@ class OutputLock:
                     f"another arxiv-digest run{who} is writing {self.path.parent.parent}; "
                     "wait for it to finish and run again"
                 ) from e
-            raise PublishError(f"cannot lock {self.path}: {e.strerror or e}") from e
+            raise PublishError(cannot("lock", self.path, e)) from e
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd

@@ -20,7 +20,7 @@ import os
 import re
 from pathlib import Path
 
-from ..errors import PublishError
+from ..errors import PublishError, cannot
 
 SUFFIX = ".incomplete"
 _NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.incomplete$")
@@ -49,7 +49,7 @@ def mark(data_dir: Path, day: dt.date) -> None:
             os.close(fd)
         _sync_folder(data_dir)
     except OSError as e:
-        raise PublishError(f"cannot write {path}: {e.strerror or e}") from e
+        raise PublishError(cannot("write", path, e)) from e
 
 
 def clear(data_dir: Path, days: list[dt.date]) -> None:
@@ -61,7 +61,7 @@ def clear(data_dir: Path, days: list[dt.date]) -> None:
         except FileNotFoundError:
             continue
         except OSError as e:
-            raise PublishError(f"cannot remove {path}: {e.strerror or e}") from e
+            raise PublishError(cannot("remove", path, e)) from e
 
 
 def marked_days(data_dir: Path) -> list[dt.date]:

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import StoreError
+from ..errors import StoreError, cannot_read
 from ..output.layout import meta_name
 
 
@@ -54,7 +54,7 @@ def read(data_dir: Path, day: dt.date) -> DayMeta | None:
     except FileNotFoundError:
         return None
     except OSError as e:
-        raise StoreError(f"{path}: cannot read: {e.strerror or e}") from e
+        raise StoreError(cannot_read(path, e)) from e
     meta = loads(content, source=str(path))
     if meta.day != day:
         raise StoreError(f"{path}: says day {meta.day}, but the file is for {day}")

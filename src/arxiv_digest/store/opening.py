@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from ..errors import DatabaseCorruptError, DatabaseUnwritableError, StoreError
+from ..errors import DatabaseCorruptError, DatabaseUnwritableError, StoreError, reason
 from ..output import layout
 from . import _sqlite, snapshot
 from ._sqlite import sqlite_errors
@@ -47,7 +47,7 @@ def move_aside(db_path: Path, damage: DatabaseCorruptError) -> Path:
                 target.unlink(missing_ok=True)
     except OSError as e:
         raise DatabaseUnwritableError(
-            str(db_path), f"it is damaged ({damage.detail}) and cannot be moved aside: {e.strerror or e}"
+            str(db_path), f"it is damaged ({damage.detail}) and cannot be moved aside: {reason(e)}"
         ) from e
     log.warning(
         "%s: the database is damaged (%s); moved it to %s, rebuilding it from the snapshots",
