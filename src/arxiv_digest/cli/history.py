@@ -20,6 +20,7 @@ from ..match import Hit, Matcher, TopicRule
 from ..match.engine import stream_tokens
 from ..match.missing import lacked
 from ..models import Paper, parse_arxiv_id
+from ..output import layout
 from ..output.files import refuse_symlinks
 from ..query import parse_query
 from ..query.ast import Node, terms
@@ -101,7 +102,7 @@ def _read_history(out_dir: Path, db_path: Path | None, work: Callable[[Store], T
     """``work`` on the stored history, read-only in effect (issue #7): the database takes the snapshots it
     lacks but loses nothing, is read as it is when ``OUT/data/`` has none (``--db`` alone), is rebuilt
     when damaged, and is read from a copy in memory when it cannot be written (see ``store.opening``)."""
-    data = out_dir / "data"
+    data = out_dir / layout.DATA
     db = db_path or default_db_path(out_dir)
     if not database_exists(db) and not snapshots.day_files(data) and not remote_store.month_files(data):
         raise UsageError(
@@ -249,7 +250,7 @@ def search(
             raise UsageError("--remote needs --from and --to (the submission dates to ask arXiv for)")
         results = _search_remote(ctx, tree, out_dir, start, end, limit, hits, max_pages, config_path)
     else:
-        submissions = remote_store.load_all(out_dir / "data")
+        submissions = remote_store.load_all(out_dir / layout.DATA)
         results = _read_history(
             out_dir,
             db_path,

@@ -16,6 +16,7 @@ from __future__ import annotations
 # CategorySpec, MatchMode, Order and Topic live in models; re-exported here for callers written before.
 from ..models import CategorySpec, MatchMode, Order, Topic
 from ._fields import safe_slug
+from ._library import DEFAULT_ZOTERO_URL, ZOTERO_URL_ENV, LibrarySettings, ZoteroSettings
 from ._notify import (
     SMTP_PASSWORD_ENV,
     EmailSettings,
@@ -44,14 +45,17 @@ __all__ = [
     "DEFAULT_INCLUDE",
     "DEFAULT_OAI_URL",
     "DEFAULT_RSS_URL",
+    "DEFAULT_ZOTERO_URL",
     "ENV_OVERRIDES",
     "SMTP_PASSWORD_ENV",
     "TOPIC_KEYS",
+    "ZOTERO_URL_ENV",
     "ArxivSettings",
     "CategorySpec",
     "Config",
     "EmailSettings",
     "Key",
+    "LibrarySettings",
     "MatchMode",
     "NotifySettings",
     "Order",
@@ -60,6 +64,7 @@ __all__ = [
     "Topic",
     "WebhookFormat",
     "WebhookSettings",
+    "ZoteroSettings",
     "arxiv_settings_from_env",
     "keys_of",
     "load_config",

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..models import AnnounceType, CategorySpec, MatchMode, Order, Topic
 from . import _fields as checks
+from ._library import LibrarySettings, library_section
 from ._notify import NotifySettings
 from ._schema import keys_of, section, setting, settings
 
@@ -76,6 +77,8 @@ class Config:
     site: bool = setting(checks.boolean, default=True)  # the static HTML site (issue #4)
     feed_days: int = setting(checks.integer(1), default=7)  # announcement days each Atom feed covers
     site_url: str | None = setting(checks.optional(checks.site_url), default=None)  # for the feeds' links
+    # What the reader likes, for the "For you" ranking (issue #9); None: no ranking, nothing changes.
+    library: LibrarySettings | None = setting(checks.optional(library_section), default=None)
 
     @property
     def category_codes(self) -> tuple[str, ...]:

@@ -26,7 +26,8 @@ from ..match.digest import build_digest
 from ..match.topics import topic_matcher
 from ..models import DayCounts
 from ..output import layout
-from ..output.files import OutputLock, Staging, make_folder, refuse_symlinks
+from ..output.files import Staging, make_folder, refuse_symlinks
+from ..output.lock import OutputLock
 from ..render.markdown import MarkdownRenderer
 from ..render.site import SiteRenderer
 from ..store import (
@@ -174,11 +175,16 @@ def rebuild(
     make_folder(out_dir)
     refuse_symlinks(out_dir, db_path)  # a --db inside the output folder, outside what the lock scans
     with OutputLock(out_dir):
+        data = out_dir / layout.DATA
+        # Until it goes, `status` says the pages are not wholly published (a failure among them: disk
+        # full, a name the file system refuses); only a rebuild that finishes removes it (issue #7).
+        if snapshots.day_files(data):
+            incomplete.mark_rebuild(data)
         # A damaged database is a cache: moved aside, and the rebuild starts again without it.
         result = retry_if_damaged(db_path, lambda: _rebuild_locked(config, out_dir, db_path, jobs))
         # Every day with a snapshot is now wholly published: no run's unfinished publication remains.
-        data = out_dir / layout.DATA
         incomplete.clear(data, incomplete.marked_days(data))
+        incomplete.clear_rebuild(data)
         return result
 
 

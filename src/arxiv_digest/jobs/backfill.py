@@ -44,7 +44,8 @@ from ..config import Config
 from ..errors import EndlessListError, OaiError, StoreError, UsageError, cannot_read
 from ..models import Paper
 from ..output import layout
-from ..output.files import OutputLock, atomic_write, make_folder
+from ..output.files import atomic_write, make_folder
+from ..output.lock import OutputLock
 from ..sources import oai
 from ..sources.http import PoliteClient
 from ..store import snapshot as snapshots

@@ -27,7 +27,8 @@ from ..match.topics import topic_matcher
 from ..models import Announcement, Digest, Paper, arxiv_today, is_after_today
 from ..notify import deliver_day
 from ..output import layout
-from ..output.files import OutputLock, Staging, make_folder, refuse_symlinks
+from ..output.files import Staging, make_folder, refuse_symlinks
+from ..output.lock import OutputLock
 from ..render.markdown import MarkdownRenderer
 from ..render.site import SiteRenderer
 from ..sources import rss

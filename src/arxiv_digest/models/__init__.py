@@ -1,10 +1,12 @@
 """The values that flow through the pipeline, no I/O and no imports but each other: papers and
-announcements (``paper``), what config.yml names (``topic``), a day's digest (``digest``). Every name is
-exported here, so a stage imports ``from ..models import X`` without knowing the file."""
+announcements (``paper``), what config.yml names (``topic``), a day's digest (``digest``), the reader's
+library (``library``). Every name is exported here, so a stage imports ``from ..models import X`` without
+knowing the file."""
 
 from __future__ import annotations
 
 from .digest import CategoryDigest, DayCounts, Digest, Listing, TopicDigest, kind_label, sort_papers
+from .library import Library, LibraryItem
 from .paper import (
     ARXIV_TZ,
     MAX_VERSION,
@@ -28,6 +30,8 @@ __all__ = [
     "CategorySpec",
     "DayCounts",
     "Digest",
+    "Library",
+    "LibraryItem",
     "Listing",
     "MatchMode",
     "Order",

@@ -143,6 +143,11 @@ def temp_name(name: str, pid: int) -> str:
     return f".{name}.{pid}.tmp"
 
 
+def old_copy_name(name: str, pid: int) -> str:
+    """A hard link to the file a run is about to replace, so a failed run can give it back (issue #7)."""
+    return temp_name(f"{name}.old", pid)
+
+
 TEMP_GLOB = ".*.tmp"
 
 
