@@ -39,6 +39,8 @@ OWNED_SUFFIXES = (".md", ".html", ".xml")
 ARCHIVE_INDEX = f"{ARCHIVE}/{README}"
 LOCK = f"{STATE_DIR}/lock"
 DATABASE = f"{STATE_DIR}/digest.db"
+BACKFILL_PROGRESS = f"{STATE_DIR}/backfill.json"  # an unfinished backfill's progress (jobs/backfill)
+BACKFILL_PAGES = f"{STATE_DIR}/backfill"  # the pages it has fetched
 
 
 def day_name(day: dt.date) -> str:
