@@ -23,7 +23,7 @@ import httpx
 from ..config import Config
 from ..errors import FeedFormatError, FetchError, ShrunkDayError
 from ..match import Matcher
-from ..match.digest import DayCounts, Digest, build_digest, count_day
+from ..match.digest import DayCounts, Digest, build_digest
 from ..match.topics import topic_matcher
 from ..models import Announcement, Paper, arxiv_today, is_after_today
 from ..notify import DeliveryReport, deliver_day
@@ -36,7 +36,9 @@ from ..sources.http import PoliteClient
 from ..store import Store, default_db_path, incomplete, with_store
 from ..store import meta as day_meta
 from ..store import snapshot as snapshots
+from ..store.counts import COUNTS_NAME
 from ..wording import counted
+from . import reads
 
 log = logging.getLogger(__name__)
 
@@ -115,17 +117,6 @@ def stage_site_extras(
     staging.add_tree("site/", site.feed_files([digest_of(d) for d in recent]), owned=("feeds",))
 
 
-def archive_counts(
-    config: Config, store: Store, days: Sequence[dt.date], known: dict[dt.date, Digest]
-) -> list[DayCounts]:
-    """Every stored day's counts for the archive pages, by the rule its own pages follow: from the digests
-    already built, else counted from the stored papers (no matching: a few milliseconds a day)."""
-    return [
-        known[day].day_counts if day in known else count_day(config, day, store.papers_for_day(day))
-        for day in days
-    ]
-
-
 def stage_site_removal(staging: Staging, out_dir: Path) -> None:
     """With ``site: false``, the files of ``site/`` that arxiv-digest writes are removed (issue #7): the
     paths of its layout, which it overwrites when the site is on. Anything else there is the user's."""
@@ -156,11 +147,13 @@ def fill_site(
 ) -> int:
     """The site pages of stored days that have none (the site was off, or deleted), one day at a time so a
     long history is never held in memory at once; returns the files written. ``site: true`` after
-    ``site: false`` is thus a whole site again on the next run, as ``rebuild`` makes it."""
+    ``site: false`` is thus a whole site again on the next run, as ``rebuild`` makes it. The database is
+    brought up to date for those days first (a run syncs only the days it reads)."""
     written = 0
-    for day in days:
-        if (out_dir / SITE / day_file(day)).is_file():
-            continue
+    missing = [day for day in days if not (out_dir / SITE / day_file(day)).is_file()]
+    if missing:
+        store.sync_days(out_dir / "data", missing)
+    for day in missing:
         staging = Staging(out_dir)
         digest = build_digest(config, day, store.papers_for_day(day), matcher)
         files, owned = site.day_files(digest, days, latest=False)
@@ -243,13 +236,18 @@ def run_daily(
         assert announcement.day is not None
         day = announcement.day
 
+        data = out_dir / "data"
+        # The database is brought up to date for the days this run reads, not the whole history (a fresh
+        # clone imports a few snapshots: issue #12); a command that reads everything syncs the rest.
+        needed = reads.needed_days(config, reads.history_days(data, day), day, incomplete.marked_days(data))
+
         def publish(store: Store) -> RunResult:  # again on a fresh database if this one proves damaged
             check_plausible(announcement, store)
             check_not_shrunk(announcement, store, force=force)
             papers = list(announcement.papers)
             return _publish_day(config, out_dir, store, day, papers, warnings=announcement.warnings)
 
-        result = with_store(db_path, out_dir / "data", publish)
+        result = with_store(db_path, data, publish, only=needed)
         if on_published is not None:
             on_published(result)
         # Delivery comes after the pages, and also when they were already there (a rerun of the day):
@@ -273,7 +271,7 @@ def _publish_day(
     # One transaction: the database commits only once every file is written (a failure rolls it back).
     with store.transaction():
         store.replace_day(day, papers, sha)
-        days = [d.day for d in store.days()]
+        days = reads.history_days(out_dir / "data", day)
         latest = max(days)
         renderer = MarkdownRenderer(config)
         matcher = topic_matcher(config)
@@ -295,7 +293,8 @@ def _publish_day(
         # older day arriving late sits between two days.
         _restage_neighbours(staging, renderer, config, store, matcher, day, days, latest, known, site=site)
         unfinished = _restage_unfinished(staging, renderer, config, store, matcher, day, days, site=site)
-        counts = archive_counts(config, store, days, known)
+        counts, counts_file = reads.archive_counts(config, out_dir / "data", days, known, {day: len(content)})
+        staging.add(f"data/{COUNTS_NAME}", counts_file)
         staging.add("archive/README.md", renderer.archive_index(counts))
         if site is not None:
             latest_staged = "site/index.html" in staging.files

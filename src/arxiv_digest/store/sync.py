@@ -44,15 +44,16 @@ class SyncMixin(DaysMixin):
         return self._sync(snapshot.day_files(data_dir), None, drop=drop)
 
     def sync_days(self, data_dir: Path, days: Collection[dt.date]) -> SyncReport:
-        """:meth:`sync` for ``days`` only (those with a file; the others are not stored, or dropped): the
-        database may then lack other days, which a later :meth:`sync` imports."""
+        """:meth:`sync` for ``days`` only (those with a file), and the dropping of every stored day whose
+        file is gone: the database may then lack other days, or hold an older copy of one, which a later
+        :meth:`sync` brings up to date."""
         return self._sync(snapshot.day_files(data_dir), set(days), drop=True)
 
     def _sync(self, files: dict[dt.date, Path], only: set[dt.date] | None, *, drop: bool) -> SyncReport:
         known = {
             stored_day(day): sha for day, sha in self.conn.execute("SELECT day, snapshot_sha256 FROM days")
         }
-        dropped = [day for day in known if day not in files and (only is None or day in only)]
+        dropped = [day for day in known if day not in files]
         kept: tuple[dt.date, ...] = ()
         if not drop:
             kept, dropped = tuple(dropped), []
