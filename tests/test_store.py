@@ -15,7 +15,7 @@ import pytest
 
 from arxiv_digest.cli.history import REMOTE_MAX_PAGES
 from arxiv_digest.jobs.remote import DEFAULT_MAX_PAGES
-from arxiv_digest.jobs.search import search
+from arxiv_digest.jobs.search import index_words, search
 from arxiv_digest.query import parse_query
 from arxiv_digest.store import Store, open_store, read_store, snapshot
 from tests.sitebuild import DEMO
@@ -147,6 +147,27 @@ def test_sync_days_imports_only_the_days_asked_for(tmp_path: Path, monkeypatch: 
         assert [d.day for d in store.days()] == [DAYS[1]]
         assert store.sync(data).imported == (DAYS[0],)  # a full sync imports the rest
         assert [d.day for d in store.days()] == list(DAYS)
+
+
+def test_a_day_written_after_the_index_is_built_is_indexed_with_it(tmp_path: Path) -> None:
+    """Issue #12: the run tops the index up for the day it stores, so the next search indexes nothing."""
+    data = _data(tmp_path)
+    db = tmp_path / "digest.db"
+    with open_store(db, data) as store:
+        assert store.ensure_search_index(index_words) == 80  # the first search builds it
+        new_day = dt.date(2026, 7, 1)
+        papers = snapshot.loads((data / f"{DAYS[0]}.jsonl").read_bytes(), source="x")[:6]
+        renamed = [dataclasses.replace(p, announced=new_day, title=f"Zyxwvut {p.title}") for p in papers]
+        with store.transaction():
+            store.replace_day(new_day, renamed, "sha")
+        assert store.ensure_search_index(index_words) == 0  # nothing left to index
+        found = search(store, parse_query("zyxwvut"))
+        assert sorted(r.paper.id for r in found) == sorted(p.id for p in papers)
+        assert {r.paper.announced for r in found} == {new_day}
+        with store.transaction():  # replaced: the old rows leave the index, the new ones enter it
+            store.replace_day(new_day, renamed[:2], "sha2")
+        assert len(search(store, parse_query("zyxwvut"))) == 2
+        assert search(store, parse_query("zyxwvut")) == search(store, parse_query("zyxwvut"), use_index=False)
 
 
 def test_the_command_line_default_for_remote_pages_is_the_library_default() -> None:

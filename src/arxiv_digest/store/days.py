@@ -13,7 +13,7 @@ from ..errors import DatabaseCorruptError
 from ..models import Paper
 from .base import StoreBase
 from .rows import COLUMNS, announcement_rows, paper_of, stored_day
-from .search_index import forget_day
+from .search_index import forget_day, index_day
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,7 @@ class DaysMixin(StoreBase):
         self.conn.executemany(
             f"INSERT INTO announcements ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
         )
+        index_day(self.conn, key)
 
     def drop_day(self, day: dt.date) -> None:
         forget_day(self.conn, day.isoformat())

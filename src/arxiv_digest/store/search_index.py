@@ -1,25 +1,59 @@
-"""The search index (FTS5): filled by the first search rather than by the daily job, and kept honest when
-a day is written (:func:`forget_day`). It proposes candidates; the exact matcher (``search.py``) decides."""
+"""The search index (FTS5): built by the first search rather than by the daily job, then kept complete when
+a day is written (:func:`forget_day`, :func:`index_day`). It proposes candidates; the exact matcher
+(``jobs/search.py``) decides."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from ..models import Paper
+from ..query.words import tokenize
 from ._sqlite import sqlite_errors
 from .base import StoreBase
 from .rows import authors_of, paper_of, prefixed
 
 
+def index_words(text: str) -> str:
+    """A field as the search index stores it: the word rule's words, separated by spaces."""
+    return " ".join(tokenize(text))
+
+
 def forget_day(conn: sqlite3.Connection, key: str) -> None:
     """Before the day ``key`` (ISO) is rewritten or dropped: remove its rows from the index, whose rowids a
-    re-imported day may reuse, and mark the index incomplete, so that the next search indexes the new rows."""
+    re-imported day may reuse (:func:`index_day` indexes the new rows)."""
     conn.execute(
         "DELETE FROM search_index WHERE rowid IN (SELECT rowid FROM announcements WHERE day = ?)", (key,)
     )
-    conn.execute("DELETE FROM search_state WHERE key = 'complete'")
+
+
+def index_day(conn: sqlite3.Connection, key: str) -> None:
+    """After the day ``key`` is written: index its rows if the index is complete, so that it stays so
+    (issue #12: the first search after a daily run reads no table to find what is missing). An index
+    not built yet is left to the first search."""
+    if conn.execute("SELECT 1 FROM search_state WHERE key = 'complete'").fetchone() is None:
+        return
+    rows = conn.execute(
+        "SELECT rowid, title, abstract, authors, comment FROM announcements WHERE day = ?", (key,)
+    )
+    conn.executemany(
+        "INSERT INTO search_index (rowid, ti, abs, au, co) VALUES (?, ?, ?, ?, ?)", _indexed(rows.fetchall())
+    )
+
+
+def _indexed(rows: list[tuple[Any, ...]]) -> list[tuple[object, ...]]:
+    return [
+        (
+            rowid,
+            index_words(title),
+            index_words(abstract),
+            " ; ".join(index_words(a) for a in authors_of(authors, rowid)),
+            index_words(comment or ""),
+        )
+        for rowid, title, abstract, authors, comment in rows
+    ]
 
 
 class SearchIndexMixin(StoreBase):
@@ -36,9 +70,10 @@ class SearchIndexMixin(StoreBase):
         done = 0
         with self.transaction():
             while rows := missing.fetchmany(batch):
-                self.conn.executemany(
-                    "INSERT INTO search_index (rowid, ti, abs, au, co) VALUES (?, ?, ?, ?, ?)",
-                    [
+                if normalize is index_words:
+                    indexed = _indexed(rows)
+                else:
+                    indexed = [
                         (
                             rowid,
                             normalize(title),
@@ -47,7 +82,9 @@ class SearchIndexMixin(StoreBase):
                             normalize(comment or ""),
                         )
                         for rowid, title, abstract, authors, comment in rows
-                    ],
+                    ]
+                self.conn.executemany(
+                    "INSERT INTO search_index (rowid, ti, abs, au, co) VALUES (?, ?, ?, ?, ?)", indexed
                 )
                 done += len(rows)
             self.conn.execute("INSERT OR REPLACE INTO search_state (key, value) VALUES ('complete', '1')")
