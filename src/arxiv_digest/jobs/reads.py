@@ -20,8 +20,8 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import StoreError, cannot_read
-from ..match.digest import DayCounts, Digest, count_day
-from ..models import Paper
+from ..match.digest import count_day
+from ..models import DayCounts, Digest, Paper
 from ..store import counts as ledger
 from ..store import snapshot as snapshots
 
