@@ -24,6 +24,7 @@ from arxiv_digest.models import Paper
 from arxiv_digest.query import parse_query
 from arxiv_digest.store import Store, announcement_rows, open_store, schema
 from arxiv_digest.store import snapshot as snapshots
+from arxiv_digest.store.rows import COLUMNS, first_rowid
 from tests.sitebuild import DEMO
 
 # -- the DDL of each past version, statement by statement ------------------------------------------------
@@ -80,7 +81,8 @@ V4 = (
         mtime_ns INTEGER NOT NULL
     )""",
 )
-PAST = {1: V1, 2: V2, 3: V3, 4: V4}
+V5 = V4  # the same tables; rowids numbered by day (rows.first_rowid)
+PAST = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5}
 DAY = dt.date(2026, 6, 30)
 #: A word of the demo day's titles (search must find its papers in a migrated file).
 WORD = "agents"
@@ -111,7 +113,14 @@ def _old_database(path: Path, version: int, data: Path) -> list[tuple[object, ..
         if version >= 4:
             kinds = collections.Counter(str(r[3]) for r in rows)
             conn.execute("UPDATE days SET type_counts = ?", (json.dumps(dict(sorted(kinds.items()))),))
-        conn.executemany(f"INSERT INTO announcements VALUES ({', '.join('?' * 12)})", rows)
+        if version >= 5:
+            first = first_rowid(DAY)
+            conn.executemany(
+                f"INSERT INTO announcements (rowid, {COLUMNS}) VALUES ({', '.join('?' * 13)})",
+                [(first + i, *row) for i, row in enumerate(rows)],
+            )
+        else:
+            conn.executemany(f"INSERT INTO announcements VALUES ({', '.join('?' * 12)})", rows)
         if version >= 2:
             indexed = [
                 (
@@ -186,6 +195,9 @@ def test_a_database_of_every_past_version_opens_with_its_days_intact(tmp_path: P
         assert found == scanned and len(found) > 3
     with contextlib.closing(sqlite3.connect(old)) as conn:
         assert list(conn.execute("SELECT * FROM announcements ORDER BY id")) == rows
+        # Rowids follow days from version 5 on: the migration renumbered the older files' rows.
+        low, high = conn.execute("SELECT min(rowid), max(rowid) FROM announcements").fetchone()
+        assert (low, high) == (first_rowid(DAY), first_rowid(DAY) + len(rows) - 1)
         assert conn.execute("SELECT count(*) FROM snapshot_files").fetchone() == (1,)
 
 

@@ -170,6 +170,28 @@ def test_a_day_written_after_the_index_is_built_is_indexed_with_it(tmp_path: Pat
         assert search(store, parse_query("zyxwvut")) == search(store, parse_query("zyxwvut"), use_index=False)
 
 
+def test_search_reads_the_newest_days_first_whatever_order_they_were_stored_in(tmp_path: Path) -> None:
+    """Rowids follow days, so FTS5's own rowid order is newest first (no sort of every match): a day
+    imported after a newer one still comes after it, and a date range is honoured at its edges."""
+    db = tmp_path / "digest.db"
+    papers = snapshot.loads(DEMO.read_bytes(), source="demo")[:30]
+    days = [dt.date(2026, 6, 30), dt.date(2024, 1, 2), dt.date(2025, 3, 4), dt.date(2026, 6, 29)]
+    with Store.open(db) as store:
+        for day in days:  # out of order, as a backfill or a late day stores them
+            with store.transaction():
+                store.replace_day(day, [dataclasses.replace(p, announced=day) for p in papers], str(day))
+        store.ensure_search_index(index_words)
+        word = "learning"
+        seen = [p.announced for p in store.candidates(word, None, None)]
+        assert seen == sorted(seen, reverse=True) and set(seen) == set(days)
+        everything = [p.announced for p in store.candidates(None, None, None)]
+        assert everything == sorted(everything, reverse=True) and len(everything) == 4 * len(papers)
+        ranged = {p.announced for p in store.candidates(word, dt.date(2025, 3, 4), dt.date(2026, 6, 29))}
+        assert ranged == {dt.date(2025, 3, 4), dt.date(2026, 6, 29)}
+        found = search(store, parse_query(word), limit=3)
+        assert [r.paper.announced for r in found] == [days[0]] * 3
+
+
 def test_the_command_line_default_for_remote_pages_is_the_library_default() -> None:
     assert REMOTE_MAX_PAGES == DEFAULT_MAX_PAGES
 

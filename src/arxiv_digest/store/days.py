@@ -9,10 +9,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..errors import DatabaseCorruptError
+from ..errors import DatabaseCorruptError, StoreError
 from ..models import Paper
 from .base import StoreBase
-from .rows import COLUMNS, announcement_rows, paper_of, stored_day
+from .rows import COLUMNS, DAY_SHIFT, announcement_rows, first_rowid, paper_of, stored_day
 from .search_index import forget_day, index_day
 
 
@@ -43,8 +43,12 @@ class DaysMixin(StoreBase):
             "INSERT INTO days (day, snapshot_sha256, paper_count, type_counts) VALUES (?, ?, ?, ?)",
             (key, snapshot_sha256, len(rows), json.dumps(dict(sorted(kinds.items())), separators=(",", ":"))),
         )
+        if len(rows) >= 1 << DAY_SHIFT:
+            raise StoreError(f"{key}: {len(rows)} papers in one day, more than the store can number")
+        first = first_rowid(day)
         self.conn.executemany(
-            f"INSERT INTO announcements ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            f"INSERT INTO announcements (rowid, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(first + i, *row) for i, row in enumerate(rows)],
         )
         index_day(self.conn, key)
 

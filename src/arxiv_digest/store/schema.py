@@ -18,7 +18,7 @@ from ..errors import StoreError
 from ._sqlite import set_user_version, transaction, user_version
 
 #: The version :func:`create_all` makes, and every migration ends at.
-VERSION = 4
+VERSION = 5
 
 
 def create_all(conn: sqlite3.Connection) -> None:
@@ -120,11 +120,25 @@ def update_from_3_to_4(conn: sqlite3.Connection) -> None:
     )
 
 
+def update_from_4_to_5(conn: sqlite3.Connection) -> None:
+    """Number each day's rows from ``day.toordinal() << 20`` (``rows.first_rowid``), so that rowid order is
+    day order and search reads the newest days first without sorting (issue #12); the search index, whose
+    rowids were the old ones, is emptied and built again by the next search."""
+    conn.execute(
+        "UPDATE announcements SET rowid = ((CAST(julianday(t.day) - julianday('0001-01-01') AS INTEGER) + 1) "
+        "<< 20) + t.n - 1 FROM (SELECT rowid AS r, day, row_number() OVER (PARTITION BY day ORDER BY rowid) "
+        "AS n FROM announcements) AS t WHERE announcements.rowid = t.r"
+    )
+    conn.execute("DELETE FROM search_index")
+    conn.execute("DELETE FROM search_state")
+
+
 #: ``MIGRATIONS[n]`` takes a database of version ``n`` to version ``n + 1``.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: update_from_1_to_2,
     2: update_from_2_to_3,
     3: update_from_3_to_4,
+    4: update_from_4_to_5,
 }
 
 

@@ -13,7 +13,7 @@ from ..models import Paper
 from ..query.words import tokenize
 from ._sqlite import sqlite_errors
 from .base import StoreBase
-from .rows import authors_of, paper_of, prefixed
+from .rows import DAY_SHIFT, authors_of, first_rowid, paper_of, prefixed
 
 
 def index_words(text: str) -> str:
@@ -95,14 +95,20 @@ class SearchIndexMixin(StoreBase):
     ) -> Iterator[Paper]:
         """Announcements in the date range whose indexed words satisfy ``fts`` (all of them if None),
         newest day first, so a caller that wants the newest N can stop early."""
-        where = "a.day >= ? AND a.day <= ?"
-        params: list[object] = [(date_from or dt.date.min).isoformat(), (date_to or dt.date.max).isoformat()]
+        # Rowids follow days (``rows.first_rowid``): a date range is a rowid range, newest first is rowid
+        # order, which FTS5 walks itself; no sort of every match, and a caller stopping early reads no more.
+        low = first_rowid(date_from or dt.date.min)
+        high = first_rowid(date_to or dt.date.max) + (1 << DAY_SHIFT) - 1
+        params: list[object] = [low, high]
         if fts is None:
-            sql = f"SELECT {prefixed('a')} FROM announcements a WHERE {where} ORDER BY a.day DESC"
+            sql = (
+                f"SELECT {prefixed('a')} FROM announcements a "
+                "WHERE a.rowid BETWEEN ? AND ? ORDER BY a.rowid DESC"
+            )
         else:
             sql = (
                 f"SELECT {prefixed('a')} FROM search_index s JOIN announcements a ON a.rowid = s.rowid "
-                f"WHERE search_index MATCH ? AND {where} ORDER BY a.day DESC"
+                "WHERE search_index MATCH ? AND s.rowid BETWEEN ? AND ? ORDER BY s.rowid DESC"
             )
             params.insert(0, fts)
         # Damage met here is damage like anywhere else (the job moves the file aside); any other failure
