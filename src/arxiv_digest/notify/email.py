@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 from ..config import SMTP_PASSWORD_ENV, EmailSettings, SmtpSecurity
-from ..errors import SendFailed
+from ..errors import SendFailed, reason
 from .outgoing import Outgoing
 
 #: What the client says in EHLO. socket.getfqdn() (smtplib's default) can stall on a runner's DNS.
@@ -162,5 +162,5 @@ def send_message(
     except ConnectionRefusedError:
         raise SendFailed(f"connection refused by {where}") from None
     except (OSError, smtplib.SMTPException) as e:
-        detail = e.strerror if isinstance(e, OSError) and e.strerror else str(e) or type(e).__name__
+        detail = reason(e)
         raise SendFailed(f"cannot talk to {where} ({detail})") from None

@@ -98,6 +98,11 @@ def markdown_environment(user_dir: Path | None) -> jinja2.Environment:
     return env
 
 
+#: What opens a machine-written summary (issue #11) in Markdown: a raw HTML block (no Markdown, no GFM
+#: autolink applies to the text in it), the mark, the label.
+SUMMARY_LABEL = "<blockquote>🤖 <b>Summary</b> (machine-written):"
+
+
 def author_line(authors: Sequence[str], limit: int) -> str:
     """The first ``limit`` authors, then "et al." (the reference's rule, with its default of 6)."""
     if not authors:
@@ -160,9 +165,17 @@ class MarkdownRenderer:
         open_: bool,
         cross_from: str | None = None,
         compat: bool = False,
+        summary: str | None = None,
     ) -> str:
-        """One paper as the ``entry`` macro of ``_entry.md.j2`` (the entry's one source) renders it."""
-        return str(self._entry(paper, self.config.max_authors, mark_updates, open_, cross_from, compat))
+        """One paper as the ``entry`` macro of ``_entry.md.j2`` (the entry's one source) renders it;
+        ``summary`` (issue #11) is shown above its abstract, except in ``compat``, whose bytes are the
+        reference's."""
+        summary = None if compat else summary
+        args = (paper, self.config.max_authors, mark_updates, open_, cross_from, compat)
+        # A person's own `_entry.md.j2` written before summaries takes no `summary`: it shows none.
+        if summary and "summary" in getattr(self._entry, "arguments", ()):
+            return str(self._entry(*args, summary=summary))
+        return str(self._entry(*args))
 
     def _paged(
         self, template: str, slug: str, entries: Sequence[str], context: dict[str, Any]
@@ -211,7 +224,9 @@ class MarkdownRenderer:
                 key = (p.id, mark, compat)
                 entry = seen.get(key)
                 if entry is None:
-                    entry = seen[key] = self.entry(p, mark_updates=mark, open_=True, compat=compat)
+                    entry = seen[key] = self.entry(
+                        p, mark_updates=mark, open_=True, compat=compat, summary=digest.summary_of(p)
+                    )
                 entries.append(entry)
             for name, text in self._paged(
                 "topic.md.j2",
@@ -221,7 +236,7 @@ class MarkdownRenderer:
             ).items():
                 pages[f"hot_topic/{name}"] = text
         for c in digest.categories:
-            entries = [self._category_entry(item) for item in c.listings]
+            entries = [self._category_entry(item, digest.summary_of(item.paper)) for item in c.listings]
             counts = c.counts
             for name, text in self._paged(
                 "category.md.j2",
@@ -247,13 +262,14 @@ class MarkdownRenderer:
         """The day's README.md: at the top of the output folder (``archived=False``) or in the archive."""
         return self._index(digest, days=days, archived=archived).encode("utf-8")
 
-    def _category_entry(self, item: Listing) -> str:
+    def _category_entry(self, item: Listing, summary: str | None = None) -> str:
         return self.entry(
             item.paper,
             mark_updates=self.config.mark_updates,
             open_=False,
             cross_from=item.cross_from,
             compat=self.config.match is MatchMode.SUBSTRING,
+            summary=summary,
         )
 
     def _index(self, digest: Digest, *, days: Sequence[dt.date], archived: bool) -> str:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Sequence
 from importlib import resources
 from typing import Any
@@ -35,6 +34,7 @@ from markupsafe import Markup
 from .. import PROJECT_URL
 from ..config import Config, topic_tree
 from ..models import DayCounts, Digest, Paper, kind_label
+from ..output import layout
 from . import feeds
 from .escape import url_path
 from .loading import check_templates
@@ -49,30 +49,20 @@ from .site_context import (
     site_environment,
 )
 
-#: Folders of a day whose pages are all ours: a page this render does not produce is stale (a topic removed).
-OWNED = ("topic", "category")
+OWNED = layout.SITE_LIST_FOLDERS  # the site layout (and what `site: false` removes) is in output/
 _KIND_LABELS = {"new": "New", "cross": "Cross-list", "updated": "Updated"}
-
-_DAY = r"day/\d{4}-\d{2}-\d{2}"
-#: The files and folders of the layout above, by path under ``site/``: what ``site: false`` removes.
-_SITE_FILE = re.compile(
-    rf"(?:index|archive)\.html|assets/site\.(?:css|js)|(?:{_DAY}/)?(?:topic|category)/[^/]+\.html"
-    rf"|feeds/[^/]+\.xml|{_DAY}\.html|{_DAY}/search\.js"
-)
-_SITE_DIR = re.compile(rf"assets|feeds|day|(?:{_DAY}/)?(?:topic|category)|{_DAY}")
-
-
-def is_site_file(relative: str, *, folder: bool = False) -> bool:
-    """Is this path under ``site/`` a file (or ``folder``) of the layout, which arxiv-digest overwrites?"""
-    return (_SITE_DIR if folder else _SITE_FILE).fullmatch(relative) is not None
 
 
 def asset(name: str) -> bytes:
     return resources.files("arxiv_digest").joinpath(f"render/static/{name}").read_bytes()
 
 
+#: The earlier days the latest topic and category pages link to; older ones are on archive.html.
+PAST_LINKS = 60
+
+
 def day_file(day: dt.date) -> str:
-    return f"day/{day.isoformat()}.html"
+    return layout.site_day_page(day)
 
 
 class _DayRender:
@@ -97,7 +87,9 @@ class _DayRender:
         self.infos: dict[str, PaperInfo] = {}
         for pid, paper in papers.items():
             kind = kind_label(paper.announce_type)
-            self.infos[pid] = PaperInfo(kind, _KIND_LABELS[kind], tuple(topics.get(pid, ())), cross.get(pid))
+            self.infos[pid] = PaperInfo(
+                kind, _KIND_LABELS[kind], tuple(topics.get(pid, ())), cross.get(pid), digest.summary_of(paper)
+            )
         self._full: dict[str, Markup] = {}
         self._brief: dict[str, Markup] = {}
 
@@ -203,12 +195,14 @@ class SiteRenderer:
             )
         }
 
+        shown = earlier[::-1][:PAST_LINKS]  # newest first; a run's pages stay the same size in year ten
+
         def nav(kind: str, slug: str) -> DaysNav:
             past = tuple(
-                DayLink(x.isoformat(), url_path(f"../day/{x.isoformat()}/{kind}/{slug}.html"))
-                for x in reversed(earlier)
+                DayLink(x.isoformat(), url_path(f"../day/{x.isoformat()}/{kind}/{slug}.html")) for x in shown
             )
-            return DaysNav(past[0] if past else None, None, "../index.html", None, past)
+            older = len(earlier) - len(shown)
+            return DaysNav(past[0] if past else None, None, "../index.html", None, past, older)
 
         files.update(self._list_pages(render, root="../", nav=nav, feeds=True))
         return files

@@ -44,7 +44,8 @@ class DaysNav:
     next: DayLink | None
     day_page: str
     latest: str | None = None
-    past: tuple[DayLink, ...] = ()
+    past: tuple[DayLink, ...] = ()  # the latest pages' newest PAST_LINKS earlier days
+    older: int = 0  # earlier days beyond those (the archive page lists them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,7 @@ class PaperInfo:
     label: str
     topics: tuple[str, ...]  # slugs, for the topic filter
     cross_from: str | None
+    summary: str | None = None  # machine-written (issue #11): untrusted text, escaped like the abstract
 
 
 def authors_text(authors: Sequence[str], limit: int) -> str:
