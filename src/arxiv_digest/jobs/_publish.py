@@ -21,6 +21,7 @@ from ..output.layout import SITE
 from ..render.markdown import MarkdownRenderer
 from ..render.site import SiteRenderer
 from ..store import Store
+from ._summaries import attach_cached
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,8 @@ def stage_site_extras(
 
     def digest_of(day: dt.date) -> Digest:
         if day not in known:
-            known[day] = build_digest(config, day, store.papers_for_day(day), matcher)
+            built = build_digest(config, day, store.papers_for_day(day), matcher)
+            known[day] = attach_cached(config, built, staging.root / "data")
         return known[day]
 
     if not latest_staged:
@@ -137,6 +139,7 @@ def fill_site(
             continue
         staging = Staging(out_dir)
         digest = build_digest(config, day, store.papers_for_day(day), matcher)
+        digest = attach_cached(config, digest, out_dir / "data")
         files, owned = site.day_files(digest, days, latest=False)
         staging.add_tree(layout.in_site(""), files, owned=owned)
         written += staging.commit()[0]

@@ -35,6 +35,7 @@ from ..store import incomplete as unfinished
 from ..store import meta as day_meta
 from ..store import snapshot as snapshots
 from ..wording import counted
+from ._summaries import status_lines
 
 #: More weekdays than this without a digest and the digest is stale (``status`` exits 1).
 DEFAULT_MAX_MISSING = 3
@@ -58,6 +59,7 @@ class Status:
     incomplete: tuple[dt.date, ...] = ()  # days a run began publishing and did not finish (issue #7)
     counts: DayCounts | None = None  # what the last day's pages list, by kind (with a config)
     future: tuple[dt.date, ...] = ()  # stored days after today: a wrong date, never "the last day"
+    summaries: str | None = None  # the last day's summaries in one line (issue #11), when it had some
 
     @property
     def is_stale(self) -> bool:
@@ -86,6 +88,7 @@ class Status:
             "future": [d.isoformat() for d in self.future],
             "ok": self.is_ok,
             "warnings": list(self.warnings),
+            "summaries": self.summaries,
         }
 
 
@@ -145,11 +148,13 @@ def read_status(
         counts = digest.day_counts
         listed = counts.total
         topics = {t.topic.name: len(t.papers) for t in digest.topics}
+    summaries, summary_warnings = _summary_lines(data_dir, last_day)
     missing = weekdays_after(last_day, today)
     warnings = [
         *_missing_warnings(last_day, missing, max_missing),
         *_parse_warnings(data_dir, last_day),
         *warnings,
+        *summary_warnings,
         *_delivery_warnings(out_dir, last_day, config),
     ]
     return Status(
@@ -167,6 +172,7 @@ def read_status(
         counts=counts,
         future=future,
         incomplete=marked,
+        summaries=summaries,
     )
 
 
@@ -211,6 +217,16 @@ def _missing_warnings(last_day: dt.date, missing: Sequence[dt.date], max_missing
             else ": a holiday, or today's run has not happened yet"
         )
     ]
+
+
+def _summary_lines(data_dir: Path, last_day: dt.date) -> tuple[str | None, list[str]]:
+    """The last day's summaries in one line, and its failed and remaining ones as warnings (issue #11):
+    warnings, never errors."""
+    meta = day_meta.read(data_dir, last_day)
+    if not meta or meta.summaries is None:
+        return None, []
+    line, warnings = status_lines(last_day.isoformat(), meta.summaries)
+    return line, list(warnings)
 
 
 def _parse_warnings(data_dir: Path, last_day: dt.date) -> list[str]:
@@ -293,6 +309,8 @@ def render_text(status: Status) -> str:
             lines.append("  topics:    " + (", ".join(f"{name} {n}" for name, n in by_count) or "none"))
         missing = shorten(status.missing) or "none"
         lines.append(f"  missing:   {missing} (today is {status.today} in US Eastern time)")
+        if status.summaries is not None:
+            lines.append(f"  summaries: {status.summaries}")
     if status.warnings:
         lines.append("  warnings:")
         lines.extend(f"    - {w}" for w in status.warnings)
