@@ -123,7 +123,7 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
     sha = snapshots.sha256(content)
     papers = snapshots.loads(content, source=str(job.path), day=job.day)
     # The cached summaries only (issue #11): a rebuild never calls the API, so it costs zero tokens.
-    digest = attach_cached(config, build_digest(config, job.day, papers, matcher), job.out_dir / "data")
+    digest = attach_cached(config, build_digest(config, job.day, papers, matcher), job.out_dir / layout.DATA)
     staging = Staging(job.out_dir)
     stage_day(staging, renderer, digest, job.days, latest=job.latest, site=site)
     written, deleted = staging.commit()
