@@ -79,7 +79,7 @@ def stage_site_extras(
     def digest_of(day: dt.date) -> Digest:
         if day not in known:
             built = build_digest(config, day, store.papers_for_day(day), matcher)
-            known[day] = attach_cached(config, built, staging.root / "data")
+            known[day] = attach_cached(config, built, staging.root / layout.DATA)
         return known[day]
 
     if not latest_staged:
@@ -130,7 +130,7 @@ def fill_site(
     for day in missing:
         staging = Staging(out_dir)
         digest = build_digest(config, day, store.papers_for_day(day), matcher)
-        digest = attach_cached(config, digest, out_dir / "data")
+        digest = attach_cached(config, digest, out_dir / layout.DATA)
         files, owned = site.day_files(digest, days, latest=False)
         staging.add_tree(layout.in_site(""), files, owned=owned)
         written += staging.commit()[0]

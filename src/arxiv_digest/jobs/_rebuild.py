@@ -123,7 +123,7 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
     sha = snapshots.sha256(content)
     papers = snapshots.loads(content, source=str(job.path), day=job.day)
     # The cached summaries only (issue #11): a rebuild never calls the API, so it costs zero tokens.
-    digest = attach_cached(config, build_digest(config, job.day, papers, matcher), job.out_dir / "data")
+    digest = attach_cached(config, build_digest(config, job.day, papers, matcher), job.out_dir / layout.DATA)
     staging = Staging(job.out_dir)
     stage_day(staging, renderer, digest, job.days, latest=job.latest, site=site)
     written, deleted = staging.commit()
@@ -182,6 +182,10 @@ def rebuild(
     refuse_symlinks(out_dir, db_path)  # a --db inside the output folder, outside what the lock scans
     with OutputLock(out_dir):
         data = out_dir / layout.DATA
+        # A template mistake is a clean error before anything is written, the marker included.
+        MarkdownRenderer(config)
+        if config.site:
+            SiteRenderer(config)
         # Until it goes, `status` says the pages are not wholly published (a failure among them: disk
         # full, a name the file system refuses); only a rebuild that finishes removes it (issue #7).
         if snapshots.day_files(data):

@@ -248,7 +248,7 @@ def _restage_unfinished(
     for other in marked:
         if other in days:
             digest = build_digest(config, other, store.papers_for_day(other), matcher)
-            digest = attach_cached(config, digest, staging.root / "data")
+            digest = attach_cached(config, digest, staging.root / layout.DATA)
             stage_day(staging, renderer, digest, days, latest=other == latest, site=site)
     return marked
 
@@ -269,5 +269,5 @@ def _restage_neighbours(
     i = ordered.index(day)
     for neighbour in ordered[max(0, i - 1) : i] + ordered[i + 1 : i + 2]:
         digest = build_digest(config, neighbour, store.papers_for_day(neighbour), matcher)
-        digest = known[neighbour] = attach_cached(config, digest, staging.root / "data")
+        digest = known[neighbour] = attach_cached(config, digest, staging.root / layout.DATA)
         stage_day(staging, renderer, digest, days, latest=neighbour == latest, site=site)

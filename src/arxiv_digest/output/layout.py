@@ -52,10 +52,6 @@ def topic_page(slug: str) -> str:
     return f"{TOPICS}/{slug}.md"
 
 
-def category_page(slug: str) -> str:
-    return f"{CATEGORIES}/{slug}.md"
-
-
 def archive_folder(day: dt.date) -> str:
     """The folder of a day's archived pages (a prefix: ends with ``/``)."""
     return f"{ARCHIVE}/{day_name(day)}/"
@@ -93,8 +89,6 @@ def is_durable(relative: str) -> bool:
 # -- the site, by path under site/ ------------------------------------------------------------------------
 
 SITE_INDEX = "index.html"
-SITE_ARCHIVE = "archive.html"
-SITE_ASSETS = ("assets/site.css", "assets/site.js")
 FEEDS = "feeds"
 #: Folders of a day of the site whose pages are all ours: a page a render does not produce is stale.
 SITE_LIST_FOLDERS = ("topic", "category")
@@ -117,10 +111,6 @@ def site_day_folder(day: dt.date) -> str:
 def site_topic_page(day: dt.date | None, slug: str) -> str:
     """A topic's page: the latest day's at the top of the site (``day`` None), else under the day."""
     return (site_day_folder(day) if day else "") + f"topic/{slug}.html"
-
-
-def site_feed(slug: str) -> str:
-    return f"{FEEDS}/{slug}.xml"
 
 
 _DAY = r"day/\d{4}-\d{2}-\d{2}"
