@@ -276,7 +276,7 @@ class Staging:
         way to any of them is refused before the first write."""
         stale = self._check()
         order = [p for p in first if p in self.files] + [p for p in self.files if p not in set(first)]
-        written = self._write_all(order)
+        written = self._write_all(order, keep=set(first))
         deleted = 0
         # A run killed mid-write leaves `.<name>.<pid>.tmp` behind. Remove those of processes that are gone,
         # never those of a live one (rebuild workers share folders such as site/day/).
@@ -301,18 +301,23 @@ class Staging:
                 raise PublishError(cannot("remove", self.root / rel, e)) from e
         return written, deleted
 
-    def _write_all(self, order: list[str]) -> int:
+    def _write_all(self, order: list[str], *, keep: set[str]) -> int:
         """Write the files in order; should one fail (a full disk, a name the file system refuses), give
         every file written so far its old bytes back, or remove it if it is new, and raise: a failed run
-        changes nothing it had published (issue #7). The old bytes are kept as a hard link beside the file
-        (no copy, no room needed), under the temporary-file name a later run cleans up."""
+        changes no page it had published (issue #7). The files in ``keep`` (the day's snapshot, written
+        first) stay: what was fetched is not lost, and the day's marker makes `status` report it unfinished
+        until a run or a rebuild publishes it. The old bytes are kept as a hard link beside the file (no
+        copy, no room needed), under the temporary-file name a later run cleans up."""
         undo: list[tuple[Path, Path | bytes | None]] = []
+        written = 0
         try:
             for rel in order:
                 path = self.root / rel
-                old = _keep_old(path)
+                old = None if rel in keep else _keep_old(path)
                 if atomic_write(path, self.files[rel], durable=layout.is_durable(rel)):
-                    undo.append((path, old))
+                    written += 1
+                    if rel not in keep:
+                        undo.append((path, old))
                 elif isinstance(old, Path):
                     old.unlink()
         except BaseException:
@@ -329,7 +334,7 @@ class Staging:
             if isinstance(old, Path):
                 with contextlib.suppress(OSError):
                     old.unlink()
-        return len(undo)
+        return written
 
     def _check(self) -> list[Path]:
         """Refuse a symbolic link on the way to anything this commit writes or deletes; return the stale
