@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from arxiv_digest.output import layout
 from arxiv_digest.store import snapshot
 from tests.conftest import CliResult, tree_state
 from tests.fakearxiv import FakeArxiv
@@ -38,7 +39,7 @@ def _history(digest: Path) -> list[dt.date]:
     for i, day in enumerate(days):
         chosen = papers[(i * 13) % 200 : (i * 13) % 200 + 25 + i]
         moved = [dataclasses.replace(p, announced=day) for p in chosen]
-        (digest / "data" / snapshot.snapshot_name(day)).write_bytes(snapshot.dumps(moved))
+        (digest / "data" / layout.snapshot_name(day)).write_bytes(snapshot.dumps(moved))
     return days
 
 
@@ -79,7 +80,7 @@ def test_a_fresh_clone_publishes_what_a_warm_database_does_reading_only_the_days
     # is garbage of the same size: a run that read one would fail on it.
     spoiled = days[:-10]
     for day in spoiled:
-        path = damaged / "data" / snapshot.snapshot_name(day)
+        path = damaged / "data" / layout.snapshot_name(day)
         path.write_bytes(b"#" * path.stat().st_size)
 
     for folder in (warm, fresh, damaged):
@@ -87,7 +88,7 @@ def test_a_fresh_clone_publishes_what_a_warm_database_does_reading_only_the_days
 
     expected = tree_state(warm)
     assert tree_state(fresh) == expected
-    spoiled_names = {f"data/{snapshot.snapshot_name(d)}" for d in spoiled}
+    spoiled_names = {f"data/{layout.snapshot_name(d)}" for d in spoiled}
     assert {k: v for k, v in tree_state(damaged).items() if k not in spoiled_names} == {
         k: v for k, v in expected.items() if k not in spoiled_names
     }
@@ -106,7 +107,7 @@ def test_a_fresh_clone_publishes_what_a_warm_database_does_reading_only_the_days
     assert _stored_days(fresh / STATE / "digest.db") == [d.isoformat() for d in [*days, DAY]]
     refused = cli("search", "--out", damaged, "--limit", "3", "learning")
     assert refused.exit_code != 0
-    assert snapshot.snapshot_name(spoiled[0]) in refused.err
+    assert layout.snapshot_name(spoiled[0]) in refused.err
 
 
 def test_counts_json_is_trusted_only_for_its_rule_and_the_snapshot_size_it_saw(
@@ -115,7 +116,7 @@ def test_counts_json_is_trusted_only_for_its_rule_and_the_snapshot_size_it_saw(
     """An edited snapshot (another size) is counted again on a fresh clone: the archive pages and the file
     agree with a rebuild from scratch (which re-renders the edited day's own pages too)."""
     source, days = published
-    edited = source / "data" / snapshot.snapshot_name(days[2])
+    edited = source / "data" / layout.snapshot_name(days[2])
     kept = snapshot.loads(edited.read_bytes(), source="x")[:5]
     edited.write_bytes(snapshot.dumps(kept))
     fresh = _clone(source, tmp_path / "fresh", database=False)

@@ -26,7 +26,8 @@ from ..match.digest import build_digest
 from ..match.topics import topic_matcher
 from ..models import Announcement, Digest, Paper, arxiv_today, is_after_today
 from ..notify import deliver_day
-from ..output.files import STATE_DIR, Staging, make_folder, refuse_symlinks, refuse_symlinks_within
+from ..output import layout
+from ..output.files import Staging, make_folder, refuse_symlinks, refuse_symlinks_within
 from ..output.lock import OutputLock
 from ..render.markdown import MarkdownRenderer
 from ..render.site import SiteRenderer
@@ -37,7 +38,7 @@ from ..store import meta as day_meta
 from ..store import snapshot as snapshots
 from ..store.counts import COUNTS_NAME
 from ..wording import counted
-from . import reads
+from . import _reads as reads
 from ._publish import (
     RunResult,
     fill_site,
@@ -46,6 +47,7 @@ from ._publish import (
     stage_site_extras,
     stage_site_removal,
 )
+from ._summaries import attach_cached, summarise_digest
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +59,7 @@ RUN_WRITES = (
     "archive/README.md",
     "data",
     "delivery",
-    STATE_DIR,
+    layout.STATE_DIR,
     "site/index.html",
     "site/archive.html",
     "site/assets",
@@ -149,7 +151,7 @@ def run_daily(
         assert announcement.day is not None
         day = announcement.day
 
-        data = out_dir / "data"
+        data = out_dir / layout.DATA
         # The database is brought up to date for the days this run reads, not the whole history (a fresh
         # clone imports a few snapshots: issue #12); a command that reads everything syncs the rest.
         needed = reads.needed_days(config, reads.history_days(data, day), day, incomplete.marked_days(data))
@@ -159,7 +161,9 @@ def run_daily(
             check_plausible(announcement, store)
             check_not_shrunk(announcement, store, force=force)
             papers = list(announcement.papers)
-            return _publish_day(config, out_dir, store, day, papers, warnings=announcement.warnings)
+            return _publish_day(
+                config, out_dir, store, day, papers, warnings=announcement.warnings, sleep=sleep or time.sleep
+            )
 
         result = with_store(db_path, data, publish, only=needed)
         if on_published is not None:
@@ -179,25 +183,31 @@ def _publish_day(
     papers: list[Paper],
     *,
     warnings: tuple[str, ...] = (),
+    sleep: Callable[[float], None] = time.sleep,
 ) -> RunResult:
     content = snapshots.dumps(papers)
     sha = snapshots.sha256(content)
+    matcher = topic_matcher(config)
+    # Summaries (issue #11) come before anything is written, from the digest as it is: they can add a
+    # line above an abstract and nothing else; off (no `summaries:`), this returns the digest unchanged.
+    digest, summaries = summarise_digest(
+        config, build_digest(config, day, papers, matcher), out_dir / layout.DATA, sleep=sleep
+    )
     # One transaction: the database commits only once every file is written (a failure rolls it back).
     with store.transaction():
         store.replace_day(day, papers, sha)
-        days = reads.history_days(out_dir / "data", day)
+        days = reads.history_days(out_dir / layout.DATA, day)
         latest = max(days)
         renderer = MarkdownRenderer(config)
-        matcher = topic_matcher(config)
-        digest = build_digest(config, day, papers, matcher)
         staging = Staging(out_dir)
-        snapshot_path = f"data/{snapshots.snapshot_name(day)}"
+        snapshot_path = layout.in_data(layout.snapshot_name(day))
         staging.add(snapshot_path, content)
         # The day's parse warnings must outlive the run (on GitHub the database does not): `status` reads
-        # them from data/<day>.meta.json, which exists only for a day that had some.
-        meta_path = f"data/{day_meta.meta_name(day)}"
-        if warnings:
-            staging.add(meta_path, day_meta.dumps(day_meta.DayMeta(day, warnings)))
+        # them from data/<day>.meta.json, which exists only for a day that had some (or summaries).
+        meta_path = layout.in_data(layout.meta_name(day))
+        meta = day_meta.DayMeta(day, warnings, summaries)
+        if not meta.is_empty:
+            staging.add(meta_path, day_meta.dumps(meta))
         else:
             staging.remove(meta_path)
         site = SiteRenderer(config) if config.site else None
@@ -207,20 +217,22 @@ def _publish_day(
         # older day arriving late sits between two days.
         _restage_neighbours(staging, renderer, config, store, matcher, day, days, latest, known, site=site)
         unfinished = _restage_unfinished(staging, renderer, config, store, matcher, day, days, site=site)
-        counts, counts_file = reads.archive_counts(config, out_dir / "data", days, known, {day: len(content)})
-        staging.add(f"data/{COUNTS_NAME}", counts_file)
-        staging.add("archive/README.md", renderer.archive_index(counts))
+        counts, counts_file = reads.archive_counts(
+            config, out_dir / layout.DATA, days, known, {day: len(content)}
+        )
+        staging.add(layout.in_data(COUNTS_NAME), counts_file)
+        staging.add(layout.ARCHIVE_INDEX, renderer.archive_index(counts))
         if site is not None:
-            latest_staged = "site/index.html" in staging.files
+            latest_staged = layout.in_site(layout.SITE_INDEX) in staging.files
             stage_site_extras(
                 staging, site, config, store, matcher, days, known, latest_staged=latest_staged, counts=counts
             )
         else:
             stage_site_removal(staging, out_dir)
         # Until the marker goes, `status` reports the day as incomplete (a failure among the pages).
-        incomplete.mark(out_dir / "data", day)
+        incomplete.mark(out_dir / layout.DATA, day)
         written, deleted = staging.commit(first=[snapshot_path, meta_path])
-    incomplete.clear(out_dir / "data", [day, *unfinished])
+    incomplete.clear(out_dir / layout.DATA, [day, *unfinished])
     if site is None:
         prune_site_dirs(out_dir)
     else:
@@ -251,11 +263,12 @@ def _restage_unfinished(
     """Stage again every other day whose publication a failed run left unfinished (its marker is there);
     return them all, their markers to remove. A marked day with no snapshot never got one: nothing of it
     is published, so there is nothing to finish."""
-    marked = [d for d in incomplete.marked_days(staging.root / "data") if d != day]
+    marked = [d for d in incomplete.marked_days(staging.root / layout.DATA) if d != day]
     latest = max(days)
     for other in marked:
         if other in days:
             digest = build_digest(config, other, store.papers_for_day(other), matcher)
+            digest = attach_cached(config, digest, staging.root / "data")
             stage_day(staging, renderer, digest, days, latest=other == latest, site=site)
     return marked
 
@@ -275,5 +288,6 @@ def _restage_neighbours(
     ordered = sorted(days)
     i = ordered.index(day)
     for neighbour in ordered[max(0, i - 1) : i] + ordered[i + 1 : i + 2]:
-        digest = known[neighbour] = build_digest(config, neighbour, store.papers_for_day(neighbour), matcher)
+        digest = build_digest(config, neighbour, store.papers_for_day(neighbour), matcher)
+        digest = known[neighbour] = attach_cached(config, digest, staging.root / "data")
         stage_day(staging, renderer, digest, days, latest=neighbour == latest, site=site)

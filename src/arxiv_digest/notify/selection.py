@@ -6,10 +6,11 @@ here: text stays as arXiv wrote it until a channel's renderer escapes it for its
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from ..models import AnnounceType, Digest, Paper, TopicDigest
+from ..output import layout
 from ..render.escape import url_path
 from ..wording import counted
 
@@ -48,6 +49,11 @@ class Selection:
     repo: str | None
     max_authors: int
     site_url: str | None = None  # the published site (config `site_url`), preferred for links when set
+    #: machine-written summaries by (id, version) (issue #11): untrusted, escaped by each channel
+    summaries: Mapping[tuple[str, int], str] = field(default_factory=dict)
+
+    def summary_of(self, paper: Paper) -> str | None:
+        return self.summaries.get((paper.id, paper.version)) if self.summaries else None
 
     @property
     def shown(self) -> tuple[TopicDigest, ...]:
@@ -73,20 +79,20 @@ class Selection:
         archived copies, so the links stay valid after the next day)."""
         slug = url_path(topic.topic.slug)
         if self.site_url:
-            return f"{self.site_url.rstrip('/')}/day/{self.day.isoformat()}/topic/{slug}.html"
+            return f"{self.site_url.rstrip('/')}/{layout.site_topic_page(self.day, slug)}"
         if not self.repo:
             return None
-        return (
-            f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{self.day.isoformat()}/hot_topic/{slug}.md"
-        )
+        return f"https://github.com/{self.repo}/blob/{BRANCH}/{layout.archived_topic_page(self.day, slug)}"
 
     @property
     def day_url(self) -> str | None:
         if self.site_url:
-            return f"{self.site_url.rstrip('/')}/day/{self.day.isoformat()}.html"
+            return f"{self.site_url.rstrip('/')}/{layout.site_day_page(self.day)}"
         if not self.repo:
             return None
-        return f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{self.day.isoformat()}/README.md"
+        return (
+            f"https://github.com/{self.repo}/blob/{BRANCH}/{layout.archive_folder(self.day)}{layout.README}"
+        )
 
 
 def select(
@@ -102,5 +108,11 @@ def select(
     wanted = None if topics is None else set(topics)
     chosen = tuple(t for t in digest.topics if wanted is None or t.topic.name in wanted)
     return Selection(
-        day=digest.day, topics=chosen, title=title, repo=repo, max_authors=max_authors, site_url=site_url
+        day=digest.day,
+        topics=chosen,
+        title=title,
+        repo=repo,
+        max_authors=max_authors,
+        site_url=site_url,
+        summaries=digest.summaries,
     )

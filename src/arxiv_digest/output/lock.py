@@ -9,8 +9,9 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..errors import LockError, PublishError
-from .files import OUTPUT_NAMES, STATE_DIR, _symlink_error, refuse_symlinks_within
+from ..errors import LockError, PublishError, cannot, reason
+from . import layout
+from .files import _symlink_error, refuse_symlinks_within
 
 
 class OutputLock:
@@ -18,8 +19,8 @@ class OutputLock:
     the paths under it checked for links before the lock is taken (default: all that arxiv-digest owns; a
     daily run names what it writes, issue #12, and checks the day folders once it knows the day)."""
 
-    def __init__(self, out_dir: Path, scan: Iterable[str] = OUTPUT_NAMES) -> None:
-        self.path = out_dir / STATE_DIR / "lock"
+    def __init__(self, out_dir: Path, scan: Iterable[str] = layout.OUTPUT_NAMES) -> None:
+        self.path = out_dir / layout.LOCK
         self.scan = tuple(scan)
         self._fd: int | None = None
 
@@ -36,7 +37,7 @@ class OutputLock:
         except OSError as e:
             if e.errno == errno.ELOOP:
                 raise _symlink_error(self.path, root) from e
-            raise PublishError(f"cannot create the lock file {self.path}: {e.strerror or e}") from e
+            raise PublishError(f"cannot create the lock file {self.path}: {reason(e)}") from e
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
@@ -50,7 +51,7 @@ class OutputLock:
                     f"another arxiv-digest run{who} is writing {self.path.parent.parent}; "
                     "wait for it to finish and run again"
                 ) from e
-            raise PublishError(f"cannot lock {self.path}: {e.strerror or e}") from e
+            raise PublishError(cannot("lock", self.path, e)) from e
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd

@@ -15,7 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import StoreError
+from ..errors import StoreError, cannot_read
 from . import snapshot
 from .days import DaysMixin
 from .rows import stored_day
@@ -88,7 +88,7 @@ class SyncMixin(DaysMixin):
         try:
             content = path.read_bytes()
         except OSError as e:
-            raise StoreError(f"{path}: cannot read: {e}") from e
+            raise StoreError(cannot_read(path, e)) from e
         sha = snapshot.sha256(content)
         if sha == stored_sha:
             return False
@@ -100,5 +100,5 @@ def _stat(path: Path) -> _Stat:
     try:
         st = path.stat()
     except OSError as e:
-        raise StoreError(f"{path}: cannot read: {e}") from e
+        raise StoreError(cannot_read(path, e)) from e
     return (st.st_size, st.st_mtime_ns)

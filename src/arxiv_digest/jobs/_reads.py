@@ -22,6 +22,7 @@ from ..config import Config
 from ..errors import StoreError, cannot_read
 from ..match.digest import count_day
 from ..models import DayCounts, Digest, Paper
+from ..output import layout
 from ..store import counts as ledger
 from ..store import snapshot as snapshots
 
@@ -80,7 +81,7 @@ def archive_counts(
     out: list[DayCounts] = []
     kept: list[ledger.CountEntry] = []
     for day in days:
-        path = data_dir / snapshots.snapshot_name(day)
+        path = data_dir / layout.snapshot_name(day)
         size = sizes[day] if day in sizes else _size(path)
         entry = entries.get(day)
         if day in known:
