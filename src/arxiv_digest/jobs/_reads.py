@@ -49,6 +49,14 @@ def needed_days(
     return needed & set(days)
 
 
+def day_folders(days: Iterable[dt.date]) -> list[str]:
+    """The paths of these days' pages in the output folder (Markdown archive, site), for the link check."""
+    out: list[str] = []
+    for day in sorted(days):
+        out += [f"archive/{day}", f"site/day/{day}.html", f"site/day/{day}"]
+    return out
+
+
 def listing_rule(config: Config) -> str:
     """What a day's counts depend on in config.yml: the announce types listed and the categories, in their
     order (a paper sits under the first tracked category that covers it)."""

@@ -26,7 +26,7 @@ from ..match.digest import build_digest
 from ..match.topics import topic_matcher
 from ..models import Announcement, Digest, Paper, arxiv_today, is_after_today
 from ..output import layout
-from ..output.files import Staging, make_folder, refuse_symlinks
+from ..output.files import Staging, make_folder, refuse_symlinks, refuse_symlinks_within
 from ..output.lock import OutputLock
 from ..render.markdown import MarkdownRenderer
 from ..render.site import SiteRenderer
@@ -50,6 +50,23 @@ from ._publish import (
 from ._summaries import attach_cached, summarise_digest
 
 log = logging.getLogger(__name__)
+
+#: The paths a daily run writes besides its days' folders (``reads.day_folders``), checked for links.
+RUN_WRITES = (
+    "README.md",
+    "hot_topic",
+    "category",
+    "archive/README.md",
+    "data",
+    "delivery",
+    layout.STATE_DIR,
+    "site/index.html",
+    "site/archive.html",
+    "site/assets",
+    "site/topic",
+    "site/category",
+    "site/feeds",
+)
 
 #: A day this far below the recent average, with parse warnings, is treated as a format change.
 MIN_FRACTION_OF_AVERAGE = 0.2
@@ -123,7 +140,9 @@ def run_daily(
     db_path = db_path or default_db_path(out_dir)
     make_folder(out_dir)
     refuse_symlinks(out_dir, db_path)  # a --db inside the output folder, outside what the lock scans
-    with OutputLock(out_dir):
+    # What a run writes, checked for links before the lock (issue #12: not the whole history's pages; the
+    # folders of the days it writes are checked once it knows them, before the database is opened).
+    with OutputLock(out_dir, scan=RUN_WRITES if config.site else (*RUN_WRITES, "site")):
         with PoliteClient(config.arxiv, transport=transport, sleep=sleep or time.sleep) as client:
             announcement = rss.fetch_announcement(client, config.arxiv.rss_url, config.category_codes)
         check_not_future(announcement, today or arxiv_today())
@@ -136,6 +155,7 @@ def run_daily(
         # The database is brought up to date for the days this run reads, not the whole history (a fresh
         # clone imports a few snapshots: issue #12); a command that reads everything syncs the rest.
         needed = reads.needed_days(config, reads.history_days(data, day), day, incomplete.marked_days(data))
+        refuse_symlinks_within(out_dir, reads.day_folders(needed))
 
         def publish(store: Store) -> RunResult:  # again on a fresh database if this one proves damaged
             check_plausible(announcement, store)

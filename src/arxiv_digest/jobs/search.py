@@ -21,6 +21,8 @@ from ..query.ast import Node
 from ..store import Store
 from ..store.search_index import index_words
 
+__all__ = ["SearchResult", "index_words", "search"]
+
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
@@ -44,7 +46,7 @@ def search(
     dates (inclusive) that the query selects, newest first."""
     fts = None
     if use_index:
-        store.ensure_search_index(index_words)
+        store.ensure_search_index()
         fts = fts_expression(tree)
     matcher = Matcher([TopicRule("query", tree)])
     best: dict[str, Paper] = {}

@@ -68,9 +68,13 @@ def refuse_symlinks(root: Path, path: Path, *, checked: set[Path] | None = None)
 def refuse_symlinks_within(root: Path, names: Iterable[str] = OUTPUT_NAMES) -> None:
     """Raise :class:`PublishError` if any file or folder under ``root/<name>``, for each of ``names``, is a
     symbolic link. Links are never followed; a run checks its whole output folder this way before it writes
-    (a rebuild's workers write days independently, so a check per write could come after the first)."""
+    (a rebuild's workers write days independently, so a check per write could come after the first). A
+    name may be a path (``archive/2026-06-30``): the folders on the way to it are checked too."""
+    on_the_way: set[Path] = set()
     for name in names:
         top = root / name
+        if top.parent != root:
+            refuse_symlinks(root, top.parent, checked=on_the_way)
         try:
             mode = os.lstat(top).st_mode
         except (FileNotFoundError, NotADirectoryError):

@@ -54,11 +54,12 @@ def create_all(conn: sqlite3.Connection) -> None:
         """
     )
     conn.execute("CREATE INDEX announcements_id ON announcements(id)")
-    # The search index (FTS5), filled lazily by the first search, so the daily job never pays for it. Its
-    # rows share the rowid of their announcement; `search_state` says whether every row is indexed.
+    # The search index (FTS5, contentless: words only), built by the first search, then topped up as days
+    # are written. Its rows share the rowid of their announcement; `search_state` says whether every row
+    # is indexed (and by which word rule: search_index.WORDS_VERSION).
     conn.execute(
         "CREATE VIRTUAL TABLE search_index USING fts5("
-        "ti, abs, au, co, tokenize = 'unicode61 remove_diacritics 0')"
+        "ti, abs, au, co, content = '', tokenize = 'unicode61 remove_diacritics 0')"
     )
     conn.execute("CREATE TABLE search_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     # What each snapshot file looked like (size, modification time) when its day was last checked, so that
@@ -123,13 +124,18 @@ def update_from_3_to_4(conn: sqlite3.Connection) -> None:
 def update_from_4_to_5(conn: sqlite3.Connection) -> None:
     """Number each day's rows from ``day.toordinal() << 20`` (``rows.first_rowid``), so that rowid order is
     day order and search reads the newest days first without sorting (issue #12); the search index, whose
-    rowids were the old ones, is emptied and built again by the next search."""
+    rowids were the old ones, is made anew, contentless (no copy of the texts), and built by the next
+    search."""
     conn.execute(
         "UPDATE announcements SET rowid = ((CAST(julianday(t.day) - julianday('0001-01-01') AS INTEGER) + 1) "
         "<< 20) + t.n - 1 FROM (SELECT rowid AS r, day, row_number() OVER (PARTITION BY day ORDER BY rowid) "
         "AS n FROM announcements) AS t WHERE announcements.rowid = t.r"
     )
-    conn.execute("DELETE FROM search_index")
+    conn.execute("DROP TABLE search_index")  # contentless now: no second copy of every text
+    conn.execute(
+        "CREATE VIRTUAL TABLE search_index USING fts5("
+        "ti, abs, au, co, content = '', tokenize = 'unicode61 remove_diacritics 0')"
+    )
     conn.execute("DELETE FROM search_state")
 
 
