@@ -214,6 +214,20 @@ def test_a_paper_liked_and_disliked_is_a_dislike_and_duplicates_are_merged(
     assert any("both in the library and under `dislike:`" in w for w in lib.warnings)
 
 
+def test_entries_without_id_are_told_apart_by_title_or_abstract(tmp_path: Path) -> None:
+    bib = (
+        "@misc{a, abstract={Only an abstract.}}\n@misc{b, abstract={Another abstract.}}\n"
+        "@misc{c, title={Same Title!}}\n@misc{d, title={same title}, abstract={With text.}}\n"
+    )
+    path = write_config(tmp_path, "  bibtex: [library.bib]\n", library_bib=bib)
+    lib = load_library(load_config(path), tmp_path, history_lookup=lambda i: None, client=None)
+    assert lib.items == (
+        LibraryItem("", "Only an abstract."),
+        LibraryItem("", "Another abstract."),
+        LibraryItem("Same Title!", "With text."),  # one paper, twice: the second copy's abstract fills in
+    )
+
+
 def test_a_broken_bibtex_file_names_its_line(tmp_path: Path) -> None:
     bib = "@article{ok, title={Fine}}\n\n@article{bad, title={Unclosed\n}\n\n@article{next, title={X}}\n"
     path = write_config(tmp_path, "  bibtex: [library.bib]\n", library_bib=bib)
