@@ -262,6 +262,52 @@ def test_the_fast_path_agrees_with_the_tex_converter(text: str) -> None:
     assert fast == normalize_whitespace(tex_to_unicode(text))
 
 
+TEX_PIECES = [
+    "a",
+    "b",
+    " ",
+    "é",
+    "{",
+    "}",
+    "$",
+    "%",
+    "-",
+    "'",
+    "`",
+    "~",
+    "^",
+    "&",
+    "\\",
+    "\\alpha",
+    "\\'e",
+    "\\%",
+    "\\&",
+    "\\$",
+    "\\{",
+    "\\}",
+    "\\_",
+    "\\#",
+    "--",
+    "---",
+    "''",
+    "``",
+    "\\textbackslash{}",
+    "\\textasciitilde{}",
+    "\\textasciicircum{}",
+    "\\textbackslash",
+    "x^{2}",
+]
+
+
+@given(st.lists(st.sampled_from(TEX_PIECES), max_size=12))
+@settings(max_examples=400, deadline=None)
+def test_the_fast_path_agrees_with_the_tex_converter_on_exporters_pieces(pieces: list[str]) -> None:
+    text = normalize_whitespace("".join(pieces))
+    fast = _plain_tex(text)
+    assume(fast is not None)
+    assert fast == normalize_whitespace(tex_to_unicode(text))
+
+
 def test_the_fast_path_agrees_on_real_records_written_as_tex() -> None:
     """Real titles and abstracts written as an exporter writes them (every special character as TeX)."""
     records = snapshot.loads(DEMO.read_bytes(), source="demo")[:150]

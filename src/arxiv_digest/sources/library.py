@@ -44,23 +44,33 @@ def clean(text: str) -> str:
     return fast if fast is not None else normalize_whitespace(tex_to_unicode(text))
 
 
-#: The escapes an exporter writes for TeX's special characters, which need no TeX converter.
-_SPECIALS = {"\\%": "%", "\\&": "&", "\\#": "#", "\\_": "_", "\\{": "{", "\\}": "}"}
-_SPECIAL = re.compile(r"\\[%&#_{}]")
-#: What the TeX converter would change in text beyond braces and those escapes: a macro, a tie, TeX's
-#: dashes and quotes, a bare special character (``&`` aligns, ``#`` is a parameter, ``^``/``_`` scripts).
-_NEEDS_CONVERTER = re.compile(r"[\\~&#^_]|--|``|''")
+#: What an exporter writes for TeX's special characters and TeX's ligatures, each with the text the
+#: converter makes of it: none of them needs the converter.
+_TOKENS = {
+    **{f"\\{c}": c for c in "%&#_{}"},
+    "\\textbackslash{}": "\\",
+    "\\textasciitilde{}": "~",
+    "\\textasciicircum{}": "\u02c6",
+    "---": "\u2014",
+    "--": "\u2013",
+    "''": "\u201d",
+    "``": "\u201c",
+}
+_TOKEN = re.compile("(" + "|".join(re.escape(t) for t in sorted(_TOKENS, key=len, reverse=True)) + ")")
+#: What the converter would change in text once those are taken out: a macro, a tie, a bare special
+#: character (``&`` aligns, ``#`` is a parameter, ``^``/``_`` are scripts).
+_NEEDS_CONVERTER = re.compile(r"[\\~&#^_]")
 _DOLLAR = "\x00"  # stands for an escaped dollar while the text is split at the math's dollars
 #: In math, a backslash starts a macro name (``\\alpha``) or escapes a brace, dollar or percent sign;
-#: anything else (an accent, a line break) is odd there, and left to the converter.
-_ODD_IN_MATH = re.compile(r"\\(?![A-Za-z{}%\x00])")
+#: anything else (a one-letter accent macro such as ``\\b``, a line break) is left to the converter.
+_ODD_IN_MATH = re.compile(r"\\(?![A-Za-z]{2}|[{}%\x00])")
 
 
 def _plain_tex(text: str) -> str | None:
     """``tex_to_unicode(text)`` without the TeX converter, for the text almost every library entry is:
-    words in grouping braces (``{{Case Protected}}``), escaped specials (``50\\%``) and math kept as
-    written. None when the text needs the converter (a macro such as ``\\'e``; TeX's dashes; ``~``).
-    Converting 5,000 entries through pylatexenc takes half a minute of CPU; this, milliseconds
+    words in grouping braces (``{{Case Protected}}``), escaped specials (``50\\%``), TeX's dashes and
+    quotes, and math kept as written. None when the text needs the converter (a macro such as ``\\'e``,
+    ``~``). Converting 5,000 entries through pylatexenc takes about a minute of CPU, this a fraction of it
     (benchmarks/bench_library.py); ``tests/test_library.py`` checks that both agree."""
     if not any(c in text for c in "{}\\"):  # what tex_to_unicode leaves alone
         return text
@@ -71,12 +81,12 @@ def _plain_tex(text: str) -> str | None:
     if len(parts) % 2 == 0 or "$$" in held:  # an unclosed math, or display math (the converter spaces it)
         return None
     for i in range(0, len(parts), 2):  # outside math (math is kept as written)
-        plain = _SPECIAL.sub("", parts[i])
+        pieces = _TOKEN.split(parts[i])
+        plain = "".join(pieces[::2])
         if _NEEDS_CONVERTER.search(plain) or not _balanced(plain):
             return None
-        pieces = re.split(r"(\\[%&#_{}])", parts[i])
         parts[i] = "".join(
-            _SPECIALS[p] if j % 2 else p.replace("{", "").replace("}", "").replace(_DOLLAR, "$")
+            _TOKENS[p] if j % 2 else p.replace("{", "").replace("}", "").replace(_DOLLAR, "$")
             for j, p in enumerate(pieces)
         )
     for i in range(1, len(parts), 2):  # math as written, but for the `%` tex_to_unicode escapes first
