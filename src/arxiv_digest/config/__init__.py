@@ -13,6 +13,8 @@ The keys of each section, with their checks and defaults, are the fields of its 
 
 from __future__ import annotations
 
+# CategorySpec, MatchMode, Order and Topic live in models; re-exported here for callers written before.
+from ..models import CategorySpec, MatchMode, Order, Topic
 from ._fields import safe_slug
 from ._library import DEFAULT_ZOTERO_URL, ZOTERO_URL_ENV, LibrarySettings, ZoteroSettings
 from ._notify import (
@@ -24,6 +26,7 @@ from ._notify import (
     WebhookSettings,
 )
 from ._schema import Key, Setting, keys_of
+from ._summaries import SummariesSettings, endpoint_problem, model_problem, parse_key_reference
 from .model import (
     DEFAULT_API_URL,
     DEFAULT_DELAY_SECONDS,
@@ -32,13 +35,10 @@ from .model import (
     DEFAULT_RSS_URL,
     ENV_OVERRIDES,
     ArxivSettings,
-    CategorySpec,
     Config,
-    MatchMode,
-    Order,
-    Topic,
 )
 from .parse import TOPIC_KEYS, arxiv_settings_from_env, load_config, parse_config
+from .topics import topic_tree
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -62,13 +62,18 @@ __all__ = [
     "Order",
     "Setting",
     "SmtpSecurity",
+    "SummariesSettings",
     "Topic",
     "WebhookFormat",
     "WebhookSettings",
     "ZoteroSettings",
     "arxiv_settings_from_env",
+    "endpoint_problem",
     "keys_of",
     "load_config",
+    "model_problem",
     "parse_config",
+    "parse_key_reference",
     "safe_slug",
+    "topic_tree",
 ]

@@ -1,5 +1,5 @@
-"""The jobs behind the commands: ``run`` (fetch today, keep it, publish) and ``rebuild`` (every page from
-``data/*.jsonl``). The CLI parses arguments and prints; everything it does happens here.
+"""The job behind ``run``: fetch today, keep it, publish (``rebuild`` republishes every stored day from
+``data/*.jsonl``, in ``rebuild.py``). The CLI parses arguments and prints; everything it does happens here.
 
 A run does all its fallible work (fetch, parse, check, match, render) before it writes anything, then
 writes the day's snapshot first and the pages after it, each file atomically, and commits the database
@@ -10,12 +10,11 @@ comes after the pages: its failure never unwrites them.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -23,150 +22,40 @@ import httpx
 from ..config import Config
 from ..errors import FeedFormatError, FetchError, ShrunkDayError
 from ..match import Matcher
-from ..match.digest import DayCounts, Digest, build_digest, count_day
+from ..match.digest import build_digest
 from ..match.topics import topic_matcher
-from ..models import Announcement, Paper, arxiv_today, is_after_today
-from ..notify import DeliveryReport, deliver_day
-from ..output.files import OutputLock, Staging, make_folder, refuse_symlinks
+from ..models import Announcement, Digest, Paper, arxiv_today, is_after_today
+from ..output import layout
+from ..output.files import Staging, make_folder, refuse_symlinks
+from ..output.lock import OutputLock
 from ..render.markdown import MarkdownRenderer
-from ..render.site import OWNED as SITE_OWNED
-from ..render.site import SiteRenderer, day_file, is_site_file
+from ..render.site import SiteRenderer
 from ..sources import rss
 from ..sources.http import PoliteClient
 from ..store import Store, default_db_path, incomplete, with_store
 from ..store import meta as day_meta
 from ..store import snapshot as snapshots
+from ..store.counts import COUNTS_NAME
 from ..wording import counted
+from . import _reads as reads
+from ._delivery import deliver
+from ._publish import (
+    RunResult,
+    fill_site,
+    prune_site_dirs,
+    stage_day,
+    stage_site_extras,
+    stage_site_removal,
+)
+from ._summaries import attach_cached, summarise_digest
 
 log = logging.getLogger(__name__)
-
-#: The site's folder in the output folder.
-SITE = "site"
 
 #: A day this far below the recent average, with parse warnings, is treated as a format change.
 MIN_FRACTION_OF_AVERAGE = 0.2
 #: A day already stored is replaced by a new fetch of the same day only if it keeps at least this share
 #: of its papers, unless ``run --force`` (issue #7): a feed served half-empty must not erase the day.
 MIN_FRACTION_OF_STORED = 0.5
-
-
-@dataclass(frozen=True, slots=True)
-class RunResult:
-    day: dt.date | None
-    papers: int = 0
-    listed: int = 0
-    topics: dict[str, int] = field(default_factory=dict)
-    written: int = 0
-    deleted: int = 0
-    days: int = 0
-    empty: bool = False
-    warnings: tuple[str, ...] = ()
-    digest: Digest | None = field(default=None, repr=False, compare=False)  # the day run_daily published
-    delivery: DeliveryReport | None = None  # what run_daily delivered (None: nothing published)
-
-
-def stage_day(
-    staging: Staging,
-    renderer: MarkdownRenderer,
-    digest: Digest,
-    days: Sequence[dt.date],
-    *,
-    latest: bool,
-    site: SiteRenderer | None = None,
-) -> None:
-    pages = renderer.list_pages(digest)  # rendered once, published in the archive and (latest) at the top
-    owned = ("hot_topic", "category")
-    archived = {**pages, "README.md": renderer.index_page(digest, days=days, archived=True)}
-    staging.add_tree(f"archive/{digest.day.isoformat()}/", archived, owned=owned)
-    if latest:
-        staging.add_tree(
-            "", {**pages, "README.md": renderer.index_page(digest, days=days, archived=False)}, owned=owned
-        )
-    if site is not None:  # the HTML site (issue #4): the day's pages, and the top pages for the latest
-        site_files, site_owned = site.day_files(digest, days, latest=latest)
-        staging.add_tree("site/", site_files, owned=site_owned)
-
-
-def stage_site_extras(
-    staging: Staging,
-    site: SiteRenderer,
-    config: Config,
-    store: Store,
-    matcher: Matcher,
-    days: Sequence[dt.date],
-    known: dict[dt.date, Digest],
-    *,
-    latest_staged: bool,
-    counts: Sequence[DayCounts],
-) -> None:
-    """The site's files that span days: archive.html (with ``counts``, every day's), the assets, the feeds
-    (the last ``feed_days`` days) and, unless already staged, the latest day's top pages (they list every
-    day, and an older day can arrive late)."""
-
-    def digest_of(day: dt.date) -> Digest:
-        if day not in known:
-            known[day] = build_digest(config, day, store.papers_for_day(day), matcher)
-        return known[day]
-
-    if not latest_staged:
-        staging.add_tree("site/", site.top_files(digest_of(max(days)), days), owned=SITE_OWNED)
-    staging.add_tree("site/", site.archive_files(counts))
-    recent = sorted(days)[-config.feed_days :]
-    staging.add_tree("site/", site.feed_files([digest_of(d) for d in recent]), owned=("feeds",))
-
-
-def archive_counts(
-    config: Config, store: Store, days: Sequence[dt.date], known: dict[dt.date, Digest]
-) -> list[DayCounts]:
-    """Every stored day's counts for the archive pages, by the rule its own pages follow: from the digests
-    already built, else counted from the stored papers (no matching: a few milliseconds a day)."""
-    return [
-        known[day].day_counts if day in known else count_day(config, day, store.papers_for_day(day))
-        for day in days
-    ]
-
-
-def stage_site_removal(staging: Staging, out_dir: Path) -> None:
-    """With ``site: false``, the files of ``site/`` that arxiv-digest writes are removed (issue #7): the
-    paths of its layout, which it overwrites when the site is on. Anything else there is the user's."""
-    root = out_dir / SITE
-    if not root.is_dir():
-        return
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if is_site_file(rel) and path.is_file() and not path.is_symlink():
-            staging.remove(f"{SITE}/{rel}")
-
-
-def prune_site_dirs(out_dir: Path) -> None:
-    """The folders of the site's layout that the removal left empty (a folder holding a user's file stays)."""
-    root = out_dir / SITE
-    if not root.is_dir():
-        return
-    for folder in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
-        if is_site_file(folder.relative_to(root).as_posix(), folder=True):
-            with contextlib.suppress(OSError):  # not empty: it holds something of the user's
-                folder.rmdir()
-    with contextlib.suppress(OSError):
-        root.rmdir()
-
-
-def fill_site(
-    config: Config, out_dir: Path, store: Store, matcher: Matcher, days: Sequence[dt.date], site: SiteRenderer
-) -> int:
-    """The site pages of stored days that have none (the site was off, or deleted), one day at a time so a
-    long history is never held in memory at once; returns the files written. ``site: true`` after
-    ``site: false`` is thus a whole site again on the next run, as ``rebuild`` makes it."""
-    written = 0
-    for day in days:
-        if (out_dir / SITE / day_file(day)).is_file():
-            continue
-        staging = Staging(out_dir)
-        digest = build_digest(config, day, store.papers_for_day(day), matcher)
-        files, owned = site.day_files(digest, days, latest=False)
-        staging.add_tree(f"{SITE}/", files, owned=owned)
-        written += staging.commit()[0]
-    return written
 
 
 def check_not_future(announcement: Announcement, today: dt.date) -> None:
@@ -243,19 +132,26 @@ def run_daily(
         assert announcement.day is not None
         day = announcement.day
 
+        data = out_dir / layout.DATA
+        # The database is brought up to date for the days this run reads, not the whole history (a fresh
+        # clone imports a few snapshots: issue #12); a command that reads everything syncs the rest.
+        needed = reads.needed_days(config, reads.history_days(data, day), day, incomplete.marked_days(data))
+
         def publish(store: Store) -> RunResult:  # again on a fresh database if this one proves damaged
             check_plausible(announcement, store)
             check_not_shrunk(announcement, store, force=force)
             papers = list(announcement.papers)
-            return _publish_day(config, out_dir, store, day, papers, warnings=announcement.warnings)
+            return _publish_day(
+                config, out_dir, store, day, papers, warnings=announcement.warnings, sleep=sleep or time.sleep
+            )
 
-        result = with_store(db_path, out_dir / "data", publish)
+        result = with_store(db_path, data, publish, only=needed)
         if on_published is not None:
             on_published(result)
         # Delivery comes after the pages, and also when they were already there (a rerun of the day):
         # the day's delivery record says which channels still need it.
         assert result.digest is not None
-        report = deliver_day(config, out_dir, result.digest, sleep=sleep or time.sleep)
+        report = deliver(config, out_dir, result.digest, sleep=sleep or time.sleep)
         return replace(result, delivery=report)
 
 
@@ -267,25 +163,31 @@ def _publish_day(
     papers: list[Paper],
     *,
     warnings: tuple[str, ...] = (),
+    sleep: Callable[[float], None] = time.sleep,
 ) -> RunResult:
     content = snapshots.dumps(papers)
     sha = snapshots.sha256(content)
+    matcher = topic_matcher(config)
+    # Summaries (issue #11) come before anything is written, from the digest as it is: they can add a
+    # line above an abstract and nothing else; off (no `summaries:`), this returns the digest unchanged.
+    digest, summaries = summarise_digest(
+        config, build_digest(config, day, papers, matcher), out_dir / layout.DATA, sleep=sleep
+    )
     # One transaction: the database commits only once every file is written (a failure rolls it back).
     with store.transaction():
         store.replace_day(day, papers, sha)
-        days = [d.day for d in store.days()]
+        days = reads.history_days(out_dir / layout.DATA, day)
         latest = max(days)
         renderer = MarkdownRenderer(config)
-        matcher = topic_matcher(config)
-        digest = build_digest(config, day, papers, matcher)
         staging = Staging(out_dir)
-        snapshot_path = f"data/{snapshots.snapshot_name(day)}"
+        snapshot_path = layout.in_data(layout.snapshot_name(day))
         staging.add(snapshot_path, content)
         # The day's parse warnings must outlive the run (on GitHub the database does not): `status` reads
-        # them from data/<day>.meta.json, which exists only for a day that had some.
-        meta_path = f"data/{day_meta.meta_name(day)}"
-        if warnings:
-            staging.add(meta_path, day_meta.dumps(day_meta.DayMeta(day, warnings)))
+        # them from data/<day>.meta.json, which exists only for a day that had some (or summaries).
+        meta_path = layout.in_data(layout.meta_name(day))
+        meta = day_meta.DayMeta(day, warnings, summaries)
+        if not meta.is_empty:
+            staging.add(meta_path, day_meta.dumps(meta))
         else:
             staging.remove(meta_path)
         site = SiteRenderer(config) if config.site else None
@@ -295,19 +197,22 @@ def _publish_day(
         # older day arriving late sits between two days.
         _restage_neighbours(staging, renderer, config, store, matcher, day, days, latest, known, site=site)
         unfinished = _restage_unfinished(staging, renderer, config, store, matcher, day, days, site=site)
-        counts = archive_counts(config, store, days, known)
-        staging.add("archive/README.md", renderer.archive_index(counts))
+        counts, counts_file = reads.archive_counts(
+            config, out_dir / layout.DATA, days, known, {day: len(content)}
+        )
+        staging.add(layout.in_data(COUNTS_NAME), counts_file)
+        staging.add(layout.ARCHIVE_INDEX, renderer.archive_index(counts))
         if site is not None:
-            latest_staged = "site/index.html" in staging.files
+            latest_staged = layout.in_site(layout.SITE_INDEX) in staging.files
             stage_site_extras(
                 staging, site, config, store, matcher, days, known, latest_staged=latest_staged, counts=counts
             )
         else:
             stage_site_removal(staging, out_dir)
         # Until the marker goes, `status` reports the day as incomplete (a failure among the pages).
-        incomplete.mark(out_dir / "data", day)
+        incomplete.mark(out_dir / layout.DATA, day)
         written, deleted = staging.commit(first=[snapshot_path, meta_path])
-    incomplete.clear(out_dir / "data", [day, *unfinished])
+    incomplete.clear(out_dir / layout.DATA, [day, *unfinished])
     if site is None:
         prune_site_dirs(out_dir)
     else:
@@ -338,11 +243,12 @@ def _restage_unfinished(
     """Stage again every other day whose publication a failed run left unfinished (its marker is there);
     return them all, their markers to remove. A marked day with no snapshot never got one: nothing of it
     is published, so there is nothing to finish."""
-    marked = [d for d in incomplete.marked_days(staging.root / "data") if d != day]
+    marked = [d for d in incomplete.marked_days(staging.root / layout.DATA) if d != day]
     latest = max(days)
     for other in marked:
         if other in days:
             digest = build_digest(config, other, store.papers_for_day(other), matcher)
+            digest = attach_cached(config, digest, staging.root / layout.DATA)
             stage_day(staging, renderer, digest, days, latest=other == latest, site=site)
     return marked
 
@@ -362,5 +268,6 @@ def _restage_neighbours(
     ordered = sorted(days)
     i = ordered.index(day)
     for neighbour in ordered[max(0, i - 1) : i] + ordered[i + 1 : i + 2]:
-        digest = known[neighbour] = build_digest(config, neighbour, store.papers_for_day(neighbour), matcher)
+        digest = build_digest(config, neighbour, store.papers_for_day(neighbour), matcher)
+        digest = known[neighbour] = attach_cached(config, digest, staging.root / layout.DATA)
         stage_day(staging, renderer, digest, days, latest=neighbour == latest, site=site)

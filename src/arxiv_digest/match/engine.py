@@ -213,10 +213,6 @@ class Matcher:
                 for term in needed:
                     self._triggers.setdefault(term_ids[term], []).append(n)
 
-    @property
-    def terms(self) -> tuple[Term, ...]:
-        return tuple(self._terms)
-
     def _hits(self, paper: Paper, record: Record | None = None) -> set[int]:
         hits: set[int] = set()
         streams = self._streams

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
 
 from ..config import SMTP_PASSWORD_ENV, NotifySettings
-from .selection import shorten
+from ..wording import shorten
 
 #: A whole secret shorter than this is not searched for (see the module docstring).
 MIN_SECRET_CHARS = 4

@@ -1,5 +1,4 @@
-"""The values that flow through the pipeline: papers, announcement types, a day's digest, the reader's
-library. No I/O here.
+"""Papers as announced: identifiers, announcement types, a paper, a day's announcement, a submission.
 
 arXiv identifiers are normalised in exactly one place, :func:`parse_arxiv_id`, whatever form they arrive
 in (``arXiv:2503.24379v1``, ``oai:arXiv.org:2503.24379v1``, ``https://arxiv.org/abs/2503.24379v1``,
@@ -302,23 +301,3 @@ class Submission:
             journal_ref,
             doi,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class LibraryItem:
-    """One paper the reader saved (or, passed as a dislike, rejected). Text is clean and unescaped."""
-
-    title: str
-    abstract: str = ""
-    arxiv_id: str | None = None  # without version, when the entry names one
-    added: dt.date | None = None  # when the reader saved it, when the exporter says
-
-
-@dataclass(frozen=True, slots=True)
-class Library:
-    """What the reader likes and dislikes (issue #9), read from every source ``library:`` names, and
-    what could not be read (an entry with neither id nor text, an id arXiv could not complete)."""
-
-    items: tuple[LibraryItem, ...] = ()
-    dislikes: tuple[LibraryItem, ...] = ()
-    warnings: tuple[str, ...] = ()

@@ -1,18 +1,19 @@
-"""What one delivery channel sends: its slice of the day's :class:`~arxiv_digest.match.digest.Digest` (its
+"""What one delivery channel shows: its slice of the day's :class:`~arxiv_digest.match.digest.Digest` (its
 ``topics:``, in config order), the subject line and links to the published pages. No I/O and no escaping
-here: text stays as arXiv wrote it until a channel's renderer escapes it for its own format.
+here: text stays as arXiv wrote it until a channel's body (``email.py``, ``chat.py``) escapes it for its
+own format. The job selects and renders; ``notify/`` receives the bodies and only sends them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
-from ..match.digest import Digest, TopicDigest
-from ..models import AnnounceType, Paper
-from ..render.escape import url_path
+from ..models import AnnounceType, Digest, Paper, TopicDigest
+from ..output import layout
 from ..wording import counted
+from .escape import url_path
 
 #: Links to pages use this branch: the one the workflow `arxiv-digest init` writes pushes to.
 BRANCH = "main"
@@ -27,18 +28,6 @@ def kind_tag(paper: Paper) -> str:
     return f"updated (v{paper.version})"
 
 
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis when cut."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: max(1, limit - 1)]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,.;:") + "…"
-
-
 @dataclass(frozen=True, slots=True)
 class Selection:
     """A channel's share of one day: the topics it asked for, and the settings rendering needs."""
@@ -49,6 +38,11 @@ class Selection:
     repo: str | None
     max_authors: int
     site_url: str | None = None  # the published site (config `site_url`), preferred for links when set
+    #: machine-written summaries by (id, version) (issue #11): untrusted, escaped by each channel
+    summaries: Mapping[tuple[str, int], str] = field(default_factory=dict)
+
+    def summary_of(self, paper: Paper) -> str | None:
+        return self.summaries.get((paper.id, paper.version)) if self.summaries else None
 
     @property
     def shown(self) -> tuple[TopicDigest, ...]:
@@ -74,20 +68,20 @@ class Selection:
         archived copies, so the links stay valid after the next day)."""
         slug = url_path(topic.topic.slug)
         if self.site_url:
-            return f"{self.site_url.rstrip('/')}/day/{self.day.isoformat()}/topic/{slug}.html"
+            return f"{self.site_url.rstrip('/')}/{layout.site_topic_page(self.day, slug)}"
         if not self.repo:
             return None
-        return (
-            f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{self.day.isoformat()}/hot_topic/{slug}.md"
-        )
+        return f"https://github.com/{self.repo}/blob/{BRANCH}/{layout.archived_topic_page(self.day, slug)}"
 
     @property
     def day_url(self) -> str | None:
         if self.site_url:
-            return f"{self.site_url.rstrip('/')}/day/{self.day.isoformat()}.html"
+            return f"{self.site_url.rstrip('/')}/{layout.site_day_page(self.day)}"
         if not self.repo:
             return None
-        return f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{self.day.isoformat()}/README.md"
+        return (
+            f"https://github.com/{self.repo}/blob/{BRANCH}/{layout.archive_folder(self.day)}{layout.README}"
+        )
 
 
 def select(
@@ -103,5 +97,11 @@ def select(
     wanted = None if topics is None else set(topics)
     chosen = tuple(t for t in digest.topics if wanted is None or t.topic.name in wanted)
     return Selection(
-        day=digest.day, topics=chosen, title=title, repo=repo, max_authors=max_authors, site_url=site_url
+        day=digest.day,
+        topics=chosen,
+        title=title,
+        repo=repo,
+        max_authors=max_authors,
+        site_url=site_url,
+        summaries=digest.summaries,
     )
