@@ -344,3 +344,18 @@ def test_an_unknown_language_is_refused_when_the_config_loads(
     result = cli("check", "--config", config)
     assert result.exit_code == 2
     assert "summaries.language" in result.err and "Klingon" in result.err
+
+
+def test_status_cuts_the_key_out_of_a_record_that_holds_it(
+    arxiv_env: FakeArxiv, chat: FakeChat, cli: Cli, digest_dir: Path
+) -> None:
+    """A meta.json edited by hand, or written by a server's words that slipped through, shows no key."""
+    with_summaries(digest_dir, chat.url)
+    assert run(cli, digest_dir).exit_code == 0
+    path = digest_dir / "data" / f"{DAY}.meta.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta["summaries"]["problems"] = [f"the endpoint said: Incorrect API key provided: {KEY}"]
+    path.write_text(json.dumps(meta), encoding="utf-8")
+    shown = status(cli, digest_dir)
+    assert KEY not in shown.out + shown.err
+    assert "Incorrect API key provided: <API key>" in shown.out

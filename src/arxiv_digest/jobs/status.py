@@ -169,14 +169,18 @@ def read_status(
             f"did arXiv change its format? first: {meta.warnings[0]}",
             *(f"{last_day}: {w}" for w in meta.warnings[1:]),
         ]
+    # Channels are named, not URLs, and `run` stores errors with their secrets cut out; a record an older
+    # version wrote may still hold one, so what is printed goes through the same cut (for the secrets
+    # this process knows: the password and the summaries' key from the environment, the webhook URLs
+    # when a config is given).
+    summaries_key = config.summaries.key_env if config is not None and config.summaries else None
+    redactor = Redactor.for_delivery(
+        config.notify if config is not None else None, os.environ, api_key_env=summaries_key
+    )
     summaries = None
     if meta and meta.summaries is not None:  # failed and remaining summaries are warnings, never errors
         summaries, summary_warnings = status_lines(last_day.isoformat(), meta.summaries)
-        warnings.extend(summary_warnings)
-    # Channels are named, not URLs, and `run` stores errors with their secrets cut out; a record an older
-    # version wrote may still hold one, so what is printed goes through the same cut (for the secrets
-    # this process knows: the password from the environment, the webhook URLs when a config is given).
-    redactor = Redactor.for_delivery(config.notify if config is not None else None, os.environ)
+        warnings.extend(redactor.message(w) for w in summary_warnings)
     for channel, record in sorted(read_state(state_path(out_dir, last_day)).items()):
         if record.get("status") == "failed":
             reason = redactor.message(str(record.get("last_error") or "no reason recorded"))
