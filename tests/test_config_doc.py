@@ -17,9 +17,11 @@ from arxiv_digest.config import (
     Config,
     EmailSettings,
     Key,
+    LibrarySettings,
     NotifySettings,
     SummariesSettings,
     WebhookSettings,
+    ZoteroSettings,
     keys_of,
 )
 from arxiv_digest.models import AnnounceType
@@ -32,6 +34,8 @@ SECTIONS = [
     ("### `email:`", EmailSettings),
     ("### `webhooks:`", WebhookSettings),
     ("## `summaries:`", SummariesSettings),
+    ("## `library:`", LibrarySettings),
+    ("### `zotero:`", ZoteroSettings),
 ]
 
 

@@ -21,8 +21,7 @@ from typing import Any
 
 from ..config import Config
 from ..languages import find_language
-from ..match.digest import Digest
-from ..models import Paper
+from ..models import Digest, Paper
 from ..summarize import Outcome, SummaryReport, cached_summaries, from_config, summarise_day
 from ..summarize.client import redact
 from ..wording import counted
