@@ -359,3 +359,27 @@ def test_status_cuts_the_key_out_of_a_record_that_holds_it(
     shown = status(cli, digest_dir)
     assert KEY not in shown.out + shown.err
     assert "Incorrect API key provided: <API key>" in shown.out
+
+
+def test_even_a_bug_in_the_summaries_leaves_the_day_as_it_is(
+    arxiv_env: FakeArxiv,
+    chat: FakeChat,
+    cli: Cli,
+    digest_dir: Path,
+    baseline: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from arxiv_digest.jobs import summaries as stage
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"a bug that quotes the key {KEY}")
+
+    monkeypatch.setattr(stage, "summarise_day", broken)
+    with_summaries(digest_dir, chat.url)
+    result = run(cli, digest_dir)
+    assert result.exit_code == 0, result.err
+    assert markdown_pages(digest_dir) == markdown_pages(baseline)
+    assert published(digest_dir) == published(baseline)
+    shown = status(cli, digest_dir)
+    assert "summaries: unexpected error: RuntimeError: a bug that quotes the key <key>" in shown.out
+    assert KEY not in shown.out + result.out + result.err
