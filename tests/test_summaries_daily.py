@@ -383,3 +383,19 @@ def test_even_a_bug_in_the_summaries_leaves_the_day_as_it_is(
     shown = status(cli, digest_dir)
     assert "summaries: unexpected error: RuntimeError: a bug that quotes the key <key>" in shown.out
     assert KEY not in shown.out + result.out + result.err
+
+
+def test_turned_off_every_page_is_as_without_summaries_again(
+    arxiv_env: FakeArxiv, chat: FakeChat, cli: Cli, digest_dir: Path, baseline: Path
+) -> None:
+    config = digest_dir / "config.yml"
+    plain = config.read_text(encoding="utf-8")
+    with_summaries(digest_dir, chat.url)
+    assert run(cli, digest_dir).exit_code == 0
+    assert summarised_ids(digest_dir)
+    config.write_text(plain, encoding="utf-8")  # the section removed
+    rebuilt = cli("rebuild", "--config", config, "--out", digest_dir)
+    assert rebuilt.exit_code == 0, rebuilt.err
+    assert markdown_pages(digest_dir) == markdown_pages(baseline)
+    assert "summaries:" not in status(cli, digest_dir).out
+    assert (digest_dir / "data" / "summaries" / "2026-06.jsonl").is_file()  # kept for a return

@@ -186,7 +186,8 @@ def read_status(
         config.notify if config is not None else None, os.environ, api_key_env=summaries_key
     )
     summaries = None
-    if meta and meta.summaries is not None:  # failed and remaining summaries are warnings, never errors
+    turned_off = config is not None and config.summaries is None  # an old record says nothing then
+    if meta and meta.summaries is not None and not turned_off:  # warnings, never errors
         summaries, summary_warnings = status_lines(last_day.isoformat(), meta.summaries)
         warnings.extend(redactor.message(w) for w in summary_warnings)
     for channel, record in sorted(read_state(state_path(out_dir, last_day)).items()):
