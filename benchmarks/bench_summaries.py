@@ -4,7 +4,7 @@
 
 The day is the bundled demo day (2026-06-30, 500 real papers) with the default config that `init` and
 `demo` write; the candidates are its topics' papers in config order, as the daily job orders them
-(``jobs.summaries.candidates``; no "For you" ranking: the demo has no library), and the top ``--papers``
+(``jobs._summaries.candidates``; no "For you" ranking: the demo has no library), and the top ``--papers``
 are summarised by ``arxiv_digest.summarize.summarise_day`` against ``tests/fakes/chat.py`` on 127.0.0.1.
 The tokens are the fake's ``usage`` counts, which follow a BPE tokenizer's average (a token per 4 ASCII
 characters, one per other character, 4 per message, 3 for the reply), of the real prompts and of answers
@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))  # the fake lives in tests/; benchmarks import fro
 from tests.fakes.chat import FakeChat  # noqa: E402
 
 from arxiv_digest.config import load_config  # noqa: E402
-from arxiv_digest.jobs.summaries import candidates as day_candidates  # noqa: E402
+from arxiv_digest.jobs._summaries import candidates as day_candidates  # noqa: E402
 from arxiv_digest.match.digest import build_digest  # noqa: E402
 from arxiv_digest.models import Paper  # noqa: E402
 from arxiv_digest.summarize import (  # noqa: E402

@@ -33,9 +33,9 @@ SECTIONS = [
     ("## `notify:`", NotifySettings),
     ("### `email:`", EmailSettings),
     ("### `webhooks:`", WebhookSettings),
-    ("## `summaries:`", SummariesSettings),
     ("## `library:`", LibrarySettings),
     ("### `zotero:`", ZoteroSettings),
+    ("## `summaries:`", SummariesSettings),
 ]
 
 

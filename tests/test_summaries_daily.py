@@ -369,7 +369,7 @@ def test_even_a_bug_in_the_summaries_leaves_the_day_as_it_is(
     baseline: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from arxiv_digest.jobs import summaries as stage
+    from arxiv_digest.jobs import _summaries as stage
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError(f"a bug that quotes the key {KEY}")

@@ -78,14 +78,14 @@ class Config:
     site: bool = setting(checks.boolean, default=True)  # the static HTML site (issue #4)
     feed_days: int = setting(checks.integer(1), default=7)  # announcement days each Atom feed covers
     site_url: str | None = setting(checks.optional(checks.site_url), default=None)  # for the feeds' links
+    # What the reader likes, for the "For you" ranking (issue #9); None: no ranking, nothing changes.
+    library: LibrarySettings | None = setting(checks.optional(library_section), default=None)
     # Machine-written summaries (issue #11); no section: none, and nothing else changes.
     summaries: _summaries.SummariesSettings | None = setting(
         checks.optional(section(_summaries.SummariesSettings, finish=_summaries.finish)),
         default=None,
         shown="off",
     )
-    # What the reader likes, for the "For you" ranking (issue #9); None: no ranking, nothing changes.
-    library: LibrarySettings | None = setting(checks.optional(library_section), default=None)
 
     @property
     def category_codes(self) -> tuple[str, ...]:

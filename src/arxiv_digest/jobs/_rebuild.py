@@ -25,6 +25,7 @@ from ..match import Matcher
 from ..match.digest import build_digest
 from ..match.topics import topic_matcher
 from ..models import DayCounts
+from ..output import layout
 from ..output.files import Staging, make_folder, refuse_symlinks
 from ..output.lock import OutputLock
 from ..render.markdown import MarkdownRenderer
@@ -43,7 +44,7 @@ from ..store import (
 )
 from ..store import snapshot as snapshots
 from ._publish import RunResult, prune_site_dirs, stage_day, stage_site_extras, stage_site_removal
-from .summaries import attach_cached
+from ._summaries import attach_cached
 
 #: Below this many days a rebuild runs in one process (starting workers would cost more than it saves).
 PARALLEL_MIN_DAYS = 16
@@ -176,7 +177,7 @@ def rebuild(
     make_folder(out_dir)
     refuse_symlinks(out_dir, db_path)  # a --db inside the output folder, outside what the lock scans
     with OutputLock(out_dir):
-        data = out_dir / "data"
+        data = out_dir / layout.DATA
         # Until it goes, `status` says the pages are not wholly published (a failure among them: disk
         # full, a name the file system refuses); only a rebuild that finishes removes it (issue #7).
         if snapshots.day_files(data):
@@ -190,13 +191,13 @@ def rebuild(
 
 
 def _rebuild_locked(config: Config, out_dir: Path, db_path: Path, jobs: int | None) -> RunResult:
-    files = snapshots.day_files(out_dir / "data")
+    files = snapshots.day_files(out_dir / layout.DATA)
     if files and not database_exists(db_path):  # a missing database is built whole, then moved into place
         with building(db_path) as build:
             return _rebuild_days(config, out_dir, files, jobs, build.store, build)
     with open_db(db_path) as store:
         if not files:
-            store.sync(out_dir / "data")  # drops days whose snapshot is gone
+            store.sync(out_dir / layout.DATA)  # drops days whose snapshot is gone
             return RunResult(day=None, empty=True)
         return _rebuild_days(config, out_dir, files, jobs, store)
 
@@ -255,7 +256,7 @@ def _stage_spanning(
     """Write the pages that span days (the archive index, the site's archive and feeds), or remove the
     site when it is turned off; how many files were written and deleted."""
     staging = Staging(out_dir)
-    staging.add("archive/README.md", MarkdownRenderer(config).archive_index(counts))
+    staging.add(layout.ARCHIVE_INDEX, MarkdownRenderer(config).archive_index(counts))
     if config.site:  # the latest day's top pages were staged by its job
         site = SiteRenderer(config)
         matcher = topic_matcher(config)
