@@ -138,13 +138,8 @@ class _DayRender:
         info = self.infos.get(paper.id)
         if info is None:
             kind = kind_label(paper.announce_type)
-            info = PaperInfo(
-                kind,
-                _KIND_LABELS[kind],
-                tuple(self._topics.get(paper.id, ())),
-                self._cross.get(paper.id),
-                self.digest.summary_of(paper),
-            )
+            topics, summary = tuple(self._topics.get(paper.id, ())), self.digest.summary_of(paper)
+            info = PaperInfo(kind, _KIND_LABELS[kind], topics, self._cross.get(paper.id), summary)
             self.infos[paper.id] = info
         return info
 
