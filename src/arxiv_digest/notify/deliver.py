@@ -268,7 +268,8 @@ def deliver_day(
     env = os.environ if env is None else env
     path = state_path(out_dir, day)
     state = read_state(path)
-    redactor = Redactor.for_delivery(notify, env)
+    api_key_env = config.summaries.key_env if config.summaries is not None else None
+    redactor = Redactor.for_delivery(notify, env, api_key_env=api_key_env)
     clients: list[httpx.Client] = []
 
     def client() -> httpx.Client:
