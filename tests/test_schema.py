@@ -64,7 +64,17 @@ V3 = (
         inode INTEGER NOT NULL
     )""",
 )
-PAST = {1: V1, 2: V2, 3: V3}
+V4 = (
+    *(s.replace("license TEXT,", "license TEXT,\n        facts TEXT,") for s in V3[:2]),
+    "CREATE INDEX announcements_id ON announcements(id)",
+    "CREATE VIRTUAL TABLE search_index USING fts5("
+    "ti, abs, au, co, hs, ve, tokenize = 'unicode61 remove_diacritics 0')",
+    "CREATE TABLE search_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    V3[-1],
+)
+PAST = {1: V1, 2: V2, 3: V3, 4: V4}
+#: The columns of the announcements table in each version (facts came in version 4).
+ROW_COLUMNS = {1: 12, 2: 12, 3: 12, 4: 13}
 DAY = dt.date(2026, 6, 30)
 #: A word of the demo day's titles (search must find its papers in a migrated file).
 WORD = "agents"
@@ -82,7 +92,7 @@ def _old_database(path: Path, version: int, data: Path) -> list[tuple[object, ..
     content = snapshots.dumps(papers)
     snapshot = data / snapshots.snapshot_name(DAY)
     snapshot.write_bytes(content)
-    rows = announcement_rows(DAY, papers)
+    rows = [row[: ROW_COLUMNS[version]] for row in announcement_rows(DAY, papers)]
     with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as conn:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("BEGIN")
@@ -91,8 +101,15 @@ def _old_database(path: Path, version: int, data: Path) -> list[tuple[object, ..
         conn.execute(
             "INSERT INTO days VALUES (?, ?, ?)", (DAY.isoformat(), snapshots.sha256(content), len(rows))
         )
-        conn.executemany(f"INSERT INTO announcements VALUES ({', '.join('?' * 12)})", rows)
+        conn.executemany(f"INSERT INTO announcements VALUES ({', '.join('?' * ROW_COLUMNS[version])})", rows)
         if version >= 2:
+
+            def facts(p: Paper) -> tuple[str, ...]:  # version 4's columns hs and ve
+                if version < 4 or p.facts is None:
+                    return ()
+                venue = index_words(p.facts.venue.label) if p.facts.venue else ""
+                return ("code" if p.facts.code else "", venue)
+
             indexed = [
                 (
                     rowid,
@@ -100,6 +117,7 @@ def _old_database(path: Path, version: int, data: Path) -> list[tuple[object, ..
                     index_words(p.abstract),
                     " ; ".join(map(index_words, p.authors)),
                     index_words(p.comment or ""),
+                    *facts(p),
                 )
                 for (rowid, pid), p in zip(
                     conn.execute("SELECT rowid, id FROM announcements ORDER BY rowid"), papers, strict=True
@@ -107,8 +125,10 @@ def _old_database(path: Path, version: int, data: Path) -> list[tuple[object, ..
                 if pid == p.id
             ]
             assert len(indexed) == len(papers)
+            columns = "ti, abs, au, co" + (", hs, ve" if version >= 4 else "")
             conn.executemany(
-                "INSERT INTO search_index (rowid, ti, abs, au, co) VALUES (?, ?, ?, ?, ?)", indexed
+                f"INSERT INTO search_index (rowid, {columns}) VALUES ({', '.join('?' * len(indexed[0]))})",
+                indexed,
             )
             conn.execute("INSERT INTO search_state VALUES ('complete', '1')")
         if version >= 3:
@@ -152,13 +172,18 @@ def test_a_database_of_every_past_version_opens_with_its_days_intact(tmp_path: P
         assert [(d.day, d.paper_count) for d in store.days()] == [(DAY, len(rows))]
         assert sorted(p.id for p in store.papers_for_day(DAY)) == sorted(str(r[1]) for r in rows)
         # The snapshot is the one the day came from: a sync reads it (its stat was never recorded before
-        # version 3) but imports nothing, and records it, so that the next sync does not read it again.
+        # version 3) and records it, so that the next sync does not read it again. It imports nothing,
+        # except into a file from before version 4, whose days are imported again for their facts.
+        assert store.sync(data).imported == (() if version >= 4 else (DAY,))
         assert store.sync(data).imported == ()
-        found = [r.paper.id for r in search(store, parse_query(WORD))]
-        scanned = [r.paper.id for r in search(store, parse_query(WORD), use_index=False)]
-        assert found == scanned and len(found) > 3
+        for query in (WORD, "has:code", "venue:workshop OR venue:CVPR"):
+            found = [r.paper.id for r in search(store, parse_query(query))]
+            scanned = [r.paper.id for r in search(store, parse_query(query), use_index=False)]
+            assert found == scanned and len(found) > 1
     with contextlib.closing(sqlite3.connect(old)) as conn:
-        assert list(conn.execute("SELECT * FROM announcements ORDER BY id")) == rows
+        stored = list(conn.execute("SELECT * FROM announcements ORDER BY id"))
+        assert [row[:12] for row in stored] == [row[:12] for row in rows]
+        assert sorted(stored) == sorted(announcement_rows(DAY, _papers()))  # facts filled in
         assert conn.execute("SELECT count(*) FROM snapshot_files").fetchone() == (1,)
 
 

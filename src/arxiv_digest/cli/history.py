@@ -226,7 +226,8 @@ def search(
     """Search the stored history with the query language, newest first.
 
     QUERY uses arXiv's syntax: words, "phrases", AND / OR / ANDNOT / NOT, parentheses, and the fields
-    ti: abs: au: co: cat: all: (see docs/query-language.md). Words match whole words as topics do.
+    ti: abs: au: co: cat: all:, and has:code venue:CVPR venue:workshop for the paper's own facts (see
+    docs/query-language.md). Words match whole words as topics do.
     Papers kept by earlier remote searches (OUT/data/remote/) are searched too.
 
     With --remote, arXiv's API is asked for the papers submitted between --from and --to (a superset:
@@ -272,6 +273,7 @@ def search(
                 "url": p.abs_url,
                 "abstract": p.abstract,
                 "source": "announcement" if r.submission is None else "remote",
+                "facts": None if p.facts is None else p.facts.to_record(),
             }
             if r.submission is not None:
                 row["submitted"] = r.submission.submitted.isoformat()
@@ -301,6 +303,10 @@ def search(
         if found["comment"] and p.comment:
             click.echo(f"  comment: {_highlight(p.comment, found['comment'])}")
         click.echo(f"  {p.abs_url}")
+        if p.facts is not None and (p.facts.code or p.facts.venue):
+            venue = [p.facts.venue.label] if p.facts.venue else []
+            shown = [f"code {link.url}" for link in p.facts.code[:1]] + venue
+            click.echo(f"  {' · '.join(shown)}")
         if explain:
             for h in r.hits:
                 click.echo(f"  matched {h.term} in {h.where}: {h.words!r}")

@@ -113,12 +113,15 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
         content = job.path.read_bytes()
     except OSError as e:
         raise StoreError(cannot_read(job.path, e)) from e
-    sha = snapshots.sha256(content)
-    papers = snapshots.loads(content, source=str(job.path), day=job.day)
-    digest = build_digest(config, job.day, papers, matcher)
+    papers, lacked_facts = snapshots.loads_filling(content, source=str(job.path), day=job.day)
     staging = Staging(job.out_dir)
+    if lacked_facts:  # written before paper facts existed, or by older rules: write them in, once
+        content = snapshots.dumps(papers)
+        staging.add(f"data/{snapshots.snapshot_name(job.day)}", content)
+    sha = snapshots.sha256(content)
+    digest = build_digest(config, job.day, papers, matcher)
     stage_day(staging, renderer, digest, job.days, latest=job.latest, site=site)
-    written, deleted = staging.commit()
+    written, deleted = staging.commit(first=[f"data/{snapshots.snapshot_name(job.day)}"])
     rows = announcement_rows(job.day, papers) if sha != job.stored_sha else None
     if rows is not None and scratch is not None:
         with scratch.transaction():

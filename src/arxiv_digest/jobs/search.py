@@ -49,7 +49,7 @@ def search(
     dates (inclusive) that the query selects, newest first."""
     fts = None
     if use_index:
-        store.ensure_search_index(index_words)
+        store.ensure_search_index()
         fts = fts_expression(tree)
     matcher = Matcher([TopicRule("query", tree)])
     best: dict[str, Paper] = {}

@@ -36,6 +36,7 @@ from markupsafe import Markup, escape
 
 from ..config import SMTP_PASSWORD_ENV, EmailSettings, SmtpSecurity
 from ..errors import SendFailed
+from ..render.badges import badges
 from ..render.markdown import author_line, make_environment
 from ..render.tex_text import runs_to_html, shorten_runs, tex_runs, tex_to_text
 from .selection import Selection, kind_tag, shorten
@@ -89,6 +90,7 @@ def _filters(env: jinja2.Environment, max_authors: int) -> jinja2.Environment:
     env.filters["tag"] = kind_tag
     env.filters["shorten"] = shorten
     env.filters["wrap"] = _wrap
+    env.filters["badges"] = badges  # the paper's code and venue badges (issue #10)
     return env
 
 

@@ -34,6 +34,7 @@ from ..match.digest import TopicDigest
 from ..models import Paper
 from ..net.retry import retry_after_seconds
 from ..net.transport import failure_reason, user_agent
+from ..render.badges import badges
 from ..render.markdown import author_line
 from ..wording import counted, plural
 from .selection import Selection, kind_tag, shorten
@@ -79,6 +80,18 @@ def discord_escape(text: str) -> str:
     text = _DISCORD_MENTION.sub("@\u200b\\1", " ".join(text.split()))
     text = _DISCORD_SPECIAL.sub(r"\\\1", text)
     return "\\" + text if text[:1] in ("-", "+") else text  # not a list item when it starts a line
+
+
+def _chat_url(url: str) -> str:
+    """An http(s) URL (from :func:`badges`) with the characters that end a chat link percent-encoded."""
+    return url.replace("|", "%7C").replace("<", "%3C").replace(">", "%3E")
+
+
+def _badges(paper: Paper, link: Callable[[str, str], str], escape: Callable[[str], str]) -> str:
+    """The paper's code and venue badges (issue #10), each after " · ", escaped for the chat."""
+    return "".join(
+        f" · {link(_chat_url(b.url), escape(b.text)) if b.url else escape(b.text)}" for b in badges(paper)
+    )
 
 
 # -- what fits --------------------------------------------------------------------------------------------
@@ -152,8 +165,8 @@ def _slack_line(paper: Paper) -> str:
     title = slack_escape(shorten(paper.title, CHAT_TITLE_CHARS))
     return (
         f"• *<{paper.abs_url}|{title}>*\n"
-        f"      `arXiv:{paper.id}` · {slack_escape(' '.join(paper.categories))} · {kind_tag(paper)} · "
-        f"_{slack_escape(_authors(paper))}_"
+        f"      `arXiv:{paper.id}` · {slack_escape(' '.join(paper.categories))} · {kind_tag(paper)}"
+        f"{_badges(paper, _slack_link, slack_escape)} · _{slack_escape(_authors(paper))}_"
     )
 
 
@@ -236,7 +249,8 @@ def slack_payload(selection: Selection) -> dict[str, Any]:
 def _discord_line(paper: Paper) -> str:
     title = discord_escape(shorten(paper.title, CHAT_TITLE_CHARS))
     category = discord_escape(paper.primary_category)
-    return f"[{title}]({paper.abs_url}) · `{paper.id}` · {category} · {kind_tag(paper)}"
+    badge_text = _badges(paper, _discord_link, discord_escape)
+    return f"[{title}]({paper.abs_url}) · `{paper.id}` · {category} · {kind_tag(paper)}{badge_text}"
 
 
 def _discord_link(url: str, label: str) -> str:

@@ -29,6 +29,7 @@ from ..config import Config, MatchMode
 from ..match.digest import DayCounts, Digest, Listing
 from ..models import Paper
 from . import escape
+from .badges import badges, markdown_destination
 from .loading import LocatedEnvironment, check_templates, folder_loaders
 from .tex_text import runs_to_html, tex_runs, tex_to_text
 
@@ -96,6 +97,8 @@ def markdown_environment(user_dir: Path | None) -> jinja2.Environment:
     env.filters["code"] = lambda v: Md(escape.code(str(v)))
     env.filters["cell"] = lambda v: Md(escape.table_cell(str(v)))
     env.filters["url"] = lambda v: Md(escape.url_path(str(v)))
+    env.filters["badges"] = badges
+    env.filters["link"] = lambda v: Md(markdown_destination(str(v)))  # an http(s) URL from badges()
     return env
 
 
@@ -119,6 +122,10 @@ def entry_markdown(
     line = f"- **[{_title(paper.title, compat)}]({paper.abs_url})**  `arXiv:{paper.id}`  " + " ".join(
         escape.code(c) for c in paper.categories
     )
+    if not compat:
+        for b in badges(paper):
+            shown = escape.code(b.text)
+            line += f"  [{shown}]({markdown_destination(b.url)})" if b.url else f"  {shown}"
     if cross_from:
         line += f"  ↪️ **Cross-list** from {escape.code(cross_from)}"
     if mark_updates and paper.announce_type.is_replacement:

@@ -41,6 +41,7 @@ from ..match.digest import DayCounts, Digest, kind_label
 from ..match.topics import topic_tree
 from ..models import Paper
 from . import feeds
+from .badges import badges
 from .escape import url_path
 from .loading import check_templates
 from .markdown import make_environment
@@ -75,6 +76,7 @@ def site_environment(user_dir: Path | None) -> jinja2.Environment:
     env = make_environment(TEMPLATES, user_dir, finalize=_finalize, autoescape=True, located_errors=True)
     env.filters["tex"] = lambda text: tex_to_html(str(text))
     env.filters["author_line"] = authors_text
+    env.filters["badges"] = badges
     return env
 
 
@@ -322,6 +324,7 @@ class SiteRenderer:
             categories=categories,
             filter_topics=[FilterTopic(t.name, t.slug) for t in topics if t.count],
             filter_categories=_categories_of(listed.values()),
+            filter_venues=_venues_of(listed.values()),
             listed=len(listed),
             search_data=url_path(f"{'day/' if not base else ''}{digest.day.isoformat()}/search.js"),
         )
@@ -346,6 +349,7 @@ class SiteRenderer:
                 feed=url_path(f"../feeds/{slug}.xml") if feeds else None,
                 filter_topics=_filter_topics(render, t.papers, names),
                 filter_categories=_categories_of(t.papers),
+                filter_venues=_venues_of(t.papers),
             )
         for c in digest.categories:
             papers = [item.paper for item in c.listings]
@@ -360,6 +364,7 @@ class SiteRenderer:
                 nav=nav("category", c.spec.slug),
                 filter_topics=_filter_topics(render, papers, names),
                 filter_categories=_categories_of(papers),
+                filter_venues=_venues_of(papers),
             )
         return pages
 
@@ -401,6 +406,11 @@ class SiteRenderer:
 
 def _categories_of(papers: Any) -> list[str]:
     return sorted({c for p in papers for c in p.categories})
+
+
+def _venues_of(papers: Any) -> list[str]:
+    """The venue names the papers are accepted at, for the venue filter (issue #10)."""
+    return sorted({p.facts.venue.name for p in papers if p.facts is not None and p.facts.venue is not None})
 
 
 def _filter_topics(render: _DayRender, papers: Sequence[Paper], names: dict[str, str]) -> list[FilterTopic]:

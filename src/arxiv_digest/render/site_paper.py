@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..models import Paper
+from .badges import badges
 from .markdown import author_line
 from .math import CONTROL_CHARACTERS, tex_to_html
 
@@ -37,6 +38,29 @@ def _e(text: str) -> str:
     return text.translate(_ESCAPES) if not _SPECIAL.isdisjoint(text) else text
 
 
+def badges_html(p: Paper) -> str:
+    """The ``badge_list`` macro: each badge after a space, a code badge a link."""
+    out = []
+    for b in badges(p):
+        if b.url:
+            out.append(f' <a class="badge code" href="{_e(b.url)}" rel="nofollow noopener">{_e(b.text)}</a>')
+        else:
+            workshop = " workshop" if b.workshop else ""
+            out.append(f' <span class="badge venue{workshop}">{_e(b.text)}</span>')
+    return "".join(out)
+
+
+def facts_data(p: Paper) -> str:
+    """The ``facts_data`` macro: the attributes the "has code" and venue filters read."""
+    facts = p.facts
+    if facts is None:
+        return ""
+    out = " data-code" if facts.code else ""
+    if facts.venue:
+        out += f' data-venue="{_e(facts.venue.name)}"' + (" data-workshop" if facts.venue.workshop else "")
+    return out
+
+
 def paper_html(p: Paper, info: PaperInfo, max_authors: int) -> str:
     """Exactly what the packaged ``_paper.html.j2`` ``paper`` macro renders, without the template engine."""
     pid, url = _e(p.id), _e(p.abs_url)
@@ -44,10 +68,11 @@ def paper_html(p: Paper, info: PaperInfo, max_authors: int) -> str:
     cats = "".join(f'<span class="cat">{_e(c)}</span>' for c in p.categories)
     cross = f" cross-list from {_e(info.cross_from)}" if info.cross_from else ""
     return (
-        f'<article class="paper" data-arxiv-id="{pid}" data-topics="{_e(" ".join(info.topics))}">\n'
+        f'<article class="paper" data-arxiv-id="{pid}" data-topics="{_e(" ".join(info.topics))}"'
+        f"{facts_data(p)}>\n"
         f'<h2 class="title"><a href="{url}">{tex_to_html(p.title)}</a></h2>\n'
         f'<p class="meta"><span class="tag {info.kind}">{_e(info.label)}{version}</span> '
-        f'<a href="{url}">arXiv:{pid}</a> {cats}{cross} <a href="https://arxiv.org/pdf/{pid}">PDF</a></p>\n'
+        f'<a href="{url}">arXiv:{pid}</a> {cats}{badges_html(p)}{cross} <a href="https://arxiv.org/pdf/{pid}">PDF</a></p>\n'
         f'<p class="authors">{_e(authors_text(p.authors, max_authors))}</p>\n'
         f'<p class="abstract">{tex_to_html(p.abstract or "(no abstract)")}</p>\n'
         "</article>\n"
@@ -58,8 +83,9 @@ def brief_html(p: Paper, info: PaperInfo, max_authors: int) -> str:
     """Exactly what the packaged ``_paper.html.j2`` ``brief`` macro renders, without the template engine."""
     cats = "".join(f'<span class="cat">{_e(c)}</span>' for c in p.categories)
     return (
-        f'<li class="paper" data-arxiv-id="{_e(p.id)}"><a class="title" href="{_e(p.abs_url)}">'
+        f'<li class="paper" data-arxiv-id="{_e(p.id)}"{facts_data(p)}>'
+        f'<a class="title" href="{_e(p.abs_url)}">'
         f"{tex_to_html(p.title)}</a> "
-        f'<span class="tag {info.kind}">{_e(info.label)}</span> {cats}<br>'
+        f'<span class="tag {info.kind}">{_e(info.label)}</span> {cats}{badges_html(p)}<br>'
         f'<span class="authors">{_e(authors_text(p.authors, max_authors))}</span></li>\n'
     )

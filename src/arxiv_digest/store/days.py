@@ -40,7 +40,7 @@ class DaysMixin(StoreBase):
             (key, snapshot_sha256, len(rows)),
         )
         self.conn.executemany(
-            f"INSERT INTO announcements ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            f"INSERT INTO announcements ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
         )
 
     def drop_day(self, day: dt.date) -> None:

@@ -1,16 +1,25 @@
 """The search index (FTS5): filled by the first search rather than by the daily job, and kept honest when
-a day is written (:func:`forget_day`). It proposes candidates; the exact matcher (``search.py``) decides."""
+a day is written (:func:`forget_day`). It proposes candidates; the exact matcher (``search.py``) decides.
+
+Its columns, and the words each holds for a paper, are the query fields' (``query/fields.py``:
+``INDEX_COLUMNS``, each with its ``document``); the table itself is made in ``schema.py``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from ..models import Paper
+from ..query.fields import INDEX_COLUMNS
 from ._sqlite import sqlite_errors
 from .base import StoreBase
-from .rows import authors_of, paper_of, prefixed
+from .rows import paper_of, prefixed
+
+_INSERT = (
+    f"INSERT INTO search_index (rowid, {', '.join(str(f.column) for f in INDEX_COLUMNS)}) "
+    f"VALUES (?{', ?' * len(INDEX_COLUMNS)})"
+)
 
 
 def forget_day(conn: sqlite3.Connection, key: str) -> None:
@@ -25,29 +34,23 @@ def forget_day(conn: sqlite3.Connection, key: str) -> None:
 class SearchIndexMixin(StoreBase):
     """Searching the stored announcements. Methods that read or fill the search index go here."""
 
-    def ensure_search_index(self, normalize: Callable[[str], str], batch: int = 2000) -> int:
-        """Index every announcement not indexed yet (words as the word rule sees them). Returns how many."""
+    def ensure_search_index(self, batch: int = 2000) -> int:
+        """Index every announcement not indexed yet (each column's words as its field's ``document``
+        makes them: the word rule's words). Returns how many."""
         if self.conn.execute("SELECT 1 FROM search_state WHERE key = 'complete'").fetchone():
             return 0
         missing = self.conn.execute(
-            "SELECT rowid, title, abstract, authors, comment FROM announcements "
+            f"SELECT rowid, {prefixed('a')} FROM announcements a "
             "WHERE rowid NOT IN (SELECT rowid FROM search_index)"
         )
+        documents = [f.document for f in INDEX_COLUMNS if f.document is not None]
+        assert len(documents) == len(INDEX_COLUMNS)  # a field with a column says what the column holds
         done = 0
         with self.transaction():
             while rows := missing.fetchmany(batch):
+                papers = [(row[0], paper_of(row[1:])) for row in rows]
                 self.conn.executemany(
-                    "INSERT INTO search_index (rowid, ti, abs, au, co) VALUES (?, ?, ?, ?, ?)",
-                    [
-                        (
-                            rowid,
-                            normalize(title),
-                            normalize(abstract),
-                            " ; ".join(normalize(a) for a in authors_of(authors, rowid)),
-                            normalize(comment or ""),
-                        )
-                        for rowid, title, abstract, authors, comment in rows
-                    ],
+                    _INSERT, [(rowid, *(document(p) for document in documents)) for rowid, p in papers]
                 )
                 done += len(rows)
             self.conn.execute("INSERT OR REPLACE INTO search_state (key, value) VALUES ('complete', '1')")
