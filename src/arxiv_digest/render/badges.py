@@ -8,6 +8,7 @@ text anyone can submit to arXiv, and a stored snapshot can be edited by hand, so
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -16,6 +17,8 @@ from ..models import Paper
 CODE_ICON = "💻"
 VENUE_ICON = "🏛️"
 WORKSHOP_ICON = "🛠️"
+_REFERENCE_AMP = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # no format shows them; XML forbids most
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +49,10 @@ def safe_url(url: str) -> str | None:
 def markdown_destination(url: str) -> str:
     """A link destination Markdown cannot misread: every character outside URLs' unreserved and
     delimiter set percent-encoded (parentheses, angle brackets, backslashes, backticks, spaces,
-    non-ASCII), so the link ends where we end it, and ``&`` escaped (Markdown would read ``&amp;`` in a
-    destination as a character reference)."""
-    return quote(url, safe="-._~:/?#@!$&'*+,;=%[]").replace("&", "\\&")
+    non-ASCII), so the link ends where we end it; and an ``&`` that starts what reads as a character
+    reference (``&amp;``) encoded too, which Markdown would otherwise decode (a backslash does not stop
+    cmark there). A plain ``a=1&b=2`` keeps its meaning."""
+    return _REFERENCE_AMP.sub("%26", quote(url, safe="-._~:/?#@!$&'*+,;=%[]"))
 
 
 def badges(paper: Paper) -> list[Badge]:
@@ -64,7 +68,8 @@ def badges(paper: Paper) -> list[Badge]:
     venue = facts.venue
     if venue is not None:
         icon = WORKSHOP_ICON if venue.workshop else VENUE_ICON
-        out.append(Badge("venue", f"{icon} {venue.label}", venue.label, workshop=venue.workshop))
+        label = _CONTROL.sub("", venue.label)
+        out.append(Badge("venue", f"{icon} {label}", label, workshop=venue.workshop))
     return out
 
 
