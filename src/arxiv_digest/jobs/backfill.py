@@ -49,7 +49,7 @@ from ..sources.http import PoliteClient
 from ..store import snapshot as snapshots
 from ..taxonomy import load_taxonomy
 from ..wording import counted
-from .rebuild import rebuild
+from ._rebuild import rebuild
 
 log = logging.getLogger(__name__)
 

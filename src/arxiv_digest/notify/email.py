@@ -36,7 +36,7 @@ from markupsafe import Markup, escape
 
 from ..config import SMTP_PASSWORD_ENV, EmailSettings, SmtpSecurity
 from ..errors import SendFailed
-from ..render.badges import badges
+from ..facts.badges import badges
 from ..render.markdown import author_line, make_environment
 from ..render.tex_text import runs_to_html, shorten_runs, tex_runs, tex_to_text
 from .selection import Selection, kind_tag, shorten

@@ -30,11 +30,10 @@ import httpx
 
 from ..config import WebhookFormat
 from ..errors import SendFailed
-from ..match.digest import TopicDigest
-from ..models import Paper
+from ..facts.badges import badges
+from ..models import Paper, TopicDigest
 from ..net.retry import retry_after_seconds
 from ..net.transport import failure_reason, user_agent
-from ..render.badges import badges
 from ..render.markdown import author_line
 from ..wording import counted, plural
 from .selection import Selection, kind_tag, shorten

@@ -219,6 +219,21 @@ def atomic_write(path: Path, content: bytes, *, durable: bool = False) -> bool:
     return True
 
 
+def _keep_old(path: Path) -> Path | bytes | None:
+    """What ``path`` holds before it is replaced: a hard link to it (``.<name>.old.<pid>.tmp``), its bytes
+    where the file system has no hard links, or None when there is no such file."""
+    if not path.is_file():
+        return None
+    link = path.with_name(f".{path.name}.old.{os.getpid()}.tmp")
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            link.unlink()
+        os.link(path, link)
+    except OSError:
+        return _read_old(path)
+    return link
+
+
 def _writer_alive(temp_name: str) -> bool:
     """Is the process that named this `.<name>.<pid>.tmp` file still running?"""
     pid_text = temp_name.rsplit(".", 2)[-2] if temp_name.count(".") >= 3 else ""
@@ -267,12 +282,8 @@ class Staging:
         files marked with :meth:`remove`. Returns (files written, files deleted). A symbolic link on the
         way to any of them is refused before the first write."""
         stale = self._check()
-        written = 0
         order = [p for p in first if p in self.files] + [p for p in self.files if p not in set(first)]
-        for rel in order:
-            durable = rel.startswith("data/")
-            if atomic_write(self.root / rel, self.files[rel], durable=durable):
-                written += 1
+        written = self._write_all(order)
         deleted = 0
         # A run killed mid-write leaves `.<name>.<pid>.tmp` behind. Remove those of processes that are gone,
         # never those of a live one (rebuild workers share folders such as site/day/).
@@ -296,6 +307,36 @@ class Staging:
             except OSError as e:
                 raise PublishError(f"cannot remove {self.root / rel}: {e.strerror or e}") from e
         return written, deleted
+
+    def _write_all(self, order: list[str]) -> int:
+        """Write the files in order; should one fail (a full disk, a name the file system refuses), give
+        every file written so far its old bytes back, or remove it if it is new, and raise: a failed run
+        changes nothing it had published (issue #7). The old bytes are kept as a hard link beside the file
+        (no copy, no room needed), under the temporary-file name a later run cleans up."""
+        undo: list[tuple[Path, Path | bytes | None]] = []
+        try:
+            for rel in order:
+                path = self.root / rel
+                old = _keep_old(path)
+                if atomic_write(path, self.files[rel], durable=rel.startswith("data/")):
+                    undo.append((path, old))
+                elif isinstance(old, Path):
+                    old.unlink()
+        except BaseException:
+            for path, old in reversed(undo):
+                with contextlib.suppress(OSError, PublishError):
+                    if old is None:
+                        path.unlink()
+                    elif isinstance(old, Path):
+                        os.replace(old, path)
+                    else:
+                        atomic_write(path, old)
+            raise
+        for _, old in undo:
+            if isinstance(old, Path):
+                with contextlib.suppress(OSError):
+                    old.unlink()
+        return len(undo)
 
     def _check(self) -> list[Path]:
         """Refuse a symbolic link on the way to anything this commit writes or deletes; return the stale

@@ -22,9 +22,8 @@ from collections.abc import Iterable, Sequence
 from lxml import etree
 
 from .. import PROJECT_URL, __version__
-from ..config import Config, Order
-from ..match.digest import Digest, sort_papers
-from ..models import ARXIV_TZ, Paper
+from ..config import Config
+from ..models import ARXIV_TZ, Digest, Order, Paper, sort_papers
 from .badges import badges
 from .escape import url_path
 
