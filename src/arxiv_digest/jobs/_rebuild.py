@@ -25,7 +25,8 @@ from ..match import Matcher
 from ..match.digest import build_digest
 from ..match.topics import topic_matcher
 from ..models import DayCounts
-from ..output.files import OutputLock, Staging, make_folder, refuse_symlinks
+from ..output.files import Staging, make_folder, refuse_symlinks
+from ..output.lock import OutputLock
 from ..render.markdown import MarkdownRenderer
 from ..render.site import SiteRenderer
 from ..store import (

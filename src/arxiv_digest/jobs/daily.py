@@ -26,7 +26,8 @@ from ..match.digest import build_digest
 from ..match.topics import topic_matcher
 from ..models import Announcement, Digest, Paper, arxiv_today, is_after_today
 from ..notify import deliver_day
-from ..output.files import OutputLock, Staging, make_folder, refuse_symlinks
+from ..output.files import Staging, make_folder, refuse_symlinks
+from ..output.lock import OutputLock
 from ..render.markdown import MarkdownRenderer
 from ..render.site import SiteRenderer
 from ..sources import rss
