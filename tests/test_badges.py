@@ -22,7 +22,7 @@ from arxiv_digest.notify.selection import select
 from arxiv_digest.notify.webhooks import discord_payload, json_payload, slack_payload
 from arxiv_digest.render.badges import badges, markdown_destination, safe_url
 from arxiv_digest.render.feeds import VENUE_SCHEME, build_feed
-from arxiv_digest.render.markdown import MarkdownRenderer
+from arxiv_digest.render.markdown import MarkdownRenderer, entry_markdown
 from arxiv_digest.render.site import SiteRenderer
 from arxiv_digest.render.site_paper import PaperInfo, brief_html, paper_html
 from tests import gfm, sitebuild
@@ -229,3 +229,14 @@ def test_a_real_days_entries_show_badges_where_their_papers_state_code_or_a_venu
         icon = "🛠️" if stated and stated.workshop else "🏛️"
         assert venue == ([f"{icon} {stated.label}"] if stated else [])
         assert all(f"`{v}`" in line for v in venue), (p.id, line)
+
+
+@pytest.mark.parametrize("facts", [None, CVPR, WORKSHOP, HOSTILE], ids=["none", "cvpr", "ws", "hostile"])
+@pytest.mark.parametrize("compat", [False, True])
+def test_the_compiled_markdown_entry_equals_the_template_with_badges(
+    facts: Facts | None, compat: bool
+) -> None:
+    renderer = MarkdownRenderer(parse_config(CONFIG, env={}))
+    assert renderer._fast
+    args = (paper(facts), 6, True, True, "cs.IT", compat)
+    assert entry_markdown(*args) == str(renderer._entry(*args))
