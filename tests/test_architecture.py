@@ -30,7 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sources", "store", "match", "rank", "render", "notify", "summarize"),
     ("config", "output"),
     ("query", "net", "facts"),
-    ("models", "taxonomy", "wording", "text"),
+    ("models", "taxonomy", "wording", "text", "languages"),
     ("errors",),
 )
 ROOT_PARTS = ("__init__", "__main__")

@@ -20,6 +20,7 @@ from ..render.markdown import MarkdownRenderer
 from ..render.site import OWNED as SITE_OWNED
 from ..render.site import SiteRenderer, day_file, is_site_file
 from ..store import Store
+from ._summaries import attach_cached
 
 #: The site's folder in the output folder.
 SITE = "site"
@@ -80,7 +81,8 @@ def stage_site_extras(
 
     def digest_of(day: dt.date) -> Digest:
         if day not in known:
-            known[day] = build_digest(config, day, store.papers_for_day(day), matcher)
+            built = build_digest(config, day, store.papers_for_day(day), matcher)
+            known[day] = attach_cached(config, built, staging.root / "data")
         return known[day]
 
     if not latest_staged:
@@ -138,6 +140,7 @@ def fill_site(
             continue
         staging = Staging(out_dir)
         digest = build_digest(config, day, store.papers_for_day(day), matcher)
+        digest = attach_cached(config, digest, out_dir / "data")
         files, owned = site.day_files(digest, days, latest=False)
         staging.add_tree(f"{SITE}/", files, owned=owned)
         written += staging.commit()[0]

@@ -43,6 +43,7 @@ from ..store import (
 )
 from ..store import snapshot as snapshots
 from ._publish import RunResult, prune_site_dirs, stage_day, stage_site_extras, stage_site_removal
+from ._summaries import attach_cached
 
 #: Below this many days a rebuild runs in one process (starting workers would cost more than it saves).
 PARALLEL_MIN_DAYS = 16
@@ -122,7 +123,8 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
         content = snapshots.dumps(papers)
         staging.add(snapshot_path, content)
     sha = snapshots.sha256(content)
-    digest = build_digest(config, job.day, papers, matcher)
+    # The cached summaries only (issue #11): a rebuild never calls the API, so it costs zero tokens.
+    digest = attach_cached(config, build_digest(config, job.day, papers, matcher), job.out_dir / "data")
     stage_day(staging, renderer, digest, job.days, latest=job.latest, site=site)
     written, deleted = staging.commit(first=[snapshot_path])
     rows = announcement_rows(job.day, papers) if sha != job.stored_sha else None

@@ -45,6 +45,7 @@ from ._publish import (
     stage_site_extras,
     stage_site_removal,
 )
+from ._summaries import attach_cached, summarise_digest
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,9 @@ def run_daily(
             check_plausible(announcement, store)
             check_not_shrunk(announcement, store, force=force)
             papers = list(announcement.papers)
-            return _publish_day(config, out_dir, store, day, papers, warnings=announcement.warnings)
+            return _publish_day(
+                config, out_dir, store, day, papers, warnings=announcement.warnings, sleep=sleep or time.sleep
+            )
 
         result = with_store(db_path, out_dir / "data", publish)
         if on_published is not None:
@@ -153,25 +156,31 @@ def _publish_day(
     papers: list[Paper],
     *,
     warnings: tuple[str, ...] = (),
+    sleep: Callable[[float], None] = time.sleep,
 ) -> RunResult:
     content = snapshots.dumps(papers)
     sha = snapshots.sha256(content)
+    matcher = topic_matcher(config)
+    # Summaries (issue #11) come before anything is written, from the digest as it is: they can add a
+    # line above an abstract and nothing else; off (no `summaries:`), this returns the digest unchanged.
+    digest, summaries = summarise_digest(
+        config, build_digest(config, day, papers, matcher), out_dir / "data", sleep=sleep
+    )
     # One transaction: the database commits only once every file is written (a failure rolls it back).
     with store.transaction():
         store.replace_day(day, papers, sha)
         days = [d.day for d in store.days()]
         latest = max(days)
         renderer = MarkdownRenderer(config)
-        matcher = topic_matcher(config)
-        digest = build_digest(config, day, papers, matcher)
         staging = Staging(out_dir)
         snapshot_path = f"data/{snapshots.snapshot_name(day)}"
         staging.add(snapshot_path, content)
         # The day's parse warnings must outlive the run (on GitHub the database does not): `status` reads
-        # them from data/<day>.meta.json, which exists only for a day that had some.
+        # them from data/<day>.meta.json, which exists only for a day that had some (or summaries).
         meta_path = f"data/{day_meta.meta_name(day)}"
-        if warnings:
-            staging.add(meta_path, day_meta.dumps(day_meta.DayMeta(day, warnings)))
+        meta = day_meta.DayMeta(day, warnings, summaries)
+        if not meta.is_empty:
+            staging.add(meta_path, day_meta.dumps(meta))
         else:
             staging.remove(meta_path)
         site = SiteRenderer(config) if config.site else None
@@ -229,6 +238,7 @@ def _restage_unfinished(
     for other in marked:
         if other in days:
             digest = build_digest(config, other, store.papers_for_day(other), matcher)
+            digest = attach_cached(config, digest, staging.root / "data")
             stage_day(staging, renderer, digest, days, latest=other == latest, site=site)
     return marked
 
@@ -248,5 +258,6 @@ def _restage_neighbours(
     ordered = sorted(days)
     i = ordered.index(day)
     for neighbour in ordered[max(0, i - 1) : i] + ordered[i + 1 : i + 2]:
-        digest = known[neighbour] = build_digest(config, neighbour, store.papers_for_day(neighbour), matcher)
+        digest = build_digest(config, neighbour, store.papers_for_day(neighbour), matcher)
+        digest = known[neighbour] = attach_cached(config, digest, staging.root / "data")
         stage_day(staging, renderer, digest, days, latest=neighbour == latest, site=site)

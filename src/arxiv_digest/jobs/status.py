@@ -34,6 +34,7 @@ from ..store import incomplete as unfinished
 from ..store import meta as day_meta
 from ..store import snapshot as snapshots
 from ..wording import counted
+from ._summaries import status_lines
 
 #: More weekdays than this without a digest and the digest is stale (``status`` exits 1).
 DEFAULT_MAX_MISSING = 3
@@ -57,6 +58,7 @@ class Status:
     incomplete: tuple[dt.date, ...] = ()  # days a run began publishing and did not finish (issue #7)
     counts: DayCounts | None = None  # what the last day's pages list, by kind (with a config)
     future: tuple[dt.date, ...] = ()  # stored days after today: a wrong date, never "the last day"
+    summaries: str | None = None  # the last day's summaries in one line (issue #11), when it had some
 
     @property
     def is_stale(self) -> bool:
@@ -85,6 +87,7 @@ class Status:
             "future": [d.isoformat() for d in self.future],
             "ok": self.is_ok,
             "warnings": list(self.warnings),
+            "summaries": self.summaries,
         }
 
 
@@ -174,6 +177,10 @@ def read_status(
             f"did arXiv change its format? first: {meta.warnings[0]}",
             *(f"{last_day}: {w}" for w in meta.warnings[1:]),
         ]
+    summaries = None
+    if meta and meta.summaries is not None:  # failed and remaining summaries are warnings, never errors
+        summaries, summary_warnings = status_lines(last_day.isoformat(), meta.summaries)
+        warnings.extend(summary_warnings)
     # Channels are named, not URLs, and `run` stores errors with their secrets cut out; a record an older
     # version wrote may still hold one, so what is printed goes through the same cut (for the secrets
     # this process knows: the password from the environment, the webhook URLs when a config is given).
@@ -212,6 +219,7 @@ def read_status(
         counts=counts,
         future=future,
         incomplete=marked,
+        summaries=summaries,
     )
 
 
@@ -268,6 +276,8 @@ def render_text(status: Status) -> str:
             lines.append("  topics:    " + (", ".join(f"{name} {n}" for name, n in by_count) or "none"))
         missing = shorten(status.missing) or "none"
         lines.append(f"  missing:   {missing} (today is {status.today} in US Eastern time)")
+        if status.summaries is not None:
+            lines.append(f"  summaries: {status.summaries}")
     if status.warnings:
         lines.append("  warnings:")
         lines.extend(f"    - {w}" for w in status.warnings)

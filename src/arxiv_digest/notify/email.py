@@ -122,6 +122,7 @@ class EmailRenderer:
             "paper_count": selection.paper_count,
             "day_url": selection.day_url,
             "preview_chars": ABSTRACT_PREVIEW_CHARS,
+            "summary_of": selection.summary_of,  # machine-written (issue #11), or None
         }
 
     def text(self, selection: Selection) -> str:

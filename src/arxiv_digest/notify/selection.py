@@ -6,8 +6,8 @@ here: text stays as arXiv wrote it until a channel's renderer escapes it for its
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from ..models import AnnounceType, Digest, Paper, TopicDigest
 from ..render.escape import url_path
@@ -48,6 +48,11 @@ class Selection:
     repo: str | None
     max_authors: int
     site_url: str | None = None  # the published site (config `site_url`), preferred for links when set
+    #: machine-written summaries by (id, version) (issue #11): untrusted, escaped by each channel
+    summaries: Mapping[tuple[str, int], str] = field(default_factory=dict)
+
+    def summary_of(self, paper: Paper) -> str | None:
+        return self.summaries.get((paper.id, paper.version)) if self.summaries else None
 
     @property
     def shown(self) -> tuple[TopicDigest, ...]:
@@ -102,5 +107,11 @@ def select(
     wanted = None if topics is None else set(topics)
     chosen = tuple(t for t in digest.topics if wanted is None or t.topic.name in wanted)
     return Selection(
-        day=digest.day, topics=chosen, title=title, repo=repo, max_authors=max_authors, site_url=site_url
+        day=digest.day,
+        topics=chosen,
+        title=title,
+        repo=repo,
+        max_authors=max_authors,
+        site_url=site_url,
+        summaries=digest.summaries,
     )

@@ -150,7 +150,11 @@ class _DayRender:
         if info is None:
             kind = kind_label(paper.announce_type)
             info = PaperInfo(
-                kind, _KIND_LABELS[kind], tuple(self._topics.get(paper.id, ())), self._cross.get(paper.id)
+                kind,
+                _KIND_LABELS[kind],
+                tuple(self._topics.get(paper.id, ())),
+                self._cross.get(paper.id),
+                self.digest.summary_of(paper),
             )
             self.infos[paper.id] = info
         return info
