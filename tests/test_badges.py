@@ -189,7 +189,7 @@ def test_the_email_shows_the_badges_in_both_parts_escaped() -> None:
     chosen = _selection([paper(HOSTILE), paper(CVPR, pid="2606.00002")])
     mail = EmailRenderer(None, 6)
     text = mail.text(chosen)  # type: ignore[arg-type]
-    assert "| 💻 code: https://github.com/org/repo | 🏛️ CVPR 2026" in text
+    assert "| new | 💻 code: https://github.com/org/repo | 🏛️ CVPR 2026\n" in text  # the line ends there
     assert f"| 🛠️ {HOSTILE_VENUE} 2026 Workshop" in text
     body = mail.html(chosen)  # type: ignore[arg-type]
     tree = etree.fromstring(body, etree.HTMLParser())
