@@ -11,6 +11,7 @@ from arxiv_digest.config import load_config
 from arxiv_digest.facts import RULES_VERSION, extract
 from arxiv_digest.jobs.rebuild import rebuild
 from arxiv_digest.models import Facts, Paper, Submission
+from arxiv_digest.output import layout
 from arxiv_digest.sources import api
 from arxiv_digest.store import open_store
 from arxiv_digest.store import snapshot as snapshots
@@ -51,7 +52,7 @@ def test_facts_from_older_rules_are_extracted_again_on_load() -> None:
 def test_rebuild_writes_the_facts_into_an_old_snapshot_once_and_then_changes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "digest"
     (out / "data").mkdir(parents=True)
-    old = out / "data" / snapshots.snapshot_name(LATEST)
+    old = out / "data" / layout.snapshot_name(LATEST)
     old.write_bytes(DEMO.read_bytes())
     config_path = out / "config.yml"
     config_path.write_text(SCAFFOLD.read_text(encoding="utf-8"), encoding="utf-8")

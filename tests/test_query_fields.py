@@ -18,6 +18,7 @@ from arxiv_digest.errors import QuerySyntaxError
 from arxiv_digest.match import Matcher, TopicRule
 from arxiv_digest.match.fts import fts_expression
 from arxiv_digest.models import Paper, Track
+from arxiv_digest.output import layout
 from arxiv_digest.query import parse_query
 from arxiv_digest.query.ast import FIELDS
 from arxiv_digest.query.fields import ALL, INDEX_COLUMNS, Kind
@@ -138,7 +139,7 @@ def test_search_finds_by_facts_and_its_json_carries_them(
     out = tmp_path / "digest"
     (out / "data").mkdir(parents=True)
     day = REAL[0].announced
-    (out / "data" / snapshots.snapshot_name(day)).write_bytes(DEMO.read_bytes())
+    (out / "data" / layout.snapshot_name(day)).write_bytes(DEMO.read_bytes())
     result = cli("search", 'has:code venue:"ECCV 2026"', "--out", out, "--json", "--limit", "500")
     assert result.exit_code == 0, result.out
     rows = json.loads(result.out)

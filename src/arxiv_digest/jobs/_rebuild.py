@@ -25,6 +25,7 @@ from ..match import Matcher
 from ..match.digest import build_digest
 from ..match.topics import topic_matcher
 from ..models import DayCounts
+from ..output import layout
 from ..output.files import Staging, make_folder, refuse_symlinks
 from ..output.lock import OutputLock
 from ..render.markdown import MarkdownRenderer
@@ -118,7 +119,7 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
         raise StoreError(cannot_read(job.path, e)) from e
     papers, lacked_facts = snapshots.loads_filling(content, source=str(job.path), day=job.day)
     staging = Staging(job.out_dir)
-    snapshot_path = f"data/{snapshots.snapshot_name(job.day)}"
+    snapshot_path = layout.in_data(layout.snapshot_name(job.day))
     if lacked_facts:  # written before paper facts existed, or by older rules: write them in, once
         content = snapshots.dumps(papers)
         staging.add(snapshot_path, content)
@@ -180,7 +181,7 @@ def rebuild(
     make_folder(out_dir)
     refuse_symlinks(out_dir, db_path)  # a --db inside the output folder, outside what the lock scans
     with OutputLock(out_dir):
-        data = out_dir / "data"
+        data = out_dir / layout.DATA
         # Until it goes, `status` says the pages are not wholly published (a failure among them: disk
         # full, a name the file system refuses); only a rebuild that finishes removes it (issue #7).
         if snapshots.day_files(data):
@@ -194,13 +195,13 @@ def rebuild(
 
 
 def _rebuild_locked(config: Config, out_dir: Path, db_path: Path, jobs: int | None) -> RunResult:
-    files = snapshots.day_files(out_dir / "data")
+    files = snapshots.day_files(out_dir / layout.DATA)
     if files and not database_exists(db_path):  # a missing database is built whole, then moved into place
         with building(db_path) as build:
             return _rebuild_days(config, out_dir, files, jobs, build.store, build)
     with open_db(db_path) as store:
         if not files:
-            store.sync(out_dir / "data")  # drops days whose snapshot is gone
+            store.sync(out_dir / layout.DATA)  # drops days whose snapshot is gone
             return RunResult(day=None, empty=True)
         return _rebuild_days(config, out_dir, files, jobs, store)
 
@@ -259,7 +260,7 @@ def _stage_spanning(
     """Write the pages that span days (the archive index, the site's archive and feeds), or remove the
     site when it is turned off; how many files were written and deleted."""
     staging = Staging(out_dir)
-    staging.add("archive/README.md", MarkdownRenderer(config).archive_index(counts))
+    staging.add(layout.ARCHIVE_INDEX, MarkdownRenderer(config).archive_index(counts))
     if config.site:  # the latest day's top pages were staged by its job
         site = SiteRenderer(config)
         matcher = topic_matcher(config)

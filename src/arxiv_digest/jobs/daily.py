@@ -26,6 +26,7 @@ from ..match.digest import build_digest
 from ..match.topics import topic_matcher
 from ..models import Announcement, Digest, Paper, arxiv_today, is_after_today
 from ..notify import deliver_day
+from ..output import layout
 from ..output.files import Staging, make_folder, refuse_symlinks
 from ..output.lock import OutputLock
 from ..render.markdown import MarkdownRenderer
@@ -138,7 +139,7 @@ def run_daily(
                 config, out_dir, store, day, papers, warnings=announcement.warnings, sleep=sleep or time.sleep
             )
 
-        result = with_store(db_path, out_dir / "data", publish)
+        result = with_store(db_path, out_dir / layout.DATA, publish)
         if on_published is not None:
             on_published(result)
         # Delivery comes after the pages, and also when they were already there (a rerun of the day):
@@ -173,11 +174,11 @@ def _publish_day(
         latest = max(days)
         renderer = MarkdownRenderer(config)
         staging = Staging(out_dir)
-        snapshot_path = f"data/{snapshots.snapshot_name(day)}"
+        snapshot_path = layout.in_data(layout.snapshot_name(day))
         staging.add(snapshot_path, content)
         # The day's parse warnings must outlive the run (on GitHub the database does not): `status` reads
         # them from data/<day>.meta.json, which exists only for a day that had some (or summaries).
-        meta_path = f"data/{day_meta.meta_name(day)}"
+        meta_path = layout.in_data(layout.meta_name(day))
         meta = day_meta.DayMeta(day, warnings, summaries)
         if not meta.is_empty:
             staging.add(meta_path, day_meta.dumps(meta))
@@ -191,18 +192,18 @@ def _publish_day(
         _restage_neighbours(staging, renderer, config, store, matcher, day, days, latest, known, site=site)
         unfinished = _restage_unfinished(staging, renderer, config, store, matcher, day, days, site=site)
         counts = archive_counts(config, store, days, known)
-        staging.add("archive/README.md", renderer.archive_index(counts))
+        staging.add(layout.ARCHIVE_INDEX, renderer.archive_index(counts))
         if site is not None:
-            latest_staged = "site/index.html" in staging.files
+            latest_staged = layout.in_site(layout.SITE_INDEX) in staging.files
             stage_site_extras(
                 staging, site, config, store, matcher, days, known, latest_staged=latest_staged, counts=counts
             )
         else:
             stage_site_removal(staging, out_dir)
         # Until the marker goes, `status` reports the day as incomplete (a failure among the pages).
-        incomplete.mark(out_dir / "data", day)
+        incomplete.mark(out_dir / layout.DATA, day)
         written, deleted = staging.commit(first=[snapshot_path, meta_path])
-    incomplete.clear(out_dir / "data", [day, *unfinished])
+    incomplete.clear(out_dir / layout.DATA, [day, *unfinished])
     if site is None:
         prune_site_dirs(out_dir)
     else:
@@ -233,7 +234,7 @@ def _restage_unfinished(
     """Stage again every other day whose publication a failed run left unfinished (its marker is there);
     return them all, their markers to remove. A marked day with no snapshot never got one: nothing of it
     is published, so there is nothing to finish."""
-    marked = [d for d in incomplete.marked_days(staging.root / "data") if d != day]
+    marked = [d for d in incomplete.marked_days(staging.root / layout.DATA) if d != day]
     latest = max(days)
     for other in marked:
         if other in days:

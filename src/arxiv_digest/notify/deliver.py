@@ -35,6 +35,7 @@ from ..config import SMTP_PASSWORD_ENV, Config
 from ..errors import DeliveryError, GaveUp, SendFailed, cannot_read
 from ..models import Digest
 from ..net.retry import RetryPolicy, retry
+from ..output import layout
 from ..output.files import atomic_write
 from ..wording import counted
 from . import email as mail
@@ -44,7 +45,6 @@ from .selection import Selection, select
 
 log = logging.getLogger(__name__)
 
-STATE_DIR = "delivery"
 #: The longest wait before a channel's next try, ours or a server's (``Retry-After``): a run waits for
 #: its notifications, and a channel that failed is tried again by the day's next run anyway.
 MAX_WAIT_SECONDS = 60.0
@@ -97,7 +97,7 @@ class _Channel:
 
 
 def state_path(out_dir: Path, day: dt.date) -> Path:
-    return out_dir / STATE_DIR / f"{day.isoformat()}.json"
+    return out_dir / layout.delivery_record(day)
 
 
 def _timestamp(when: dt.datetime) -> str:

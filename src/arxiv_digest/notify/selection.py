@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..models import AnnounceType, Digest, Paper, TopicDigest
+from ..output import layout
 from ..render.escape import url_path
 from ..wording import counted
 
@@ -78,20 +79,20 @@ class Selection:
         archived copies, so the links stay valid after the next day)."""
         slug = url_path(topic.topic.slug)
         if self.site_url:
-            return f"{self.site_url.rstrip('/')}/day/{self.day.isoformat()}/topic/{slug}.html"
+            return f"{self.site_url.rstrip('/')}/{layout.site_topic_page(self.day, slug)}"
         if not self.repo:
             return None
-        return (
-            f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{self.day.isoformat()}/hot_topic/{slug}.md"
-        )
+        return f"https://github.com/{self.repo}/blob/{BRANCH}/{layout.archived_topic_page(self.day, slug)}"
 
     @property
     def day_url(self) -> str | None:
         if self.site_url:
-            return f"{self.site_url.rstrip('/')}/day/{self.day.isoformat()}.html"
+            return f"{self.site_url.rstrip('/')}/{layout.site_day_page(self.day)}"
         if not self.repo:
             return None
-        return f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{self.day.isoformat()}/README.md"
+        return (
+            f"https://github.com/{self.repo}/blob/{BRANCH}/{layout.archive_folder(self.day)}{layout.README}"
+        )
 
 
 def select(

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import StoreError
+from ..errors import StoreError, cannot_read
+from ..output.layout import meta_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +33,6 @@ class DayMeta:
     @property
     def is_empty(self) -> bool:
         return not self.warnings and self.summaries is None
-
-
-def meta_name(day: dt.date) -> str:
-    return f"{day.isoformat()}.meta.json"
 
 
 def dumps(meta: DayMeta) -> bytes:
@@ -70,7 +67,7 @@ def read(data_dir: Path, day: dt.date) -> DayMeta | None:
     except FileNotFoundError:
         return None
     except OSError as e:
-        raise StoreError(f"{path}: cannot read: {e.strerror or e}") from e
+        raise StoreError(cannot_read(path, e)) from e
     meta = loads(content, source=str(path))
     if meta.day != day:
         raise StoreError(f"{path}: says day {meta.day}, but the file is for {day}")
