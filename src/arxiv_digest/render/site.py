@@ -39,7 +39,7 @@ from ..config import Config, topic_tree
 from ..models import DayCounts, Digest, Paper, kind_label
 from ..output import layout
 from . import feeds
-from .badges import badges
+from .badges import badges, venue_names
 from .escape import url_path
 from .loading import check_templates
 from .markdown import make_environment
@@ -312,7 +312,7 @@ class SiteRenderer:
             categories=categories,
             filter_topics=[FilterTopic(t.name, t.slug) for t in topics if t.count],
             filter_categories=_categories_of(listed.values()),
-            filter_venues=_venues_of(listed.values()),
+            filter_venues=venue_names(listed.values()),
             listed=len(listed),
             search_data=url_path(f"{'day/' if not base else ''}{digest.day.isoformat()}/search.js"),
         )
@@ -337,7 +337,7 @@ class SiteRenderer:
                 feed=url_path(f"../feeds/{slug}.xml") if feeds else None,
                 filter_topics=_filter_topics(render, t.papers, names),
                 filter_categories=_categories_of(t.papers),
-                filter_venues=_venues_of(t.papers),
+                filter_venues=venue_names(t.papers),
             )
         for c in digest.categories:
             papers = [item.paper for item in c.listings]
@@ -352,7 +352,7 @@ class SiteRenderer:
                 nav=nav("category", c.spec.slug),
                 filter_topics=_filter_topics(render, papers, names),
                 filter_categories=_categories_of(papers),
-                filter_venues=_venues_of(papers),
+                filter_venues=venue_names(papers),
             )
         return pages
 
@@ -394,11 +394,6 @@ class SiteRenderer:
 
 def _categories_of(papers: Any) -> list[str]:
     return sorted({c for p in papers for c in p.categories})
-
-
-def _venues_of(papers: Any) -> list[str]:
-    """The venue names the papers are accepted at, for the venue filter (issue #10)."""
-    return sorted({p.facts.venue.name for p in papers if p.facts is not None and p.facts.venue is not None})
 
 
 def _filter_topics(render: _DayRender, papers: Sequence[Paper], names: dict[str, str]) -> list[FilterTopic]:
