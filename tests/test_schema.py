@@ -19,13 +19,14 @@ from pathlib import Path
 import pytest
 
 from arxiv_digest.errors import StoreError
-from arxiv_digest.jobs.search import index_words, search
+from arxiv_digest.jobs.search import search
 from arxiv_digest.models import Paper
 from arxiv_digest.output import layout
 from arxiv_digest.query import parse_query
 from arxiv_digest.store import Store, announcement_rows, open_store, schema
 from arxiv_digest.store import snapshot as snapshots
 from arxiv_digest.store.rows import COLUMNS, first_rowid
+from arxiv_digest.store.search_index import index_words
 from tests.sitebuild import DEMO
 
 # -- the DDL of each past version, statement by statement ------------------------------------------------
@@ -127,8 +128,9 @@ def _old_database(path: Path, version: int, data: Path) -> list[tuple[object, ..
         if version >= 5:
             first = first_rowid(DAY)
             columns = ", ".join(COLUMNS.split(", ")[: ROW_COLUMNS[version]])
+            marks = ", ".join("?" * (len(rows[0]) + 1))
             conn.executemany(
-                f"INSERT INTO announcements (rowid, {columns}) VALUES ({', '.join('?' * (len(rows[0]) + 1))})",
+                f"INSERT INTO announcements (rowid, {columns}) VALUES ({marks})",
                 [(first + i, *row) for i, row in enumerate(rows)],
             )
         else:
