@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from urllib.parse import quote
 
 from ..facts.badges import Badge, badges, safe_url
-from ..models import Paper
 
-__all__ = ["Badge", "badges", "markdown_destination", "safe_url", "venue_names"]
+__all__ = ["Badge", "badges", "markdown_destination", "safe_url"]
 
 _REFERENCE_AMP = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 
@@ -22,8 +20,3 @@ def markdown_destination(url: str) -> str:
     reference (``&amp;``) encoded too, which Markdown would otherwise decode (a backslash does not stop
     cmark there). A plain ``a=1&b=2`` keeps its meaning."""
     return _REFERENCE_AMP.sub("%26", quote(url, safe="-._~:/?#@!$&'*+,;=%[]"))
-
-
-def venue_names(papers: Iterable[Paper]) -> list[str]:
-    """The venue names the papers are accepted at, sorted: the site's venue filter (issue #10)."""
-    return sorted({p.facts.venue.name for p in papers if p.facts is not None and p.facts.venue is not None})

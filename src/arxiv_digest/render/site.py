@@ -39,11 +39,12 @@ from ..config import Config, topic_tree
 from ..models import DayCounts, Digest, Paper, kind_label
 from ..output import layout
 from . import feeds
-from .badges import badges, venue_names
+from .badges import badges
 from .escape import url_path
 from .loading import check_templates
 from .markdown import make_environment
 from .math import tex_to_html
+from .site_filters import FilterTopic, categories_of, filter_topics, venue_names
 from .site_paper import PaperInfo, authors_text, brief_html, paper_html
 
 TEMPLATES = "site"
@@ -104,12 +105,6 @@ class CategoryLink:
     code: str
     href: str
     count: int
-
-
-@dataclass(frozen=True, slots=True)
-class FilterTopic:
-    name: str
-    slug: str
 
 
 def day_file(day: dt.date) -> str:
@@ -318,7 +313,7 @@ class SiteRenderer:
             topics=topics,
             categories=categories,
             filter_topics=[FilterTopic(t.name, t.slug) for t in topics if t.count],
-            filter_categories=_categories_of(listed.values()),
+            filter_categories=categories_of(listed.values()),
             filter_venues=venue_names(listed.values()),
             listed=len(listed),
             search_data=url_path(f"{'day/' if not base else ''}{digest.day.isoformat()}/search.js"),
@@ -342,8 +337,8 @@ class SiteRenderer:
                 entries=[render.full(p) for p in t.papers],
                 nav=nav("topic", slug),
                 feed=url_path(f"../feeds/{slug}.xml") if feeds else None,
-                filter_topics=_filter_topics(render, t.papers, names),
-                filter_categories=_categories_of(t.papers),
+                filter_topics=filter_topics(render.info, t.papers, names),
+                filter_categories=categories_of(t.papers),
                 filter_venues=venue_names(t.papers),
             )
         for c in digest.categories:
@@ -357,8 +352,8 @@ class SiteRenderer:
                 counts={k: counts.get(k, 0) for k in ("new", "cross", "updated")},
                 entries=[render.full(p) for p in papers],
                 nav=nav("category", c.spec.slug),
-                filter_topics=_filter_topics(render, papers, names),
-                filter_categories=_categories_of(papers),
+                filter_topics=filter_topics(render.info, papers, names),
+                filter_categories=categories_of(papers),
                 filter_venues=venue_names(papers),
             )
         return pages
@@ -397,12 +392,3 @@ class SiteRenderer:
     def feed_files(self, digests: Sequence[Digest]) -> dict[str, bytes]:
         """``feeds/<Topic>.xml`` and ``feeds/all.xml`` from the last ``feed_days`` days' digests."""
         return feeds.feed_files(self.config, digests)
-
-
-def _categories_of(papers: Any) -> list[str]:
-    return sorted({c for p in papers for c in p.categories})
-
-
-def _filter_topics(render: _DayRender, papers: Sequence[Paper], names: dict[str, str]) -> list[FilterTopic]:
-    present = {slug for p in papers for slug in render.info(p).topics}
-    return [FilterTopic(name, slug) for slug, name in names.items() if slug in present]
