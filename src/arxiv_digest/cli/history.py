@@ -175,7 +175,8 @@ def search(
     """Search the stored history with the query language, newest first.
 
     QUERY uses arXiv's syntax: words, "phrases", AND / OR / ANDNOT / NOT, parentheses, and the fields
-    ti: abs: au: co: cat: all: (see docs/query-language.md). Words match whole words as topics do.
+    ti: abs: au: co: cat: all:, and has:code venue:CVPR venue:workshop for the paper's own facts (see
+    docs/query-language.md). Words match whole words as topics do.
     Papers kept by earlier remote searches (OUT/data/remote/) are searched too.
 
     With --remote, arXiv's API is asked for the papers submitted between --from and --to (a superset:

@@ -120,13 +120,17 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
         content = job.path.read_bytes()
     except OSError as e:
         raise StoreError(cannot_read(job.path, e)) from e
+    papers, lacked_facts = snapshots.loads_filling(content, source=str(job.path), day=job.day)
+    staging = Staging(job.out_dir)
+    snapshot_path = layout.in_data(layout.snapshot_name(job.day))
+    if lacked_facts:  # written before paper facts existed, or by older rules: write them in, once
+        content = snapshots.dumps(papers)
+        staging.add(snapshot_path, content)
     sha = snapshots.sha256(content)
-    papers = snapshots.loads(content, source=str(job.path), day=job.day)
     # The cached summaries only (issue #11): a rebuild never calls the API, so it costs zero tokens.
     digest = attach_cached(config, build_digest(config, job.day, papers, matcher), job.out_dir / layout.DATA)
-    staging = Staging(job.out_dir)
     stage_day(staging, renderer, digest, job.days, latest=job.latest, site=site)
-    written, deleted = staging.commit()
+    written, deleted = staging.commit(first=[snapshot_path])
     rows = announcement_rows(job.day, papers) if sha != job.stored_sha else None
     if rows is not None and scratch is not None:
         with scratch.transaction():

@@ -19,9 +19,8 @@ from ..match.fts import fts_expression
 from ..models import Paper, Submission, id_sort_key
 from ..query.ast import Node
 from ..store import Store
-from ..store.search_index import index_words
 
-__all__ = ["SearchResult", "index_words", "search"]
+__all__ = ["SearchResult", "search"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,12 @@
 """The values that flow through the pipeline, no I/O and no imports but each other: papers and
-announcements (``paper``), what config.yml names (``topic``), a day's digest (``digest``), the reader's
-library (``library``). Every name is exported here, so a stage imports ``from ..models import X`` without
-knowing the file."""
+announcements (``paper``), what a paper's record says about its code and venue (``facts``), what
+config.yml names (``topic``), a day's digest (``digest``), the reader's library (``library``). Every name
+is exported here, so a stage imports ``from ..models import X`` without knowing the file."""
 
 from __future__ import annotations
 
 from .digest import CategoryDigest, DayCounts, Digest, Listing, TopicDigest, kind_label, sort_papers
+from .facts import CodeLink, Facts, LinkKind, Track, Venue
 from .library import Library, LibraryItem
 from .paper import (
     ARXIV_TZ,
@@ -28,10 +29,13 @@ __all__ = [
     "Announcement",
     "CategoryDigest",
     "CategorySpec",
+    "CodeLink",
     "DayCounts",
     "Digest",
+    "Facts",
     "Library",
     "LibraryItem",
+    "LinkKind",
     "Listing",
     "MatchMode",
     "Order",
@@ -39,6 +43,8 @@ __all__ = [
     "Submission",
     "Topic",
     "TopicDigest",
+    "Track",
+    "Venue",
     "arxiv_today",
     "id_sort_key",
     "is_after_today",

@@ -27,6 +27,7 @@ from typing import Any
 from ..config import WebhookFormat
 from ..models import Paper, TopicDigest
 from ..wording import counted, plural, shorten
+from .badges import badges
 from .markdown import author_line
 from .selection import Selection, kind_tag
 from .tex_text import tex_to_text
@@ -76,6 +77,18 @@ def discord_escape(text: str) -> str:
     text = _DISCORD_MENTION.sub("@\u200b\\1", " ".join(text.split()))
     text = _DISCORD_SPECIAL.sub(r"\\\1", text)
     return "\\" + text if text[:1] in ("-", "+") else text  # not a list item when it starts a line
+
+
+def _chat_url(url: str) -> str:
+    """An http(s) URL (from :func:`badges`) with the characters that end a chat link percent-encoded."""
+    return url.replace("|", "%7C").replace("<", "%3C").replace(">", "%3E")
+
+
+def _badges(paper: Paper, link: Callable[[str, str], str], escape: Callable[[str], str]) -> str:
+    """The paper's code and venue badges (issue #10), each after " · ", escaped for the chat."""
+    return "".join(
+        f" · {link(_chat_url(b.url), escape(b.text)) if b.url else escape(b.text)}" for b in badges(paper)
+    )
 
 
 # -- what fits --------------------------------------------------------------------------------------------
@@ -149,8 +162,8 @@ def _slack_line(paper: Paper, summary: str | None = None) -> str:
     title = slack_escape(shorten(tex_to_text(paper.title), CHAT_TITLE_CHARS))
     line = (
         f"• *<{paper.abs_url}|{title}>*\n"
-        f"      `arXiv:{paper.id}` · {slack_escape(' '.join(paper.categories))} · {kind_tag(paper)} · "
-        f"_{slack_escape(_authors(paper))}_"
+        f"      `arXiv:{paper.id}` · {slack_escape(' '.join(paper.categories))} · {kind_tag(paper)}"
+        f"{_badges(paper, _slack_link, slack_escape)} · _{slack_escape(_authors(paper))}_"
     )
     if summary:
         line += f"\n      _{SUMMARY_LABEL}_ {slack_escape(shorten(summary, CHAT_SUMMARY_CHARS))}"
@@ -236,7 +249,8 @@ def slack_payload(selection: Selection) -> dict[str, Any]:
 def _discord_line(paper: Paper, summary: str | None = None) -> str:
     title = discord_escape(shorten(tex_to_text(paper.title), CHAT_TITLE_CHARS))
     category = discord_escape(paper.primary_category)
-    line = f"[{title}]({paper.abs_url}) · `{paper.id}` · {category} · {kind_tag(paper)}"
+    badge_text = _badges(paper, _discord_link, discord_escape)
+    line = f"[{title}]({paper.abs_url}) · `{paper.id}` · {category} · {kind_tag(paper)}{badge_text}"
     if summary:
         line += f"\n*{SUMMARY_LABEL}* {discord_escape(shorten(summary, CHAT_SUMMARY_CHARS))}"
     return line

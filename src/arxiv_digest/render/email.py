@@ -21,6 +21,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..wording import shorten
+from .badges import badges
 from .markdown import author_line, make_environment
 from .selection import Selection, kind_tag
 from .tex_text import runs_to_html, shorten_runs, tex_runs, tex_to_text
@@ -72,6 +73,7 @@ def _filters(env: jinja2.Environment, max_authors: int) -> jinja2.Environment:
     env.filters["tag"] = kind_tag
     env.filters["shorten"] = shorten
     env.filters["wrap"] = _wrap
+    env.filters["badges"] = badges  # the paper's code and venue badges (issue #10)
     return env
 
 

@@ -28,6 +28,7 @@ from .. import PROJECT_URL
 from ..config import Config
 from ..models import DayCounts, Digest, Listing, MatchMode, Paper
 from . import escape
+from .badges import badges, markdown_destination
 from .loading import LocatedEnvironment, check_templates, folder_loaders
 from .tex_text import runs_to_html, tex_runs, tex_to_text
 
@@ -95,6 +96,8 @@ def markdown_environment(user_dir: Path | None) -> jinja2.Environment:
     env.filters["code"] = lambda v: Md(escape.code(str(v)))
     env.filters["cell"] = lambda v: Md(escape.table_cell(str(v)))
     env.filters["url"] = lambda v: Md(escape.url_path(str(v)))
+    env.filters["badges"] = badges
+    env.filters["link"] = lambda v: Md(markdown_destination(str(v)))  # an http(s) URL from badges()
     return env
 
 

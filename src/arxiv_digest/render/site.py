@@ -48,6 +48,7 @@ from .site_context import (
     PaperInfo,
     site_environment,
 )
+from .site_filters import categories_of, filter_topics, venue_names
 
 OWNED = layout.SITE_LIST_FOLDERS  # the site layout (and what `site: false` removes) is in output/
 _KIND_LABELS = {"new": "New", "cross": "Cross-list", "updated": "Updated"}
@@ -92,6 +93,10 @@ class _DayRender:
             )
         self._full: dict[str, Markup] = {}
         self._brief: dict[str, Markup] = {}
+
+    def info(self, paper: Paper) -> PaperInfo:
+        """What the paper's element says besides the paper (its kind, topics, cross-list, summary)."""
+        return self.infos[paper.id]
 
     def full(self, paper: Paper) -> Markup:
         """The paper's element with its abstract (topic and category pages), rendered once a day."""
@@ -262,7 +267,8 @@ class SiteRenderer:
             topics=topics,
             categories=categories,
             filter_topics=[FilterTopic(t.name, t.slug) for t in topics if t.count],
-            filter_categories=_categories_of(listed.values()),
+            filter_categories=categories_of(listed.values()),
+            filter_venues=venue_names(listed.values()),
             listed=len(listed),
             search_data=url_path(f"{'day/' if not base else ''}{digest.day.isoformat()}/search.js"),
         )
@@ -285,8 +291,9 @@ class SiteRenderer:
                 entries=[render.full(p) for p in t.papers],
                 nav=nav("topic", slug),
                 feed=url_path(f"../feeds/{slug}.xml") if feeds else None,
-                filter_topics=_filter_topics(render, t.papers, names),
-                filter_categories=_categories_of(t.papers),
+                filter_topics=filter_topics(render.info, t.papers, names),
+                filter_categories=categories_of(t.papers),
+                filter_venues=venue_names(t.papers),
             )
         for c in digest.categories:
             papers = [item.paper for item in c.listings]
@@ -299,8 +306,9 @@ class SiteRenderer:
                 counts={k: counts.get(k, 0) for k in ("new", "cross", "updated")},
                 entries=[render.full(p) for p in papers],
                 nav=nav("category", c.spec.slug),
-                filter_topics=_filter_topics(render, papers, names),
-                filter_categories=_categories_of(papers),
+                filter_topics=filter_topics(render.info, papers, names),
+                filter_categories=categories_of(papers),
+                filter_venues=venue_names(papers),
             )
         return pages
 
@@ -338,12 +346,3 @@ class SiteRenderer:
     def feed_files(self, digests: Sequence[Digest]) -> dict[str, bytes]:
         """``feeds/<Topic>.xml`` and ``feeds/all.xml`` from the last ``feed_days`` days' digests."""
         return feeds.feed_files(self.config, digests)
-
-
-def _categories_of(papers: Any) -> list[str]:
-    return sorted({c for p in papers for c in p.categories})
-
-
-def _filter_topics(render: _DayRender, papers: Sequence[Paper], names: dict[str, str]) -> list[FilterTopic]:
-    present = {slug for p in papers for slug in render.infos[p.id].topics}
-    return [FilterTopic(name, slug) for slug, name in names.items() if slug in present]

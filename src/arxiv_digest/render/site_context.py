@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .badges import badges
 from .markdown import author_line, make_environment
 from .math import CONTROL_CHARACTERS, tex_to_html
 
@@ -29,6 +30,7 @@ def site_environment(user_dir: Path | None) -> jinja2.Environment:
     env = make_environment(TEMPLATES, user_dir, finalize=_finalize, autoescape=True, located_errors=True)
     env.filters["tex"] = lambda text: _tex(str(text))
     env.filters["author_line"] = authors_text
+    env.filters["badges"] = badges  # the paper's code and venue badges (issue #10)
     return env
 
 

@@ -18,7 +18,7 @@ from ..errors import StoreError
 from ._sqlite import set_user_version, transaction, user_version
 
 #: The version :func:`create_all` makes, and every migration ends at.
-VERSION = 5
+VERSION = 6
 
 
 def create_all(conn: sqlite3.Connection) -> None:
@@ -49,6 +49,7 @@ def create_all(conn: sqlite3.Connection) -> None:
             journal_ref TEXT,
             doi TEXT,
             license TEXT,
+            facts TEXT,
             PRIMARY KEY (day, id)
         )
         """
@@ -56,10 +57,11 @@ def create_all(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX announcements_id ON announcements(id)")
     # The search index (FTS5, contentless: words only), built by the first search, then topped up as days
     # are written. Its rows share the rowid of their announcement; `search_state` says whether every row
-    # is indexed (and by which word rule: search_index.WORDS_VERSION).
+    # is indexed (and by which word rule: search_index.WORDS_VERSION). Its columns are the fields table's
+    # (query/fields.py: INDEX_COLUMNS, in that order; a test checks).
     conn.execute(
         "CREATE VIRTUAL TABLE search_index USING fts5("
-        "ti, abs, au, co, content = '', tokenize = 'unicode61 remove_diacritics 0')"
+        "ti, abs, au, co, hs, ve, content = '', tokenize = 'unicode61 remove_diacritics 0')"
     )
     conn.execute("CREATE TABLE search_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     # What each snapshot file looked like (size, modification time) when its day was last checked, so that
@@ -139,12 +141,30 @@ def update_from_4_to_5(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM search_state")
 
 
+def update_from_5_to_6(conn: sqlite3.Connection) -> None:
+    """Add each paper's facts (issue #10: code links and venue, the snapshot's ``facts`` as JSON; NULL in a
+    row of an older file, whose facts are extracted when it is read) and the search index's columns for
+    ``has:`` and ``venue:``. An FTS5 table takes no new column: it is made again, empty, and the next search
+    fills it. Every day is then imported once more from its snapshot (which fills its facts): its stored
+    hash is cleared, and what its file looked like forgotten."""
+    conn.execute("ALTER TABLE announcements ADD COLUMN facts TEXT")
+    conn.execute("UPDATE days SET snapshot_sha256 = ''")
+    conn.execute("DELETE FROM snapshot_files")
+    conn.execute("DROP TABLE search_index")
+    conn.execute(
+        "CREATE VIRTUAL TABLE search_index USING fts5("
+        "ti, abs, au, co, hs, ve, content = '', tokenize = 'unicode61 remove_diacritics 0')"
+    )
+    conn.execute("DELETE FROM search_state")
+
+
 #: ``MIGRATIONS[n]`` takes a database of version ``n`` to version ``n + 1``.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: update_from_1_to_2,
     2: update_from_2_to_3,
     3: update_from_3_to_4,
     4: update_from_4_to_5,
+    5: update_from_5_to_6,
 }
 
 

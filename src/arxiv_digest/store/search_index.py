@@ -1,7 +1,10 @@
 """The search index (FTS5): built by the first search rather than by the daily job, then kept complete when
 a day is written (:func:`forget_day`, :func:`index_day`). Contentless (``content=''``): it keeps the words'
 positions, not a second copy of every text; candidates are read from ``announcements`` by rowid. It
-proposes candidates; the exact matcher (``jobs/search.py``) decides."""
+proposes candidates; the exact matcher (``jobs/search.py``) decides.
+
+Its columns, and the words each holds for a paper, are the query fields' (``query/fields.py``:
+``INDEX_COLUMNS``, each with its ``document``); the table itself is made in ``schema.py``."""
 
 from __future__ import annotations
 
@@ -11,10 +14,23 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..models import Paper
+from ..query.fields import INDEX_COLUMNS
 from ..query.words import tokenize
 from ._sqlite import sqlite_errors
 from .base import StoreBase
-from .rows import DAY_SHIFT, authors_of, first_rowid, paper_of, prefixed
+from .rows import COLUMNS, DAY_SHIFT, first_rowid, paper_of, prefixed
+
+_INSERT = (
+    f"INSERT INTO search_index (rowid, {', '.join(str(f.column) for f in INDEX_COLUMNS)}) "
+    f"VALUES (?{', ?' * len(INDEX_COLUMNS)})"
+)
+
+
+#: FTS5's 'delete' of a contentless row: the same words it was indexed with.
+_DELETE = (
+    f"INSERT INTO search_index (search_index, rowid, {', '.join(str(f.column) for f in INDEX_COLUMNS)}) "
+    f"VALUES ('delete', ?{', ?' * len(INDEX_COLUMNS)})"
+)
 
 
 def index_words(text: str) -> str:
@@ -43,13 +59,8 @@ def forget_day(conn: sqlite3.Connection, key: str) -> None:
     if state != WORDS_VERSION:
         _empty(conn)
         return
-    rows = conn.execute(
-        "SELECT rowid, title, abstract, authors, comment FROM announcements WHERE day = ?", (key,)
-    )
-    conn.executemany(
-        "INSERT INTO search_index (search_index, rowid, ti, abs, au, co) VALUES ('delete', ?, ?, ?, ?, ?)",
-        _indexed(rows.fetchall()),
-    )
+    rows = conn.execute(f"SELECT rowid, {COLUMNS} FROM announcements WHERE day = ?", (key,))
+    conn.executemany(_DELETE, _indexed(rows.fetchall()))
 
 
 def index_day(conn: sqlite3.Connection, key: str) -> None:
@@ -58,12 +69,8 @@ def index_day(conn: sqlite3.Connection, key: str) -> None:
     not built yet is left to the first search."""
     if _complete(conn) != WORDS_VERSION:
         return
-    rows = conn.execute(
-        "SELECT rowid, title, abstract, authors, comment FROM announcements WHERE day = ?", (key,)
-    )
-    conn.executemany(
-        "INSERT INTO search_index (rowid, ti, abs, au, co) VALUES (?, ?, ?, ?, ?)", _indexed(rows.fetchall())
-    )
+    rows = conn.execute(f"SELECT rowid, {COLUMNS} FROM announcements WHERE day = ?", (key,))
+    conn.executemany(_INSERT, _indexed(rows.fetchall()))
 
 
 def _empty(conn: sqlite3.Connection) -> None:
@@ -72,16 +79,12 @@ def _empty(conn: sqlite3.Connection) -> None:
 
 
 def _indexed(rows: list[tuple[Any, ...]]) -> list[tuple[object, ...]]:
-    return [
-        (
-            rowid,
-            index_words(title),
-            index_words(abstract),
-            " ; ".join(index_words(a) for a in authors_of(authors, rowid)),
-            index_words(comment or ""),
-        )
-        for rowid, title, abstract, authors, comment in rows
-    ]
+    """Index rows for ``(rowid, *COLUMNS)`` rows: each column's words as its field's ``document`` makes
+    them (the word rule's words, as :func:`index_words`)."""
+    documents = [f.document for f in INDEX_COLUMNS if f.document is not None]
+    assert len(documents) == len(INDEX_COLUMNS)  # a field with a column says what the column holds
+    papers = [(row[0], paper_of(row[1:])) for row in rows]
+    return [(rowid, *(document(paper) for document in documents)) for rowid, paper in papers]
 
 
 class SearchIndexMixin(StoreBase):
@@ -92,15 +95,12 @@ class SearchIndexMixin(StoreBase):
         returns how many rows were indexed. Once built, writing a day keeps it complete."""
         if _complete(self.conn) == WORDS_VERSION:
             return 0
-        rows = self.conn.execute("SELECT rowid, title, abstract, authors, comment FROM announcements")
+        rows = self.conn.execute(f"SELECT rowid, {COLUMNS} FROM announcements")
         done = 0
         with self.transaction():
             _empty(self.conn)  # a half-built index, or one of another word rule, is not added to
             while batch_rows := rows.fetchmany(batch):
-                self.conn.executemany(
-                    "INSERT INTO search_index (rowid, ti, abs, au, co) VALUES (?, ?, ?, ?, ?)",
-                    _indexed(batch_rows),
-                )
+                self.conn.executemany(_INSERT, _indexed(batch_rows))
                 done += len(batch_rows)
             self.conn.execute(
                 "INSERT OR REPLACE INTO search_state (key, value) VALUES ('complete', ?)", (WORDS_VERSION,)
