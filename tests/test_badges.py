@@ -10,8 +10,6 @@ import json
 import re
 
 import pytest
-from arxiv_digest.notify.selection import select
-from arxiv_digest.render.site_paper import PaperInfo, brief_html, paper_html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -19,12 +17,14 @@ from lxml import etree
 from arxiv_digest.config import parse_config
 from arxiv_digest.match.digest import build_digest
 from arxiv_digest.models import AnnounceType, CodeLink, Facts, LinkKind, Paper, Track, Venue
-from arxiv_digest.notify.email import EmailRenderer
-from arxiv_digest.notify.webhooks import discord_payload, json_payload, slack_payload
 from arxiv_digest.render.badges import badges, markdown_destination, safe_url
+from arxiv_digest.render.chat import discord_payload, json_payload, slack_payload
+from arxiv_digest.render.email import EmailRenderer
 from arxiv_digest.render.feeds import VENUE_SCHEME, build_feed
-from arxiv_digest.render.markdown import MarkdownRenderer, entry_markdown
+from arxiv_digest.render.markdown import MarkdownRenderer
+from arxiv_digest.render.selection import select
 from arxiv_digest.render.site import SiteRenderer
+from arxiv_digest.render.site_context import PaperInfo
 from tests import gfm, sitebuild
 
 DAY = dt.date(2026, 6, 30)
@@ -138,19 +138,9 @@ def test_any_venue_and_url_path_render_as_themselves_and_nothing_more(name: str,
 SITE = SiteRenderer(parse_config(CONFIG, env={}))
 
 
-@pytest.mark.parametrize(
-    "facts", [None, Facts(), CVPR, WORKSHOP, HOSTILE], ids=["none", "empty", "cvpr", "ws", "hostile"]
-)
-def test_the_compiled_paper_elements_equal_the_templates_with_badges(facts: Facts | None) -> None:
-    info = PaperInfo("new", "New", ("LLM",), None)
-    p = paper(facts)
-    assert paper_html(p, info, 6) == str(SITE._paper(p, info, 6))
-    assert brief_html(p, info, 6) == str(SITE._brief(p, info, 6))
-
-
 def test_site_elements_carry_the_facts_the_filters_read_and_escape_them() -> None:
     info = PaperInfo("new", "New", ("LLM",), None)
-    tree = etree.fromstring(paper_html(paper(HOSTILE), info, 6), etree.HTMLParser())
+    tree = etree.fromstring(str(SITE.paper(paper(HOSTILE), info)), etree.HTMLParser())
     article = tree.find(".//article")
     assert article is not None
     assert article.get("data-venue") == HOSTILE_VENUE and article.get("data-workshop") is not None
@@ -229,14 +219,3 @@ def test_a_real_days_entries_show_badges_where_their_papers_state_code_or_a_venu
         icon = "🛠️" if stated and stated.workshop else "🏛️"
         assert venue == ([f"{icon} {stated.label}"] if stated else [])
         assert all(f"`{v}`" in line for v in venue), (p.id, line)
-
-
-@pytest.mark.parametrize("facts", [None, CVPR, WORKSHOP, HOSTILE], ids=["none", "cvpr", "ws", "hostile"])
-@pytest.mark.parametrize("compat", [False, True])
-def test_the_compiled_markdown_entry_equals_the_template_with_badges(
-    facts: Facts | None, compat: bool
-) -> None:
-    renderer = MarkdownRenderer(parse_config(CONFIG, env={}))
-    assert renderer._fast
-    args = (paper(facts), 6, True, True, "cs.IT", compat)
-    assert entry_markdown(*args) == str(renderer._entry(*args))
