@@ -19,6 +19,7 @@ from ..jobs.rebuild import rebuild
 from ..output import layout
 from ..output.files import make_folder, refuse_symlinks_within, write_files
 from ..store import incomplete
+from ..store import snapshot as snapshots
 from ..wording import counted
 from ._app import DEMO_DAY, cli, config_option, db_option, out_option, say, summary
 from ._deliver import delivery_lines, mark_published
@@ -221,7 +222,10 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
     # (the rebuild below would refuse it too, but after them).
     if out_dir.is_dir():
         refuse_symlinks_within(out_dir)
-    snapshot = resources.files("arxiv_digest").joinpath(f"demo/{DEMO_DAY}.jsonl").read_bytes()
+    bundled = resources.files("arxiv_digest").joinpath(f"demo/{DEMO_DAY}.jsonl").read_bytes()
+    # Written as `run` would have written it, with each paper's facts (issue #10): the rebuild below then
+    # finds nothing to fill, and a second demo changes nothing.
+    snapshot = snapshots.dumps(snapshots.loads(bundled, source=f"demo/{DEMO_DAY}.jsonl"))
     config_text = _scaffold("config.yml").encode("utf-8")
     files = {"config.yml": config_text, layout.in_data(f"{DEMO_DAY}.jsonl"): snapshot}
     # The day's snapshot lands before its pages: until the rebuild has written them all, `status` must not
