@@ -18,6 +18,7 @@ from arxiv_digest.config import (
     EmailSettings,
     Key,
     NotifySettings,
+    RankSettings,
     WebhookSettings,
     keys_of,
 )
@@ -30,6 +31,7 @@ SECTIONS = [
     ("## `notify:`", NotifySettings),
     ("### `email:`", EmailSettings),
     ("### `webhooks:`", WebhookSettings),
+    ("## `rank:`", RankSettings),
 ]
 
 

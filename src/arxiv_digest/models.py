@@ -301,3 +301,32 @@ class Submission:
             journal_ref,
             doi,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """One paper of the "For you" list (issue #9): its place, score and why. Text is plain, unescaped."""
+
+    paper: Paper
+    rank: int  # 1 = best
+    score: float
+    terms: tuple[str, ...]  # the terms that carried the score, strongest first
+    like: str  # the title of the nearest library paper (the reader's own text: untrusted)
+
+    @property
+    def reason(self) -> str:
+        terms = ", ".join(self.terms)
+        return f"{terms}; like: {self.like}" if terms else f"like: {self.like}"
+
+
+@dataclass(frozen=True, slots=True)
+class ForYou:
+    """A day's papers ranked for the reader: the best ``top`` (``picks``) and every listed paper's score
+    (``scores``, by id: what ``rank.order: relevance`` sorts pages by). ``note``: why the model is reduced
+    (a library of 1-3 papers ranks by similarity alone), "" when it is not."""
+
+    day: dt.date
+    picks: tuple[Pick, ...]
+    scores: Mapping[str, float] = field(default_factory=dict, compare=False)
+    note: str = ""
+    library_size: int = 0

@@ -35,6 +35,8 @@ from .model import (
     Config,
     MatchMode,
     Order,
+    RankOrder,
+    RankSettings,
     Topic,
 )
 from .parse import TOPIC_KEYS, arxiv_settings_from_env, load_config, parse_config
@@ -56,6 +58,8 @@ __all__ = [
     "MatchMode",
     "NotifySettings",
     "Order",
+    "RankOrder",
+    "RankSettings",
     "Setting",
     "SmtpSecurity",
     "Topic",

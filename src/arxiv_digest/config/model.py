@@ -32,6 +32,19 @@ class MatchMode(StrEnum):
     SUBSTRING = "substring"
 
 
+class RankOrder(StrEnum):
+    ID = "id"  # topic and category pages in their own order (today's pages, byte for byte)
+    RELEVANCE = "relevance"  # by the reader's score (issue #9), best first; ties keep the page's order
+
+
+@settings
+class RankSettings:
+    """``rank:``: the "For you" list (issue #9); it takes effect only with a ``library:``."""
+
+    top: int = setting(checks.integer(0), default=20)  # the For-you list's size; 0 turns ranking off
+    order: RankOrder = setting(checks.choice(RankOrder), default=RankOrder.ID)
+
+
 class Order(StrEnum):
     NEWEST = "newest"  # arXiv id, newest first (the seed's order)
     REFERENCE = "reference"  # the reference's late-2025 order: category list, then id, both descending
@@ -109,6 +122,7 @@ class Config:
         section(ArxivSettings), default_factory=ArxivSettings, read_absent=True, shown="see below"
     )
     notify: NotifySettings = setting(section(NotifySettings), default_factory=NotifySettings, shown="none")
+    rank: RankSettings = setting(section(RankSettings), default_factory=RankSettings, shown="see below")
     path: Path | None = None  # the file it was read from (not a setting)
     site: bool = setting(checks.boolean, default=True)  # the static HTML site (issue #4)
     feed_days: int = setting(checks.integer(1), default=7)  # announcement days each Atom feed covers

@@ -28,7 +28,9 @@ from ..match.topics import topic_matcher
 from ..models import Announcement, Paper, arxiv_today, is_after_today
 from ..notify import DeliveryReport, deliver_day
 from ..output.files import OutputLock, Staging, make_folder, refuse_symlinks
+from ..render.markdown import FOR_YOU as FOR_YOU_MD
 from ..render.markdown import MarkdownRenderer
+from ..render.site import FOR_YOU as FOR_YOU_HTML
 from ..render.site import OWNED as SITE_OWNED
 from ..render.site import SiteRenderer, day_file, is_site_file
 from ..sources import rss
@@ -37,6 +39,7 @@ from ..store import Store, default_db_path, incomplete, with_store
 from ..store import meta as day_meta
 from ..store import snapshot as snapshots
 from ..wording import counted
+from ._for_you import Ranker, ReaderLibrary, ranker_for
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +85,10 @@ def stage_day(
         staging.add_tree(
             "", {**pages, "README.md": renderer.index_page(digest, days=days, archived=False)}, owned=owned
         )
+        if digest.for_you is None:  # ranking off, or skipped today: yesterday's list must not stay on top
+            staging.remove(FOR_YOU_MD)
+            if site is not None:
+                staging.remove(f"{SITE}/{FOR_YOU_HTML}")
     if site is not None:  # the HTML site (issue #4): the day's pages, and the top pages for the latest
         site_files, site_owned = site.day_files(digest, days, latest=latest)
         staging.add_tree("site/", site_files, owned=site_owned)
@@ -98,6 +105,7 @@ def stage_site_extras(
     *,
     latest_staged: bool,
     counts: Sequence[DayCounts],
+    ranker: Ranker | None = None,
 ) -> None:
     """The site's files that span days: archive.html (with ``counts``, every day's), the assets, the feeds
     (the last ``feed_days`` days) and, unless already staged, the latest day's top pages (they list every
@@ -105,7 +113,7 @@ def stage_site_extras(
 
     def digest_of(day: dt.date) -> Digest:
         if day not in known:
-            known[day] = build_digest(config, day, store.papers_for_day(day), matcher)
+            known[day] = _digest(config, day, store.papers_for_day(day), matcher, ranker)
         return known[day]
 
     if not latest_staged:
@@ -152,7 +160,13 @@ def prune_site_dirs(out_dir: Path) -> None:
 
 
 def fill_site(
-    config: Config, out_dir: Path, store: Store, matcher: Matcher, days: Sequence[dt.date], site: SiteRenderer
+    config: Config,
+    out_dir: Path,
+    store: Store,
+    matcher: Matcher,
+    days: Sequence[dt.date],
+    site: SiteRenderer,
+    ranker: Ranker | None = None,
 ) -> int:
     """The site pages of stored days that have none (the site was off, or deleted), one day at a time so a
     long history is never held in memory at once; returns the files written. ``site: true`` after
@@ -162,7 +176,7 @@ def fill_site(
         if (out_dir / SITE / day_file(day)).is_file():
             continue
         staging = Staging(out_dir)
-        digest = build_digest(config, day, store.papers_for_day(day), matcher)
+        digest = _digest(config, day, store.papers_for_day(day), matcher, ranker)
         files, owned = site.day_files(digest, days, latest=False)
         staging.add_tree(f"{SITE}/", files, owned=owned)
         written += staging.commit()[0]
@@ -222,6 +236,7 @@ def run_daily(
     on_published: Callable[[RunResult], None] | None = None,
     force: bool = False,
     today: dt.date | None = None,
+    library: ReaderLibrary | None = None,
 ) -> RunResult:
     """Fetch the current announcement for the tracked categories, keep it and publish its pages, then
     deliver the day to the ``notify:`` channels not yet served for it (issue #6). ``force``: replace a
@@ -230,6 +245,7 @@ def run_daily(
     ``on_published`` is called once the pages are written, before delivery. A channel's failure does not
     raise: it is in ``result.delivery`` (the caller decides the exit code), recorded for the next run.
     ``today`` (default: the clock's date in US Eastern time) is what a feed's day may not be after.
+    ``library``: the reader's library, when the caller has read it (else ``library:`` is read here).
     """
     db_path = db_path or default_db_path(out_dir)
     make_folder(out_dir)
@@ -247,7 +263,10 @@ def run_daily(
             check_plausible(announcement, store)
             check_not_shrunk(announcement, store, force=force)
             papers = list(announcement.papers)
-            return _publish_day(config, out_dir, store, day, papers, warnings=announcement.warnings)
+            ranker = ranker_for(config, out_dir, store, library)
+            return _publish_day(
+                config, out_dir, store, day, papers, warnings=announcement.warnings, ranker=ranker
+            )
 
         result = with_store(db_path, out_dir / "data", publish)
         if on_published is not None:
@@ -267,6 +286,7 @@ def _publish_day(
     papers: list[Paper],
     *,
     warnings: tuple[str, ...] = (),
+    ranker: Ranker | None = None,
 ) -> RunResult:
     content = snapshots.dumps(papers)
     sha = snapshots.sha256(content)
@@ -277,7 +297,7 @@ def _publish_day(
         latest = max(days)
         renderer = MarkdownRenderer(config)
         matcher = topic_matcher(config)
-        digest = build_digest(config, day, papers, matcher)
+        digest = _digest(config, day, papers, matcher, ranker)
         staging = Staging(out_dir)
         snapshot_path = f"data/{snapshots.snapshot_name(day)}"
         staging.add(snapshot_path, content)
@@ -293,14 +313,27 @@ def _publish_day(
         known = {day: digest}
         # The neighbours' day links change too: a new latest day is the day before's "next day", and an
         # older day arriving late sits between two days.
-        _restage_neighbours(staging, renderer, config, store, matcher, day, days, latest, known, site=site)
-        unfinished = _restage_unfinished(staging, renderer, config, store, matcher, day, days, site=site)
+        _restage_neighbours(
+            staging, renderer, config, store, matcher, day, days, latest, known, site=site, ranker=ranker
+        )
+        unfinished = _restage_unfinished(
+            staging, renderer, config, store, matcher, day, days, site=site, ranker=ranker
+        )
         counts = archive_counts(config, store, days, known)
         staging.add("archive/README.md", renderer.archive_index(counts))
         if site is not None:
             latest_staged = "site/index.html" in staging.files
             stage_site_extras(
-                staging, site, config, store, matcher, days, known, latest_staged=latest_staged, counts=counts
+                staging,
+                site,
+                config,
+                store,
+                matcher,
+                days,
+                known,
+                latest_staged=latest_staged,
+                counts=counts,
+                ranker=ranker,
             )
         else:
             stage_site_removal(staging, out_dir)
@@ -311,7 +344,7 @@ def _publish_day(
     if site is None:
         prune_site_dirs(out_dir)
     else:
-        written += fill_site(config, out_dir, store, matcher, days, site)
+        written += fill_site(config, out_dir, store, matcher, days, site, ranker)
     return RunResult(
         day=day,
         papers=len(papers),
@@ -334,6 +367,7 @@ def _restage_unfinished(
     day: dt.date,
     days: list[dt.date],
     site: SiteRenderer | None = None,
+    ranker: Ranker | None = None,
 ) -> list[dt.date]:
     """Stage again every other day whose publication a failed run left unfinished (its marker is there);
     return them all, their markers to remove. A marked day with no snapshot never got one: nothing of it
@@ -342,7 +376,7 @@ def _restage_unfinished(
     latest = max(days)
     for other in marked:
         if other in days:
-            digest = build_digest(config, other, store.papers_for_day(other), matcher)
+            digest = _digest(config, other, store.papers_for_day(other), matcher, ranker)
             stage_day(staging, renderer, digest, days, latest=other == latest, site=site)
     return marked
 
@@ -358,9 +392,20 @@ def _restage_neighbours(
     latest: dt.date,
     known: dict[dt.date, Digest],
     site: SiteRenderer | None = None,
+    ranker: Ranker | None = None,
 ) -> None:
     ordered = sorted(days)
     i = ordered.index(day)
     for neighbour in ordered[max(0, i - 1) : i] + ordered[i + 1 : i + 2]:
-        digest = known[neighbour] = build_digest(config, neighbour, store.papers_for_day(neighbour), matcher)
+        digest = known[neighbour] = _digest(
+            config, neighbour, store.papers_for_day(neighbour), matcher, ranker
+        )
         stage_day(staging, renderer, digest, days, latest=neighbour == latest, site=site)
+
+
+def _digest(
+    config: Config, day: dt.date, papers: Sequence[Paper], matcher: Matcher, ranker: Ranker | None
+) -> Digest:
+    """The day's digest and, with a reader's library, its For-you part (issue #9)."""
+    digest = build_digest(config, day, papers, matcher)
+    return ranker.attach(digest) if ranker is not None else digest

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..config import CategorySpec, Config, Order, Topic
-from ..models import AnnounceType, Paper, id_sort_key
+from ..models import AnnounceType, ForYou, Paper, id_sort_key
 from ..taxonomy import load_taxonomy
 from . import Matcher
 from .topics import topic_matcher
@@ -81,6 +81,8 @@ class Digest:
     topics: tuple[TopicDigest, ...]
     categories: tuple[CategoryDigest, ...]
     total: int  # papers listed on category pages
+    # The day ranked for the reader (issue #9), attached by the job when a `library:` is configured.
+    for_you: ForYou | None = field(default=None, compare=False)
 
     @property
     def counts(self) -> Counter[str]:

@@ -13,7 +13,7 @@ of them changes. docs/ranking.md describes the method and its measured quality.
 
 from __future__ import annotations
 
-from arxiv_digest.rank.cache import load_model, model_key, save_model
+from arxiv_digest.rank.cache import load_model, model_key, reader_model_key, save_model
 from arxiv_digest.rank.features import Corpus, Settings, fit_corpus
 from arxiv_digest.rank.library import LibraryItem, read_bibtex
 from arxiv_digest.rank.model import Ranked, RankModel, fit_model
@@ -29,5 +29,6 @@ __all__ = [
     "load_model",
     "model_key",
     "read_bibtex",
+    "reader_model_key",
     "save_model",
 ]

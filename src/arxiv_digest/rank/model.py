@@ -85,15 +85,23 @@ class RankModel:
         """One score per candidate, in the candidates' order (float64; higher is closer to the reader)."""
         return self._signals(candidates, self.vectors(candidates))[0]
 
-    def rank(self, candidates: Sequence[Paper]) -> tuple[Ranked, ...]:
-        """The candidates best first (ties by id), each with its score and reasons."""
+    def rank(self, candidates: Sequence[Paper], *, limit: int | None = None) -> tuple[Ranked, ...]:
+        """The candidates best first (ties by id), each with its score and reasons; the best ``limit``."""
+        return self.scored(candidates, limit=limit)[0]
+
+    def scored(
+        self, candidates: Sequence[Paper], *, limit: int | None = None
+    ) -> tuple[tuple[Ranked, ...], np.ndarray]:
+        """:meth:`rank` (only the best ``limit`` explained: reasons cost more than scores) and every
+        candidate's score in the candidates' order, from one pass over their text."""
         if not candidates:
-            return ()
+            return (), np.zeros(0)
         x = self.vectors(candidates)
         score, sims = self._signals(candidates, x)
-        order = np.lexsort((np.array([p.id for p in candidates]), -score))
+        order = np.lexsort((np.array([p.id for p in candidates]), -score))[:limit]
         names = self.vectorizer.get_feature_names_out()  # once: it builds every term's string
-        return tuple(self._explain(candidates[i], float(score[i]), x[i], sims[i], names) for i in order)
+        ranked = tuple(self._explain(candidates[i], float(score[i]), x[i], sims[i], names) for i in order)
+        return ranked, score
 
     def _signals(self, candidates: Sequence[Paper], x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         sims = np.asarray((x @ self.library.T).todense(), dtype=np.float64)

@@ -13,14 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from lxml import etree
 
 from .. import PROJECT_URL, __version__
 from ..config import Config, Order
 from ..match.digest import Digest, sort_papers
-from ..models import ARXIV_TZ, Paper
+from ..models import ARXIV_TZ, Paper, Pick
 from .escape import url_path
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -29,6 +29,10 @@ ARXIV_SCHEME = "http://arxiv.org/schemas/atom"
 _A = f"{{{ATOM_NS}}}"
 # XML 1.0 forbids most C0 control characters; arXiv text has carried form feeds.
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+#: The For-you feed (issue #9): each recent day's For-you list, best first, each entry saying why.
+FOR_YOU_FEED = "feeds/for-you.xml"
 
 
 def announced_at(day: dt.date) -> str:
@@ -70,6 +74,21 @@ def feed_files(config: Config, digests: Sequence[Digest]) -> dict[str, bytes]:
         updated=updated,
         page="index.html",
     )
+    ranked = [d.for_you for d in recent if d.for_you is not None]
+    if ranked:
+        picks: dict[str, Pick] = {}
+        for for_you in ranked:  # newest day first: a paper picked on two days is there as last picked
+            for pick in for_you.picks:
+                picks.setdefault(pick.paper.id, pick)
+        files[FOR_YOU_FEED] = build_feed(
+            config,
+            slug="for-you",
+            title=f"{config.title}: for you",
+            papers=[pick.paper for pick in picks.values()],
+            updated=updated,
+            page="for-you.html",
+            why={k: f"Why: {pick.reason}" for k, pick in picks.items()},
+        )
     return files
 
 
@@ -82,7 +101,14 @@ def _unique(papers: Iterable[Paper]) -> list[Paper]:
 
 
 def build_feed(
-    config: Config, *, slug: str, title: str, papers: Sequence[Paper], updated: dt.date, page: str
+    config: Config,
+    *,
+    slug: str,
+    title: str,
+    papers: Sequence[Paper],
+    updated: dt.date,
+    page: str,
+    why: Mapping[str, str] | None = None,
 ) -> bytes:
     """One Atom document. With ``site_url`` its id and links are absolute URLs of the published site;
     without one its id is a URN derived from the digest's title and the feed's name (stable, unique)."""
@@ -102,11 +128,11 @@ def build_feed(
     _text(author, "name", config.title)
     _text(feed, "generator", "arxiv-digest", uri=PROJECT_URL, version=__version__)
     for p in papers:
-        _entry(feed, p)
+        _entry(feed, p, (why or {}).get(p.id))
     return bytes(etree.tostring(feed, xml_declaration=True, encoding="utf-8"))
 
 
-def _entry(feed: etree._Element, p: Paper) -> None:
+def _entry(feed: etree._Element, p: Paper, why: str | None = None) -> None:
     entry = etree.SubElement(feed, _A + "entry")
     _text(entry, "id", p.abs_url)
     title = p.title
@@ -130,4 +156,5 @@ def _entry(feed: etree._Element, p: Paper) -> None:
     )
     for code in p.categories:
         etree.SubElement(entry, _A + "category", term=code, scheme=ARXIV_SCHEME)
-    _text(entry, "summary", p.abstract or "(no abstract)", type="text")
+    summary = p.abstract or "(no abstract)"
+    _text(entry, "summary", f"{why}\n\n{summary}" if why else summary, type="text")

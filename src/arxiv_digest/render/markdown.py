@@ -27,12 +27,14 @@ import jinja2
 from .. import PROJECT_URL
 from ..config import Config, MatchMode
 from ..match.digest import DayCounts, Digest, Listing
-from ..models import Paper
+from ..models import ForYou, Paper
 from . import escape
 from .loading import LocatedEnvironment, check_templates, folder_loaders
 from .tex_text import runs_to_html, tex_runs, tex_to_text
 
 TEMPLATES = "markdown"
+#: The For-you page (issue #9), beside README.md in the output folder and in each day's archive folder.
+FOR_YOU = "for_you.md"
 
 
 class Md(str):
@@ -259,7 +261,21 @@ class MarkdownRenderer:
                 },
             ).items():
                 pages[f"category/{name}"] = text
+        if digest.for_you is not None:
+            pages[FOR_YOU] = self.for_you_page(digest.for_you)
         return {path: text.encode("utf-8") for path, text in pages.items()}
+
+    def for_you_page(self, for_you: ForYou) -> str:
+        """``for_you.md``: the day's best papers for the reader, each with its reasons (issue #9)."""
+        return self.env.get_template("for_you.md.j2").render(
+            day=for_you.day.isoformat(),
+            picks=for_you.picks,
+            note=for_you.note,
+            library_size=for_you.library_size,
+            max_authors=self.config.max_authors,
+            mark_updates=self.config.mark_updates,
+            project_url=PROJECT_URL,
+        )
 
     def day_pages(self, digest: Digest, *, days: Sequence[dt.date], archived: bool) -> dict[str, bytes]:
         """Every page of one day: the list pages and its README.md."""
