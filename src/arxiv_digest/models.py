@@ -314,7 +314,13 @@ class Pick:
     like: str  # the title of the nearest library paper (the reader's own text: untrusted)
 
     @property
+    def reasons(self) -> list[str]:
+        """The terms, then "like: <title>": what ``rank --json`` and the JSON webhook carry."""
+        return [*self.terms, f"like: {self.like}"]
+
+    @property
     def reason(self) -> str:
+        """The same on one line: "term, term; like: <title>"."""
         terms = ", ".join(self.terms)
         return f"{terms}; like: {self.like}" if terms else f"like: {self.like}"
 
