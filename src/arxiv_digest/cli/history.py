@@ -206,7 +206,14 @@ def _day(value: str | None, name: str) -> dt.date | None:
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="With --remote: the config whose arxiv: settings to use (default: OUT/config.yml if present).",
+    help="With --remote: the config whose arxiv: settings to use (default: OUT/config.yml if present); "
+    "with --rank, the config whose library: ranks.",
+)
+@click.option(
+    "--rank",
+    "by_rank",
+    is_flag=True,
+    help="Order the results by your score (the `library:` of --config), best first, not newest first.",
 )
 @click.pass_context
 def search(
@@ -222,6 +229,7 @@ def search(
     remote: bool,
     max_pages: int,
     config_path: Path | None,
+    by_rank: bool,
 ) -> None:
     """Search the stored history with the query language, newest first.
 
@@ -238,12 +246,18 @@ def search(
       arxiv-digest search 'ti:"vision language model" ANDNOT survey' --from 2026-01-01
       arxiv-digest search 'au:hinton' --json --limit 5
       arxiv-digest search 'ti:agent* ANDNOT survey' --remote --from 2026-06-01 --to 2026-06-30
+      arxiv-digest search 'abs:"gaussian splatting"' --rank --config config.yml
+
+    With --rank, every match is scored by the "For you" model of your `library:` (see `rank`) and the
+    best --limit are printed, best first.
     """
     tree = parse_query(query, check_categories=True)  # `cat:cs.XX` matches nothing: say so, as `check` does
     start, end = _day(date_from, "--from"), _day(date_to, "--to")
     if start and end and start > end:
         raise UsageError(f"--from {start} is after --to {end}")
     hits = explain or not as_json  # where each term matched: for --explain, and for highlighting
+    if by_rank and remote:
+        raise UsageError("--rank orders the stored history: it does not go with --remote")
     if remote:
         if start is None or end is None:
             raise UsageError("--remote needs --from and --to (the submission dates to ask arXiv for)")
@@ -254,9 +268,17 @@ def search(
             out_dir,
             db_path,
             lambda store: search_history(
-                store, tree, date_from=start, date_to=end, limit=limit, explain=hits, submissions=submissions
+                store,
+                tree,
+                date_from=start,
+                date_to=end,
+                limit=None if by_rank else limit,
+                explain=hits,
+                submissions=submissions,
             ),
         )
+        if by_rank:
+            results = _by_rank(out_dir, db_path, config_path, results)[:limit]
     if as_json:
         rows = []
         for r in results:
@@ -306,6 +328,20 @@ def search(
                 click.echo(f"  matched {h.term} in {h.where}: {h.words!r}")
         click.echo("")
     say(ctx, f"{counted(len(results), 'paper')}{' (limit reached)' if len(results) == limit else ''}.")
+
+
+def _by_rank(
+    out_dir: Path, db_path: Path | None, config_path: Path | None, results: list[SearchResult]
+) -> list[SearchResult]:
+    from ..config import load_config
+    from ..jobs.rank import rank_papers
+
+    path = config_path or out_dir / "config.yml"
+    if not path.is_file():
+        raise UsageError(f"--rank needs the config with your library: pass --config ({path} does not exist)")
+    by_id = {r.paper.id: r for r in results}
+    ranked = rank_papers(load_config(path), out_dir, [r.paper for r in results], db_path)
+    return [by_id[p.id] for p in ranked]
 
 
 def _search_remote(

@@ -58,6 +58,18 @@ class Ranked:
         return f"{terms}; like: {self.like}" if terms else f"like: {self.like}"
 
 
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """One paper's score taken apart: the weighted, scaled part of each signal (they add up to the score)
+    and the library papers nearest to it, with their cosine."""
+
+    ranked: Ranked
+    similarity: float
+    classifier: float
+    category: float
+    nearest: tuple[tuple[str, float], ...]
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class RankModel:
     """A fitted model; everything :meth:`scores` needs, and nothing it does not (see ``cache``)."""
@@ -102,6 +114,30 @@ class RankModel:
         names = self.vectorizer.get_feature_names_out()  # once: it builds every term's string
         ranked = tuple(self._explain(candidates[i], float(score[i]), x[i], sims[i], names) for i in order)
         return ranked, score
+
+    def explain(self, paper: Paper) -> Explanation:
+        """Why ``paper`` gets its score: each signal's part, its terms, its nearest library papers."""
+        x = self.vectors([paper])
+        sims = np.asarray((x @ self.library.T).todense(), dtype=np.float64)
+        raw = np.column_stack(
+            [
+                similarity(sims, x, self.dislikes, self.settings.neighbours),
+                self._classifier(x),
+                category_score([paper.categories], self.category_logodds),
+            ]
+        )[0]
+        parts = (raw - self.scale[:, 0]) / self.scale[:, 1] * self.weights
+        ranked = self._explain(
+            paper, float(parts.sum()), x[0], sims[0], self.vectorizer.get_feature_names_out()
+        )
+        nearest = np.argsort(-sims[0], kind="stable")[: self.settings.neighbours]
+        return Explanation(
+            ranked,
+            similarity=float(parts[0]),
+            classifier=float(parts[1]),
+            category=float(parts[2]),
+            nearest=tuple((self.library_titles[int(i)], float(sims[0, i])) for i in nearest),
+        )
 
     def _signals(self, candidates: Sequence[Paper], x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         sims = np.asarray((x @ self.library.T).todense(), dtype=np.float64)
