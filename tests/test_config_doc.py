@@ -17,9 +17,11 @@ from arxiv_digest.config import (
     Config,
     EmailSettings,
     Key,
+    LibrarySettings,
     NotifySettings,
     RankSettings,
     WebhookSettings,
+    ZoteroSettings,
     keys_of,
 )
 from arxiv_digest.models import AnnounceType
@@ -31,6 +33,8 @@ SECTIONS = [
     ("## `notify:`", NotifySettings),
     ("### `email:`", EmailSettings),
     ("### `webhooks:`", WebhookSettings),
+    ("## `library:`", LibrarySettings),
+    ("### `zotero:`", ZoteroSettings),
     ("## `rank:`", RankSettings),
 ]
 

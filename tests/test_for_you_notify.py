@@ -15,7 +15,7 @@ from arxiv_digest.errors import ConfigError
 from arxiv_digest.jobs.daily import run_daily
 from tests.fakearxiv import FakeArxiv
 from tests.receivers import HookReceiver, SmtpReceiver, add_config
-from tests.test_for_you import HOSTILE, library, quiet
+from tests.test_for_you import HOSTILE, LIBRARY_BIB, quiet
 
 
 @pytest.fixture
@@ -35,9 +35,9 @@ def test_the_email_opens_with_for_you(arxiv_env: FakeArxiv, digest_dir: Path, tm
             f"    port: {server.port}\n    security: none\n    from: d@example.org\n    to: me@example.org\n"
             "repo: me/digest\n",
         )
-        result = run_daily(
-            load_config(digest_dir / "config.yml"), digest_dir, library=library(HOSTILE), sleep=quiet
-        )
+        (digest_dir / "library.bib").write_text(HOSTILE, encoding="utf-8")
+        add_config(digest_dir, "library:\n  bibtex: [library.bib]\n")
+        result = run_daily(load_config(digest_dir / "config.yml"), digest_dir, sleep=quiet)
         assert result.delivery is not None and not result.delivery.failed
         [mail] = server.messages
     assert result.digest is not None and result.digest.for_you is not None
@@ -67,7 +67,9 @@ def test_webhooks_carry_for_you_first_and_topics_can_name_it(
         f'    - {{url: "{receiver.url("/json")}", format: json}}\n'
         f'    - {{url: "{receiver.url("/mllm")}", format: json, topics: [MLLM]}}\n',
     )
-    result = run_daily(load_config(digest_dir / "config.yml"), digest_dir, library=library(), sleep=quiet)
+    (digest_dir / "library.bib").write_text(LIBRARY_BIB, encoding="utf-8")
+    add_config(digest_dir, "library:\n  bibtex: [library.bib]\n")
+    result = run_daily(load_config(digest_dir / "config.yml"), digest_dir, sleep=quiet)
     assert result.digest is not None and result.digest.for_you is not None
     picks = result.digest.for_you.picks
     [slack] = receiver.to("/slack")

@@ -24,15 +24,13 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from ..config import Config, MatchMode, RankOrder
-from ..match.digest import Digest, Listing, TopicDigest
-from ..models import ForYou, Paper, Pick
+from ..models import Digest, ForYou, Library, Listing, Paper, Pick, TopicDigest
 from ..output.files import STATE_DIR
 from ..rank import (
-    LibraryItem,
     RankModel,
     Settings,
     fit_corpus,
@@ -42,7 +40,9 @@ from ..rank import (
     save_model,
 )
 from ..rank.features import FORMAT_VERSION
+from ..sources.http import PoliteClient
 from ..store import Store
+from ._library import load_library
 
 log = logging.getLogger(__name__)
 
@@ -52,15 +52,6 @@ PERIOD_GROWTH = 1.10
 PERIOD_DAYS = 30
 #: Below this many stored papers there is nothing to learn a vocabulary from (rank.fit_corpus's floor).
 MIN_HISTORY = 4
-
-
-@dataclass(frozen=True, slots=True)
-class ReaderLibrary:
-    """What the reader likes and dislikes, as ``library:`` reads it (jobs/_library.py)."""
-
-    items: tuple[LibraryItem, ...]
-    dislikes: tuple[LibraryItem, ...] = ()
-    warnings: tuple[str, ...] = ()
 
 
 def cache_dir(out_dir: Path) -> Path:
@@ -111,7 +102,7 @@ def candidates(digest: Digest) -> list[Paper]:
 class Ranker:
     """One run's reader model, fitted or loaded once, then applied to each digest the run builds."""
 
-    def __init__(self, config: Config, store: Store, out_dir: Path, library: ReaderLibrary) -> None:
+    def __init__(self, config: Config, store: Store, out_dir: Path, library: Library) -> None:
         self.config = config
         self.store = store
         self.cache = cache_dir(out_dir)
@@ -219,19 +210,28 @@ def _by_paper(listings: Sequence[Listing], scores: Mapping[str, float]) -> tuple
     return tuple(by_id[p.id] for p in _ordered([item.paper for item in listings], scores))
 
 
-def configured_library(config: Config, out_dir: Path, store: Store) -> ReaderLibrary | None:
-    """The reader's ``library:`` as read for this run, None without one."""
-    return None  # `library:` is read by jobs/_library.py (r9-library); wired here when it lands
+def configured_library(
+    config: Config, out_dir: Path, store: Store, client: PoliteClient | None = None
+) -> Library | None:
+    """The reader's ``library:`` as read for this run (jobs/_library.py), None without one."""
+    if config.library is None:
+        return None
+    return load_library(config, out_dir, history_lookup=store.latest_announcement, client=client)
 
 
 def ranker_for(
-    config: Config, out_dir: Path, store: Store, library: ReaderLibrary | None = None
+    config: Config,
+    out_dir: Path,
+    store: Store,
+    library: Library | None = None,
+    *,
+    client: PoliteClient | None = None,
 ) -> Ranker | None:
     """The run's ranker: None without a library, or with ``rank.top: 0`` (ranking off)."""
     if config.rank.top == 0:
         return None
     if library is None:
-        library = configured_library(config, out_dir, store)
+        library = configured_library(config, out_dir, store, client)
     if library is None:
         return None
     for warning in library.warnings:

@@ -1,5 +1,5 @@
-"""The jobs behind the commands: ``run`` (fetch today, keep it, publish) and ``rebuild`` (every page from
-``data/*.jsonl``). The CLI parses arguments and prints; everything it does happens here.
+"""The job behind ``run``: fetch today, keep it, publish (``rebuild`` republishes every stored day from
+``data/*.jsonl``, in ``rebuild.py``). The CLI parses arguments and prints; everything it does happens here.
 
 A run does all its fallible work (fetch, parse, check, match, render) before it writes anything, then
 writes the day's snapshot first and the pages after it, each file atomically, and commits the database
@@ -10,12 +10,11 @@ comes after the pages: its failure never unwrites them.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -23,164 +22,38 @@ import httpx
 from ..config import Config
 from ..errors import FeedFormatError, FetchError, ShrunkDayError
 from ..match import Matcher
-from ..match.digest import DayCounts, Digest, build_digest, count_day
 from ..match.topics import topic_matcher
-from ..models import Announcement, Paper, arxiv_today, is_after_today
-from ..notify import DeliveryReport, deliver_day
-from ..output.files import OutputLock, Staging, make_folder, refuse_symlinks
-from ..render.markdown import FOR_YOU as FOR_YOU_MD
+from ..models import Announcement, Digest, Library, Paper, arxiv_today, is_after_today
+from ..notify import deliver_day
+from ..output.files import Staging, make_folder, refuse_symlinks
+from ..output.lock import OutputLock
 from ..render.markdown import MarkdownRenderer
-from ..render.site import FOR_YOU as FOR_YOU_HTML
-from ..render.site import OWNED as SITE_OWNED
-from ..render.site import SiteRenderer, day_file, is_site_file
+from ..render.site import SiteRenderer
 from ..sources import rss
 from ..sources.http import PoliteClient
 from ..store import Store, default_db_path, incomplete, with_store
 from ..store import meta as day_meta
 from ..store import snapshot as snapshots
 from ..wording import counted
-from ._for_you import Ranker, ReaderLibrary, ranker_for
+from ._for_you import Ranker, ranker_for
+from ._publish import (
+    RunResult,
+    archive_counts,
+    day_digest,
+    fill_site,
+    prune_site_dirs,
+    stage_day,
+    stage_site_extras,
+    stage_site_removal,
+)
 
 log = logging.getLogger(__name__)
-
-#: The site's folder in the output folder.
-SITE = "site"
 
 #: A day this far below the recent average, with parse warnings, is treated as a format change.
 MIN_FRACTION_OF_AVERAGE = 0.2
 #: A day already stored is replaced by a new fetch of the same day only if it keeps at least this share
 #: of its papers, unless ``run --force`` (issue #7): a feed served half-empty must not erase the day.
 MIN_FRACTION_OF_STORED = 0.5
-
-
-@dataclass(frozen=True, slots=True)
-class RunResult:
-    day: dt.date | None
-    papers: int = 0
-    listed: int = 0
-    topics: dict[str, int] = field(default_factory=dict)
-    written: int = 0
-    deleted: int = 0
-    days: int = 0
-    empty: bool = False
-    warnings: tuple[str, ...] = ()
-    digest: Digest | None = field(default=None, repr=False, compare=False)  # the day run_daily published
-    delivery: DeliveryReport | None = None  # what run_daily delivered (None: nothing published)
-
-
-def stage_day(
-    staging: Staging,
-    renderer: MarkdownRenderer,
-    digest: Digest,
-    days: Sequence[dt.date],
-    *,
-    latest: bool,
-    site: SiteRenderer | None = None,
-) -> None:
-    pages = renderer.list_pages(digest)  # rendered once, published in the archive and (latest) at the top
-    owned = ("hot_topic", "category")
-    archived = {**pages, "README.md": renderer.index_page(digest, days=days, archived=True)}
-    staging.add_tree(f"archive/{digest.day.isoformat()}/", archived, owned=owned)
-    if latest:
-        staging.add_tree(
-            "", {**pages, "README.md": renderer.index_page(digest, days=days, archived=False)}, owned=owned
-        )
-        if digest.for_you is None:  # ranking off, or skipped today: yesterday's list must not stay on top
-            staging.remove(FOR_YOU_MD)
-            if site is not None:
-                staging.remove(f"{SITE}/{FOR_YOU_HTML}")
-    if site is not None:  # the HTML site (issue #4): the day's pages, and the top pages for the latest
-        site_files, site_owned = site.day_files(digest, days, latest=latest)
-        staging.add_tree("site/", site_files, owned=site_owned)
-
-
-def stage_site_extras(
-    staging: Staging,
-    site: SiteRenderer,
-    config: Config,
-    store: Store,
-    matcher: Matcher,
-    days: Sequence[dt.date],
-    known: dict[dt.date, Digest],
-    *,
-    latest_staged: bool,
-    counts: Sequence[DayCounts],
-    ranker: Ranker | None = None,
-) -> None:
-    """The site's files that span days: archive.html (with ``counts``, every day's), the assets, the feeds
-    (the last ``feed_days`` days) and, unless already staged, the latest day's top pages (they list every
-    day, and an older day can arrive late)."""
-
-    def digest_of(day: dt.date) -> Digest:
-        if day not in known:
-            known[day] = _digest(config, day, store.papers_for_day(day), matcher, ranker)
-        return known[day]
-
-    if not latest_staged:
-        staging.add_tree("site/", site.top_files(digest_of(max(days)), days), owned=SITE_OWNED)
-    staging.add_tree("site/", site.archive_files(counts))
-    recent = sorted(days)[-config.feed_days :]
-    staging.add_tree("site/", site.feed_files([digest_of(d) for d in recent]), owned=("feeds",))
-
-
-def archive_counts(
-    config: Config, store: Store, days: Sequence[dt.date], known: dict[dt.date, Digest]
-) -> list[DayCounts]:
-    """Every stored day's counts for the archive pages, by the rule its own pages follow: from the digests
-    already built, else counted from the stored papers (no matching: a few milliseconds a day)."""
-    return [
-        known[day].day_counts if day in known else count_day(config, day, store.papers_for_day(day))
-        for day in days
-    ]
-
-
-def stage_site_removal(staging: Staging, out_dir: Path) -> None:
-    """With ``site: false``, the files of ``site/`` that arxiv-digest writes are removed (issue #7): the
-    paths of its layout, which it overwrites when the site is on. Anything else there is the user's."""
-    root = out_dir / SITE
-    if not root.is_dir():
-        return
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if is_site_file(rel) and path.is_file() and not path.is_symlink():
-            staging.remove(f"{SITE}/{rel}")
-
-
-def prune_site_dirs(out_dir: Path) -> None:
-    """The folders of the site's layout that the removal left empty (a folder holding a user's file stays)."""
-    root = out_dir / SITE
-    if not root.is_dir():
-        return
-    for folder in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
-        if is_site_file(folder.relative_to(root).as_posix(), folder=True):
-            with contextlib.suppress(OSError):  # not empty: it holds something of the user's
-                folder.rmdir()
-    with contextlib.suppress(OSError):
-        root.rmdir()
-
-
-def fill_site(
-    config: Config,
-    out_dir: Path,
-    store: Store,
-    matcher: Matcher,
-    days: Sequence[dt.date],
-    site: SiteRenderer,
-    ranker: Ranker | None = None,
-) -> int:
-    """The site pages of stored days that have none (the site was off, or deleted), one day at a time so a
-    long history is never held in memory at once; returns the files written. ``site: true`` after
-    ``site: false`` is thus a whole site again on the next run, as ``rebuild`` makes it."""
-    written = 0
-    for day in days:
-        if (out_dir / SITE / day_file(day)).is_file():
-            continue
-        staging = Staging(out_dir)
-        digest = _digest(config, day, store.papers_for_day(day), matcher, ranker)
-        files, owned = site.day_files(digest, days, latest=False)
-        staging.add_tree(f"{SITE}/", files, owned=owned)
-        written += staging.commit()[0]
-    return written
 
 
 def check_not_future(announcement: Announcement, today: dt.date) -> None:
@@ -236,7 +109,7 @@ def run_daily(
     on_published: Callable[[RunResult], None] | None = None,
     force: bool = False,
     today: dt.date | None = None,
-    library: ReaderLibrary | None = None,
+    library: Library | None = None,
 ) -> RunResult:
     """Fetch the current announcement for the tracked categories, keep it and publish its pages, then
     deliver the day to the ``notify:`` channels not yet served for it (issue #6). ``force``: replace a
@@ -245,30 +118,31 @@ def run_daily(
     ``on_published`` is called once the pages are written, before delivery. A channel's failure does not
     raise: it is in ``result.delivery`` (the caller decides the exit code), recorded for the next run.
     ``today`` (default: the clock's date in US Eastern time) is what a feed's day may not be after.
-    ``library``: the reader's library, when the caller has read it (else ``library:`` is read here).
+    ``library``: the reader's library when the caller has it (tests); else ``library:`` is read here.
     """
     db_path = db_path or default_db_path(out_dir)
     make_folder(out_dir)
     refuse_symlinks(out_dir, db_path)  # a --db inside the output folder, outside what the lock scans
     with OutputLock(out_dir):
+        # One polite client for the feed and for the library's ids arXiv has to complete (issue #9).
         with PoliteClient(config.arxiv, transport=transport, sleep=sleep or time.sleep) as client:
             announcement = rss.fetch_announcement(client, config.arxiv.rss_url, config.category_codes)
-        check_not_future(announcement, today or arxiv_today())
-        if announcement.is_empty:
-            return RunResult(day=announcement.day, empty=True, warnings=announcement.warnings)
-        assert announcement.day is not None
-        day = announcement.day
+            check_not_future(announcement, today or arxiv_today())
+            if announcement.is_empty:
+                return RunResult(day=announcement.day, empty=True, warnings=announcement.warnings)
+            assert announcement.day is not None
+            day = announcement.day
 
-        def publish(store: Store) -> RunResult:  # again on a fresh database if this one proves damaged
-            check_plausible(announcement, store)
-            check_not_shrunk(announcement, store, force=force)
-            papers = list(announcement.papers)
-            ranker = ranker_for(config, out_dir, store, library)
-            return _publish_day(
-                config, out_dir, store, day, papers, warnings=announcement.warnings, ranker=ranker
-            )
+            def publish(store: Store) -> RunResult:  # again on a fresh database if this one proves damaged
+                check_plausible(announcement, store)
+                check_not_shrunk(announcement, store, force=force)
+                papers = list(announcement.papers)
+                ranker = ranker_for(config, out_dir, store, library, client=client)
+                return _publish_day(
+                    config, out_dir, store, day, papers, warnings=announcement.warnings, ranker=ranker
+                )
 
-        result = with_store(db_path, out_dir / "data", publish)
+            result = with_store(db_path, out_dir / "data", publish)
         if on_published is not None:
             on_published(result)
         # Delivery comes after the pages, and also when they were already there (a rerun of the day):
@@ -297,7 +171,7 @@ def _publish_day(
         latest = max(days)
         renderer = MarkdownRenderer(config)
         matcher = topic_matcher(config)
-        digest = _digest(config, day, papers, matcher, ranker)
+        digest = day_digest(config, day, papers, matcher, ranker)
         staging = Staging(out_dir)
         snapshot_path = f"data/{snapshots.snapshot_name(day)}"
         staging.add(snapshot_path, content)
@@ -376,7 +250,7 @@ def _restage_unfinished(
     latest = max(days)
     for other in marked:
         if other in days:
-            digest = _digest(config, other, store.papers_for_day(other), matcher, ranker)
+            digest = day_digest(config, other, store.papers_for_day(other), matcher, ranker)
             stage_day(staging, renderer, digest, days, latest=other == latest, site=site)
     return marked
 
@@ -397,15 +271,7 @@ def _restage_neighbours(
     ordered = sorted(days)
     i = ordered.index(day)
     for neighbour in ordered[max(0, i - 1) : i] + ordered[i + 1 : i + 2]:
-        digest = known[neighbour] = _digest(
+        digest = known[neighbour] = day_digest(
             config, neighbour, store.papers_for_day(neighbour), matcher, ranker
         )
         stage_day(staging, renderer, digest, days, latest=neighbour == latest, site=site)
-
-
-def _digest(
-    config: Config, day: dt.date, papers: Sequence[Paper], matcher: Matcher, ranker: Ranker | None
-) -> Digest:
-    """The day's digest and, with a reader's library, its For-you part (issue #9)."""
-    digest = build_digest(config, day, papers, matcher)
-    return ranker.attach(digest) if ranker is not None else digest

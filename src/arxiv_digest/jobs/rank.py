@@ -12,10 +12,10 @@ from typing import TypeVar
 
 from ..config import Config
 from ..errors import RuntimeFailure, UsageError
-from ..models import Paper, Pick, parse_arxiv_id
+from ..models import Library, Paper, Pick, parse_arxiv_id
 from ..rank import Explanation, RankModel
 from ..store import Store, default_db_path, read_store
-from ._for_you import Ranker, ReaderLibrary, configured_library
+from ._for_you import Ranker, configured_library
 
 T = TypeVar("T")
 
@@ -31,7 +31,7 @@ def _with_model(
     config: Config,
     out_dir: Path,
     db_path: Path | None,
-    library: ReaderLibrary | None,
+    library: Library | None,
     work: Callable[[Store, RankModel], T],
 ) -> T:
     def run(store: Store) -> T:
@@ -56,7 +56,7 @@ def rank_days(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     limit: int | None = None,
-    library: ReaderLibrary | None = None,
+    library: Library | None = None,
 ) -> list[RankedDay]:
     """Every stored paper of each stored day between the dates (default: the latest day), ranked within
     its day, the best ``limit`` of each."""
@@ -89,7 +89,7 @@ def explain_paper(
     paper_id: str,
     db_path: Path | None = None,
     *,
-    library: ReaderLibrary | None = None,
+    library: Library | None = None,
 ) -> tuple[Paper, Explanation]:
     """Why the stored paper ``paper_id`` (as last announced) gets its score."""
     try:
@@ -112,7 +112,7 @@ def rank_papers(
     papers: Sequence[Paper],
     db_path: Path | None = None,
     *,
-    library: ReaderLibrary | None = None,
+    library: Library | None = None,
 ) -> list[Paper]:
     """``papers`` (search results) best first by the reader's score; ties keep their order."""
 

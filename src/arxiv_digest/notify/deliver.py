@@ -33,7 +33,7 @@ import jinja2
 
 from ..config import SMTP_PASSWORD_ENV, Config
 from ..errors import DeliveryError, GaveUp, SendFailed, cannot_read
-from ..match.digest import Digest
+from ..models import Digest
 from ..net.retry import RetryPolicy, retry
 from ..output.files import atomic_write
 from ..wording import counted

@@ -9,10 +9,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..config import DEFAULT_INCLUDE, MatchMode, Order, Topic
+from ..config import DEFAULT_INCLUDE
 from ..config._notify import FOR_YOU_TOPIC
-from ..match.digest import Digest, TopicDigest
-from ..models import AnnounceType, ForYou, Paper, Pick
+from ..models import AnnounceType, Digest, ForYou, MatchMode, Order, Paper, Pick, Topic, TopicDigest
 from ..render.escape import url_path
 from ..wording import counted
 
