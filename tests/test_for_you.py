@@ -89,6 +89,16 @@ def publish(digest: Path, bib: str | None, **rank: Any) -> RunResult:
     return run_daily(config, digest, sleep=quiet)
 
 
+def published(digest: Path, *, for_you: bool = True) -> dict[str, str]:
+    """What the runs wrote (the folder's state less the config and the library the tests write)."""
+    ours = ("config.yml", "library.bib")
+    return {
+        k: v
+        for k, v in tree_state(digest).items()
+        if k not in ours and (for_you or ("for_you" not in k and "for-you" not in k))
+    }
+
+
 def picks_of(page: str) -> list[str]:
     return re.findall(r"`arXiv:([^`]+)`", page)
 
@@ -159,7 +169,7 @@ def test_a_rerun_loads_the_model_and_changes_nothing(
 def test_without_a_library_or_with_top_0_nothing_changes(arxiv_env: FakeArxiv, digest_dir: Path) -> None:
     result = publish(digest_dir, None)
     assert result.digest is not None and result.digest.for_you is None
-    plain = tree_state(digest_dir)
+    plain = published(digest_dir)
     assert not any("for_you" in rel or "for-you" in rel for rel in plain)
     assert not (digest_dir / ".arxiv-digest" / "rank").exists()
     # With a library, then ranking turned off: the For-you pages go, the rest is as without a library.
@@ -167,15 +177,14 @@ def test_without_a_library_or_with_top_0_nothing_changes(arxiv_env: FakeArxiv, d
     assert (digest_dir / "for_you.md").is_file()
     publish(digest_dir, LIBRARY_BIB, top=0)
     assert not (digest_dir / "for_you.md").exists() and not (digest_dir / "site" / "for-you.html").exists()
-    after = {k: v for k, v in tree_state(digest_dir).items() if "for_you" not in k and "for-you" not in k}
-    assert after == plain
+    assert published(digest_dir) == plain
 
 
 def test_a_failed_ranking_skips_for_you_with_a_warning(
     arxiv_env: FakeArxiv, digest_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     publish(digest_dir, None)
-    plain = tree_state(digest_dir)
+    plain = published(digest_dir)
 
     def broken(*args: object, **kwargs: object) -> None:
         raise MemoryError("out of memory")
@@ -184,7 +193,7 @@ def test_a_failed_ranking_skips_for_you_with_a_warning(
     with caplog.at_level(logging.WARNING, logger="arxiv_digest"):
         result = publish(digest_dir, LIBRARY_BIB)
     assert result.digest is not None and result.digest.for_you is None
-    assert tree_state(digest_dir) == plain
+    assert published(digest_dir) == plain
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert warnings == ["For you: skipped, ranking failed: MemoryError: out of memory"]
 
@@ -261,9 +270,9 @@ def test_relevance_leaves_the_reference_pages_alone(arxiv_env: FakeArxiv, digest
     config_path = digest_dir / "config.yml"
     config_path.write_text("match: substring\n" + config_path.read_text(encoding="utf-8"), encoding="utf-8")
     publish(digest_dir, None)
-    plain = {k: v for k, v in tree_state(digest_dir).items() if "for_you" not in k and "for-you" not in k}
+    plain = published(digest_dir, for_you=False)
     publish(digest_dir, LIBRARY_BIB, order=RankOrder.RELEVANCE)
-    pages = {k: v for k, v in tree_state(digest_dir).items() if k.startswith(("hot_topic/", "category/"))}
+    pages = {k: v for k, v in published(digest_dir).items() if k.startswith(("hot_topic/", "category/"))}
     assert pages == {k: v for k, v in plain.items() if k.startswith(("hot_topic/", "category/"))}
 
 

@@ -60,10 +60,13 @@ def stage_day(
         staging.add_tree(
             "", {**pages, "README.md": renderer.index_page(digest, days=days, archived=False)}, owned=owned
         )
-        if digest.for_you is None:  # ranking off, or skipped today: yesterday's list must not stay on top
+    if digest.for_you is None:  # ranking off, or skipped: no For-you page the day's README does not link
+        day = digest.day.isoformat()
+        staging.remove(f"archive/{day}/{FOR_YOU_MD}")
+        staging.remove(f"{SITE}/day/{day}/{FOR_YOU_HTML}")
+        if latest:
             staging.remove(FOR_YOU_MD)
-            if site is not None:
-                staging.remove(f"{SITE}/{FOR_YOU_HTML}")
+            staging.remove(f"{SITE}/{FOR_YOU_HTML}")
     if site is not None:  # the HTML site (issue #4): the day's pages, and the top pages for the latest
         site_files, site_owned = site.day_files(digest, days, latest=latest)
         staging.add_tree("site/", site_files, owned=site_owned)
