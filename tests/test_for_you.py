@@ -357,3 +357,52 @@ def test_on_real_history_the_library_s_topic_comes_first(arxiv_env: FakeArxiv, d
     listed = len(_for_you.candidates(digest))
     # A random 20 of the day's ~500 would hold about one of them; the ranking holds most.
     assert len(wanted & picked) >= 0.6 * min(len(wanted), 20) > 10 * len(wanted) * 20 / listed
+
+
+def test_a_rebuild_publishes_what_the_runs_published(
+    arxiv_env: FakeArxiv, digest_dir: Path, cli: Any
+) -> None:
+    publish(digest_dir, LIBRARY_BIB)
+    state = published(digest_dir)
+    assert "for_you.md" in state and "site/feeds/for-you.xml" in state
+    (digest_dir / ".arxiv-digest" / "digest.db").unlink()  # rebuilt from data/, the model from its cache
+    result = cli("rebuild", "--config", digest_dir / "config.yml", "--out", digest_dir)
+    assert result.exit_code == 0, result.err
+    assert published(digest_dir) == state
+
+
+def test_the_rank_command(arxiv_env: FakeArxiv, digest_dir: Path, cli: Any) -> None:
+    result = publish(digest_dir, LIBRARY_BIB)
+    assert result.digest is not None and result.digest.for_you is not None
+    best = result.digest.for_you.picks[0]
+    args = ("rank", "--config", digest_dir / "config.yml", "--out", digest_dir)
+    text = cli(*args, "--limit", "3")
+    assert text.exit_code == 0, text.err
+    assert text.out.startswith(f"{DAY}: 3 of ")
+    assert (
+        f"   1. {best.paper.id}  {best.score:+.3f}  {best.paper.title}\n        {best.reason}\n" in text.out
+    )
+    as_json = cli(*args, "--day", DAY, "--json")
+    rows = json.loads(as_json.out)
+    assert len(rows) == result.papers  # every stored paper of the day
+    assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+    assert rows[0]["id"] == best.paper.id and rows[0]["announced"] == DAY
+    assert rows[0]["reasons"] == [*best.terms, f"like: {best.like}"]
+    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    explained = cli(*args, "--explain", best.paper.id)
+    assert explained.exit_code == 0, explained.err
+    assert f"score {best.score:.3f}" in explained.out and "like (0." in explained.out
+    assert cli(*args, "--explain", "2606.99999").exit_code == 2
+    # search --rank: the same score orders the matches.
+    found = cli("search", "abs:gaussian", "--out", digest_dir, "--rank", "--json", "--limit", "5")
+    assert found.exit_code == 0, found.err
+    ids = [r["id"] for r in json.loads(found.out)]
+    assert ids[0] == best.paper.id and len(ids) == 5
+    plain = cli("search", "abs:gaussian", "--out", digest_dir, "--json", "--limit", "5")
+    assert [r["id"] for r in json.loads(plain.out)] != ids  # newest first is another order
+
+
+def test_rank_without_a_library_is_a_usage_error(arxiv_env: FakeArxiv, digest_dir: Path, cli: Any) -> None:
+    publish(digest_dir, None)
+    result = cli("rank", "--config", digest_dir / "config.yml", "--out", digest_dir)
+    assert result.exit_code == 2 and "no library to rank by" in result.err

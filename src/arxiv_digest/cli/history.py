@@ -278,6 +278,8 @@ def search(
             ),
         )
         if by_rank:
+            from .rank import by_rank as _by_rank  # here: `search` alone loads no model
+
             results = _by_rank(out_dir, db_path, config_path, results)[:limit]
     if as_json:
         rows = []
@@ -328,20 +330,6 @@ def search(
                 click.echo(f"  matched {h.term} in {h.where}: {h.words!r}")
         click.echo("")
     say(ctx, f"{counted(len(results), 'paper')}{' (limit reached)' if len(results) == limit else ''}.")
-
-
-def _by_rank(
-    out_dir: Path, db_path: Path | None, config_path: Path | None, results: list[SearchResult]
-) -> list[SearchResult]:
-    from ..config import load_config
-    from ..jobs.rank import rank_papers
-
-    path = config_path or out_dir / "config.yml"
-    if not path.is_file():
-        raise UsageError(f"--rank needs the config with your library: pass --config ({path} does not exist)")
-    by_id = {r.paper.id: r for r in results}
-    ranked = rank_papers(load_config(path), out_dir, [r.paper for r in results], db_path)
-    return [by_id[p.id] for p in ranked]
 
 
 def _search_remote(

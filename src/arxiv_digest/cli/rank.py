@@ -9,6 +9,7 @@ import click
 
 from ..config import load_config
 from ..errors import UsageError
+from ..jobs.search import SearchResult
 from ._app import cli, config_option, db_option, out_option, say
 from .history import _day
 
@@ -98,3 +99,17 @@ def rank(
             click.echo(f"{p.rank:>4}. {click.style(p.paper.id, bold=True)}  {p.score:+.3f}  {p.paper.title}")
             click.echo(f"        {p.reason}")
         click.echo("")
+
+
+def by_rank(
+    out_dir: Path, db_path: Path | None, config_path: Path | None, results: list[SearchResult]
+) -> list[SearchResult]:
+    """``search --rank``: the results best first by the reader's score."""
+    from ..jobs.rank import rank_papers
+
+    path = config_path or out_dir / "config.yml"
+    if not path.is_file():
+        raise UsageError(f"--rank needs the config with your library: pass --config ({path} does not exist)")
+    by_id = {r.paper.id: r for r in results}
+    ranked = rank_papers(load_config(path), out_dir, [r.paper for r in results], db_path)
+    return [by_id[p.id] for p in ranked]

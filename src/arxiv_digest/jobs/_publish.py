@@ -51,6 +51,7 @@ def stage_day(
     *,
     latest: bool,
     site: SiteRenderer | None = None,
+    for_you_later: bool = False,
 ) -> None:
     pages = renderer.list_pages(digest)  # rendered once, published in the archive and (latest) at the top
     owned = ("hot_topic", "category")
@@ -60,7 +61,9 @@ def stage_day(
         staging.add_tree(
             "", {**pages, "README.md": renderer.index_page(digest, days=days, archived=False)}, owned=owned
         )
-    if digest.for_you is None:  # ranking off, or skipped: no For-you page the day's README does not link
+    # Ranking off, or skipped: no For-you page the day's README does not link (unless a second pass of a
+    # rebuild will stage the day again with its For-you part: ``for_you_later``).
+    if digest.for_you is None and not for_you_later:
         day = digest.day.isoformat()
         staging.remove(f"archive/{day}/{FOR_YOU_MD}")
         staging.remove(f"{SITE}/day/{day}/{FOR_YOU_HTML}")
