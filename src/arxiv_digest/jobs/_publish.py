@@ -94,7 +94,10 @@ def stage_site_extras(
 
     def digest_of(day: dt.date) -> Digest:
         if day not in known:
-            known[day] = day_digest(config, day, store.papers_for_day(day), matcher, ranker)
+            # Only the latest day's For-you part reaches these pages (its top pages, the For-you feed):
+            # the older days of the feeds are not ranked again (a run's cost stays a day's, issue #9).
+            chosen = ranker if day == max(days) else None
+            known[day] = day_digest(config, day, store.papers_for_day(day), matcher, chosen)
         return known[day]
 
     if not latest_staged:

@@ -18,6 +18,7 @@ the title of the nearest library paper: plain text, escaped later by each render
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -110,7 +111,7 @@ class RankModel:
         x = self.vectors(candidates)
         score, sims = self._signals(candidates, x)
         order = np.lexsort((np.array([p.id for p in candidates]), -score))[:limit]
-        names = self.vectorizer.get_feature_names_out()  # once: it builds every term's string
+        names = feature_names(self.vectorizer)
         ranked = tuple(self._explain(candidates[i], float(score[i]), x[i], sims[i], names) for i in order)
         return ranked, score
 
@@ -126,9 +127,7 @@ class RankModel:
             ]
         )[0]
         parts = (raw - self.scale[:, 0]) / self.scale[:, 1] * self.weights
-        ranked = self._explain(
-            paper, float(parts.sum()), x[0], sims[0], self.vectorizer.get_feature_names_out()
-        )
+        ranked = self._explain(paper, float(parts.sum()), x[0], sims[0], feature_names(self.vectorizer))
         nearest = np.argsort(-sims[0], kind="stable")[: self.settings.neighbours]
         return Explanation(
             ranked,
@@ -182,6 +181,17 @@ class RankModel:
             if not any(term in c.split() or c in term.split() for c in chosen):
                 chosen.append(term)
         return tuple(chosen)
+
+
+_NAMES: weakref.WeakKeyDictionary[TfidfVectorizer, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def feature_names(vectorizer: TfidfVectorizer) -> np.ndarray:
+    """The vocabulary's terms by column, built once per vectorizer (200,000 strings: not once per day)."""
+    names = _NAMES.get(vectorizer)
+    if names is None:
+        names = _NAMES[vectorizer] = vectorizer.get_feature_names_out()
+    return names
 
 
 def similarity(sims: np.ndarray, x: sp.csr_matrix, dislikes: sp.csr_matrix, neighbours: int) -> np.ndarray:

@@ -30,7 +30,7 @@ _A = f"{{{ATOM_NS}}}"
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-#: The For-you feed (issue #9): each recent day's For-you list, best first, each entry saying why.
+#: The For-you feed (issue #9): the latest day's For-you list, best first, each entry saying why.
 FOR_YOU_FEED = "feeds/for-you.xml"
 
 
@@ -73,12 +73,10 @@ def feed_files(config: Config, digests: Sequence[Digest]) -> dict[str, bytes]:
         updated=updated,
         page="index.html",
     )
-    ranked = [d.for_you for d in recent if d.for_you is not None]
-    if ranked:
-        picks: dict[str, Pick] = {}
-        for for_you in ranked:  # newest day first: a paper picked on two days is there as last picked
-            for pick in for_you.picks:
-                picks.setdefault(pick.paper.id, pick)
+    # The latest day's For-you list (a feed reader keeps the earlier days' entries).
+    latest = recent[0].for_you if recent else None
+    if latest is not None:
+        picks: dict[str, Pick] = {pick.paper.id: pick for pick in latest.picks}
         files[FOR_YOU_FEED] = build_feed(
             config,
             slug="for-you",
