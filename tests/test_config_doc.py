@@ -20,6 +20,7 @@ from arxiv_digest.config import (
     LibrarySettings,
     NotifySettings,
     RankSettings,
+    SummariesSettings,
     WebhookSettings,
     ZoteroSettings,
     keys_of,
@@ -36,6 +37,7 @@ SECTIONS = [
     ("## `library:`", LibrarySettings),
     ("### `zotero:`", ZoteroSettings),
     ("## `rank:`", RankSettings),
+    ("## `summaries:`", SummariesSettings),
 ]
 
 

@@ -5,12 +5,14 @@ without a library, a failed or impossible ranking, ``rank.top: 0`` and ``rank.or
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import gzip
 import html
 import itertools
 import json
 import logging
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -406,3 +408,57 @@ def test_rank_without_a_library_is_a_usage_error(arxiv_env: FakeArxiv, digest_di
     publish(digest_dir, None)
     result = cli("rank", "--config", digest_dir / "config.yml", "--out", digest_dir)
     assert result.exit_code == 2 and "no library to rank by" in result.err
+
+
+@pytest.mark.skipif(not HISTORY.is_dir(), reason="../shared/data/history is not there")
+def test_a_fresh_clone_with_a_library_imports_the_history_ranking_is_fitted_on(
+    arxiv_env: FakeArxiv, digest_dir: Path
+) -> None:
+    """A run syncs only the days it reads (issue #12); with For you on it reads them all, since the
+    reader's model is keyed on and fitted from the whole stored history (else a fresh clone, which
+    imports a few days, would rank by another corpus than a warm database)."""
+
+    from arxiv_digest.jobs import _reads
+
+    by_day: dict[str, list[str]] = {}
+    for line in _history_lines(days=20):
+        by_day.setdefault(json.loads(line)["announced"], []).append(line)
+    (digest_dir / "data").mkdir(exist_ok=True)
+    for day, lines in by_day.items():
+        (digest_dir / "data" / f"{day}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = digest_dir / "config.yml"  # no site: filling in the history's site pages would read every day
+    config.write_text(config.read_text(encoding="utf-8") + "\nsite: false\n", encoding="utf-8")
+    days = _reads.history_days(digest_dir / "data", dt.date.fromisoformat(DAY))
+    assert len(days) == 21
+    plain = load_config(digest_dir / "config.yml")
+    assert len(_reads.needed_days(plain, days, days[-1])) < len(days)  # without a library: a few days
+    result = publish(digest_dir, LIBRARY_BIB)  # no database yet: a fresh clone
+    assert result.digest is not None and result.digest.for_you is not None
+    with sqlite3.connect(digest_dir / ".arxiv-digest" / "digest.db") as conn:
+        stored = [row[0] for row in conn.execute("SELECT day FROM days ORDER BY day")]
+    assert stored == [d.isoformat() for d in days]
+    off = dataclasses.replace(load_config(digest_dir / "config.yml"), rank=RankSettings(top=0))
+    assert len(_reads.needed_days(off, days, days[-1])) < len(days)  # `rank: {top: 0}`: ranking off
+
+
+def test_for_you_s_papers_are_summarised_first_and_shown_on_its_pages(
+    arxiv_env: FakeArxiv, digest_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With `summaries: {papers: 3}`, the three summaries go to For you's three best papers (issue #11's
+    `ranked=`), and the For-you pages show them above the abstracts as the topic pages do."""
+    from tests.fakes.chat import FakeChat
+    from tests.test_summaries_daily import KEY, MD_SUMMARY, SITE_SUMMARY, VARIABLE, section
+
+    monkeypatch.setenv(VARIABLE, KEY)
+    with FakeChat(key=KEY) as chat:
+        config = digest_dir / "config.yml"
+        config.write_text(config.read_text(encoding="utf-8") + section(chat.url, papers=3), encoding="utf-8")
+        result = publish(digest_dir, LIBRARY_BIB)
+    assert result.digest is not None and result.digest.for_you is not None
+    best = [(p.paper.id, p.paper.version) for p in result.digest.for_you.picks[:3]]
+    assert sorted(result.digest.summaries) == sorted(best)
+    page = (digest_dir / "for_you.md").read_text(encoding="utf-8")
+    entries = page.split("\n- **[")[1:]
+    assert [bool(MD_SUMMARY.search(e)) for e in entries] == [True] * 3 + [False] * (len(entries) - 3)
+    site = (digest_dir / "site" / "for-you.html").read_text(encoding="utf-8")
+    assert len(SITE_SUMMARY.findall(site)) == 3

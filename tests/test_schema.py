@@ -7,9 +7,11 @@ The fixtures below are the DDL each version created, copied from the releases th
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import datetime as dt
+import json
 import re
 import sqlite3
 from pathlib import Path
@@ -17,11 +19,14 @@ from pathlib import Path
 import pytest
 
 from arxiv_digest.errors import StoreError
-from arxiv_digest.jobs.search import index_words, search
+from arxiv_digest.jobs.search import search
 from arxiv_digest.models import Paper
+from arxiv_digest.output import layout
 from arxiv_digest.query import parse_query
 from arxiv_digest.store import Store, announcement_rows, open_store, schema
 from arxiv_digest.store import snapshot as snapshots
+from arxiv_digest.store.rows import COLUMNS, first_rowid
+from arxiv_digest.store.search_index import index_words
 from tests.sitebuild import DEMO
 
 # -- the DDL of each past version, statement by statement ------------------------------------------------
@@ -64,7 +69,34 @@ V3 = (
         inode INTEGER NOT NULL
     )""",
 )
-PAST = {1: V1, 2: V2, 3: V3}
+V4 = (
+    """CREATE TABLE days (
+        day TEXT PRIMARY KEY,
+        snapshot_sha256 TEXT NOT NULL,
+        paper_count INTEGER NOT NULL,
+        type_counts TEXT NOT NULL DEFAULT '{}'
+    )""",
+    *V3[1:-1],
+    """CREATE TABLE snapshot_files (
+        day TEXT PRIMARY KEY REFERENCES days(day) ON DELETE CASCADE,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL
+    )""",
+)
+V5 = tuple(  # rowids numbered by day (rows.first_rowid); the search index contentless
+    statement.replace("co, tokenize", "co, content = '', tokenize") for statement in V4
+)
+V6 = (  # each paper's facts (issue #10) and the search index's columns for has: and venue:
+    V5[0],
+    V5[1].replace("license TEXT,", "license TEXT,\n        facts TEXT,"),
+    V5[2],
+    "CREATE VIRTUAL TABLE search_index USING fts5("
+    "ti, abs, au, co, hs, ve, content = '', tokenize = 'unicode61 remove_diacritics 0')",
+    *V5[4:],
+)
+PAST = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5, 6: V6}
+#: The columns of the announcements table in each version (facts came in version 6).
+ROW_COLUMNS = {1: 12, 2: 12, 3: 12, 4: 12, 5: 12, 6: 13}
 DAY = dt.date(2026, 6, 30)
 #: A word of the demo day's titles (search must find its papers in a migrated file).
 WORD = "agents"
@@ -80,19 +112,39 @@ def _old_database(path: Path, version: int, data: Path) -> list[tuple[object, ..
     complete search index from version 2 on, and the file's stat from version 3 on); returns its rows."""
     papers = _papers()
     content = snapshots.dumps(papers)
-    snapshot = data / snapshots.snapshot_name(DAY)
+    snapshot = data / layout.snapshot_name(DAY)
     snapshot.write_bytes(content)
-    rows = announcement_rows(DAY, papers)
+    rows = [row[: ROW_COLUMNS[version]] for row in announcement_rows(DAY, papers)]
     with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as conn:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("BEGIN")
         for statement in PAST[version]:
             conn.execute(statement)
         conn.execute(
-            "INSERT INTO days VALUES (?, ?, ?)", (DAY.isoformat(), snapshots.sha256(content), len(rows))
+            "INSERT INTO days (day, snapshot_sha256, paper_count) VALUES (?, ?, ?)",
+            (DAY.isoformat(), snapshots.sha256(content), len(rows)),
         )
-        conn.executemany(f"INSERT INTO announcements VALUES ({', '.join('?' * 12)})", rows)
+        if version >= 4:
+            kinds = collections.Counter(str(r[3]) for r in rows)
+            conn.execute("UPDATE days SET type_counts = ?", (json.dumps(dict(sorted(kinds.items()))),))
+        if version >= 5:
+            first = first_rowid(DAY)
+            columns = ", ".join(COLUMNS.split(", ")[: ROW_COLUMNS[version]])
+            marks = ", ".join("?" * (len(rows[0]) + 1))
+            conn.executemany(
+                f"INSERT INTO announcements (rowid, {columns}) VALUES ({marks})",
+                [(first + i, *row) for i, row in enumerate(rows)],
+            )
+        else:
+            conn.executemany(f"INSERT INTO announcements VALUES ({', '.join('?' * 12)})", rows)
         if version >= 2:
+
+            def facts(p: Paper) -> tuple[str, ...]:  # version 6's columns hs and ve
+                if version < 6 or p.facts is None:
+                    return ()
+                has = " ".join(w for w, yes in (("code", p.facts.code), ("venue", p.facts.venue)) if yes)
+                return (has, index_words(p.facts.venue.label) if p.facts.venue else "")
+
             indexed = [
                 (
                     rowid,
@@ -100,6 +152,7 @@ def _old_database(path: Path, version: int, data: Path) -> list[tuple[object, ..
                     index_words(p.abstract),
                     " ; ".join(map(index_words, p.authors)),
                     index_words(p.comment or ""),
+                    *facts(p),
                 )
                 for (rowid, pid), p in zip(
                     conn.execute("SELECT rowid, id FROM announcements ORDER BY rowid"), papers, strict=True
@@ -107,11 +160,18 @@ def _old_database(path: Path, version: int, data: Path) -> list[tuple[object, ..
                 if pid == p.id
             ]
             assert len(indexed) == len(papers)
+            columns = "ti, abs, au, co" + (", hs, ve" if version >= 6 else "")
             conn.executemany(
-                "INSERT INTO search_index (rowid, ti, abs, au, co) VALUES (?, ?, ?, ?, ?)", indexed
+                f"INSERT INTO search_index (rowid, {columns}) VALUES ({', '.join('?' * len(indexed[0]))})",
+                indexed,
             )
             conn.execute("INSERT INTO search_state VALUES ('complete', '1')")
-        if version >= 3:
+        if version >= 4:
+            st = snapshot.stat()
+            conn.execute(
+                "INSERT INTO snapshot_files VALUES (?, ?, ?)", (DAY.isoformat(), st.st_size, st.st_mtime_ns)
+            )
+        elif version >= 3:
             st = snapshot.stat()
             conn.execute(
                 "INSERT INTO snapshot_files VALUES (?, ?, ?, ?, ?)",
@@ -127,7 +187,7 @@ def _schema_of(path: Path) -> list[tuple[str, str, str]]:
     with contextlib.closing(sqlite3.connect(path)) as conn:
         rows = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
         return [
-            (kind, name, re.sub(r"\s+", " ", sql).replace("( ", "(").replace(" )", ")"))
+            (kind, name, re.sub(r"\s+", " ", sql).replace("( ", "(").replace(" )", ")").replace(" ,", ","))
             for kind, name, sql in rows
         ]
 
@@ -150,15 +210,25 @@ def test_a_database_of_every_past_version_opens_with_its_days_intact(tmp_path: P
         assert _user_version(old) == schema.VERSION
         assert _schema_of(old) == _schema_of(fresh)
         assert [(d.day, d.paper_count) for d in store.days()] == [(DAY, len(rows))]
+        # The counts by announce type: counted by the step to version 4, as a write keeps them after it.
+        assert store.days()[0].counts == dict(collections.Counter(str(r[3]) for r in rows))
         assert sorted(p.id for p in store.papers_for_day(DAY)) == sorted(str(r[1]) for r in rows)
         # The snapshot is the one the day came from: a sync reads it (its stat was never recorded before
-        # version 3) but imports nothing, and records it, so that the next sync does not read it again.
+        # version 3) and records it, so that the next sync does not read it again. It imports nothing,
+        # except into a file from before version 6, whose days are imported again for their facts.
+        assert store.sync(data).imported == (() if version >= 6 else (DAY,))
         assert store.sync(data).imported == ()
-        found = [r.paper.id for r in search(store, parse_query(WORD))]
-        scanned = [r.paper.id for r in search(store, parse_query(WORD), use_index=False)]
-        assert found == scanned and len(found) > 3
+        for query in (WORD, "has:code", "venue:workshop OR venue:CVPR"):
+            found = [r.paper.id for r in search(store, parse_query(query))]
+            scanned = [r.paper.id for r in search(store, parse_query(query), use_index=False)]
+            assert found == scanned and len(found) > 1
     with contextlib.closing(sqlite3.connect(old)) as conn:
-        assert list(conn.execute("SELECT * FROM announcements ORDER BY id")) == rows
+        stored = list(conn.execute("SELECT * FROM announcements ORDER BY id"))
+        assert [row[:12] for row in stored] == [row[:12] for row in rows]
+        assert sorted(stored) == sorted(announcement_rows(DAY, _papers()))  # facts filled in
+        # Rowids follow days from version 5 on: the migration renumbered the older files' rows.
+        low, high = conn.execute("SELECT min(rowid), max(rowid) FROM announcements").fetchone()
+        assert (low, high) == (first_rowid(DAY), first_rowid(DAY) + len(rows) - 1)
         assert conn.execute("SELECT count(*) FROM snapshot_files").fetchone() == (1,)
 
 

@@ -28,8 +28,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..config import Config, MatchMode, RankOrder
+from ..errors import reason
 from ..models import Digest, ForYou, Library, Listing, Paper, Pick, TopicDigest
-from ..output.files import STATE_DIR
+from ..output.layout import STATE_DIR
 from ..rank import (
     RankModel,
     Settings,
@@ -121,7 +122,7 @@ class Ranker:
             except Exception as e:
                 self._failed = True
                 log.debug("ranking failed", exc_info=True)
-                log.warning("For you: skipped, ranking failed: %s: %s", type(e).__name__, e)
+                log.warning("For you: skipped, ranking failed: %s: %s", type(e).__name__, reason(e))
             else:
                 if self._model is None:
                     self._failed = True

@@ -34,6 +34,7 @@ from pathlib import Path
 from ..config import Config, LibrarySettings
 from ..errors import ConfigError, FetchError, cannot_read
 from ..models import Library, LibraryItem, Paper
+from ..output import layout
 from ..output.files import atomic_write
 from ..sources import api
 from ..sources.bibtex import parse_bibtex
@@ -68,7 +69,7 @@ def load_library(
     settings = config.library
     if settings is None:
         return Library()
-    data_dir = out_dir / "data"
+    data_dir = out_dir / layout.DATA
     warnings: list[str] = []
     entries = [*_files(settings, warnings), *(LibraryItem(title="", arxiv_id=i) for i in settings.arxiv)]
     if settings.zotero is not None:
@@ -120,7 +121,10 @@ def _unique(items: Iterable[LibraryItem]) -> list[LibraryItem]:
     what the first lacks (a title, an abstract, a day added)."""
     out: dict[str, LibraryItem] = {}
     for item in items:
-        key = f"id:{item.arxiv_id}" if item.arxiv_id else f"title:{_title_key(item.title)}"
+        if item.arxiv_id:
+            key = f"id:{item.arxiv_id}"
+        else:  # an entry with an abstract but no title is known by its abstract
+            key = f"title:{_title_key(item.title)}" if item.title else f"abstract:{_title_key(item.abstract)}"
         kept_item = out.get(key)
         if kept_item is None:
             out[key] = item

@@ -12,20 +12,17 @@ from pathlib import Path
 
 from ..config import Config
 from ..match import Matcher
-from ..match.digest import build_digest, count_day
+from ..match.digest import build_digest
 from ..models import DayCounts, Digest, Paper
 from ..notify import DeliveryReport
+from ..output import layout
 from ..output.files import Staging
-from ..render.markdown import FOR_YOU as FOR_YOU_MD
+from ..output.layout import SITE
 from ..render.markdown import MarkdownRenderer
-from ..render.site import FOR_YOU as FOR_YOU_HTML
-from ..render.site import OWNED as SITE_OWNED
-from ..render.site import SiteRenderer, day_file, is_site_file
+from ..render.site import SiteRenderer
 from ..store import Store
 from ._for_you import Ranker
-
-#: The site's folder in the output folder.
-SITE = "site"
+from ._summaries import attach_cached
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,25 +51,23 @@ def stage_day(
     for_you_later: bool = False,
 ) -> None:
     pages = renderer.list_pages(digest)  # rendered once, published in the archive and (latest) at the top
-    owned = ("hot_topic", "category")
-    archived = {**pages, "README.md": renderer.index_page(digest, days=days, archived=True)}
-    staging.add_tree(f"archive/{digest.day.isoformat()}/", archived, owned=owned)
+    owned = layout.LIST_FOLDERS
+    archived = {**pages, layout.README: renderer.index_page(digest, days=days, archived=True)}
+    staging.add_tree(layout.archive_folder(digest.day), archived, owned=owned)
     if latest:
-        staging.add_tree(
-            "", {**pages, "README.md": renderer.index_page(digest, days=days, archived=False)}, owned=owned
-        )
+        top = {**pages, layout.README: renderer.index_page(digest, days=days, archived=False)}
+        staging.add_tree("", top, owned=owned)
     # Ranking off, or skipped: no For-you page the day's README does not link (unless a second pass of a
     # rebuild will stage the day again with its For-you part: ``for_you_later``).
     if digest.for_you is None and not for_you_later:
-        day = digest.day.isoformat()
-        staging.remove(f"archive/{day}/{FOR_YOU_MD}")
-        staging.remove(f"{SITE}/day/{day}/{FOR_YOU_HTML}")
+        staging.remove(layout.archived_for_you_page(digest.day))
+        staging.remove(layout.in_site(layout.site_for_you_page(digest.day)))
         if latest:
-            staging.remove(FOR_YOU_MD)
-            staging.remove(f"{SITE}/{FOR_YOU_HTML}")
+            staging.remove(layout.FOR_YOU_PAGE)
+            staging.remove(layout.in_site(layout.site_for_you_page(None)))
     if site is not None:  # the HTML site (issue #4): the day's pages, and the top pages for the latest
         site_files, site_owned = site.day_files(digest, days, latest=latest)
-        staging.add_tree("site/", site_files, owned=site_owned)
+        staging.add_tree(layout.in_site(""), site_files, owned=site_owned)
 
 
 def stage_site_extras(
@@ -97,25 +92,16 @@ def stage_site_extras(
             # Only the latest day's For-you part reaches these pages (its top pages, the For-you feed):
             # the older days of the feeds are not ranked again (a run's cost stays a day's, issue #9).
             chosen = ranker if day == max(days) else None
-            known[day] = day_digest(config, day, store.papers_for_day(day), matcher, chosen)
+            known[day] = day_digest(config, day, store.papers_for_day(day), matcher, chosen, staging.root)
         return known[day]
 
     if not latest_staged:
-        staging.add_tree("site/", site.top_files(digest_of(max(days)), days), owned=SITE_OWNED)
-    staging.add_tree("site/", site.archive_files(counts))
+        top = site.top_files(digest_of(max(days)), days)
+        staging.add_tree(layout.in_site(""), top, owned=layout.SITE_LIST_FOLDERS)
+    staging.add_tree(layout.in_site(""), site.archive_files(counts))
     recent = sorted(days)[-config.feed_days :]
-    staging.add_tree("site/", site.feed_files([digest_of(d) for d in recent]), owned=("feeds",))
-
-
-def archive_counts(
-    config: Config, store: Store, days: Sequence[dt.date], known: dict[dt.date, Digest]
-) -> list[DayCounts]:
-    """Every stored day's counts for the archive pages, by the rule its own pages follow: from the digests
-    already built, else counted from the stored papers (no matching: a few milliseconds a day)."""
-    return [
-        known[day].day_counts if day in known else count_day(config, day, store.papers_for_day(day))
-        for day in days
-    ]
+    feeds = site.feed_files([digest_of(d) for d in recent])
+    staging.add_tree(layout.in_site(""), feeds, owned=(layout.FEEDS,))
 
 
 def stage_site_removal(staging: Staging, out_dir: Path) -> None:
@@ -126,8 +112,8 @@ def stage_site_removal(staging: Staging, out_dir: Path) -> None:
         return
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if is_site_file(rel) and path.is_file() and not path.is_symlink():
-            staging.remove(f"{SITE}/{rel}")
+        if layout.is_site_file(rel) and path.is_file() and not path.is_symlink():
+            staging.remove(layout.in_site(rel))
 
 
 def prune_site_dirs(out_dir: Path) -> None:
@@ -136,7 +122,7 @@ def prune_site_dirs(out_dir: Path) -> None:
     if not root.is_dir():
         return
     for folder in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
-        if is_site_file(folder.relative_to(root).as_posix(), folder=True):
+        if layout.is_site_file(folder.relative_to(root).as_posix(), folder=True):
             with contextlib.suppress(OSError):  # not empty: it holds something of the user's
                 folder.rmdir()
     with contextlib.suppress(OSError):
@@ -154,22 +140,30 @@ def fill_site(
 ) -> int:
     """The site pages of stored days that have none (the site was off, or deleted), one day at a time so a
     long history is never held in memory at once; returns the files written. ``site: true`` after
-    ``site: false`` is thus a whole site again on the next run, as ``rebuild`` makes it."""
+    ``site: false`` is thus a whole site again on the next run, as ``rebuild`` makes it. The database is
+    brought up to date for those days first (a run syncs only the days it reads)."""
     written = 0
-    for day in days:
-        if (out_dir / SITE / day_file(day)).is_file():
-            continue
+    missing = [day for day in days if not (out_dir / layout.in_site(layout.site_day_page(day))).is_file()]
+    if missing:
+        store.sync_days(out_dir / layout.DATA, missing)
+    for day in missing:
         staging = Staging(out_dir)
-        digest = day_digest(config, day, store.papers_for_day(day), matcher, ranker)
+        digest = day_digest(config, day, store.papers_for_day(day), matcher, ranker, out_dir)
         files, owned = site.day_files(digest, days, latest=False)
-        staging.add_tree(f"{SITE}/", files, owned=owned)
+        staging.add_tree(layout.in_site(""), files, owned=owned)
         written += staging.commit()[0]
     return written
 
 
 def day_digest(
-    config: Config, day: dt.date, papers: Sequence[Paper], matcher: Matcher, ranker: Ranker | None
+    config: Config,
+    day: dt.date,
+    papers: Sequence[Paper],
+    matcher: Matcher,
+    ranker: Ranker | None,
+    out_dir: Path,
 ) -> Digest:
-    """The day's digest and, with a reader's library, its For-you part (issue #9)."""
-    digest = build_digest(config, day, papers, matcher)
+    """The day's digest with its cached summaries (issue #11: never the API) and, with a reader's library,
+    its For-you part (issue #9)."""
+    digest = attach_cached(config, build_digest(config, day, papers, matcher), out_dir / layout.DATA)
     return ranker.attach(digest) if ranker is not None else digest

@@ -25,6 +25,7 @@ from ..match import Matcher
 from ..match.digest import build_digest
 from ..match.topics import topic_matcher
 from ..models import DayCounts
+from ..output import layout
 from ..output.files import Staging, make_folder, refuse_symlinks
 from ..output.lock import OutputLock
 from ..render.markdown import MarkdownRenderer
@@ -42,6 +43,8 @@ from ..store import (
     worker_store,
 )
 from ..store import snapshot as snapshots
+from ..store.counts import COUNTS_NAME
+from . import _reads as reads
 from ._for_you import Ranker, ranker_for
 from ._publish import (
     RunResult,
@@ -51,6 +54,7 @@ from ._publish import (
     stage_site_extras,
     stage_site_removal,
 )
+from ._summaries import attach_cached
 
 #: Below this many days a rebuild runs in one process (starting workers would cost more than it saves).
 PARALLEL_MIN_DAYS = 16
@@ -82,6 +86,7 @@ class _DayDone:
     listed: int
     topics: dict[str, int]
     counts: DayCounts  # for the archive pages
+    size: int  # of the snapshot, for data/counts.json
 
 
 _worker: tuple[Config, MarkdownRenderer, Matcher, SiteRenderer | None, Store | None] | None = None
@@ -124,14 +129,18 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
         content = job.path.read_bytes()
     except OSError as e:
         raise StoreError(cannot_read(job.path, e)) from e
-    sha = snapshots.sha256(content)
-    papers = snapshots.loads(content, source=str(job.path), day=job.day)
-    digest = build_digest(config, job.day, papers, matcher)
+    papers, lacked_facts = snapshots.loads_filling(content, source=str(job.path), day=job.day)
     staging = Staging(job.out_dir)
-    stage_day(
-        staging, renderer, digest, job.days, latest=job.latest, site=site, for_you_later=job.for_you_later
-    )
-    written, deleted = staging.commit()
+    snapshot_path = layout.in_data(layout.snapshot_name(job.day))
+    if lacked_facts:  # written before paper facts existed, or by older rules: write them in, once
+        content = snapshots.dumps(papers)
+        staging.add(snapshot_path, content)
+    sha = snapshots.sha256(content)
+    # The cached summaries only (issue #11): a rebuild never calls the API, so it costs zero tokens.
+    digest = attach_cached(config, build_digest(config, job.day, papers, matcher), job.out_dir / layout.DATA)
+    later = job.for_you_later
+    stage_day(staging, renderer, digest, job.days, latest=job.latest, site=site, for_you_later=later)
+    written, deleted = staging.commit(first=[snapshot_path])
     rows = announcement_rows(job.day, papers) if sha != job.stored_sha else None
     if rows is not None and scratch is not None:
         with scratch.transaction():
@@ -147,6 +156,7 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
         listed=digest.total,
         topics={t.topic.name: len(t.papers) for t in digest.topics},
         counts=digest.day_counts,
+        size=len(content),
     )
 
 
@@ -185,7 +195,11 @@ def rebuild(
     make_folder(out_dir)
     refuse_symlinks(out_dir, db_path)  # a --db inside the output folder, outside what the lock scans
     with OutputLock(out_dir):
-        data = out_dir / "data"
+        data = out_dir / layout.DATA
+        # A template mistake is a clean error before anything is written, the marker included.
+        MarkdownRenderer(config)
+        if config.site:
+            SiteRenderer(config)
         # Until it goes, `status` says the pages are not wholly published (a failure among them: disk
         # full, a name the file system refuses); only a rebuild that finishes removes it (issue #7).
         if snapshots.day_files(data):
@@ -199,13 +213,13 @@ def rebuild(
 
 
 def _rebuild_locked(config: Config, out_dir: Path, db_path: Path, jobs: int | None) -> RunResult:
-    files = snapshots.day_files(out_dir / "data")
+    files = snapshots.day_files(out_dir / layout.DATA)
     if files and not database_exists(db_path):  # a missing database is built whole, then moved into place
         with building(db_path) as build:
             return _rebuild_days(config, out_dir, files, jobs, build.store, build)
     with open_db(db_path) as store:
         if not files:
-            store.sync(out_dir / "data")  # drops days whose snapshot is gone
+            store.sync(out_dir / layout.DATA)  # drops days whose snapshot is gone
             return RunResult(day=None, empty=True)
         return _rebuild_days(config, out_dir, files, jobs, store)
 
@@ -233,6 +247,7 @@ def _rebuild_days(
     written = deleted = 0
     last: _DayDone | None = None
     counts: list[DayCounts] = []
+    sizes: list[int] = []
     with store.transaction():
         store.drop_days_except(list(days))
         for done in _run_jobs(config, todo, workers, folder):
@@ -242,6 +257,7 @@ def _rebuild_days(
             written += done.written
             deleted += done.deleted
             counts.append(done.counts)
+            sizes.append(done.size)
             if done.day == latest:
                 last = done
     if build is not None:  # the workers have exited: their files are complete
@@ -250,7 +266,10 @@ def _rebuild_days(
     ranker = ranker_for(config, out_dir, store) if ranking else None
     if ranking:
         written += _stage_for_you(config, out_dir, store, days, ranker)
-    spanning_written, spanning_deleted = _stage_spanning(config, out_dir, store, days, counts, ranker)
+    counts_file = reads.counts_file(config, list(zip(counts, sizes, strict=True)))
+    spanning_written, spanning_deleted = _stage_spanning(
+        config, out_dir, store, days, counts, counts_file, ranker
+    )
     written += spanning_written
     deleted += spanning_deleted
     assert last is not None
@@ -275,7 +294,7 @@ def _stage_for_you(
     written = 0
     for day in days:
         staging = Staging(out_dir)
-        digest = day_digest(config, day, store.papers_for_day(day), matcher, ranker)
+        digest = day_digest(config, day, store.papers_for_day(day), matcher, ranker, out_dir)
         stage_day(staging, renderer, digest, days, latest=day == max(days), site=site)
         written += staging.commit()[0]
     return written
@@ -287,12 +306,14 @@ def _stage_spanning(
     store: Store,
     days: tuple[dt.date, ...],
     counts: Sequence[DayCounts],
+    counts_file: bytes,
     ranker: Ranker | None = None,
 ) -> tuple[int, int]:
     """Write the pages that span days (the archive index, the site's archive and feeds), or remove the
     site when it is turned off; how many files were written and deleted."""
     staging = Staging(out_dir)
-    staging.add("archive/README.md", MarkdownRenderer(config).archive_index(counts))
+    staging.add(layout.in_data(COUNTS_NAME), counts_file)
+    staging.add(layout.ARCHIVE_INDEX, MarkdownRenderer(config).archive_index(counts))
     if config.site:  # the latest day's top pages were staged by its job
         site = SiteRenderer(config)
         matcher = topic_matcher(config)

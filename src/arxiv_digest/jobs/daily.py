@@ -16,16 +16,18 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from ..config import Config
 from ..errors import FeedFormatError, FetchError, ShrunkDayError
 from ..match import Matcher
+from ..match.digest import build_digest
 from ..match.topics import topic_matcher
 from ..models import Announcement, Digest, Library, Paper, arxiv_today, is_after_today
-from ..notify import deliver_day
-from ..output.files import Staging, make_folder, refuse_symlinks
+from ..output import layout
+from ..output.files import Staging, make_folder, refuse_symlinks, refuse_symlinks_within
 from ..output.lock import OutputLock
 from ..render.markdown import MarkdownRenderer
 from ..render.site import SiteRenderer
@@ -34,11 +36,13 @@ from ..sources.http import PoliteClient
 from ..store import Store, default_db_path, incomplete, with_store
 from ..store import meta as day_meta
 from ..store import snapshot as snapshots
+from ..store.counts import COUNTS_NAME
 from ..wording import counted
+from . import _reads as reads
+from ._delivery import deliver
 from ._for_you import Ranker, ranker_for
 from ._publish import (
     RunResult,
-    archive_counts,
     day_digest,
     fill_site,
     prune_site_dirs,
@@ -46,8 +50,26 @@ from ._publish import (
     stage_site_extras,
     stage_site_removal,
 )
+from ._summaries import summarise_digest
 
 log = logging.getLogger(__name__)
+
+#: The paths a daily run writes besides its days' folders (``reads.day_folders``), checked for links.
+RUN_WRITES = (
+    "README.md",
+    "hot_topic",
+    "category",
+    "archive/README.md",
+    "data",
+    "delivery",
+    layout.STATE_DIR,
+    "site/index.html",
+    "site/archive.html",
+    "site/assets",
+    "site/topic",
+    "site/category",
+    "site/feeds",
+)
 
 #: A day this far below the recent average, with parse warnings, is treated as a format change.
 MIN_FRACTION_OF_AVERAGE = 0.2
@@ -123,7 +145,9 @@ def run_daily(
     db_path = db_path or default_db_path(out_dir)
     make_folder(out_dir)
     refuse_symlinks(out_dir, db_path)  # a --db inside the output folder, outside what the lock scans
-    with OutputLock(out_dir):
+    # What a run writes, checked for links before the lock (issue #12: not the whole history's pages; the
+    # folders of the days it writes are checked once it knows them, before the database is opened).
+    with OutputLock(out_dir, scan=RUN_WRITES if config.site else (*RUN_WRITES, "site")):
         # One polite client for the feed and for the library's ids arXiv has to complete (issue #9).
         with PoliteClient(config.arxiv, transport=transport, sleep=sleep or time.sleep) as client:
             announcement = rss.fetch_announcement(client, config.arxiv.rss_url, config.category_codes)
@@ -133,22 +157,36 @@ def run_daily(
             assert announcement.day is not None
             day = announcement.day
 
+            data = out_dir / layout.DATA
+            # The database is brought up to date for the days this run reads, not the whole history (a
+            # fresh clone imports a few snapshots: issue #12); a command reading everything syncs the rest.
+            history = reads.history_days(data, day)
+            needed = reads.needed_days(config, history, day, incomplete.marked_days(data))
+            refuse_symlinks_within(out_dir, reads.day_folders(needed))
+
             def publish(store: Store) -> RunResult:  # again on a fresh database if this one proves damaged
                 check_plausible(announcement, store)
                 check_not_shrunk(announcement, store, force=force)
                 papers = list(announcement.papers)
                 ranker = ranker_for(config, out_dir, store, library, client=client)
                 return _publish_day(
-                    config, out_dir, store, day, papers, warnings=announcement.warnings, ranker=ranker
+                    config,
+                    out_dir,
+                    store,
+                    day,
+                    papers,
+                    warnings=announcement.warnings,
+                    sleep=sleep or time.sleep,
+                    ranker=ranker,
                 )
 
-            result = with_store(db_path, out_dir / "data", publish)
+            result = with_store(db_path, data, publish, only=needed)
         if on_published is not None:
             on_published(result)
         # Delivery comes after the pages, and also when they were already there (a rerun of the day):
         # the day's delivery record says which channels still need it.
         assert result.digest is not None
-        report = deliver_day(config, out_dir, result.digest, sleep=sleep or time.sleep)
+        report = deliver(config, out_dir, result.digest, sleep=sleep or time.sleep)
         return replace(result, delivery=report)
 
 
@@ -160,28 +198,23 @@ def _publish_day(
     papers: list[Paper],
     *,
     warnings: tuple[str, ...] = (),
+    sleep: Callable[[float], None] = time.sleep,
     ranker: Ranker | None = None,
 ) -> RunResult:
     content = snapshots.dumps(papers)
     sha = snapshots.sha256(content)
+    matcher = topic_matcher(config)
     # One transaction: the database commits only once every file is written (a failure rolls it back).
     with store.transaction():
         store.replace_day(day, papers, sha)
-        days = [d.day for d in store.days()]
+        digest, summaries = _ranked_and_summarised(config, out_dir, day, papers, matcher, ranker, sleep)
+        days = reads.history_days(out_dir / layout.DATA, day)
         latest = max(days)
         renderer = MarkdownRenderer(config)
-        matcher = topic_matcher(config)
-        digest = day_digest(config, day, papers, matcher, ranker)
         staging = Staging(out_dir)
-        snapshot_path = f"data/{snapshots.snapshot_name(day)}"
+        snapshot_path = layout.in_data(layout.snapshot_name(day))
         staging.add(snapshot_path, content)
-        # The day's parse warnings must outlive the run (on GitHub the database does not): `status` reads
-        # them from data/<day>.meta.json, which exists only for a day that had some.
-        meta_path = f"data/{day_meta.meta_name(day)}"
-        if warnings:
-            staging.add(meta_path, day_meta.dumps(day_meta.DayMeta(day, warnings)))
-        else:
-            staging.remove(meta_path)
+        meta_path = _stage_meta(staging, day_meta.DayMeta(day, warnings, summaries))
         site = SiteRenderer(config) if config.site else None
         stage_day(staging, renderer, digest, days, latest=day == latest, site=site)
         known = {day: digest}
@@ -193,10 +226,13 @@ def _publish_day(
         unfinished = _restage_unfinished(
             staging, renderer, config, store, matcher, day, days, site=site, ranker=ranker
         )
-        counts = archive_counts(config, store, days, known)
-        staging.add("archive/README.md", renderer.archive_index(counts))
+        counts, counts_file = reads.archive_counts(
+            config, out_dir / layout.DATA, days, known, {day: len(content)}
+        )
+        staging.add(layout.in_data(COUNTS_NAME), counts_file)
+        staging.add(layout.ARCHIVE_INDEX, renderer.archive_index(counts))
         if site is not None:
-            latest_staged = "site/index.html" in staging.files
+            latest_staged = layout.in_site(layout.SITE_INDEX) in staging.files
             stage_site_extras(
                 staging,
                 site,
@@ -212,9 +248,9 @@ def _publish_day(
         else:
             stage_site_removal(staging, out_dir)
         # Until the marker goes, `status` reports the day as incomplete (a failure among the pages).
-        incomplete.mark(out_dir / "data", day)
+        incomplete.mark(out_dir / layout.DATA, day)
         written, deleted = staging.commit(first=[snapshot_path, meta_path])
-    incomplete.clear(out_dir / "data", [day, *unfinished])
+    incomplete.clear(out_dir / layout.DATA, [day, *unfinished])
     if site is None:
         prune_site_dirs(out_dir)
     else:
@@ -232,6 +268,37 @@ def _publish_day(
     )
 
 
+def _ranked_and_summarised(
+    config: Config,
+    out_dir: Path,
+    day: dt.date,
+    papers: list[Paper],
+    matcher: Matcher,
+    ranker: Ranker | None,
+    sleep: Callable[[float], None],
+) -> tuple[Digest, dict[str, Any] | None]:
+    """The day's digest, ranked for the reader (issue #9: against the history that now holds the day),
+    then summarised (issue #11), For you's papers first, before anything is written: summaries can add a
+    line above an abstract and nothing else; off (no `summaries:`), the digest is returned unchanged.
+    Also the summaries' record for the day's meta.json."""
+    built = build_digest(config, day, papers, matcher)
+    built = ranker.attach(built) if ranker is not None else built
+    ranked = [pick.paper for pick in built.for_you.picks] if built.for_you is not None else []
+    return summarise_digest(config, built, out_dir / layout.DATA, ranked=ranked, sleep=sleep)
+
+
+def _stage_meta(staging: Staging, meta: day_meta.DayMeta) -> str:
+    """Stage ``data/<day>.meta.json`` (or its removal); its path. The day's parse warnings must outlive
+    the run (on GitHub the database does not): `status` reads them from there, a file that exists only for
+    a day that had some (or summaries)."""
+    meta_path = layout.in_data(layout.meta_name(meta.day))
+    if not meta.is_empty:
+        staging.add(meta_path, day_meta.dumps(meta))
+    else:
+        staging.remove(meta_path)
+    return meta_path
+
+
 def _restage_unfinished(
     staging: Staging,
     renderer: MarkdownRenderer,
@@ -246,11 +313,11 @@ def _restage_unfinished(
     """Stage again every other day whose publication a failed run left unfinished (its marker is there);
     return them all, their markers to remove. A marked day with no snapshot never got one: nothing of it
     is published, so there is nothing to finish."""
-    marked = [d for d in incomplete.marked_days(staging.root / "data") if d != day]
+    marked = [d for d in incomplete.marked_days(staging.root / layout.DATA) if d != day]
     latest = max(days)
     for other in marked:
         if other in days:
-            digest = day_digest(config, other, store.papers_for_day(other), matcher, ranker)
+            digest = day_digest(config, other, store.papers_for_day(other), matcher, ranker, staging.root)
             stage_day(staging, renderer, digest, days, latest=other == latest, site=site)
     return marked
 
@@ -272,6 +339,6 @@ def _restage_neighbours(
     i = ordered.index(day)
     for neighbour in ordered[max(0, i - 1) : i] + ordered[i + 1 : i + 2]:
         digest = known[neighbour] = day_digest(
-            config, neighbour, store.papers_for_day(neighbour), matcher, ranker
+            config, neighbour, store.papers_for_day(neighbour), matcher, ranker, staging.root
         )
         stage_day(staging, renderer, digest, days, latest=neighbour == latest, site=site)

@@ -13,6 +13,7 @@ from typing import TypeVar
 from ..config import Config
 from ..errors import RuntimeFailure, UsageError
 from ..models import Library, Paper, Pick, parse_arxiv_id
+from ..output import layout
 from ..rank import Explanation, RankModel
 from ..store import Store, default_db_path, read_store
 from ._for_you import Ranker, configured_library
@@ -45,7 +46,7 @@ def _with_model(
             raise RuntimeFailure("nothing was ranked: no model could be had (the warning above says why)")
         return work(store, model)
 
-    return read_store(db_path or default_db_path(out_dir), out_dir / "data", run)
+    return read_store(db_path or default_db_path(out_dir), out_dir / layout.DATA, run)
 
 
 def rank_days(

@@ -18,8 +18,9 @@ from ..match.engine import Hit, Matcher, TopicRule
 from ..match.fts import fts_expression
 from ..models import Paper, Submission, id_sort_key
 from ..query.ast import Node
-from ..query.words import tokenize
 from ..store import Store
+
+__all__ = ["SearchResult", "search"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +28,6 @@ class SearchResult:
     paper: Paper
     hits: tuple[Hit, ...] = ()
     submission: Submission | None = None  # set when the paper comes from a remote search (data/remote/)
-
-
-def index_words(text: str) -> str:
-    """A field as the search index stores it: the word rule's words, separated by spaces."""
-    return " ".join(tokenize(text))
 
 
 def search(
@@ -49,7 +45,7 @@ def search(
     dates (inclusive) that the query selects, newest first."""
     fts = None
     if use_index:
-        store.ensure_search_index(index_words)
+        store.ensure_search_index()
         fts = fts_expression(tree)
     matcher = Matcher([TopicRule("query", tree)])
     best: dict[str, Paper] = {}

@@ -1,11 +1,12 @@
 """The values that flow through the pipeline, no I/O and no imports but each other: papers and
-announcements (``paper``), what config.yml names (``topic``), a day's digest (``digest``), the reader's
-library (``library``). Every name is exported here, so a stage imports ``from ..models import X`` without
-knowing the file."""
+announcements (``paper``), what a paper's record says about its code and venue (``facts``), what
+config.yml names (``topic``), a day's digest (``digest``), the reader's library (``library``). Every name
+is exported here, so a stage imports ``from ..models import X`` without knowing the file."""
 
 from __future__ import annotations
 
 from .digest import CategoryDigest, DayCounts, Digest, Listing, TopicDigest, kind_label, sort_papers
+from .facts import CodeLink, Facts, LinkKind, Track, Venue
 from .for_you import ForYou, Pick
 from .library import Library, LibraryItem
 from .paper import (
@@ -29,11 +30,14 @@ __all__ = [
     "Announcement",
     "CategoryDigest",
     "CategorySpec",
+    "CodeLink",
     "DayCounts",
     "Digest",
+    "Facts",
     "ForYou",
     "Library",
     "LibraryItem",
+    "LinkKind",
     "Listing",
     "MatchMode",
     "Order",
@@ -42,6 +46,8 @@ __all__ = [
     "Submission",
     "Topic",
     "TopicDigest",
+    "Track",
+    "Venue",
     "arxiv_today",
     "id_sort_key",
     "is_after_today",

@@ -29,22 +29,20 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import jinja2
 
-from ..config import SMTP_PASSWORD_ENV, Config
+from ..config import SMTP_PASSWORD_ENV, Config, EmailSettings
 from ..errors import DeliveryError, GaveUp, SendFailed, cannot_read
-from ..models import Digest
 from ..net.retry import RetryPolicy, retry
+from ..output import layout
 from ..output.files import atomic_write
 from ..wording import counted
 from . import email as mail
 from . import webhooks
+from .outgoing import Channel, Compose, Outgoing
 from .redact import Redactor
-from .selection import Selection, select
 
 log = logging.getLogger(__name__)
 
-STATE_DIR = "delivery"
 #: The longest wait before a channel's next try, ours or a server's (``Retry-After``): a run waits for
 #: its notifications, and a channel that failed is tried again by the day's next run anyway.
 MAX_WAIT_SECONDS = 60.0
@@ -90,14 +88,13 @@ class DeliveryReport:
 
 
 @dataclass(frozen=True, slots=True)
-class _Channel:
-    name: str
-    topics: tuple[str, ...] | None
-    send: Callable[[Selection], str]  # one attempt; returns what to print ("to 2 recipients")
+class _Sender:
+    channel: Channel
+    send: Callable[[Outgoing], str]  # one attempt; returns what to print ("to 2 recipients")
 
 
 def state_path(out_dir: Path, day: dt.date) -> Path:
-    return out_dir / STATE_DIR / f"{day.isoformat()}.json"
+    return out_dir / layout.delivery_record(day)
 
 
 def _timestamp(when: dt.datetime) -> str:
@@ -129,52 +126,56 @@ def _write_state(path: Path, day: dt.date, channels: Mapping[str, Mapping[str, A
     atomic_write(path, (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
-def _channels(
+def channels(config: Config) -> list[Channel]:
+    """The configured channels, in the order they are served: the e-mail, then each webhook."""
+    notify = config.notify
+    out = [Channel("email", notify.email.topics)] if notify.email is not None else []
+    for i, hook in enumerate(notify.webhooks, 1):
+        out.append(Channel(f"webhook {i} ({hook.format.value})", hook.topics, hook.format))
+    return out
+
+
+def _senders(
     config: Config,
+    day: dt.date,
     client: Callable[[], httpx.Client],
     env: Mapping[str, str],
     now: Callable[[], dt.datetime],
-) -> list[_Channel]:
+) -> list[_Sender]:
     notify = config.notify
-    out: list[_Channel] = []
-    if notify.email is not None:
-        settings = notify.email
-        renderer = mail.EmailRenderer(config.templates_dir, config.max_authors)
+    hooks = iter(notify.webhooks)
+    out: list[_Sender] = []
+    for channel in channels(config):
+        if channel.format is None:
+            assert notify.email is not None
+            settings = notify.email
 
-        def send_email(selection: Selection) -> str:
-            try:
-                message = mail.build_message(selection, settings, renderer, now=now())
-            except jinja2.TemplateError as e:
-                raise SendFailed(f"cannot render the e-mail: {e}", retryable=False) from e
-            refused = mail.send_message(
-                message,
-                settings,
-                password=env.get(SMTP_PASSWORD_ENV) or None,
-                timeout_seconds=notify.timeout_seconds,
-            )
-            delivered = len(settings.to) - len(refused)
-            note = f"; refused: {', '.join(sorted(refused))}" if refused else ""
-            return f"to {delivered} recipient{'s' if delivered != 1 else ''}{note}"
+            def send_email(outgoing: Outgoing, settings: EmailSettings = settings) -> str:
+                message = mail.build_message(outgoing, day, settings, now=now())
+                refused = mail.send_message(
+                    message,
+                    settings,
+                    password=env.get(SMTP_PASSWORD_ENV) or None,
+                    timeout_seconds=notify.timeout_seconds,
+                )
+                delivered = len(settings.to) - len(refused)
+                note = f"; refused: {', '.join(sorted(refused))}" if refused else ""
+                return f"to {counted(delivered, 'recipient')}{note}"
 
-        out.append(_Channel("email", settings.topics, send_email))
-    for i, hook in enumerate(notify.webhooks, 1):
-        build = webhooks.PAYLOADS[hook.format]
+            out.append(_Sender(channel, send_email))
+            continue
 
-        def send_hook(
-            selection: Selection,
-            url: str = hook.url,
-            build: Callable[[Selection], dict[str, Any]] = build,
-        ) -> str:
-            webhooks.post(client(), url, build(selection))
+        def send_hook(outgoing: Outgoing, url: str = next(hooks).url) -> str:
+            webhooks.post(client(), url, outgoing.payload)
             return ""
 
-        out.append(_Channel(f"webhook {i} ({hook.format.value})", hook.topics, send_hook))
+        out.append(_Sender(channel, send_hook))
     return out
 
 
 def _attempts(
-    channel: _Channel,
-    selection: Selection,
+    sender: _Sender,
+    outgoing: Outgoing,
     *,
     attempts: int,
     backoff_seconds: float,
@@ -193,7 +194,7 @@ def _attempts(
         nonlocal made
         made += 1
         try:
-            return redactor.message(channel.send(selection))
+            return redactor.message(sender.send(outgoing))
         except SendFailed as e:
             raise SendFailed(
                 redactor.message(e.reason),
@@ -209,7 +210,7 @@ def _attempts(
         max_wait_name=f"the {MAX_WAIT_SECONDS:.0f} s a delivery waits at most",
     )
     try:
-        detail = retry(send, policy, what=channel.name, sleep=sleep)
+        detail = retry(send, policy, what=sender.channel.name, sleep=sleep)
     except GaveUp as e:
         # The record keeps the last try's reason; a Retry-After past the cap adds why we stopped.
         asked_too_long = e.retry_after_seconds is not None
@@ -246,25 +247,29 @@ def _settle(
 def deliver_day(
     config: Config,
     out_dir: Path,
-    digest: Digest,
+    day: dt.date,
+    compose: Compose,
     *,
     sleep: Callable[[float], None] = time.sleep,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     env: Mapping[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> DeliveryReport:
-    """Send ``digest`` to every channel not yet served for its day; record each outcome as it happens.
+    """Send ``day``'s messages to every channel not yet served for it; record each outcome as it happens.
+    ``compose`` renders a channel's message (the job's renderer); it is called only for the channels
+    still to serve, and a :class:`SendFailed` it raises is that channel's failure (one attempt).
 
     Never raises for a channel's failure (the report holds it, see :meth:`DeliveryReport.error`); raises
     :class:`DeliveryError` only when the day's record cannot be read.
     """
     notify = config.notify
     if not notify.channels:
-        return DeliveryReport(digest.day, ())
+        return DeliveryReport(day, ())
     env = os.environ if env is None else env
-    path = state_path(out_dir, digest.day)
+    path = state_path(out_dir, day)
     state = read_state(path)
-    redactor = Redactor.for_delivery(notify, env)
+    api_key_env = config.summaries.key_env if config.summaries is not None else None
+    redactor = Redactor.for_delivery(notify, env, api_key_env=api_key_env)
     clients: list[httpx.Client] = []
 
     def client() -> httpx.Client:
@@ -274,38 +279,36 @@ def deliver_day(
 
     outcomes: list[ChannelOutcome] = []
     try:
-        for channel in _channels(config, client, env, now):
-            record = dict(state.get(channel.name, {}))
+        for sender in _senders(config, day, client, env, now):
+            name = sender.channel.name
+            record = dict(state.get(name, {}))
             if record.get("status") == Status.SENT.value:
                 when = record.get("sent_at")
                 outcomes.append(
-                    ChannelOutcome(channel.name, Status.ALREADY_SENT, detail=f"at {when}" if when else "")
+                    ChannelOutcome(name, Status.ALREADY_SENT, detail=f"at {when}" if when else "")
                 )
                 continue
-            selection = select(
-                digest,
-                channel.topics,
-                title=config.title,
-                repo=config.repo,
-                max_authors=config.max_authors,
-                site_url=config.site_url if config.site else None,
-            )
-            if selection.is_empty and not notify.send_empty:
-                outcomes.append(ChannelOutcome(channel.name, Status.NOTHING))
-                continue
-            made, error, detail = _attempts(
-                channel,
-                selection,
-                attempts=notify.attempts,
-                backoff_seconds=notify.retry_backoff_seconds,
-                sleep=sleep,
-                redactor=redactor,
-            )
-            outcome = _settle(record, channel.name, made, error, detail, selection.paper_count, now())
-            state[channel.name] = record
-            _write_state(path, digest.day, state)
+            try:
+                outgoing = compose(sender.channel)
+            except SendFailed as e:  # it cannot be rendered: no attempt can do better
+                outcome = _settle(record, name, 1, redactor.message(e.reason), "", 0, now())
+            else:
+                if outgoing.empty and not notify.send_empty:
+                    outcomes.append(ChannelOutcome(name, Status.NOTHING))
+                    continue
+                made, error, detail = _attempts(
+                    sender,
+                    outgoing,
+                    attempts=notify.attempts,
+                    backoff_seconds=notify.retry_backoff_seconds,
+                    sleep=sleep,
+                    redactor=redactor,
+                )
+                outcome = _settle(record, name, made, error, detail, outgoing.papers, now())
+            state[name] = record
+            _write_state(path, day, state)
             outcomes.append(outcome)
     finally:
         for c in clients:
             c.close()
-    return DeliveryReport(digest.day, tuple(outcomes))
+    return DeliveryReport(day, tuple(outcomes))

@@ -22,14 +22,9 @@ from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..errors import PublishError, UsageError, cannot_read
-
-STATE_DIR = ".arxiv-digest"
-#: What may be deleted from an owned folder: Markdown pages, the site's HTML pages and its Atom feeds.
-OWNED_SUFFIXES = (".md", ".html", ".xml")
-#: What arxiv-digest writes at the top of an output folder: the latest day's pages, the archive, the site,
-#: the snapshots, the delivery records (notify/) and its state (lock, database, a backfill's progress).
-OUTPUT_NAMES = ("README.md", "hot_topic", "category", "archive", "site", "data", "delivery", STATE_DIR)
+from ..errors import PublishError, UsageError, cannot, cannot_read, reason
+from . import layout
+from .layout import OUTPUT_NAMES, OWNED_SUFFIXES, STATE_DIR
 
 
 def _symlink_error(link: Path, root: Path) -> PublishError:
@@ -73,9 +68,13 @@ def refuse_symlinks(root: Path, path: Path, *, checked: set[Path] | None = None)
 def refuse_symlinks_within(root: Path, names: Iterable[str] = OUTPUT_NAMES) -> None:
     """Raise :class:`PublishError` if any file or folder under ``root/<name>``, for each of ``names``, is a
     symbolic link. Links are never followed; a run checks its whole output folder this way before it writes
-    (a rebuild's workers write days independently, so a check per write could come after the first)."""
+    (a rebuild's workers write days independently, so a check per write could come after the first). A
+    name may be a path (``archive/2026-06-30``): the folders on the way to it are checked too."""
+    on_the_way: set[Path] = set()
     for name in names:
         top = root / name
+        if top.parent != root:
+            refuse_symlinks(root, top.parent, checked=on_the_way)
         try:
             mode = os.lstat(top).st_mode
         except (FileNotFoundError, NotADirectoryError):
@@ -115,12 +114,12 @@ def make_folder(path: Path) -> list[Path]:
             mode = os.stat(current).st_mode  # follows links: the output folder may be one
         except (FileNotFoundError, NotADirectoryError) as e:
             if current.parent == current:  # even the top is gone (a deleted working folder)
-                raise PublishError(f"cannot create the folder {path}: {current}: {e.strerror or e}") from e
+                raise PublishError(f"cannot create the folder {path}: {current}: {reason(e)}") from e
             missing.append(current)
             current = current.parent
             continue
         except OSError as e:
-            raise PublishError(f"cannot create the folder {path}: {current}: {e.strerror or e}") from e
+            raise PublishError(f"cannot create the folder {path}: {current}: {reason(e)}") from e
         if not stat.S_ISDIR(mode):
             raise _not_a_folder(path, current)
         break
@@ -136,7 +135,7 @@ def make_folder(path: Path) -> list[Path]:
                 raise _not_a_folder(path, folder) from e
             on_the_way = "" if folder == path else f" (on the way to {path})"
             raise PublishError(
-                f"cannot create the folder {folder}{on_the_way}: {e.strerror or e}; "
+                f"cannot create the folder {folder}{on_the_way}: {reason(e)}; "
                 "choose a folder you can write to"
             ) from e
         created.append(folder)
@@ -199,7 +198,7 @@ def atomic_write(path: Path, content: bytes, *, durable: bool = False) -> bool:
             return False
         path.parent.mkdir(parents=True, exist_ok=True)
         # A name no other writer uses (one process holds the lock; workers write distinct files).
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp = path.with_name(layout.temp_name(path.name, os.getpid()))
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
         try:
             with os.fdopen(fd, "wb") as f:
@@ -213,7 +212,7 @@ def atomic_write(path: Path, content: bytes, *, durable: bool = False) -> bool:
                 os.unlink(tmp)
             raise
     except OSError as e:
-        raise PublishError(f"cannot write {path}: {e.strerror or e}") from e
+        raise PublishError(cannot("write", path, e)) from e
     return True
 
 
@@ -222,7 +221,7 @@ def _keep_old(path: Path) -> Path | bytes | None:
     where the file system has no hard links, or None when there is no such file."""
     if not path.is_file():
         return None
-    link = path.with_name(f".{path.name}.old.{os.getpid()}.tmp")
+    link = path.with_name(layout.old_copy_name(path.name, os.getpid()))
     try:
         with contextlib.suppress(FileNotFoundError):
             link.unlink()
@@ -234,11 +233,11 @@ def _keep_old(path: Path) -> Path | bytes | None:
 
 def _writer_alive(temp_name: str) -> bool:
     """Is the process that named this `.<name>.<pid>.tmp` file still running?"""
-    pid_text = temp_name.rsplit(".", 2)[-2] if temp_name.count(".") >= 3 else ""
-    if not pid_text.isdigit():
+    pid = layout.temp_writer_pid(temp_name)
+    if pid is None:
         return False
     try:
-        os.kill(int(pid_text), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
@@ -281,12 +280,12 @@ class Staging:
         way to any of them is refused before the first write."""
         stale = self._check()
         order = [p for p in first if p in self.files] + [p for p in self.files if p not in set(first)]
-        written = self._write_all(order)
+        written = self._write_all(order, keep=set(first))
         deleted = 0
         # A run killed mid-write leaves `.<name>.<pid>.tmp` behind. Remove those of processes that are gone,
         # never those of a live one (rebuild workers share folders such as site/day/).
         for folder in {(self.root / rel).parent for rel in order}:
-            for leftover in folder.glob(".*.tmp"):
+            for leftover in folder.glob(layout.TEMP_GLOB):
                 if not _writer_alive(leftover.name):
                     with contextlib.suppress(OSError):
                         leftover.unlink()
@@ -295,7 +294,7 @@ class Staging:
                 path.unlink()
                 deleted += 1
             except OSError as e:
-                raise PublishError(f"cannot remove stale page {path}: {e.strerror or e}") from e
+                raise PublishError(f"cannot remove stale page {path}: {reason(e)}") from e
         for rel in sorted(self.removed - set(self.files)):
             try:
                 (self.root / rel).unlink()
@@ -303,21 +302,26 @@ class Staging:
             except FileNotFoundError:
                 pass
             except OSError as e:
-                raise PublishError(f"cannot remove {self.root / rel}: {e.strerror or e}") from e
+                raise PublishError(cannot("remove", self.root / rel, e)) from e
         return written, deleted
 
-    def _write_all(self, order: list[str]) -> int:
+    def _write_all(self, order: list[str], *, keep: set[str]) -> int:
         """Write the files in order; should one fail (a full disk, a name the file system refuses), give
         every file written so far its old bytes back, or remove it if it is new, and raise: a failed run
-        changes nothing it had published (issue #7). The old bytes are kept as a hard link beside the file
-        (no copy, no room needed), under the temporary-file name a later run cleans up."""
+        changes no page it had published (issue #7). The files in ``keep`` (the day's snapshot, written
+        first) stay: what was fetched is not lost, and the day's marker makes `status` report it unfinished
+        until a run or a rebuild publishes it. The old bytes are kept as a hard link beside the file (no
+        copy, no room needed), under the temporary-file name a later run cleans up."""
         undo: list[tuple[Path, Path | bytes | None]] = []
+        written = 0
         try:
             for rel in order:
                 path = self.root / rel
-                old = _keep_old(path)
-                if atomic_write(path, self.files[rel], durable=rel.startswith("data/")):
-                    undo.append((path, old))
+                old = None if rel in keep else _keep_old(path)
+                if atomic_write(path, self.files[rel], durable=layout.is_durable(rel)):
+                    written += 1
+                    if rel not in keep:
+                        undo.append((path, old))
                 elif isinstance(old, Path):
                     old.unlink()
         except BaseException:
@@ -334,7 +338,7 @@ class Staging:
             if isinstance(old, Path):
                 with contextlib.suppress(OSError):
                     old.unlink()
-        return len(undo)
+        return written
 
     def _check(self) -> list[Path]:
         """Refuse a symbolic link on the way to anything this commit writes or deletes; return the stale

@@ -6,24 +6,29 @@ import contextlib
 import errno
 import fcntl
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
-from ..errors import LockError, PublishError
-from .files import STATE_DIR, _symlink_error, refuse_symlinks_within
+from ..errors import LockError, PublishError, cannot, reason
+from . import layout
+from .files import _symlink_error, refuse_symlinks_within
 
 
 class OutputLock:
-    """An exclusive lock on an output folder: a second run exits 1 instead of interleaving writes."""
+    """An exclusive lock on an output folder: a second run exits 1 instead of interleaving writes. ``scan``:
+    the paths under it checked for links before the lock is taken (default: all that arxiv-digest owns; a
+    daily run names what it writes, issue #12, and checks the day folders once it knows the day)."""
 
-    def __init__(self, out_dir: Path) -> None:
-        self.path = out_dir / STATE_DIR / "lock"
+    def __init__(self, out_dir: Path, scan: Iterable[str] = layout.OUTPUT_NAMES) -> None:
+        self.path = out_dir / layout.LOCK
+        self.scan = tuple(scan)
         self._fd: int | None = None
 
     def __enter__(self) -> OutputLock:
         root = self.path.parent.parent
-        # Before the lock file is created: a link anywhere in what arxiv-digest owns stops the run here,
-        # with nothing written. No concurrent run makes links, so this needs no lock.
-        refuse_symlinks_within(root)
+        # Before the lock file is created: a link anywhere in what arxiv-digest owns (or will write) stops
+        # the run here, with nothing written. No concurrent run makes links, so this needs no lock.
+        refuse_symlinks_within(root, self.scan)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # O_NOFOLLOW: should a link appear at the lock's path after the scan, opening it fails rather
@@ -32,7 +37,7 @@ class OutputLock:
         except OSError as e:
             if e.errno == errno.ELOOP:
                 raise _symlink_error(self.path, root) from e
-            raise PublishError(f"cannot create the lock file {self.path}: {e.strerror or e}") from e
+            raise PublishError(f"cannot create the lock file {self.path}: {reason(e)}") from e
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
@@ -46,7 +51,7 @@ class OutputLock:
                     f"another arxiv-digest run{who} is writing {self.path.parent.parent}; "
                     "wait for it to finish and run again"
                 ) from e
-            raise PublishError(f"cannot lock {self.path}: {e.strerror or e}") from e
+            raise PublishError(cannot("lock", self.path, e)) from e
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd

@@ -1,11 +1,16 @@
 """Atom 1.0 feeds (RFC 4287): ``feeds/<Topic>.xml`` per topic and ``feeds/all.xml`` (every paper any topic
-took), covering the last ``feed_days`` announcement days.
+took), covering the last ``feed_days`` announcement days; with a ``library:``, ``feeds/for-you.xml``: the
+latest day's For-you list, best first, each entry saying why (issue #9).
 
 Built as an element tree with lxml, never from string templates, so every title and abstract is escaped
 by the serialiser (a title holding ``<script>``, ``&`` or ``]]>`` stays text). One entry per paper: its
 id is ``https://arxiv.org/abs/<id>`` (RFC 4287 §4.2.6: permanent and unique); a paper announced on
 several of the days (new, then replaced) appears once, as last announced. Times are the announcement
 day at 00:00 US Eastern (arXiv's calendar), never the clock, so the same days give the same bytes.
+
+A paper's badges (issue #10, :mod:`.badges`) are an entry's own elements, where feed readers show them: its
+code link a ``<link rel="related" type="text/html" title="💻 code">`` (http(s) only), its venue a
+``<category>`` in our own scheme (:data:`VENUE_SCHEME`) whose label is the badge's text.
 """
 
 from __future__ import annotations
@@ -20,18 +25,18 @@ from lxml import etree
 from .. import PROJECT_URL, __version__
 from ..config import Config
 from ..models import ARXIV_TZ, Digest, Order, Paper, Pick, sort_papers
+from ..output import layout
+from .badges import badges
 from .escape import url_path
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 #: The category scheme arXiv's own Atom API uses for its subject classes.
 ARXIV_SCHEME = "http://arxiv.org/schemas/atom"
+#: The category scheme of a paper's venue (issue #10): ours, as no outside scheme names venues.
+VENUE_SCHEME = f"{PROJECT_URL}#venue"
 _A = f"{{{ATOM_NS}}}"
 # XML 1.0 forbids most C0 control characters; arXiv text has carried form feeds.
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-#: The For-you feed (issue #9): the latest day's For-you list, best first, each entry saying why.
-FOR_YOU_FEED = "feeds/for-you.xml"
 
 
 def announced_at(day: dt.date) -> str:
@@ -50,6 +55,7 @@ def feed_files(config: Config, digests: Sequence[Digest]) -> dict[str, bytes]:
     recent = sorted(digests, key=lambda d: d.day, reverse=True)[: config.feed_days]
     updated = recent[0].day if recent else dt.date(1970, 1, 1)
     files: dict[str, bytes] = {}
+    summaries = {k: v for d in reversed(recent) for k, v in d.summaries.items()}  # issue #11
     for topic in config.topics:
         papers = _unique(p for d in recent for t in d.topics if t.topic.name == topic.name for p in t.papers)
         files[f"feeds/{topic.slug}.xml"] = build_feed(
@@ -59,6 +65,7 @@ def feed_files(config: Config, digests: Sequence[Digest]) -> dict[str, bytes]:
             papers=papers,
             updated=updated,
             page=f"topic/{topic.slug}.html",
+            summaries=summaries,
         )
     everything = _unique(
         p
@@ -72,18 +79,20 @@ def feed_files(config: Config, digests: Sequence[Digest]) -> dict[str, bytes]:
         papers=everything,
         updated=updated,
         page="index.html",
+        summaries=summaries,
     )
     # The latest day's For-you list (a feed reader keeps the earlier days' entries).
     latest = recent[0].for_you if recent else None
     if latest is not None:
         picks: dict[str, Pick] = {pick.paper.id: pick for pick in latest.picks}
-        files[FOR_YOU_FEED] = build_feed(
+        files[layout.FOR_YOU_FEED] = build_feed(
             config,
             slug="for-you",
             title=f"{config.title}: for you",
             papers=[pick.paper for pick in picks.values()],
             updated=updated,
-            page="for-you.html",
+            page=layout.SITE_FOR_YOU,
+            summaries=recent[0].summaries,
             why={k: f"Why: {pick.reason}" for k, pick in picks.items()},
         )
     return files
@@ -105,10 +114,12 @@ def build_feed(
     papers: Sequence[Paper],
     updated: dt.date,
     page: str,
+    summaries: Mapping[tuple[str, int], str] | None = None,
     why: Mapping[str, str] | None = None,
 ) -> bytes:
     """One Atom document. With ``site_url`` its id and links are absolute URLs of the published site;
-    without one its id is a URN derived from the digest's title and the feed's name (stable, unique)."""
+    without one its id is a URN derived from the digest's title and the feed's name (stable, unique).
+    ``summaries`` (issue #11) are put before the abstract in an entry's text ``<summary>``."""
     feed = etree.Element(_A + "feed", nsmap={None: ATOM_NS})
     base = config.site_url
     if base:
@@ -125,11 +136,15 @@ def build_feed(
     _text(author, "name", config.title)
     _text(feed, "generator", "arxiv-digest", uri=PROJECT_URL, version=__version__)
     for p in papers:
-        _entry(feed, p, (why or {}).get(p.id))
+        _entry(feed, p, (summaries or {}).get((p.id, p.version)), (why or {}).get(p.id))
     return bytes(etree.tostring(feed, xml_declaration=True, encoding="utf-8"))
 
 
-def _entry(feed: etree._Element, p: Paper, why: str | None = None) -> None:
+#: What stands before a machine-written summary in a feed entry's text (issue #11).
+SUMMARY_LABEL = "🤖 Summary (machine-written):"
+
+
+def _entry(feed: etree._Element, p: Paper, summary: str | None = None, why: str | None = None) -> None:
     entry = etree.SubElement(feed, _A + "entry")
     _text(entry, "id", p.abs_url)
     title = p.title
@@ -151,7 +166,17 @@ def _entry(feed: etree._Element, p: Paper, why: str | None = None) -> None:
         title="PDF",
         href=f"https://arxiv.org/pdf/{p.id}",
     )
+    for b in badges(p):
+        if b.url is not None:
+            etree.SubElement(entry, _A + "link", rel="related", type="text/html", title=b.text, href=b.url)
     for code in p.categories:
         etree.SubElement(entry, _A + "category", term=code, scheme=ARXIV_SCHEME)
-    summary = p.abstract or "(no abstract)"
-    _text(entry, "summary", f"{why}\n\n{summary}" if why else summary, type="text")
+    for b in badges(p):
+        if b.kind == "venue":
+            term, label = _NOT_XML.sub("", b.label), _NOT_XML.sub("", b.text)
+            etree.SubElement(entry, _A + "category", term=term, scheme=VENUE_SCHEME, label=label)
+    abstract = p.abstract or "(no abstract)"
+    text = f"{SUMMARY_LABEL} {summary}\n\nAbstract: {abstract}" if summary else abstract
+    if why:  # the For-you feed's entries say first why the paper is there (issue #9)
+        text = f"{why}\n\n{text}"
+    _text(entry, "summary", text, type="text")  # type="text": a reader shows it as text, never as markup

@@ -27,13 +27,13 @@ import jinja2
 from .. import PROJECT_URL
 from ..config import Config
 from ..models import DayCounts, Digest, ForYou, Listing, MatchMode, Paper
+from ..output import layout
 from . import escape
+from .badges import badges, markdown_destination
 from .loading import LocatedEnvironment, check_templates, folder_loaders
 from .tex_text import runs_to_html, tex_runs, tex_to_text
 
 TEMPLATES = "markdown"
-#: The For-you page (issue #9), beside README.md in the output folder and in each day's archive folder.
-FOR_YOU = "for_you.md"
 
 
 class Md(str):
@@ -43,7 +43,7 @@ class Md(str):
 
 
 def _finalize(value: Any) -> Any:
-    if isinstance(value, Md):
+    if value.__class__ is Md:  # most values: what a filter made (an exact type test is the fastest)
         return value
     if value is None:
         return ""
@@ -97,7 +97,14 @@ def markdown_environment(user_dir: Path | None) -> jinja2.Environment:
     env.filters["code"] = lambda v: Md(escape.code(str(v)))
     env.filters["cell"] = lambda v: Md(escape.table_cell(str(v)))
     env.filters["url"] = lambda v: Md(escape.url_path(str(v)))
+    env.filters["badges"] = badges
+    env.filters["link"] = lambda v: Md(markdown_destination(str(v)))  # an http(s) URL from badges()
     return env
+
+
+#: What opens a machine-written summary (issue #11) in Markdown: a raw HTML block (no Markdown, no GFM
+#: autolink applies to the text in it), the mark, the label.
+SUMMARY_LABEL = "<blockquote>🤖 <b>Summary</b> (machine-written):"
 
 
 def author_line(authors: Sequence[str], limit: int) -> str:
@@ -106,30 +113,6 @@ def author_line(authors: Sequence[str], limit: int) -> str:
         return "(no authors listed)"
     shown = ", ".join(authors[:limit])
     return shown + ", et al." if len(authors) > limit else shown
-
-
-def entry_markdown(
-    paper: Paper,
-    max_authors: int,
-    mark_updates: bool,
-    open_: bool = True,
-    cross_from: str | None = None,
-    compat: bool = False,
-) -> str:
-    """Exactly what the packaged ``_entry.md.j2`` macro renders, without the template engine."""
-    line = f"- **[{_title(paper.title, compat)}]({paper.abs_url})**  `arXiv:{paper.id}`  " + " ".join(
-        escape.code(c) for c in paper.categories
-    )
-    if cross_from:
-        line += f"  ↪️ **Cross-list** from {escape.code(cross_from)}"
-    if mark_updates and paper.announce_type.is_replacement:
-        line += f"  🔄 **Updated** (v{paper.version})"
-    authors = escape.inline(author_line(paper.authors, max_authors), ends_paragraph=True)
-    abstract = _abstract(paper.abstract or "(no abstract)", compat)
-    return (
-        f"{line}  \n  _{authors}_\n  <details{' open' if open_ else ''}><summary>Abstract</summary>\n"
-        f"  {abstract}\n  </details>\n"
-    )
 
 
 # A paper is listed on its category page and on each of its topics' pages: escape its text once.
@@ -168,17 +151,15 @@ def part_name(slug: str, number: int) -> str:
 
 
 class MarkdownRenderer:
+    """The Markdown pages from the templates, one template call a page; each entry is the ``entry`` macro
+    of ``_entry.md.j2``, called from here (no Python twin), once for a paper listed alike in two topics."""
+
     def __init__(self, config: Config) -> None:
         self.config = config
         self.env = markdown_environment(config.templates_dir)
         if config.templates_dir is not None:  # every template of the kind, before anything is rendered
             check_templates(config.templates_dir, {TEMPLATES: [self.env]}, every_kind=False)
-        template = self.env.get_template("_entry.md.j2")
-        self._entry = template.module.entry  # type: ignore[attr-defined]
-        # The packaged entry template has a compiled twin (same bytes, ~10x faster; a test compares them
-        # on real papers); a user's own `_entry.md.j2` is always rendered by Jinja.
-        packaged = Path(__file__).parent / "templates" / TEMPLATES / "_entry.md.j2"
-        self._fast = template.filename is not None and Path(template.filename).resolve() == packaged.resolve()
+        self._entry = self.env.get_template("_entry.md.j2").module.entry  # type: ignore[attr-defined]
 
     def entry(
         self,
@@ -188,10 +169,17 @@ class MarkdownRenderer:
         open_: bool,
         cross_from: str | None = None,
         compat: bool = False,
+        summary: str | None = None,
     ) -> str:
-        if self._fast:
-            return entry_markdown(paper, self.config.max_authors, mark_updates, open_, cross_from, compat)
-        return str(self._entry(paper, self.config.max_authors, mark_updates, open_, cross_from, compat))
+        """One paper as the ``entry`` macro of ``_entry.md.j2`` (the entry's one source) renders it;
+        ``summary`` (issue #11) is shown above its abstract, except in ``compat``, whose bytes are the
+        reference's."""
+        summary = None if compat else summary
+        args = (paper, self.config.max_authors, mark_updates, open_, cross_from, compat)
+        # A person's own `_entry.md.j2` written before summaries takes no `summary`: it shows none.
+        if summary and "summary" in getattr(self._entry, "arguments", ()):
+            return str(self._entry(*args, summary=summary))
+        return str(self._entry(*args))
 
     def _paged(
         self, template: str, slug: str, entries: Sequence[str], context: dict[str, Any]
@@ -231,11 +219,19 @@ class MarkdownRenderer:
         cfg = self.config
         day = digest.day.isoformat()
         pages: dict[str, str] = {}
+        seen: dict[tuple[str, bool, bool], str] = {}  # a paper in several topics is rendered once
         for t in digest.topics:
             compat = t.topic.match is MatchMode.SUBSTRING
-            entries = [
-                self.entry(p, mark_updates=t.topic.mark_updates, open_=True, compat=compat) for p in t.papers
-            ]
+            mark = t.topic.mark_updates
+            entries = []
+            for p in t.papers:
+                key = (p.id, mark, compat)
+                entry = seen.get(key)
+                if entry is None:
+                    entry = seen[key] = self.entry(
+                        p, mark_updates=mark, open_=True, compat=compat, summary=digest.summary_of(p)
+                    )
+                entries.append(entry)
             for name, text in self._paged(
                 "topic.md.j2",
                 t.topic.slug,
@@ -244,7 +240,7 @@ class MarkdownRenderer:
             ).items():
                 pages[f"hot_topic/{name}"] = text
         for c in digest.categories:
-            entries = [self._category_entry(item) for item in c.listings]
+            entries = [self._category_entry(item, digest.summary_of(item.paper)) for item in c.listings]
             counts = c.counts
             for name, text in self._paged(
                 "category.md.j2",
@@ -260,15 +256,22 @@ class MarkdownRenderer:
                 },
             ).items():
                 pages[f"category/{name}"] = text
-        if digest.for_you is not None:
-            pages[FOR_YOU] = self.for_you_page(digest.for_you)
+        if digest.for_you is not None:  # beside README.md, at the top and in the day's archive folder
+            pages[layout.FOR_YOU_PAGE] = self.for_you_page(digest, digest.for_you)
         return {path: text.encode("utf-8") for path, text in pages.items()}
 
-    def for_you_page(self, for_you: ForYou) -> str:
-        """``for_you.md``: the day's best papers for the reader, each with its reasons (issue #9)."""
+    def for_you_page(self, digest: Digest, for_you: ForYou) -> str:
+        """``for_you.md``: the day's best papers for the reader, each with its reasons (issue #9); each
+        entry is the ``entry`` macro's, with the paper's summary (issue #11) when it has one."""
+        mark = self.config.mark_updates
+        entries = [
+            self.entry(p.paper, mark_updates=mark, open_=True, summary=digest.summary_of(p.paper))
+            for p in for_you.picks
+        ]
         return self.env.get_template("for_you.md.j2").render(
             day=for_you.day.isoformat(),
             picks=for_you.picks,
+            entries=entries,
             note=for_you.note,
             library_size=for_you.library_size,
             max_authors=self.config.max_authors,
@@ -284,13 +287,14 @@ class MarkdownRenderer:
         """The day's README.md: at the top of the output folder (``archived=False``) or in the archive."""
         return self._index(digest, days=days, archived=archived).encode("utf-8")
 
-    def _category_entry(self, item: Listing) -> str:
+    def _category_entry(self, item: Listing, summary: str | None = None) -> str:
         return self.entry(
             item.paper,
             mark_updates=self.config.mark_updates,
             open_=False,
             cross_from=item.cross_from,
             compat=self.config.match is MatchMode.SUBSTRING,
+            summary=summary,
         )
 
     def _index(self, digest: Digest, *, days: Sequence[dt.date], archived: bool) -> str:

@@ -1,6 +1,7 @@
-"""What one delivery channel sends: its slice of the day's :class:`~arxiv_digest.match.digest.Digest` (its
+"""What one delivery channel shows: its slice of the day's :class:`~arxiv_digest.match.digest.Digest` (its
 ``topics:``, in config order), the subject line and links to the published pages. No I/O and no escaping
-here: text stays as arXiv wrote it until a channel's renderer escapes it for its own format.
+here: text stays as arXiv wrote it until a channel's body (``email.py``, ``chat.py``) escapes it for its
+own format. The job selects and renders; ``notify/`` receives the bodies and only sends them.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from dataclasses import dataclass, field
 from ..config import DEFAULT_INCLUDE
 from ..config._notify import FOR_YOU_TOPIC
 from ..models import AnnounceType, Digest, ForYou, MatchMode, Order, Paper, Pick, Topic, TopicDigest
-from ..render.escape import url_path
+from ..output import layout
 from ..wording import counted
+from .escape import url_path
 
 #: Links to pages use this branch: the one the workflow `arxiv-digest init` writes pushes to.
 BRANCH = "main"
@@ -30,18 +32,6 @@ def kind_tag(paper: Paper) -> str:
     return f"updated (v{paper.version})"
 
 
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis when cut."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: max(1, limit - 1)]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,.;:") + "…"
-
-
 @dataclass(frozen=True, slots=True)
 class Selection:
     """A channel's share of one day: the topics it asked for, and the settings rendering needs."""
@@ -55,6 +45,11 @@ class Selection:
     # The day ranked for the reader (issue #9), shown first as a section of its own: its papers, and why.
     for_you: TopicDigest | None = None
     picks: Mapping[str, Pick] = field(default_factory=dict)  # by paper id, the For-you section's
+    #: machine-written summaries by (id, version) (issue #11): untrusted, escaped by each channel
+    summaries: Mapping[tuple[str, int], str] = field(default_factory=dict)
+
+    def summary_of(self, paper: Paper) -> str | None:
+        return self.summaries.get((paper.id, paper.version)) if self.summaries else None
 
     @property
     def shown(self) -> tuple[TopicDigest, ...]:
@@ -92,29 +87,28 @@ class Selection:
         if self.is_for_you(topic):
             return self._for_you_url
         if self.site_url:
-            return f"{self.site_url.rstrip('/')}/day/{self.day.isoformat()}/topic/{slug}.html"
+            return f"{self.site_url.rstrip('/')}/{layout.site_topic_page(self.day, slug)}"
         if not self.repo:
             return None
-        return (
-            f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{self.day.isoformat()}/hot_topic/{slug}.md"
-        )
+        return f"https://github.com/{self.repo}/blob/{BRANCH}/{layout.archived_topic_page(self.day, slug)}"
 
     @property
     def _for_you_url(self) -> str | None:
-        day = self.day.isoformat()
         if self.site_url:
-            return f"{self.site_url.rstrip('/')}/day/{day}/for-you.html"
+            return f"{self.site_url.rstrip('/')}/{layout.site_for_you_page(self.day)}"
         if not self.repo:
             return None
-        return f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{day}/for_you.md"
+        return f"https://github.com/{self.repo}/blob/{BRANCH}/{layout.archived_for_you_page(self.day)}"
 
     @property
     def day_url(self) -> str | None:
         if self.site_url:
-            return f"{self.site_url.rstrip('/')}/day/{self.day.isoformat()}.html"
+            return f"{self.site_url.rstrip('/')}/{layout.site_day_page(self.day)}"
         if not self.repo:
             return None
-        return f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{self.day.isoformat()}/README.md"
+        return (
+            f"https://github.com/{self.repo}/blob/{BRANCH}/{layout.archive_folder(self.day)}{layout.README}"
+        )
 
 
 def select(
@@ -140,6 +134,7 @@ def select(
         site_url=site_url,
         for_you=_for_you_section(for_you) if for_you is not None else None,
         picks={p.paper.id: p for p in for_you.picks} if for_you is not None else {},
+        summaries=digest.summaries,
     )
 
 
