@@ -19,6 +19,7 @@ from arxiv_digest.config import (
     Key,
     LibrarySettings,
     NotifySettings,
+    RankSettings,
     SummariesSettings,
     WebhookSettings,
     ZoteroSettings,
@@ -35,6 +36,7 @@ SECTIONS = [
     ("### `webhooks:`", WebhookSettings),
     ("## `library:`", LibrarySettings),
     ("### `zotero:`", ZoteroSettings),
+    ("## `rank:`", RankSettings),
     ("## `summaries:`", SummariesSettings),
 ]
 

@@ -47,7 +47,7 @@ class LazyGroup(click.Group):
     MODULES: ClassVar[dict[str, str]] = {
         "run": ".daily", "rebuild": ".daily", "init": ".daily", "demo": ".daily",
         "check": ".history", "search": ".history", "explain": ".history",
-        "backfill": ".backfill", "serve": ".site", "status": ".status",
+        "backfill": ".backfill", "serve": ".site", "status": ".status", "rank": ".rank",
     }  # fmt: skip
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -89,6 +89,9 @@ def summary(result: RunResult, out: Path) -> str:
     lines = [f"{result.day}: {counted(result.papers, 'paper')} announced, {result.listed} listed"]
     if topics:
         lines.append(f"  topics: {topics}")
+    for_you = result.digest.for_you if result.digest is not None else None
+    if for_you is not None:
+        lines.append(f"  for you: {counted(len(for_you.picks), 'paper')} ranked (for_you.md)")
     lines.append(
         f"  {counted(result.written, 'file')} written, {result.deleted} removed in {out}"
         + (" (nothing changed)" if result.written == 0 and result.deleted == 0 else "")

@@ -155,7 +155,14 @@ def _day(value: str | None, name: str) -> dt.date | None:
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="With --remote: the config whose arxiv: settings to use (default: OUT/config.yml if present).",
+    help="With --remote: the config whose arxiv: settings to use (default: OUT/config.yml if present); "
+    "with --rank, the config whose library: ranks.",
+)
+@click.option(
+    "--rank",
+    "by_rank",
+    is_flag=True,
+    help="Order the results by your score (the `library:` of --config), best first, not newest first.",
 )
 @click.pass_context
 def search(
@@ -171,6 +178,7 @@ def search(
     remote: bool,
     max_pages: int,
     config_path: Path | None,
+    by_rank: bool,
 ) -> None:
     """Search the stored history with the query language, newest first.
 
@@ -188,12 +196,18 @@ def search(
       arxiv-digest search 'ti:"vision language model" ANDNOT survey' --from 2026-01-01
       arxiv-digest search 'au:hinton' --json --limit 5
       arxiv-digest search 'ti:agent* ANDNOT survey' --remote --from 2026-06-01 --to 2026-06-30
+      arxiv-digest search 'abs:"gaussian splatting"' --rank --config config.yml
+
+    With --rank, every match is scored by the "For you" model of your `library:` (see `rank`) and the
+    best --limit are printed, best first.
     """
     tree = parse_query(query, check_categories=True)  # `cat:cs.XX` matches nothing: say so, as `check` does
     start, end = _day(date_from, "--from"), _day(date_to, "--to")
     if start and end and start > end:
         raise UsageError(f"--from {start} is after --to {end}")
     hits = explain or not as_json  # where each term matched: for --explain, and for highlighting
+    if by_rank and remote:
+        raise UsageError("--rank orders the stored history: it does not go with --remote")
     if remote:
         if start is None or end is None:
             raise UsageError("--remote needs --from and --to (the submission dates to ask arXiv for)")
@@ -204,9 +218,19 @@ def search(
             out_dir,
             db_path,
             lambda store: search_history(
-                store, tree, date_from=start, date_to=end, limit=limit, explain=hits, submissions=submissions
+                store,
+                tree,
+                date_from=start,
+                date_to=end,
+                limit=None if by_rank else limit,
+                explain=hits,
+                submissions=submissions,
             ),
         )
+        if by_rank:
+            from .rank import by_rank as _by_rank  # here: `search` alone loads no model
+
+            results = _by_rank(out_dir, db_path, config_path, results)[:limit]
     if as_json:
         click.echo(json.dumps(json_rows(results, explain=explain), ensure_ascii=False, indent=2))
     elif not results:

@@ -36,6 +36,8 @@ from .model import (
     ENV_OVERRIDES,
     ArxivSettings,
     Config,
+    RankOrder,
+    RankSettings,
 )
 from .parse import TOPIC_KEYS, arxiv_settings_from_env, load_config, parse_config
 from .topics import topic_tree
@@ -60,6 +62,8 @@ __all__ = [
     "MatchMode",
     "NotifySettings",
     "Order",
+    "RankOrder",
+    "RankSettings",
     "Setting",
     "SmtpSecurity",
     "SummariesSettings",

@@ -80,6 +80,10 @@ def _shown(text: str, from_env: bool) -> str:
     return "(the value of an environment variable)" if from_env else repr(text)
 
 
+#: A channel's ``topics:`` may name the For-you section (issue #9) besides the topics of ``topic:``.
+FOR_YOU_TOPIC = "for_you"
+
+
 def _topics(value: Any, path: Path_, loc: _Located) -> tuple[str, ...]:
     names = loc.topic_names
     out: list[str] = []
@@ -87,7 +91,7 @@ def _topics(value: Any, path: Path_, loc: _Located) -> tuple[str, ...]:
         items(value, path, loc, "topic names from `topic:`", "topics: [MLLM, LLM]", needed=True)
     ):
         name = loc.raw.get((*path, i), name) if not isinstance(name, str) else name
-        if not isinstance(name, str) or name not in names:
+        if not isinstance(name, str) or (name not in names and name != FOR_YOU_TOPIC):
             close = difflib.get_close_matches(str(name), list(names), n=1)
             raise loc.error(
                 (*path, i),

@@ -7,6 +7,7 @@ once. No parsing here (``parse.py``), no YAML (``_yaml.py``).
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,19 @@ DEFAULT_OAI_URL = "https://oaipmh.arxiv.org/oai"
 DEFAULT_DELAY_SECONDS = 3.0
 
 DEFAULT_INCLUDE = frozenset({AnnounceType.NEW, AnnounceType.CROSS, AnnounceType.REPLACE})
+
+
+class RankOrder(StrEnum):
+    ID = "id"  # topic and category pages in their own order (today's pages, byte for byte)
+    RELEVANCE = "relevance"  # by the reader's score (issue #9), best first; ties keep the page's order
+
+
+@settings
+class RankSettings:
+    """``rank:``: the "For you" list (issue #9); it takes effect only with a ``library:``."""
+
+    top: int = setting(checks.integer(0), default=20)  # the For-you list's size; 0 turns ranking off
+    order: RankOrder = setting(checks.choice(RankOrder), default=RankOrder.ID)
 
 
 def _endpoint(default: str, variable: str) -> Any:
@@ -74,6 +88,7 @@ class Config:
         section(ArxivSettings), default_factory=ArxivSettings, read_absent=True, shown="see below"
     )
     notify: NotifySettings = setting(section(NotifySettings), default_factory=NotifySettings, shown="none")
+    rank: RankSettings = setting(section(RankSettings), default_factory=RankSettings, shown="see below")
     path: Path | None = None  # the file it was read from (not a setting)
     site: bool = setting(checks.boolean, default=True)  # the static HTML site (issue #4)
     feed_days: int = setting(checks.integer(1), default=7)  # announcement days each Atom feed covers

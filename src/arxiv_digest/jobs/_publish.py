@@ -13,7 +13,7 @@ from pathlib import Path
 from ..config import Config
 from ..match import Matcher
 from ..match.digest import build_digest
-from ..models import DayCounts, Digest
+from ..models import DayCounts, Digest, Paper
 from ..notify import DeliveryReport
 from ..output import layout
 from ..output.files import Staging
@@ -21,6 +21,7 @@ from ..output.layout import SITE
 from ..render.markdown import MarkdownRenderer
 from ..render.site import SiteRenderer
 from ..store import Store
+from ._for_you import Ranker
 from ._summaries import attach_cached
 
 
@@ -47,6 +48,7 @@ def stage_day(
     *,
     latest: bool,
     site: SiteRenderer | None = None,
+    for_you_later: bool = False,
 ) -> None:
     pages = renderer.list_pages(digest)  # rendered once, published in the archive and (latest) at the top
     owned = layout.LIST_FOLDERS
@@ -55,6 +57,14 @@ def stage_day(
     if latest:
         top = {**pages, layout.README: renderer.index_page(digest, days=days, archived=False)}
         staging.add_tree("", top, owned=owned)
+    # Ranking off, or skipped: no For-you page the day's README does not link (unless a second pass of a
+    # rebuild will stage the day again with its For-you part: ``for_you_later``).
+    if digest.for_you is None and not for_you_later:
+        staging.remove(layout.archived_for_you_page(digest.day))
+        staging.remove(layout.in_site(layout.site_for_you_page(digest.day)))
+        if latest:
+            staging.remove(layout.FOR_YOU_PAGE)
+            staging.remove(layout.in_site(layout.site_for_you_page(None)))
     if site is not None:  # the HTML site (issue #4): the day's pages, and the top pages for the latest
         site_files, site_owned = site.day_files(digest, days, latest=latest)
         staging.add_tree(layout.in_site(""), site_files, owned=site_owned)
@@ -71,6 +81,7 @@ def stage_site_extras(
     *,
     latest_staged: bool,
     counts: Sequence[DayCounts],
+    ranker: Ranker | None = None,
 ) -> None:
     """The site's files that span days: archive.html (with ``counts``, every day's), the assets, the feeds
     (the last ``feed_days`` days) and, unless already staged, the latest day's top pages (they list every
@@ -78,8 +89,10 @@ def stage_site_extras(
 
     def digest_of(day: dt.date) -> Digest:
         if day not in known:
-            built = build_digest(config, day, store.papers_for_day(day), matcher)
-            known[day] = attach_cached(config, built, staging.root / layout.DATA)
+            # Only the latest day's For-you part reaches these pages (its top pages, the For-you feed):
+            # the older days of the feeds are not ranked again (a run's cost stays a day's, issue #9).
+            chosen = ranker if day == max(days) else None
+            known[day] = day_digest(config, day, store.papers_for_day(day), matcher, chosen, staging.root)
         return known[day]
 
     if not latest_staged:
@@ -117,7 +130,13 @@ def prune_site_dirs(out_dir: Path) -> None:
 
 
 def fill_site(
-    config: Config, out_dir: Path, store: Store, matcher: Matcher, days: Sequence[dt.date], site: SiteRenderer
+    config: Config,
+    out_dir: Path,
+    store: Store,
+    matcher: Matcher,
+    days: Sequence[dt.date],
+    site: SiteRenderer,
+    ranker: Ranker | None = None,
 ) -> int:
     """The site pages of stored days that have none (the site was off, or deleted), one day at a time so a
     long history is never held in memory at once; returns the files written. ``site: true`` after
@@ -129,9 +148,22 @@ def fill_site(
         store.sync_days(out_dir / layout.DATA, missing)
     for day in missing:
         staging = Staging(out_dir)
-        digest = build_digest(config, day, store.papers_for_day(day), matcher)
-        digest = attach_cached(config, digest, out_dir / layout.DATA)
+        digest = day_digest(config, day, store.papers_for_day(day), matcher, ranker, out_dir)
         files, owned = site.day_files(digest, days, latest=False)
         staging.add_tree(layout.in_site(""), files, owned=owned)
         written += staging.commit()[0]
     return written
+
+
+def day_digest(
+    config: Config,
+    day: dt.date,
+    papers: Sequence[Paper],
+    matcher: Matcher,
+    ranker: Ranker | None,
+    out_dir: Path,
+) -> Digest:
+    """The day's digest with its cached summaries (issue #11: never the API) and, with a reader's library,
+    its For-you part (issue #9)."""
+    digest = attach_cached(config, build_digest(config, day, papers, matcher), out_dir / layout.DATA)
+    return ranker.attach(digest) if ranker is not None else digest

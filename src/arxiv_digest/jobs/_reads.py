@@ -41,7 +41,12 @@ def history_days(data_dir: Path, day: dt.date | None = None) -> list[dt.date]:
 def needed_days(
     config: Config, days: Sequence[dt.date], day: dt.date, unfinished: Iterable[dt.date] = ()
 ) -> set[dt.date]:
-    """The days of ``days`` (oldest first, ``day`` among them) whose papers a run of ``day`` reads."""
+    """The days of ``days`` (oldest first, ``day`` among them) whose papers a run of ``day`` reads. With
+    "For you" on (a ``library:``, ``rank.top`` > 0: issue #9) that is every day: the reader's model is
+    keyed on, and fitted from, the stored history (jobs/_for_you.py), so a fresh clone imports it all and
+    ranks as a warm database does."""
+    if config.library is not None and config.rank.top > 0:
+        return set(days)
     i = days.index(day)
     needed = {day, days[-1], *days[max(0, i - 1) : i + 2], *unfinished}
     needed.update(days[-config.feed_days :] if config.feed_days > 0 else ())

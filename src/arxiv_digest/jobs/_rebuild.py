@@ -45,7 +45,15 @@ from ..store import (
 from ..store import snapshot as snapshots
 from ..store.counts import COUNTS_NAME
 from . import _reads as reads
-from ._publish import RunResult, prune_site_dirs, stage_day, stage_site_extras, stage_site_removal
+from ._for_you import Ranker, ranker_for
+from ._publish import (
+    RunResult,
+    day_digest,
+    prune_site_dirs,
+    stage_day,
+    stage_site_extras,
+    stage_site_removal,
+)
 from ._summaries import attach_cached
 
 #: Below this many days a rebuild runs in one process (starting workers would cost more than it saves).
@@ -64,6 +72,7 @@ class _DayJob:
     days: tuple[dt.date, ...]
     latest: bool
     stored_sha: str | None  # the database's copy of this day, if any
+    for_you_later: bool = False  # a second pass stages the day again with its For-you part (issue #9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +138,8 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
     sha = snapshots.sha256(content)
     # The cached summaries only (issue #11): a rebuild never calls the API, so it costs zero tokens.
     digest = attach_cached(config, build_digest(config, job.day, papers, matcher), job.out_dir / layout.DATA)
-    stage_day(staging, renderer, digest, job.days, latest=job.latest, site=site)
+    later = job.for_you_later
+    stage_day(staging, renderer, digest, job.days, latest=job.latest, site=site, for_you_later=later)
     written, deleted = staging.commit(first=[snapshot_path])
     rows = announcement_rows(job.day, papers) if sha != job.stored_sha else None
     if rows is not None and scratch is not None:
@@ -227,7 +237,11 @@ def _rebuild_days(
     days = tuple(files)
     latest = max(days)
     stored = {d.day: store.snapshot_sha(d.day) for d in store.days()}
-    todo = [_DayJob(out_dir, path, day, days, day == latest, stored.get(day)) for day, path in files.items()]
+    ranking = config.library is not None and config.rank.top > 0
+    todo = [
+        _DayJob(out_dir, path, day, days, day == latest, stored.get(day), ranking)
+        for day, path in files.items()
+    ]
     workers = jobs or default_jobs()
     folder = build.worker_folder() if build is not None and _parallel(todo, workers) else None
     written = deleted = 0
@@ -249,8 +263,13 @@ def _rebuild_days(
     if build is not None:  # the workers have exited: their files are complete
         build.gather()
         store = build.store
+    ranker = ranker_for(config, out_dir, store) if ranking else None
+    if ranking:
+        written += _stage_for_you(config, out_dir, store, days, ranker)
     counts_file = reads.counts_file(config, list(zip(counts, sizes, strict=True)))
-    spanning_written, spanning_deleted = _stage_spanning(config, out_dir, store, days, counts, counts_file)
+    spanning_written, spanning_deleted = _stage_spanning(
+        config, out_dir, store, days, counts, counts_file, ranker
+    )
     written += spanning_written
     deleted += spanning_deleted
     assert last is not None
@@ -265,6 +284,22 @@ def _rebuild_days(
     )
 
 
+def _stage_for_you(
+    config: Config, out_dir: Path, store: Store, days: tuple[dt.date, ...], ranker: Ranker | None
+) -> int:
+    """The second pass of a rebuild with a library (issue #9): each day again, with its For-you part, once
+    the database holds the whole history the model is fitted on; one day at a time, in this process."""
+    renderer, matcher = MarkdownRenderer(config), topic_matcher(config)
+    site = SiteRenderer(config) if config.site else None
+    written = 0
+    for day in days:
+        staging = Staging(out_dir)
+        digest = day_digest(config, day, store.papers_for_day(day), matcher, ranker, out_dir)
+        stage_day(staging, renderer, digest, days, latest=day == max(days), site=site)
+        written += staging.commit()[0]
+    return written
+
+
 def _stage_spanning(
     config: Config,
     out_dir: Path,
@@ -272,6 +307,7 @@ def _stage_spanning(
     days: tuple[dt.date, ...],
     counts: Sequence[DayCounts],
     counts_file: bytes,
+    ranker: Ranker | None = None,
 ) -> tuple[int, int]:
     """Write the pages that span days (the archive index, the site's archive and feeds), or remove the
     site when it is turned off; how many files were written and deleted."""
@@ -281,7 +317,9 @@ def _stage_spanning(
     if config.site:  # the latest day's top pages were staged by its job
         site = SiteRenderer(config)
         matcher = topic_matcher(config)
-        stage_site_extras(staging, site, config, store, matcher, days, {}, latest_staged=True, counts=counts)
+        stage_site_extras(
+            staging, site, config, store, matcher, days, {}, latest_staged=True, counts=counts, ranker=ranker
+        )
     else:
         stage_site_removal(staging, out_dir)
     written, deleted = staging.commit()

@@ -33,8 +33,8 @@ def candidates(digest: Digest, ranked: Sequence[Paper] = ()) -> Iterator[Paper]:
     """The day's papers in the order a reader meets them: ``ranked`` first, then each topic's papers in
     config order (``top_papers`` keeps a paper's first place only).
 
-    The one place #9's "For you" ranking plugs in: pass its ordered papers as ``ranked`` (until it lands,
-    there are none, and the topics' order is the order)."""
+    The one place #9's "For you" ranking plugs in: the daily job passes its picks, best first, as
+    ``ranked`` (without a library there are none, and the topics' order is the order)."""
     yield from ranked
     for topic in digest.topics:
         yield from topic.papers

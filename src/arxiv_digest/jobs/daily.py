@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -24,7 +25,7 @@ from ..errors import FeedFormatError, FetchError, ShrunkDayError
 from ..match import Matcher
 from ..match.digest import build_digest
 from ..match.topics import topic_matcher
-from ..models import Announcement, Digest, Paper, arxiv_today, is_after_today
+from ..models import Announcement, Digest, Library, Paper, arxiv_today, is_after_today
 from ..output import layout
 from ..output.files import Staging, make_folder, refuse_symlinks, refuse_symlinks_within
 from ..output.lock import OutputLock
@@ -39,15 +40,17 @@ from ..store.counts import COUNTS_NAME
 from ..wording import counted
 from . import _reads as reads
 from ._delivery import deliver
+from ._for_you import Ranker, ranker_for
 from ._publish import (
     RunResult,
+    day_digest,
     fill_site,
     prune_site_dirs,
     stage_day,
     stage_site_extras,
     stage_site_removal,
 )
-from ._summaries import attach_cached, summarise_digest
+from ._summaries import summarise_digest
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +131,7 @@ def run_daily(
     on_published: Callable[[RunResult], None] | None = None,
     force: bool = False,
     today: dt.date | None = None,
+    library: Library | None = None,
 ) -> RunResult:
     """Fetch the current announcement for the tracked categories, keep it and publish its pages, then
     deliver the day to the ``notify:`` channels not yet served for it (issue #6). ``force``: replace a
@@ -136,6 +140,7 @@ def run_daily(
     ``on_published`` is called once the pages are written, before delivery. A channel's failure does not
     raise: it is in ``result.delivery`` (the caller decides the exit code), recorded for the next run.
     ``today`` (default: the clock's date in US Eastern time) is what a feed's day may not be after.
+    ``library``: the reader's library when the caller has it (tests); else ``library:`` is read here.
     """
     db_path = db_path or default_db_path(out_dir)
     make_folder(out_dir)
@@ -143,29 +148,39 @@ def run_daily(
     # What a run writes, checked for links before the lock (issue #12: not the whole history's pages; the
     # folders of the days it writes are checked once it knows them, before the database is opened).
     with OutputLock(out_dir, scan=RUN_WRITES if config.site else (*RUN_WRITES, "site")):
+        # One polite client for the feed and for the library's ids arXiv has to complete (issue #9).
         with PoliteClient(config.arxiv, transport=transport, sleep=sleep or time.sleep) as client:
             announcement = rss.fetch_announcement(client, config.arxiv.rss_url, config.category_codes)
-        check_not_future(announcement, today or arxiv_today())
-        if announcement.is_empty:
-            return RunResult(day=announcement.day, empty=True, warnings=announcement.warnings)
-        assert announcement.day is not None
-        day = announcement.day
+            check_not_future(announcement, today or arxiv_today())
+            if announcement.is_empty:
+                return RunResult(day=announcement.day, empty=True, warnings=announcement.warnings)
+            assert announcement.day is not None
+            day = announcement.day
 
-        data = out_dir / layout.DATA
-        # The database is brought up to date for the days this run reads, not the whole history (a fresh
-        # clone imports a few snapshots: issue #12); a command that reads everything syncs the rest.
-        needed = reads.needed_days(config, reads.history_days(data, day), day, incomplete.marked_days(data))
-        refuse_symlinks_within(out_dir, reads.day_folders(needed))
+            data = out_dir / layout.DATA
+            # The database is brought up to date for the days this run reads, not the whole history (a
+            # fresh clone imports a few snapshots: issue #12); a command reading everything syncs the rest.
+            history = reads.history_days(data, day)
+            needed = reads.needed_days(config, history, day, incomplete.marked_days(data))
+            refuse_symlinks_within(out_dir, reads.day_folders(needed))
 
-        def publish(store: Store) -> RunResult:  # again on a fresh database if this one proves damaged
-            check_plausible(announcement, store)
-            check_not_shrunk(announcement, store, force=force)
-            papers = list(announcement.papers)
-            return _publish_day(
-                config, out_dir, store, day, papers, warnings=announcement.warnings, sleep=sleep or time.sleep
-            )
+            def publish(store: Store) -> RunResult:  # again on a fresh database if this one proves damaged
+                check_plausible(announcement, store)
+                check_not_shrunk(announcement, store, force=force)
+                papers = list(announcement.papers)
+                ranker = ranker_for(config, out_dir, store, library, client=client)
+                return _publish_day(
+                    config,
+                    out_dir,
+                    store,
+                    day,
+                    papers,
+                    warnings=announcement.warnings,
+                    sleep=sleep or time.sleep,
+                    ranker=ranker,
+                )
 
-        result = with_store(db_path, data, publish, only=needed)
+            result = with_store(db_path, data, publish, only=needed)
         if on_published is not None:
             on_published(result)
         # Delivery comes after the pages, and also when they were already there (a rerun of the day):
@@ -184,39 +199,33 @@ def _publish_day(
     *,
     warnings: tuple[str, ...] = (),
     sleep: Callable[[float], None] = time.sleep,
+    ranker: Ranker | None = None,
 ) -> RunResult:
     content = snapshots.dumps(papers)
     sha = snapshots.sha256(content)
     matcher = topic_matcher(config)
-    # Summaries (issue #11) come before anything is written, from the digest as it is: they can add a
-    # line above an abstract and nothing else; off (no `summaries:`), this returns the digest unchanged.
-    digest, summaries = summarise_digest(
-        config, build_digest(config, day, papers, matcher), out_dir / layout.DATA, sleep=sleep
-    )
     # One transaction: the database commits only once every file is written (a failure rolls it back).
     with store.transaction():
         store.replace_day(day, papers, sha)
+        digest, summaries = _ranked_and_summarised(config, out_dir, day, papers, matcher, ranker, sleep)
         days = reads.history_days(out_dir / layout.DATA, day)
         latest = max(days)
         renderer = MarkdownRenderer(config)
         staging = Staging(out_dir)
         snapshot_path = layout.in_data(layout.snapshot_name(day))
         staging.add(snapshot_path, content)
-        # The day's parse warnings must outlive the run (on GitHub the database does not): `status` reads
-        # them from data/<day>.meta.json, which exists only for a day that had some (or summaries).
-        meta_path = layout.in_data(layout.meta_name(day))
-        meta = day_meta.DayMeta(day, warnings, summaries)
-        if not meta.is_empty:
-            staging.add(meta_path, day_meta.dumps(meta))
-        else:
-            staging.remove(meta_path)
+        meta_path = _stage_meta(staging, day_meta.DayMeta(day, warnings, summaries))
         site = SiteRenderer(config) if config.site else None
         stage_day(staging, renderer, digest, days, latest=day == latest, site=site)
         known = {day: digest}
         # The neighbours' day links change too: a new latest day is the day before's "next day", and an
         # older day arriving late sits between two days.
-        _restage_neighbours(staging, renderer, config, store, matcher, day, days, latest, known, site=site)
-        unfinished = _restage_unfinished(staging, renderer, config, store, matcher, day, days, site=site)
+        _restage_neighbours(
+            staging, renderer, config, store, matcher, day, days, latest, known, site=site, ranker=ranker
+        )
+        unfinished = _restage_unfinished(
+            staging, renderer, config, store, matcher, day, days, site=site, ranker=ranker
+        )
         counts, counts_file = reads.archive_counts(
             config, out_dir / layout.DATA, days, known, {day: len(content)}
         )
@@ -225,7 +234,16 @@ def _publish_day(
         if site is not None:
             latest_staged = layout.in_site(layout.SITE_INDEX) in staging.files
             stage_site_extras(
-                staging, site, config, store, matcher, days, known, latest_staged=latest_staged, counts=counts
+                staging,
+                site,
+                config,
+                store,
+                matcher,
+                days,
+                known,
+                latest_staged=latest_staged,
+                counts=counts,
+                ranker=ranker,
             )
         else:
             stage_site_removal(staging, out_dir)
@@ -236,7 +254,7 @@ def _publish_day(
     if site is None:
         prune_site_dirs(out_dir)
     else:
-        written += fill_site(config, out_dir, store, matcher, days, site)
+        written += fill_site(config, out_dir, store, matcher, days, site, ranker)
     return RunResult(
         day=day,
         papers=len(papers),
@@ -250,6 +268,37 @@ def _publish_day(
     )
 
 
+def _ranked_and_summarised(
+    config: Config,
+    out_dir: Path,
+    day: dt.date,
+    papers: list[Paper],
+    matcher: Matcher,
+    ranker: Ranker | None,
+    sleep: Callable[[float], None],
+) -> tuple[Digest, dict[str, Any] | None]:
+    """The day's digest, ranked for the reader (issue #9: against the history that now holds the day),
+    then summarised (issue #11), For you's papers first, before anything is written: summaries can add a
+    line above an abstract and nothing else; off (no `summaries:`), the digest is returned unchanged.
+    Also the summaries' record for the day's meta.json."""
+    built = build_digest(config, day, papers, matcher)
+    built = ranker.attach(built) if ranker is not None else built
+    ranked = [pick.paper for pick in built.for_you.picks] if built.for_you is not None else []
+    return summarise_digest(config, built, out_dir / layout.DATA, ranked=ranked, sleep=sleep)
+
+
+def _stage_meta(staging: Staging, meta: day_meta.DayMeta) -> str:
+    """Stage ``data/<day>.meta.json`` (or its removal); its path. The day's parse warnings must outlive
+    the run (on GitHub the database does not): `status` reads them from there, a file that exists only for
+    a day that had some (or summaries)."""
+    meta_path = layout.in_data(layout.meta_name(meta.day))
+    if not meta.is_empty:
+        staging.add(meta_path, day_meta.dumps(meta))
+    else:
+        staging.remove(meta_path)
+    return meta_path
+
+
 def _restage_unfinished(
     staging: Staging,
     renderer: MarkdownRenderer,
@@ -259,6 +308,7 @@ def _restage_unfinished(
     day: dt.date,
     days: list[dt.date],
     site: SiteRenderer | None = None,
+    ranker: Ranker | None = None,
 ) -> list[dt.date]:
     """Stage again every other day whose publication a failed run left unfinished (its marker is there);
     return them all, their markers to remove. A marked day with no snapshot never got one: nothing of it
@@ -267,8 +317,7 @@ def _restage_unfinished(
     latest = max(days)
     for other in marked:
         if other in days:
-            digest = build_digest(config, other, store.papers_for_day(other), matcher)
-            digest = attach_cached(config, digest, staging.root / layout.DATA)
+            digest = day_digest(config, other, store.papers_for_day(other), matcher, ranker, staging.root)
             stage_day(staging, renderer, digest, days, latest=other == latest, site=site)
     return marked
 
@@ -284,10 +333,12 @@ def _restage_neighbours(
     latest: dt.date,
     known: dict[dt.date, Digest],
     site: SiteRenderer | None = None,
+    ranker: Ranker | None = None,
 ) -> None:
     ordered = sorted(days)
     i = ordered.index(day)
     for neighbour in ordered[max(0, i - 1) : i] + ordered[i + 1 : i + 2]:
-        digest = build_digest(config, neighbour, store.papers_for_day(neighbour), matcher)
-        digest = known[neighbour] = attach_cached(config, digest, staging.root / layout.DATA)
+        digest = known[neighbour] = day_digest(
+            config, neighbour, store.papers_for_day(neighbour), matcher, ranker, staging.root
+        )
         stage_day(staging, renderer, digest, days, latest=neighbour == latest, site=site)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .digest import CategoryDigest, DayCounts, Digest, Listing, TopicDigest, kind_label, sort_papers
 from .facts import CodeLink, Facts, LinkKind, Track, Venue
+from .for_you import ForYou, Pick
 from .library import Library, LibraryItem
 from .paper import (
     ARXIV_TZ,
@@ -33,6 +34,7 @@ __all__ = [
     "DayCounts",
     "Digest",
     "Facts",
+    "ForYou",
     "Library",
     "LibraryItem",
     "LinkKind",
@@ -40,6 +42,7 @@ __all__ = [
     "MatchMode",
     "Order",
     "Paper",
+    "Pick",
     "Submission",
     "Topic",
     "TopicDigest",

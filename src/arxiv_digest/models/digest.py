@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .for_you import ForYou
 from .paper import AnnounceType, Paper, id_sort_key
 from .topic import CategorySpec, Order, Topic
 
@@ -68,6 +69,8 @@ class Digest:
     topics: tuple[TopicDigest, ...]
     categories: tuple[CategoryDigest, ...]
     total: int  # papers listed on category pages
+    # The day ranked for the reader (issue #9), attached by the job when a `library:` is configured.
+    for_you: ForYou | None = field(default=None, compare=False)
     #: Machine-written summaries (issue #11) by (arXiv id, version): untrusted text, escaped by each
     #: renderer; empty when ``summaries:`` is off. Attached by the job, never by matching.
     summaries: Mapping[tuple[str, int], str] = field(default_factory=dict, compare=False)

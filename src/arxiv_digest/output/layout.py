@@ -4,11 +4,13 @@ a message carries), status (what to look for) and render (the site's own paths) 
 spelled once. Paths are relative, with ``/``, as :class:`~arxiv_digest.output.files.Staging` takes them.
 
     README.md, hot_topic/<slug>.md, category/<slug>.md    the latest day (the seed's layout)
+    for_you.md, archive/<day>/for_you.md                  the day ranked for the reader (issue #9)
     archive/README.md                                     every day, with its counts
     archive/<day>/README.md, archive/<day>/hot_topic/...  each day's pages, as they were
     site/index.html, site/archive.html, site/assets/      the static site (issue #4)
     site/day/<day>.html, site/day/<day>/topic/<slug>.html, site/day/<day>/search.js
-    site/feeds/<slug>.xml, site/feeds/all.xml             the Atom feeds
+    site/for-you.html, site/day/<day>/for-you.html        the day ranked for the reader (issue #9)
+    site/feeds/<slug>.xml, site/feeds/all.xml             the Atom feeds (and feeds/for-you.xml)
     data/<day>.jsonl, .meta.json, .incomplete             the history in git (store/ reads and writes it)
     delivery/<day>.json                                   what was sent (notify/)
     .arxiv-digest/                                        state: lock, database, a backfill's progress
@@ -50,6 +52,15 @@ def day_name(day: dt.date) -> str:
 def topic_page(slug: str) -> str:
     """A topic's page of the latest day; under :func:`archive_folder` for any day."""
     return f"{TOPICS}/{slug}.md"
+
+
+#: The day's papers ranked for the reader (issue #9; with a ``library:``): at the top for the latest day,
+#: and under :func:`archive_folder` for each day.
+FOR_YOU_PAGE = "for_you.md"
+
+
+def archived_for_you_page(day: dt.date) -> str:
+    return archive_folder(day) + FOR_YOU_PAGE
 
 
 def archive_folder(day: dt.date) -> str:
@@ -113,10 +124,20 @@ def site_topic_page(day: dt.date | None, slug: str) -> str:
     return (site_day_folder(day) if day else "") + f"topic/{slug}.html"
 
 
+#: The site's For-you page (issue #9), and the latest day's For-you feed under :data:`FEEDS`.
+SITE_FOR_YOU = "for-you.html"
+FOR_YOU_FEED = f"{FEEDS}/for-you.xml"
+
+
+def site_for_you_page(day: dt.date | None) -> str:
+    """The For-you page: the latest day's at the top of the site (``day`` None), else under the day."""
+    return (site_day_folder(day) if day else "") + SITE_FOR_YOU
+
+
 _DAY = r"day/\d{4}-\d{2}-\d{2}"
 _SITE_FILE = re.compile(
     rf"(?:index|archive)\.html|assets/site\.(?:css|js)|(?:{_DAY}/)?(?:topic|category)/[^/]+\.html"
-    rf"|{FEEDS}/[^/]+\.xml|{_DAY}\.html|{_DAY}/search\.js"
+    rf"|{FEEDS}/[^/]+\.xml|{_DAY}\.html|{_DAY}/search\.js|(?:{_DAY}/)?for-you\.html"
 )
 _SITE_DIR = re.compile(rf"assets|{FEEDS}|day|(?:{_DAY}/)?(?:topic|category)|{_DAY}")
 

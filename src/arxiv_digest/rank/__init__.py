@@ -16,12 +16,13 @@ and its measured quality.
 from __future__ import annotations
 
 from arxiv_digest.models import LibraryItem
-from arxiv_digest.rank.cache import load_model, model_key, save_model
+from arxiv_digest.rank.cache import load_model, model_key, reader_model_key, save_model
 from arxiv_digest.rank.features import Corpus, Settings, fit_corpus
-from arxiv_digest.rank.model import Ranked, RankModel, fit_model
+from arxiv_digest.rank.model import Explanation, Ranked, RankModel, fit_model
 
 __all__ = [
     "Corpus",
+    "Explanation",
     "LibraryItem",
     "RankModel",
     "Ranked",
@@ -30,5 +31,6 @@ __all__ = [
     "fit_model",
     "load_model",
     "model_key",
+    "reader_model_key",
     "save_model",
 ]

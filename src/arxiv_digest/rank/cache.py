@@ -38,6 +38,13 @@ def model_key(
     return reader_key(history_key(background(history, settings), settings), library, dislikes)
 
 
+def reader_model_key(
+    corpus_key: str, library: Sequence[LibraryItem], *, dislikes: Sequence[LibraryItem] = ()
+) -> str:
+    """The key :func:`fit_model` gives the model of a corpus with ``corpus_key`` (:attr:`Corpus.key`)."""
+    return reader_key(corpus_key, library, dislikes)
+
+
 def save_model(model: RankModel, path: Path) -> None:
     """Write ``model`` to ``path`` (a ``.npz`` file) atomically."""
     meta = {

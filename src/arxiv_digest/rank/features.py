@@ -117,8 +117,13 @@ def history_key(papers: Sequence[Paper], settings: Settings) -> str:
     return h.hexdigest()
 
 
-def fit_corpus(history: Sequence[Paper], settings: Settings | None = None) -> Corpus:
-    """Fit the vocabulary and idf on the recent history; raise ValueError when it is too small to."""
+def fit_corpus(
+    history: Sequence[Paper], settings: Settings | None = None, *, key: str | None = None
+) -> Corpus:
+    """Fit the vocabulary and idf on the recent history; raise ValueError when it is too small to.
+
+    ``key``: the corpus's key, when the caller names the history by something cheaper to compute than its
+    papers' text (the daily job keys a corpus on the period of history it was fitted on)."""
     settings = settings or Settings()
     papers = background(history, settings)
     if len(papers) < 2 * settings.min_df:
@@ -128,7 +133,7 @@ def fit_corpus(history: Sequence[Paper], settings: Settings | None = None) -> Co
     mass = category_mass(p.categories for p in papers)
     total = sum(mass.values()) + len(mass)
     return Corpus(
-        key=history_key(papers, settings),
+        key=key if key is not None else history_key(papers, settings),
         settings=settings,
         vectorizer=vectorizer,
         vectors=vectors,

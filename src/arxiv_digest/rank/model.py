@@ -18,6 +18,7 @@ the title of the nearest library paper: plain text, escaped later by each render
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -57,6 +58,18 @@ class Ranked:
         return f"{terms}; like: {self.like}" if terms else f"like: {self.like}"
 
 
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """One paper's score taken apart: the weighted, scaled part of each signal (they add up to the score)
+    and the library papers nearest to it, with their cosine."""
+
+    ranked: Ranked
+    similarity: float
+    classifier: float
+    category: float
+    nearest: tuple[tuple[str, float], ...]
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class RankModel:
     """A fitted model; everything :meth:`scores` needs, and nothing it does not (see ``cache``)."""
@@ -84,15 +97,45 @@ class RankModel:
         """One score per candidate, in the candidates' order (float64; higher is closer to the reader)."""
         return self._signals(candidates, self.vectors(candidates))[0]
 
-    def rank(self, candidates: Sequence[Paper]) -> tuple[Ranked, ...]:
-        """The candidates best first (ties by id), each with its score and reasons."""
+    def rank(self, candidates: Sequence[Paper], *, limit: int | None = None) -> tuple[Ranked, ...]:
+        """The candidates best first (ties by id), each with its score and reasons; the best ``limit``."""
+        return self.scored(candidates, limit=limit)[0]
+
+    def scored(
+        self, candidates: Sequence[Paper], *, limit: int | None = None
+    ) -> tuple[tuple[Ranked, ...], np.ndarray]:
+        """:meth:`rank` (only the best ``limit`` explained: reasons cost more than scores) and every
+        candidate's score in the candidates' order, from one pass over their text."""
         if not candidates:
-            return ()
+            return (), np.zeros(0)
         x = self.vectors(candidates)
         score, sims = self._signals(candidates, x)
-        order = np.lexsort((np.array([p.id for p in candidates]), -score))
-        names = self.vectorizer.get_feature_names_out()  # once: it builds every term's string
-        return tuple(self._explain(candidates[i], float(score[i]), x[i], sims[i], names) for i in order)
+        order = np.lexsort((np.array([p.id for p in candidates]), -score))[:limit]
+        names = feature_names(self.vectorizer)
+        ranked = tuple(self._explain(candidates[i], float(score[i]), x[i], sims[i], names) for i in order)
+        return ranked, score
+
+    def explain(self, paper: Paper) -> Explanation:
+        """Why ``paper`` gets its score: each signal's part, its terms, its nearest library papers."""
+        x = self.vectors([paper])
+        sims = np.asarray((x @ self.library.T).todense(), dtype=np.float64)
+        raw = np.column_stack(
+            [
+                similarity(sims, x, self.dislikes, self.settings.neighbours),
+                self._classifier(x),
+                category_score([paper.categories], self.category_logodds),
+            ]
+        )[0]
+        parts = (raw - self.scale[:, 0]) / self.scale[:, 1] * self.weights
+        ranked = self._explain(paper, float(parts.sum()), x[0], sims[0], feature_names(self.vectorizer))
+        nearest = np.argsort(-sims[0], kind="stable")[: self.settings.neighbours]
+        return Explanation(
+            ranked,
+            similarity=float(parts[0]),
+            classifier=float(parts[1]),
+            category=float(parts[2]),
+            nearest=tuple((self.library_titles[int(i)], float(sims[0, i])) for i in nearest),
+        )
 
     def _signals(self, candidates: Sequence[Paper], x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         sims = np.asarray((x @ self.library.T).todense(), dtype=np.float64)
@@ -138,6 +181,17 @@ class RankModel:
             if not any(term in c.split() or c in term.split() for c in chosen):
                 chosen.append(term)
         return tuple(chosen)
+
+
+_NAMES: weakref.WeakKeyDictionary[TfidfVectorizer, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def feature_names(vectorizer: TfidfVectorizer) -> np.ndarray:
+    """The vocabulary's terms by column, built once per vectorizer (200,000 strings: not once per day)."""
+    names = _NAMES.get(vectorizer)
+    if names is None:
+        names = _NAMES[vectorizer] = vectorizer.get_feature_names_out()
+    return names
 
 
 def similarity(sims: np.ndarray, x: sp.csr_matrix, dislikes: sp.csr_matrix, neighbours: int) -> np.ndarray:

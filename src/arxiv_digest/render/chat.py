@@ -343,6 +343,19 @@ def json_payload(selection: Selection) -> dict[str, Any]:
             }
             for t in selection.topics
         ],
+        **({"for_you": _for_you_json(selection)} if selection.for_you is not None else {}),
+    }
+
+
+def _for_you_json(selection: Selection) -> dict[str, Any]:
+    """The For-you section (issue #9): its papers best first, each with its rank and reasons."""
+    assert selection.for_you is not None
+    return {
+        "url": selection.topic_url(selection.for_you),
+        "papers": [
+            {**_json_paper(selection, p), "rank": n, "reasons": selection.picks[p.id].reasons}
+            for n, p in enumerate(selection.for_you.papers, 1)
+        ],
     }
 
 

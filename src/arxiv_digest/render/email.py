@@ -99,7 +99,12 @@ class EmailRenderer:
             "title": selection.title,
             "day": selection.day.isoformat(),
             "topics": [
-                {"name": t.topic.name, "url": selection.topic_url(t), "papers": t.papers}
+                {
+                    "name": t.topic.name,
+                    "url": selection.topic_url(t),
+                    "papers": t.papers,
+                    "reasons": selection.reasons if selection.is_for_you(t) else {},
+                }
                 for t in selection.shown
             ],
             "paper_count": selection.paper_count,

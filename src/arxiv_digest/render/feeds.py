@@ -1,5 +1,6 @@
 """Atom 1.0 feeds (RFC 4287): ``feeds/<Topic>.xml`` per topic and ``feeds/all.xml`` (every paper any topic
-took), covering the last ``feed_days`` announcement days.
+took), covering the last ``feed_days`` announcement days; with a ``library:``, ``feeds/for-you.xml``: the
+latest day's For-you list, best first, each entry saying why (issue #9).
 
 Built as an element tree with lxml, never from string templates, so every title and abstract is escaped
 by the serialiser (a title holding ``<script>``, ``&`` or ``]]>`` stays text). One entry per paper: its
@@ -23,7 +24,8 @@ from lxml import etree
 
 from .. import PROJECT_URL, __version__
 from ..config import Config
-from ..models import ARXIV_TZ, Digest, Order, Paper, sort_papers
+from ..models import ARXIV_TZ, Digest, Order, Paper, Pick, sort_papers
+from ..output import layout
 from .badges import badges
 from .escape import url_path
 
@@ -79,6 +81,20 @@ def feed_files(config: Config, digests: Sequence[Digest]) -> dict[str, bytes]:
         page="index.html",
         summaries=summaries,
     )
+    # The latest day's For-you list (a feed reader keeps the earlier days' entries).
+    latest = recent[0].for_you if recent else None
+    if latest is not None:
+        picks: dict[str, Pick] = {pick.paper.id: pick for pick in latest.picks}
+        files[layout.FOR_YOU_FEED] = build_feed(
+            config,
+            slug="for-you",
+            title=f"{config.title}: for you",
+            papers=[pick.paper for pick in picks.values()],
+            updated=updated,
+            page=layout.SITE_FOR_YOU,
+            summaries=recent[0].summaries,
+            why={k: f"Why: {pick.reason}" for k, pick in picks.items()},
+        )
     return files
 
 
@@ -99,6 +115,7 @@ def build_feed(
     updated: dt.date,
     page: str,
     summaries: Mapping[tuple[str, int], str] | None = None,
+    why: Mapping[str, str] | None = None,
 ) -> bytes:
     """One Atom document. With ``site_url`` its id and links are absolute URLs of the published site;
     without one its id is a URN derived from the digest's title and the feed's name (stable, unique).
@@ -119,7 +136,7 @@ def build_feed(
     _text(author, "name", config.title)
     _text(feed, "generator", "arxiv-digest", uri=PROJECT_URL, version=__version__)
     for p in papers:
-        _entry(feed, p, (summaries or {}).get((p.id, p.version)))
+        _entry(feed, p, (summaries or {}).get((p.id, p.version)), (why or {}).get(p.id))
     return bytes(etree.tostring(feed, xml_declaration=True, encoding="utf-8"))
 
 
@@ -127,7 +144,7 @@ def build_feed(
 SUMMARY_LABEL = "🤖 Summary (machine-written):"
 
 
-def _entry(feed: etree._Element, p: Paper, summary: str | None = None) -> None:
+def _entry(feed: etree._Element, p: Paper, summary: str | None = None, why: str | None = None) -> None:
     entry = etree.SubElement(feed, _A + "entry")
     _text(entry, "id", p.abs_url)
     title = p.title
@@ -160,4 +177,6 @@ def _entry(feed: etree._Element, p: Paper, summary: str | None = None) -> None:
             etree.SubElement(entry, _A + "category", term=term, scheme=VENUE_SCHEME, label=label)
     abstract = p.abstract or "(no abstract)"
     text = f"{SUMMARY_LABEL} {summary}\n\nAbstract: {abstract}" if summary else abstract
+    if why:  # the For-you feed's entries say first why the paper is there (issue #9)
+        text = f"{why}\n\n{text}"
     _text(entry, "summary", text, type="text")  # type="text": a reader shows it as text, never as markup

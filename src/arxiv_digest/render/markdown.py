@@ -26,7 +26,8 @@ import jinja2
 
 from .. import PROJECT_URL
 from ..config import Config
-from ..models import DayCounts, Digest, Listing, MatchMode, Paper
+from ..models import DayCounts, Digest, ForYou, Listing, MatchMode, Paper
+from ..output import layout
 from . import escape
 from .badges import badges, markdown_destination
 from .loading import LocatedEnvironment, check_templates, folder_loaders
@@ -255,7 +256,28 @@ class MarkdownRenderer:
                 },
             ).items():
                 pages[f"category/{name}"] = text
+        if digest.for_you is not None:  # beside README.md, at the top and in the day's archive folder
+            pages[layout.FOR_YOU_PAGE] = self.for_you_page(digest, digest.for_you)
         return {path: text.encode("utf-8") for path, text in pages.items()}
+
+    def for_you_page(self, digest: Digest, for_you: ForYou) -> str:
+        """``for_you.md``: the day's best papers for the reader, each with its reasons (issue #9); each
+        entry is the ``entry`` macro's, with the paper's summary (issue #11) when it has one."""
+        mark = self.config.mark_updates
+        entries = [
+            self.entry(p.paper, mark_updates=mark, open_=True, summary=digest.summary_of(p.paper))
+            for p in for_you.picks
+        ]
+        return self.env.get_template("for_you.md.j2").render(
+            day=for_you.day.isoformat(),
+            picks=for_you.picks,
+            entries=entries,
+            note=for_you.note,
+            library_size=for_you.library_size,
+            max_authors=self.config.max_authors,
+            mark_updates=self.config.mark_updates,
+            project_url=PROJECT_URL,
+        )
 
     def day_pages(self, digest: Digest, *, days: Sequence[dt.date], archived: bool) -> dict[str, bytes]:
         """Every page of one day: the list pages and its README.md."""

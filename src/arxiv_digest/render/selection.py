@@ -10,13 +10,17 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..models import AnnounceType, Digest, Paper, TopicDigest
+from ..config import DEFAULT_INCLUDE
+from ..config._notify import FOR_YOU_TOPIC
+from ..models import AnnounceType, Digest, ForYou, MatchMode, Order, Paper, Pick, Topic, TopicDigest
 from ..output import layout
 from ..wording import counted
 from .escape import url_path
 
 #: Links to pages use this branch: the one the workflow `arxiv-digest init` writes pushes to.
 BRANCH = "main"
+#: The section's heading in messages.
+FOR_YOU_NAME = "For you"
 
 
 def kind_tag(paper: Paper) -> str:
@@ -38,6 +42,9 @@ class Selection:
     repo: str | None
     max_authors: int
     site_url: str | None = None  # the published site (config `site_url`), preferred for links when set
+    # The day ranked for the reader (issue #9), shown first as a section of its own: its papers, and why.
+    for_you: TopicDigest | None = None
+    picks: Mapping[str, Pick] = field(default_factory=dict)  # by paper id, the For-you section's
     #: machine-written summaries by (id, version) (issue #11): untrusted, escaped by each channel
     summaries: Mapping[tuple[str, int], str] = field(default_factory=dict)
 
@@ -46,8 +53,17 @@ class Selection:
 
     @property
     def shown(self) -> tuple[TopicDigest, ...]:
-        """The topics that have papers today: the ones a message lists."""
-        return tuple(t for t in self.topics if t.papers)
+        """The sections a message lists: For you first (with a library), then the topics with papers."""
+        first = (self.for_you,) if self.for_you is not None and self.for_you.papers else ()
+        return first + tuple(t for t in self.topics if t.papers)
+
+    def is_for_you(self, topic: TopicDigest) -> bool:
+        return topic is self.for_you
+
+    @property
+    def reasons(self) -> dict[str, str]:
+        """Why each paper of the For-you section is there, on one line, by paper id."""
+        return {k: p.reason for k, p in self.picks.items()}
 
     @property
     def paper_count(self) -> int:
@@ -56,22 +72,33 @@ class Selection:
 
     @property
     def is_empty(self) -> bool:
-        return not any(t.papers for t in self.topics)
+        return not any(t.papers for t in self.shown)
 
     @property
     def subject(self) -> str:
-        papers, topics = counted(self.paper_count, "paper"), counted(len(self.shown), "topic")
+        shown = [t for t in self.topics if t.papers]
+        papers, topics = counted(self.paper_count, "paper"), counted(len(shown), "topic")
         return f"arXiv digest {self.day.isoformat()}: {papers} in {topics}"
 
     def topic_url(self, topic: TopicDigest) -> str | None:
         """The topic's page for this day: on the site when ``site_url`` is set, else on GitHub (the
         archived copies, so the links stay valid after the next day)."""
         slug = url_path(topic.topic.slug)
+        if self.is_for_you(topic):
+            return self._for_you_url
         if self.site_url:
             return f"{self.site_url.rstrip('/')}/{layout.site_topic_page(self.day, slug)}"
         if not self.repo:
             return None
         return f"https://github.com/{self.repo}/blob/{BRANCH}/{layout.archived_topic_page(self.day, slug)}"
+
+    @property
+    def _for_you_url(self) -> str | None:
+        if self.site_url:
+            return f"{self.site_url.rstrip('/')}/{layout.site_for_you_page(self.day)}"
+        if not self.repo:
+            return None
+        return f"https://github.com/{self.repo}/blob/{BRANCH}/{layout.archived_for_you_page(self.day)}"
 
     @property
     def day_url(self) -> str | None:
@@ -93,9 +120,11 @@ def select(
     max_authors: int,
     site_url: str | None = None,
 ) -> Selection:
-    """The slice of ``digest`` for a channel whose ``topics:`` is ``topics`` (None: all of them)."""
+    """The slice of ``digest`` for a channel whose ``topics:`` is ``topics`` (None: all of them, and the
+    For-you section when the digest has one; else it is there when ``topics`` names ``for_you``)."""
     wanted = None if topics is None else set(topics)
     chosen = tuple(t for t in digest.topics if wanted is None or t.topic.name in wanted)
+    for_you = digest.for_you if wanted is None or FOR_YOU_TOPIC in wanted else None
     return Selection(
         day=digest.day,
         topics=chosen,
@@ -103,5 +132,21 @@ def select(
         repo=repo,
         max_authors=max_authors,
         site_url=site_url,
+        for_you=_for_you_section(for_you) if for_you is not None else None,
+        picks={p.paper.id: p for p in for_you.picks} if for_you is not None else {},
         summaries=digest.summaries,
     )
+
+
+def _for_you_section(for_you: ForYou) -> TopicDigest:
+    topic = Topic(
+        name=FOR_YOU_NAME,
+        slug="for-you",
+        keywords=(),
+        filters=(),
+        match=MatchMode.WORD,
+        order=Order.NEWEST,
+        mark_updates=True,
+        include=DEFAULT_INCLUDE,
+    )
+    return TopicDigest(topic, tuple(p.paper for p in for_you.picks))

@@ -10,6 +10,7 @@ Layout (every link relative, so the folder works from GitHub Pages, any web serv
     day/<YYYY-MM-DD>/category/…     previous and next days
     day/<YYYY-MM-DD>/search.js      the abstracts of the papers the day page lists without them, loaded
                                     when someone first searches there
+    for-you.html, day/<D>/for-you.html  the day ranked for the reader (issue #9; with a ``library:``)
     archive.html                    every day with its counts
     feeds/<Topic>.xml, all.xml      Atom feeds (``feeds.py``)
     assets/site.css, site.js        the look, and the search box and filters (no dependency)
@@ -169,6 +170,10 @@ class SiteRenderer:
             feeds=False,
         )
         files[f"day/{d}/search.js"] = self._search_data(digest)
+        if digest.for_you is not None:
+            files[layout.site_for_you_page(digest.day)] = self._for_you(
+                render, root="../../", day_page=f"../{d}.html"
+            )
         for name, page in self._list_pages(
             render, root="../../../", nav=self._day_nav(d, before, after)
         ).items():
@@ -210,7 +215,27 @@ class SiteRenderer:
             return DaysNav(past[0] if past else None, None, "../index.html", None, past, older)
 
         files.update(self._list_pages(render, root="../", nav=nav, feeds=True))
+        if digest.for_you is not None:
+            files[layout.site_for_you_page(None)] = self._for_you(
+                render, root="", day_page=layout.SITE_INDEX, feed=layout.FOR_YOU_FEED
+            )
         return files
+
+    def _for_you(self, render: _DayRender, *, root: str, day_page: str, feed: str | None = None) -> bytes:
+        """The day's For-you page: its picks, each as on a topic page, with its reasons."""
+        for_you = render.digest.for_you
+        assert for_you is not None
+        return self._render(
+            "for-you.html.j2",
+            root,
+            day=for_you.day.isoformat(),
+            picks=for_you.picks,
+            entries=[render.full(pick.paper) for pick in for_you.picks],
+            note=for_you.note,
+            library_size=for_you.library_size,
+            day_page=url_path(day_page),
+            feed=url_path(feed) if feed else None,
+        )
 
     def _day_nav(self, d: str, before: dt.date | None, after: dt.date | None) -> Any:
         def nav(kind: str, slug: str) -> DaysNav:
@@ -271,6 +296,7 @@ class SiteRenderer:
             filter_venues=venue_names(listed.values()),
             listed=len(listed),
             search_data=url_path(f"{'day/' if not base else ''}{digest.day.isoformat()}/search.js"),
+            for_you=url_path(f"{base}{layout.SITE_FOR_YOU}") if digest.for_you is not None else None,
         )
 
     def _list_pages(

@@ -1,0 +1,240 @@
+"""The "For you" stage of a run (issue #9): the reader's model, fitted or loaded from its cache, ranks a
+day's listed papers; the day's :class:`~arxiv_digest.match.digest.Digest` gets its :class:`ForYou` and,
+with ``rank.order: relevance``, its pages' papers in the reader's order.
+
+What a model is fitted on, and when it is fitted again:
+
+* the corpus (vocabulary, idf, background) comes from the stored history up to the day a *period* began.
+  A period begins on the first stored day, and again on the first day the history has grown by 10 %
+  since, or 30 days after it began (:func:`corpus_period`). The period follows from the stored days
+  alone, so the same history gives the same corpus wherever it is run, and a normal day, within its
+  period, fits nothing: the cached model is loaded and scores the day;
+* the reader's model is keyed on the corpus's key and every library and dislike entry
+  (:func:`arxiv_digest.rank.reader_model_key`), so a changed library refits it, on the same corpus.
+
+The model is cached in ``OUT/.arxiv-digest/rank/<key>.npz`` (rank/cache.py; a damaged or stale file is
+a miss). Ranking is an extra: a history too small to learn from, or any failure while fitting, loading
+or scoring, logs a warning and leaves the day without its For-you part; the run's pages are otherwise
+what they would have been, and its exit code too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from ..config import Config, MatchMode, RankOrder
+from ..errors import reason
+from ..models import Digest, ForYou, Library, Listing, Paper, Pick, TopicDigest
+from ..output.layout import STATE_DIR
+from ..rank import (
+    RankModel,
+    Settings,
+    fit_corpus,
+    fit_model,
+    load_model,
+    reader_model_key,
+    save_model,
+)
+from ..rank.features import FORMAT_VERSION
+from ..sources.http import PoliteClient
+from ..store import Store
+from ._library import load_library
+
+log = logging.getLogger(__name__)
+
+#: A new corpus period begins when the history has grown by this factor since the last one began ...
+PERIOD_GROWTH = 1.10
+#: ... or this many days after it began.
+PERIOD_DAYS = 30
+#: Below this many stored papers there is nothing to learn a vocabulary from (rank.fit_corpus's floor).
+MIN_HISTORY = 4
+
+
+def cache_dir(out_dir: Path) -> Path:
+    return out_dir / STATE_DIR / "rank"
+
+
+def corpus_period(days: Sequence[tuple[dt.date, int]]) -> dt.date | None:
+    """The stored day (oldest first, with its paper count) on which the current corpus period began."""
+    start: dt.date | None = None
+    at_start = total = 0
+    for day, count in sorted(days):
+        total += count
+        if start is None or total >= PERIOD_GROWTH * at_start or (day - start).days >= PERIOD_DAYS:
+            start, at_start = day, total
+    return start
+
+
+def period_key(shas: Sequence[tuple[dt.date, str | None]], settings: Settings) -> str:
+    """The corpus's key: every day of the period's history and the snapshot it was stored from."""
+    h = hashlib.sha256(f"corpus period v{FORMAT_VERSION} {sorted(settings.as_dict().items())}".encode())
+    for day, sha in shas:
+        h.update(f"\x1e{day.isoformat()}\x1f{sha or ''}".encode())
+    return h.hexdigest()
+
+
+def history_until(store: Store, days: Sequence[dt.date], last: dt.date, wanted: int) -> list[Paper]:
+    """The stored papers of the days up to ``last``, newest days first, until ``wanted`` are read."""
+    papers: list[Paper] = []
+    for day in sorted((d for d in days if d <= last), reverse=True):
+        papers.extend(store.papers_for_day(day))
+        if len(papers) >= wanted:
+            break
+    return papers
+
+
+def candidates(digest: Digest) -> list[Paper]:
+    """The day's papers a reader could be shown: every listed one and every topic's, each once, by id."""
+    seen: dict[str, Paper] = {}
+    for c in digest.categories:
+        for item in c.listings:
+            seen.setdefault(item.paper.id, item.paper)
+    for t in digest.topics:
+        for p in t.papers:
+            seen.setdefault(p.id, p)
+    return [seen[k] for k in sorted(seen)]
+
+
+class Ranker:
+    """One run's reader model, fitted or loaded once, then applied to each digest the run builds."""
+
+    def __init__(self, config: Config, store: Store, out_dir: Path, library: Library) -> None:
+        self.config = config
+        self.store = store
+        self.cache = cache_dir(out_dir)
+        self.library = library
+        self.settings = Settings()
+        self._model: RankModel | None = None
+        self._failed = False
+        self.fitted = False  # the run fitted a model (else it loaded one, or has none)
+
+    def model(self) -> RankModel | None:
+        """The reader's model (None, with a warning logged once, when there is none to be had)."""
+        if self._model is None and not self._failed:
+            try:
+                self._model = self._load_or_fit()
+            # Ranking is an extra (issue #9): whatever goes wrong in it must not cost the day its pages.
+            except Exception as e:
+                self._failed = True
+                log.debug("ranking failed", exc_info=True)
+                log.warning("For you: skipped, ranking failed: %s: %s", type(e).__name__, reason(e))
+            else:
+                if self._model is None:
+                    self._failed = True
+        return self._model
+
+    def _load_or_fit(self) -> RankModel | None:
+        if not self.library.items:
+            log.warning("For you: skipped, the library has no paper to rank by")
+            return None
+        summaries = self.store.days()
+        stored = sum(d.paper_count for d in summaries)
+        start = corpus_period([(d.day, d.paper_count) for d in summaries])
+        if start is None or stored < MIN_HISTORY:
+            log.warning(
+                "For you: skipped, the history holds %d stored paper%s (ranking needs %d or more)",
+                stored,
+                "" if stored == 1 else "s",
+                MIN_HISTORY,
+            )
+            return None
+        days = [d.day for d in summaries]
+        key = period_key([(d, self.store.snapshot_sha(d)) for d in days if d <= start], self.settings)
+        items, dislikes = self.library.items, self.library.dislikes
+        model_key = reader_model_key(key, items, dislikes=dislikes)
+        path = self.cache / f"{model_key}.npz"
+        model = load_model(path, model_key)
+        if model is not None:
+            return model
+        history = history_until(self.store, days, start, self.settings.max_background)
+        corpus = fit_corpus(history, self.settings, key=key)
+        model = fit_model(corpus, items, dislikes=dislikes)
+        self.fitted = True
+        save_model(model, path)
+        for stale in self.cache.glob("*.npz"):  # one reader, one model: the others can only be stale
+            if stale != path:
+                stale.unlink(missing_ok=True)
+        return model
+
+    def for_you(self, digest: Digest) -> ForYou | None:
+        model = self.model()
+        if model is None:
+            return None
+        papers = candidates(digest)
+        ranked, scores = model.scored(papers, limit=self.config.rank.top)
+        by_id = {p.id: p for p in papers}
+        picks = tuple(Pick(by_id[r.paper_id], n, r.score, r.terms, r.like) for n, r in enumerate(ranked, 1))
+        return ForYou(
+            digest.day,
+            picks,
+            {p.id: float(s) for p, s in zip(papers, scores, strict=True)},
+            model.note,
+            len(self.library.items),
+        )
+
+    def attach(self, digest: Digest) -> Digest:
+        """``digest`` with its For-you part and, for ``rank.order: relevance``, its pages reordered."""
+        for_you = self.for_you(digest)
+        if for_you is None:
+            return digest
+        out = replace(digest, for_you=for_you)
+        if self.config.rank.order is RankOrder.RELEVANCE:
+            out = by_relevance(self.config, out, for_you.scores)
+        return out
+
+
+def _ordered(papers: Sequence[Paper], scores: Mapping[str, float]) -> list[Paper]:
+    # Best first; a tie keeps the page's own order (Python's sort is stable).
+    return sorted(papers, key=lambda p: -scores.get(p.id, float("-inf")))
+
+
+def by_relevance(config: Config, digest: Digest, scores: Mapping[str, float]) -> Digest:
+    """The digest's topic and category pages by the reader's score; the reference-compatible pages
+    (``match: substring``) keep the reference's order."""
+    topics = tuple(
+        t if t.topic.match is MatchMode.SUBSTRING else TopicDigest(t.topic, tuple(_ordered(t.papers, scores)))
+        for t in digest.topics
+    )
+    categories = digest.categories
+    if config.match is not MatchMode.SUBSTRING:
+        categories = tuple(replace(c, listings=_by_paper(c.listings, scores)) for c in digest.categories)
+    return replace(digest, topics=topics, categories=categories)
+
+
+def _by_paper(listings: Sequence[Listing], scores: Mapping[str, float]) -> tuple[Listing, ...]:
+    by_id = {item.paper.id: item for item in listings}
+    return tuple(by_id[p.id] for p in _ordered([item.paper for item in listings], scores))
+
+
+def configured_library(
+    config: Config, out_dir: Path, store: Store, client: PoliteClient | None = None
+) -> Library | None:
+    """The reader's ``library:`` as read for this run (jobs/_library.py), None without one."""
+    if config.library is None:
+        return None
+    return load_library(config, out_dir, history_lookup=store.latest_announcement, client=client)
+
+
+def ranker_for(
+    config: Config,
+    out_dir: Path,
+    store: Store,
+    library: Library | None = None,
+    *,
+    client: PoliteClient | None = None,
+) -> Ranker | None:
+    """The run's ranker: None without a library, or with ``rank.top: 0`` (ranking off)."""
+    if config.rank.top == 0:
+        return None
+    if library is None:
+        library = configured_library(config, out_dir, store, client)
+    if library is None:
+        return None
+    for warning in library.warnings:
+        log.warning("library: %s", warning)
+    return Ranker(config, store, out_dir, library)
