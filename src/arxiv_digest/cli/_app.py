@@ -47,7 +47,7 @@ class LazyGroup(click.Group):
     MODULES: ClassVar[dict[str, str]] = {
         "run": ".daily", "rebuild": ".daily", "init": ".daily", "demo": ".daily",
         "check": ".history", "search": ".history", "explain": ".history",
-        "backfill": ".backfill", "serve": ".site", "status": ".status",
+        "backfill": ".backfill", "serve": ".site", "status": ".status", "week": ".week",
     }  # fmt: skip
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -17,6 +17,7 @@ from ._fields import safe_slug
 from ._notify import (
     SMTP_PASSWORD_ENV,
     EmailSettings,
+    Every,
     NotifySettings,
     SmtpSecurity,
     WebhookFormat,
@@ -36,6 +37,7 @@ from .model import (
     MatchMode,
     Order,
     Topic,
+    WeeklySettings,
 )
 from .parse import TOPIC_KEYS, arxiv_settings_from_env, load_config, parse_config
 
@@ -52,6 +54,7 @@ __all__ = [
     "CategorySpec",
     "Config",
     "EmailSettings",
+    "Every",
     "Key",
     "MatchMode",
     "NotifySettings",
@@ -61,6 +64,7 @@ __all__ = [
     "Topic",
     "WebhookFormat",
     "WebhookSettings",
+    "WeeklySettings",
     "arxiv_settings_from_env",
     "keys_of",
     "load_config",

@@ -86,6 +86,16 @@ class Topic:
     query_tree: Node | None = None
     categories: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
+    # `include:` written in the file (the topic's or the top level's): a reader who asked for replacements
+    # explicitly gets them even when seen before (issue #10).
+    include_given: bool = False
+
+
+@settings
+class WeeklySettings:
+    """The weekly digest (issue #10): ``weekly/<YYYY-Www>.md`` and ``site/weekly/<YYYY-Www>.html``."""
+
+    top: int = setting(checks.integer(1), default=10)  # papers per topic on a week's page
 
 
 @settings
@@ -113,6 +123,11 @@ class Config:
     site: bool = setting(checks.boolean, default=True)  # the static HTML site (issue #4)
     feed_days: int = setting(checks.integer(1), default=7)  # announcement days each Atom feed covers
     site_url: str | None = setting(checks.optional(checks.site_url), default=None)  # for the feeds' links
+    # A replacement of a paper a topic listed within this many days is not listed again (0: always listed).
+    seen_days: int = setting(checks.integer(0), default=30)
+    weekly: WeeklySettings = setting(
+        section(WeeklySettings), default_factory=WeeklySettings, shown="see below"
+    )
 
     @property
     def category_codes(self) -> tuple[str, ...]:

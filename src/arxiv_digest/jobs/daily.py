@@ -23,10 +23,11 @@ import httpx
 from ..config import Config
 from ..errors import FeedFormatError, FetchError, ShrunkDayError
 from ..match import Matcher
-from ..match.digest import DayCounts, Digest, build_digest, count_day
+from ..match.digest import DayCounts, Digest, count_day
 from ..match.topics import topic_matcher
+from ..match.week import WeekDigest
 from ..models import Announcement, Paper, arxiv_today, is_after_today
-from ..notify import DeliveryReport, deliver_day
+from ..notify import DeliveryReport, deliver_day, deliver_week
 from ..output.files import OutputLock, Staging, make_folder, refuse_symlinks
 from ..render.markdown import MarkdownRenderer
 from ..render.site import OWNED as SITE_OWNED
@@ -37,6 +38,8 @@ from ..store import Store, default_db_path, incomplete, with_store
 from ..store import meta as day_meta
 from ..store import snapshot as snapshots
 from ..wording import counted
+from .seen import day_digest
+from .week import publish_weeks, weeks_after_day
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +65,7 @@ class RunResult:
     empty: bool = False
     warnings: tuple[str, ...] = ()
     digest: Digest | None = field(default=None, repr=False, compare=False)  # the day run_daily published
+    weeks: tuple[WeekDigest, ...] = field(default=(), repr=False, compare=False)  # closed weeks written
     delivery: DeliveryReport | None = None  # what run_daily delivered (None: nothing published)
 
 
@@ -105,7 +109,7 @@ def stage_site_extras(
 
     def digest_of(day: dt.date) -> Digest:
         if day not in known:
-            known[day] = build_digest(config, day, store.papers_for_day(day), matcher)
+            known[day] = day_digest(config, store, day, matcher)
         return known[day]
 
     if not latest_staged:
@@ -162,7 +166,7 @@ def fill_site(
         if (out_dir / SITE / day_file(day)).is_file():
             continue
         staging = Staging(out_dir)
-        digest = build_digest(config, day, store.papers_for_day(day), matcher)
+        digest = day_digest(config, store, day, matcher)
         files, owned = site.day_files(digest, days, latest=False)
         staging.add_tree(f"{SITE}/", files, owned=owned)
         written += staging.commit()[0]
@@ -242,12 +246,16 @@ def run_daily(
             return RunResult(day=announcement.day, empty=True, warnings=announcement.warnings)
         assert announcement.day is not None
         day = announcement.day
+        today = today or arxiv_today()
 
         def publish(store: Store) -> RunResult:  # again on a fresh database if this one proves damaged
             check_plausible(announcement, store)
             check_not_shrunk(announcement, store, force=force)
             papers = list(announcement.papers)
-            return _publish_day(config, out_dir, store, day, papers, warnings=announcement.warnings)
+            result = _publish_day(config, out_dir, store, day, papers, warnings=announcement.warnings)
+            # A week that closed with this day gets its page (issue #10): no second schedule needed.
+            weeks, written = publish_weeks(config, out_dir, store, weeks_after_day(store, day, today), today)
+            return replace(result, weeks=tuple(weeks), written=result.written + written)
 
         result = with_store(db_path, out_dir / "data", publish)
         if on_published is not None:
@@ -256,6 +264,9 @@ def run_daily(
         # the day's delivery record says which channels still need it.
         assert result.digest is not None
         report = deliver_day(config, out_dir, result.digest, sleep=sleep or time.sleep)
+        for week in result.weeks:  # the weekly channels, once per closed week (its delivery record)
+            sent = deliver_week(config, out_dir, week, sleep=sleep or time.sleep)
+            report = replace(report, outcomes=report.outcomes + sent.outcomes)
         return replace(result, delivery=report)
 
 
@@ -277,7 +288,7 @@ def _publish_day(
         latest = max(days)
         renderer = MarkdownRenderer(config)
         matcher = topic_matcher(config)
-        digest = build_digest(config, day, papers, matcher)
+        digest = day_digest(config, store, day, matcher, papers)
         staging = Staging(out_dir)
         snapshot_path = f"data/{snapshots.snapshot_name(day)}"
         staging.add(snapshot_path, content)
@@ -342,7 +353,7 @@ def _restage_unfinished(
     latest = max(days)
     for other in marked:
         if other in days:
-            digest = build_digest(config, other, store.papers_for_day(other), matcher)
+            digest = day_digest(config, store, other, matcher)
             stage_day(staging, renderer, digest, days, latest=other == latest, site=site)
     return marked
 
@@ -361,6 +372,8 @@ def _restage_neighbours(
 ) -> None:
     ordered = sorted(days)
     i = ordered.index(day)
-    for neighbour in ordered[max(0, i - 1) : i] + ordered[i + 1 : i + 2]:
-        digest = known[neighbour] = build_digest(config, neighbour, store.papers_for_day(neighbour), matcher)
+    # The days after it within `seen_days` read it as their history (papers already shown, issue #10).
+    following = [d for d in ordered[i + 1 :] if (d - day).days <= config.seen_days] or ordered[i + 1 : i + 2]
+    for neighbour in ordered[max(0, i - 1) : i] + following:
+        digest = known[neighbour] = day_digest(config, store, neighbour, matcher)
         stage_day(staging, renderer, digest, days, latest=neighbour == latest, site=site)

@@ -24,6 +24,8 @@ from ..errors import StoreError, cannot_read
 from ..match import Matcher
 from ..match.digest import DayCounts, build_digest
 from ..match.topics import topic_matcher
+from ..match.week import iso_week
+from ..models import arxiv_today
 from ..output.files import OutputLock, Staging, make_folder, refuse_symlinks
 from ..render.markdown import MarkdownRenderer
 from ..render.site import SiteRenderer
@@ -41,6 +43,8 @@ from ..store import (
 )
 from ..store import snapshot as snapshots
 from .daily import RunResult, prune_site_dirs, stage_day, stage_site_extras, stage_site_removal
+from .seen import EarlierSources, SnapshotIndex
+from .week import is_closed, publish_weeks
 
 #: Below this many days a rebuild runs in one process (starting workers would cost more than it saves).
 PARALLEL_MIN_DAYS = 16
@@ -58,6 +62,7 @@ class _DayJob:
     days: tuple[dt.date, ...]
     latest: bool
     stored_sha: str | None  # the database's copy of this day, if any
+    earlier: EarlierSources | None = None  # where its earlier announcements are (papers already shown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +120,8 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
         raise StoreError(cannot_read(job.path, e)) from e
     sha = snapshots.sha256(content)
     papers = snapshots.loads(content, source=str(job.path), day=job.day)
-    digest = build_digest(config, job.day, papers, matcher)
+    earlier = job.earlier.load() if job.earlier is not None else None
+    digest = build_digest(config, job.day, papers, matcher, earlier)
     staging = Staging(job.out_dir)
     stage_day(staging, renderer, digest, job.days, latest=job.latest, site=site)
     written, deleted = staging.commit()
@@ -205,7 +211,11 @@ def _rebuild_days(
     days = tuple(files)
     latest = max(days)
     stored = {d.day: store.snapshot_sha(d.day) for d in store.days()}
-    todo = [_DayJob(out_dir, path, day, days, day == latest, stored.get(day)) for day, path in files.items()]
+    index = SnapshotIndex(config, files)
+    todo = [
+        _DayJob(out_dir, path, day, days, day == latest, stored.get(day), index.sources(day))
+        for day, path in files.items()
+    ]
     workers = jobs or default_jobs()
     folder = build.worker_folder() if build is not None and _parallel(todo, workers) else None
     written = deleted = 0
@@ -245,6 +255,10 @@ def _stage_spanning(
 ) -> tuple[int, int]:
     """Write the pages that span days (the archive index, the site's archive and feeds), or remove the
     site when it is turned off; how many files were written and deleted."""
+    # Every closed week's page (issue #10), as the daily runs wrote them when each week closed.
+    today = arxiv_today()
+    weeks = sorted({iso_week(d) for d in days if is_closed(store, iso_week(d), today)})
+    _, week_written = publish_weeks(config, out_dir, store, weeks, today)
     staging = Staging(out_dir)
     staging.add("archive/README.md", MarkdownRenderer(config).archive_index(counts))
     if config.site:  # the latest day's top pages were staged by its job
@@ -256,4 +270,4 @@ def _stage_spanning(
     written, deleted = staging.commit()
     if not config.site:
         prune_site_dirs(out_dir)
-    return written, deleted
+    return written + week_written, deleted

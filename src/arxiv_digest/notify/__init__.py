@@ -7,6 +7,22 @@ of the digest, the subject, the links.
 
 from __future__ import annotations
 
-from .deliver import ChannelOutcome, DeliveryReport, Status, deliver_day, read_state, state_path
+from .deliver import (
+    ChannelOutcome,
+    DeliveryReport,
+    Status,
+    deliver_day,
+    deliver_week,
+    read_state,
+    state_path,
+)
 
-__all__ = ["ChannelOutcome", "DeliveryReport", "Status", "deliver_day", "read_state", "state_path"]
+__all__ = [
+    "ChannelOutcome",
+    "DeliveryReport",
+    "Status",
+    "deliver_day",
+    "deliver_week",
+    "read_state",
+    "state_path",
+]

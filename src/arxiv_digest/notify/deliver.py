@@ -31,9 +31,10 @@ from typing import Any
 import httpx
 import jinja2
 
-from ..config import SMTP_PASSWORD_ENV, Config
+from ..config import SMTP_PASSWORD_ENV, Config, Every
 from ..errors import DeliveryError, GaveUp, SendFailed, cannot_read
-from ..match.digest import Digest
+from ..match.digest import Digest, TopicDigest
+from ..match.week import WeekDigest
 from ..net.retry import RetryPolicy, retry
 from ..output.files import atomic_write
 from ..wording import counted
@@ -94,10 +95,12 @@ class _Channel:
     name: str
     topics: tuple[str, ...] | None
     send: Callable[[Selection], str]  # one attempt; returns what to print ("to 2 recipients")
+    every: Every = Every.DAY
 
 
-def state_path(out_dir: Path, day: dt.date) -> Path:
-    return out_dir / STATE_DIR / f"{day.isoformat()}.json"
+def state_path(out_dir: Path, day: dt.date | str) -> Path:
+    """The delivery record of a day, or of an ISO week (``2026-W27``) for the weekly channels."""
+    return out_dir / STATE_DIR / f"{day if isinstance(day, str) else day.isoformat()}.json"
 
 
 def _timestamp(when: dt.datetime) -> str:
@@ -124,8 +127,8 @@ def read_state(path: Path) -> dict[str, dict[str, Any]]:
     return channels
 
 
-def _write_state(path: Path, day: dt.date, channels: Mapping[str, Mapping[str, Any]]) -> None:
-    body = {"day": day.isoformat(), "channels": dict(sorted(channels.items()))}
+def _write_state(path: Path, key: dict[str, str], channels: Mapping[str, Mapping[str, Any]]) -> None:
+    body = {**key, "channels": dict(sorted(channels.items()))}
     atomic_write(path, (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
@@ -156,7 +159,7 @@ def _channels(
             note = f"; refused: {', '.join(sorted(refused))}" if refused else ""
             return f"to {delivered} recipient{'s' if delivered != 1 else ''}{note}"
 
-        out.append(_Channel("email", settings.topics, send_email))
+        out.append(_Channel("email", settings.topics, send_email, settings.every))
     for i, hook in enumerate(notify.webhooks, 1):
         build = webhooks.PAYLOADS[hook.format]
 
@@ -168,7 +171,7 @@ def _channels(
             webhooks.post(client(), url, build(selection))
             return ""
 
-        out.append(_Channel(f"webhook {i} ({hook.format.value})", hook.topics, send_hook))
+        out.append(_Channel(f"webhook {i} ({hook.format.value})", hook.topics, send_hook, hook.every))
     return out
 
 
@@ -253,18 +256,72 @@ def deliver_day(
     env: Mapping[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> DeliveryReport:
-    """Send ``digest`` to every channel not yet served for its day; record each outcome as it happens.
+    """Send ``digest`` to every daily channel not yet served for its day; record each outcome as it happens.
 
     Never raises for a channel's failure (the report holds it, see :meth:`DeliveryReport.error`); raises
     :class:`DeliveryError` only when the day's record cannot be read.
     """
+
+    def selection(topics: tuple[str, ...] | None) -> Selection:
+        return select(
+            digest,
+            topics,
+            title=config.title,
+            repo=config.repo,
+            max_authors=config.max_authors,
+            site_url=config.site_url if config.site else None,
+        )
+
+    key = {"day": digest.day.isoformat()}
+    return _deliver(config, out_dir, digest.day, key, selection, Every.DAY, sleep, now, env, transport)
+
+
+def deliver_week(
+    config: Config,
+    out_dir: Path,
+    week: WeekDigest,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    env: Mapping[str, str] | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> DeliveryReport:
+    """Send a closed week's page to every ``every: week`` channel not yet served for it, recorded in
+    ``delivery/<YYYY-Www>.json`` as days are (issue #10)."""
+    topics = tuple(TopicDigest(t.topic, t.papers) for t in week.topics)
+    last = week.days[-1] if week.days else week.last_day
+
+    def selection(wanted: tuple[str, ...] | None) -> Selection:
+        return Selection(
+            day=last,
+            topics=tuple(t for t in topics if wanted is None or t.topic.name in wanted),
+            title=config.title,
+            repo=config.repo,
+            max_authors=config.max_authors,
+            site_url=config.site_url if config.site else None,
+            week=week.week,
+        )
+
+    key = {"week": week.week}
+    return _deliver(config, out_dir, week.week, key, selection, Every.WEEK, sleep, now, env, transport)
+
+
+def _deliver(
+    config: Config,
+    out_dir: Path,
+    record_of: dt.date | str,
+    key: dict[str, str],
+    selection_for: Callable[[tuple[str, ...] | None], Selection],
+    every: Every,
+    sleep: Callable[[float], None],
+    now: Callable[[], dt.datetime],
+    env: Mapping[str, str] | None,
+    transport: httpx.BaseTransport | None,
+) -> DeliveryReport:
+    """The channels sent ``every`` day or week that the record ``record_of`` does not show as sent."""
     notify = config.notify
-    if not notify.channels:
-        return DeliveryReport(digest.day, ())
+    day = selection_for(None).day
     env = os.environ if env is None else env
-    path = state_path(out_dir, digest.day)
-    state = read_state(path)
-    redactor = Redactor.for_delivery(notify, env)
     clients: list[httpx.Client] = []
 
     def client() -> httpx.Client:
@@ -272,9 +329,15 @@ def deliver_day(
             clients.append(webhooks.make_client(notify.timeout_seconds, transport))
         return clients[0]
 
+    channels = [c for c in _channels(config, client, env, now) if c.every is every]
+    if not channels:
+        return DeliveryReport(day, ())
+    path = state_path(out_dir, record_of)
+    state = read_state(path)
+    redactor = Redactor.for_delivery(notify, env)
     outcomes: list[ChannelOutcome] = []
     try:
-        for channel in _channels(config, client, env, now):
+        for channel in channels:
             record = dict(state.get(channel.name, {}))
             if record.get("status") == Status.SENT.value:
                 when = record.get("sent_at")
@@ -282,14 +345,7 @@ def deliver_day(
                     ChannelOutcome(channel.name, Status.ALREADY_SENT, detail=f"at {when}" if when else "")
                 )
                 continue
-            selection = select(
-                digest,
-                channel.topics,
-                title=config.title,
-                repo=config.repo,
-                max_authors=config.max_authors,
-                site_url=config.site_url if config.site else None,
-            )
+            selection = selection_for(channel.topics)
             if selection.is_empty and not notify.send_empty:
                 outcomes.append(ChannelOutcome(channel.name, Status.NOTHING))
                 continue
@@ -303,9 +359,9 @@ def deliver_day(
             )
             outcome = _settle(record, channel.name, made, error, detail, selection.paper_count, now())
             state[channel.name] = record
-            _write_state(path, digest.day, state)
+            _write_state(path, key, state)
             outcomes.append(outcome)
     finally:
         for c in clients:
             c.close()
-    return DeliveryReport(digest.day, tuple(outcomes))
+    return DeliveryReport(day, tuple(outcomes))

@@ -112,7 +112,7 @@ class EmailRenderer:
             "selection": selection,
             "subject": selection.subject,
             "title": selection.title,
-            "day": selection.day.isoformat(),
+            "day": selection.label,
             "topics": [
                 {"name": t.topic.name, "url": selection.topic_url(t), "papers": t.papers}
                 for t in selection.shown
@@ -144,10 +144,10 @@ def build_message(
     msg["Date"] = format_datetime(now)
     # The same message for the same day and recipients has the same id, so a resend after a lost
     # acknowledgement is recognisable as a duplicate by the receiving side.
-    key = "\n".join([selection.day.isoformat(), *settings.to, *(t.topic.name for t in selection.topics)])
+    key = "\n".join([selection.label, *settings.to, *(t.topic.name for t in selection.topics)])
     domain = _address(settings.sender).rpartition("@")[2] or "arxiv-digest.invalid"
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-    msg["Message-ID"] = f"<arxiv-digest.{selection.day.isoformat()}.{digest}@{domain}>"
+    msg["Message-ID"] = f"<arxiv-digest.{selection.label}.{digest}@{domain}>"
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies, please
     msg["X-Auto-Response-Suppress"] = "All"
     msg.set_content(renderer.text(selection), subtype="plain", charset="utf-8")

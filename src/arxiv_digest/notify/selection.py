@@ -49,6 +49,12 @@ class Selection:
     repo: str | None
     max_authors: int
     site_url: str | None = None  # the published site (config `site_url`), preferred for links when set
+    week: str | None = None  # ``2026-W27`` for a weekly channel's message (issue #10): links go to its page
+
+    @property
+    def label(self) -> str:
+        """What the message is of: the day, or the ISO week."""
+        return self.week or self.day.isoformat()
 
     @property
     def shown(self) -> tuple[TopicDigest, ...]:
@@ -67,12 +73,15 @@ class Selection:
     @property
     def subject(self) -> str:
         papers, topics = counted(self.paper_count, "paper"), counted(len(self.shown), "topic")
-        return f"arXiv digest {self.day.isoformat()}: {papers} in {topics}"
+        return f"arXiv digest {self.label}: {papers} in {topics}"
 
     def topic_url(self, topic: TopicDigest) -> str | None:
         """The topic's page for this day: on the site when ``site_url`` is set, else on GitHub (the
         archived copies, so the links stay valid after the next day)."""
         slug = url_path(topic.topic.slug)
+        if self.week is not None:
+            page = self.day_url
+            return f"{page}#topic-{slug}" if page and self.site_url else page
         if self.site_url:
             return f"{self.site_url.rstrip('/')}/day/{self.day.isoformat()}/topic/{slug}.html"
         if not self.repo:
@@ -83,6 +92,14 @@ class Selection:
 
     @property
     def day_url(self) -> str | None:
+        if self.week is not None:
+            if self.site_url:
+                return f"{self.site_url.rstrip('/')}/weekly/{url_path(self.week)}.html"
+            return (
+                f"https://github.com/{self.repo}/blob/{BRANCH}/weekly/{url_path(self.week)}.md"
+                if self.repo
+                else None
+            )
         if self.site_url:
             return f"{self.site_url.rstrip('/')}/day/{self.day.isoformat()}.html"
         if not self.repo:

@@ -56,9 +56,9 @@ _DAY = r"day/\d{4}-\d{2}-\d{2}"
 #: The files and folders of the layout above, by path under ``site/``: what ``site: false`` removes.
 _SITE_FILE = re.compile(
     rf"(?:index|archive)\.html|assets/site\.(?:css|js)|(?:{_DAY}/)?(?:topic|category)/[^/]+\.html"
-    rf"|feeds/[^/]+\.xml|{_DAY}\.html|{_DAY}/search\.js"
+    rf"|feeds/[^/]+\.xml|{_DAY}\.html|{_DAY}/search\.js|weekly/\d{{4}}-W\d{{2}}\.html"
 )
-_SITE_DIR = re.compile(rf"assets|feeds|day|(?:{_DAY}/)?(?:topic|category)|{_DAY}")
+_SITE_DIR = re.compile(rf"assets|feeds|day|weekly|(?:{_DAY}/)?(?:topic|category)|{_DAY}")
 
 
 def is_site_file(relative: str, *, folder: bool = False) -> bool:
@@ -342,6 +342,7 @@ class SiteRenderer:
                 topic=t.topic,
                 query=self._queries.get(slug, ""),
                 entries=[render.full(p) for p in t.papers],
+                seen=t.seen,
                 nav=nav("topic", slug),
                 feed=url_path(f"../feeds/{slug}.xml") if feeds else None,
                 filter_topics=_filter_topics(render, t.papers, names),
