@@ -167,35 +167,45 @@ def _run_jobs(
 
 
 def rebuild(
-    config: Config, out_dir: Path, db_path: Path | None = None, *, jobs: int | None = None
+    config: Config,
+    out_dir: Path,
+    db_path: Path | None = None,
+    *,
+    jobs: int | None = None,
+    today: dt.date | None = None,
 ) -> RunResult:
     """Recreate the database (if missing) and every page of every stored day from ``data/*.jsonl``.
 
     Days are independent, so they are rendered by ``jobs`` worker processes (default: the CPUs, at most
-    4); this process holds the lock and writes the database in one transaction.
+    4); this process holds the lock and writes the database in one transaction. ``today`` (default: the
+    clock's, in US Eastern time) says which weeks have closed: their weekly pages are written too.
     """
     db_path = db_path or default_db_path(out_dir)
     make_folder(out_dir)
     refuse_symlinks(out_dir, db_path)  # a --db inside the output folder, outside what the lock scans
     with OutputLock(out_dir):
         # A damaged database is a cache: moved aside, and the rebuild starts again without it.
-        result = retry_if_damaged(db_path, lambda: _rebuild_locked(config, out_dir, db_path, jobs))
+        result = retry_if_damaged(
+            db_path, lambda: _rebuild_locked(config, out_dir, db_path, jobs, today or arxiv_today())
+        )
         # Every day with a snapshot is now wholly published: no run's unfinished publication remains.
         data = out_dir / "data"
         incomplete.clear(data, incomplete.marked_days(data))
         return result
 
 
-def _rebuild_locked(config: Config, out_dir: Path, db_path: Path, jobs: int | None) -> RunResult:
+def _rebuild_locked(
+    config: Config, out_dir: Path, db_path: Path, jobs: int | None, today: dt.date
+) -> RunResult:
     files = snapshots.day_files(out_dir / "data")
     if files and not database_exists(db_path):  # a missing database is built whole, then moved into place
         with building(db_path) as build:
-            return _rebuild_days(config, out_dir, files, jobs, build.store, build)
+            return _rebuild_days(config, out_dir, files, jobs, today, build.store, build)
     with open_db(db_path) as store:
         if not files:
             store.sync(out_dir / "data")  # drops days whose snapshot is gone
             return RunResult(day=None, empty=True)
-        return _rebuild_days(config, out_dir, files, jobs, store)
+        return _rebuild_days(config, out_dir, files, jobs, today, store)
 
 
 def _rebuild_days(
@@ -203,6 +213,7 @@ def _rebuild_days(
     out_dir: Path,
     files: dict[dt.date, Path],
     jobs: int | None,
+    today: dt.date,
     store: Store,
     build: Building | None = None,
 ) -> RunResult:
@@ -235,7 +246,7 @@ def _rebuild_days(
     if build is not None:  # the workers have exited: their files are complete
         build.gather()
         store = build.store
-    spanning_written, spanning_deleted = _stage_spanning(config, out_dir, store, days, counts)
+    spanning_written, spanning_deleted = _stage_spanning(config, out_dir, store, days, counts, today)
     written += spanning_written
     deleted += spanning_deleted
     assert last is not None
@@ -251,12 +262,16 @@ def _rebuild_days(
 
 
 def _stage_spanning(
-    config: Config, out_dir: Path, store: Store, days: tuple[dt.date, ...], counts: Sequence[DayCounts]
+    config: Config,
+    out_dir: Path,
+    store: Store,
+    days: tuple[dt.date, ...],
+    counts: Sequence[DayCounts],
+    today: dt.date,
 ) -> tuple[int, int]:
     """Write the pages that span days (the archive index, the site's archive and feeds), or remove the
     site when it is turned off; how many files were written and deleted."""
     # Every closed week's page (issue #10), as the daily runs wrote them when each week closed.
-    today = arxiv_today()
     weeks = sorted({iso_week(d) for d in days if is_closed(store, iso_week(d), today)})
     _, week_written = publish_weeks(config, out_dir, store, weeks, today)
     staging = Staging(out_dir)
