@@ -43,6 +43,7 @@ class Replay:
     repeated: list[str]  # ids of the day before served again as new on REPEAT_DAY
     hostile: str  # a replaced id whose v2 title carries markup
     hooks: HookReceiver
+    weeks: dict[str, list[str]]  # the weekly pages there were after each day's run
 
 
 def seen_ids(out: Path, day: str, topic: str) -> list[str]:
@@ -76,6 +77,7 @@ def replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replay]:
         replaced: list[str] = []
         repeated: list[str] = []
         hostile = ""
+        weeks: dict[str, list[str]] = {}
         for day in DAYS:
             fake.day = dt.date.fromisoformat(day)
             fake.records = history_days.as_feed_records(records[day])
@@ -100,7 +102,8 @@ def replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replay]:
             result = run_daily(config, out, today=fake.day, sleep=lambda s: None)
             assert result.day == fake.day and result.delivery is not None
             assert not result.delivery.failed
-        yield Replay(out, replaced, repeated, hostile, hooks)
+            weeks[day] = sorted(p.name for p in (out / "weekly").glob("*.md"))
+        yield Replay(out, replaced, repeated, hostile, hooks, weeks)
 
 
 def entries(out: Path, day: str) -> dict[str, list[str]]:
@@ -210,6 +213,24 @@ def _comparable(state: dict[str, str]) -> dict[str, str]:
     # A day's overview page says "Archive (N days)" with N as it was when the day was published (runs
     # do not rewrite older days' overviews; a rebuild does): not a matter of the rules tested here.
     return {k: v for k, v in state.items() if not re.fullmatch(r"site/day/[\d-]+\.html", k)}
+
+
+def test_the_daily_run_writes_and_sends_each_week_once_it_closes(replay: Replay) -> None:
+    # 2025-W23 closes with the run of Monday 2025-06-09, W24 with that of Monday 2025-06-16
+    assert replay.weeks["2025-06-06"] == []
+    assert replay.weeks["2025-06-09"] == replay.weeks["2025-06-12"] == ["2025-W23.md"]
+    assert replay.weeks["2025-06-16"] == ["2025-W23.md", "2025-W24.md"]
+    sent = [json.loads(h.body) for h in replay.hooks.to("/week")]
+    assert [m["week"] for m in sent] == ["2025-W23", "2025-W24"]  # once each, on the run that closed it
+    assert sent[1]["subject"].startswith("arXiv digest 2025-W24: ")
+    page = (replay.out / "weekly" / "2025-W24.md").read_text(encoding="utf-8")
+    for t in sent[1]["topics"]:  # the message lists what the week's page lists
+        section = page.split(f"\n## {t['name']}\n", 1)[1].split("\n## ", 1)[0]
+        assert [p["id"] for p in t["papers"]] == re.findall(r"`arXiv:([^`]+)`", section)
+    state = json.loads((replay.out / "delivery" / "2025-W24.json").read_text(encoding="utf-8"))
+    assert state["week"] == "2025-W24" and state["channels"]["webhook 2 (json)"]["status"] == "sent"
+    assert "webhook 1 (json)" not in state["channels"]  # the daily channel is not sent weeks
+    assert not (replay.out / "delivery" / "2025-W25.json").exists()
 
 
 def _rebuilt(replay: Replay, tmp_path: Path, extra: str) -> Path:
