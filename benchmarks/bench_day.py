@@ -48,9 +48,10 @@ except ImportError:  # the baseline's parser comes with the [bench] extra only
     sys.exit("benchmarks/bench_day.py needs feedparser: pip install -e '.[bench]'")
 from tests import bigday  # noqa: E402
 
-from arxiv_digest.config import Config, Topic, parse_config  # noqa: E402
-from arxiv_digest.match.digest import Digest, build_digest  # noqa: E402
+from arxiv_digest.config import Config, parse_config  # noqa: E402
+from arxiv_digest.match.digest import build_digest  # noqa: E402
 from arxiv_digest.match.topics import topic_matcher  # noqa: E402
+from arxiv_digest.models import Digest, Topic  # noqa: E402
 from arxiv_digest.render.markdown import MarkdownRenderer  # noqa: E402
 from arxiv_digest.sources.rss import parse_feed  # noqa: E402
 from arxiv_digest.store import Store, snapshot  # noqa: E402

@@ -2,7 +2,7 @@
 
 An author with >= 5 papers before a cutoff and >= 3 in the window after it is a reader; their papers before
 the cutoff, written as BibTeX with title, abstract and the day it was added only (no names, no ids, neutral
-keys), then read back with :func:`arxiv_digest.rank.library.read_bibtex`, are their library; every day of
+keys), then read back with :func:`arxiv_digest.sources.bibtex.read_bibtex`, are their library; every day of
 the window is ranked, and that day's relevant papers are the author's own. Models see only the history
 stored before the cutoff.
 """
@@ -22,8 +22,8 @@ import numpy as np
 import orjson
 from pylatexenc.latexencode import unicode_to_latex
 
-from arxiv_digest.models import Paper
-from arxiv_digest.rank.library import LibraryItem, read_bibtex
+from arxiv_digest.models import LibraryItem, Paper
+from arxiv_digest.sources.bibtex import read_bibtex
 from arxiv_digest.text import clean_abstract, clean_title
 
 SEED = 20250318

@@ -15,13 +15,11 @@ from arxiv_digest.config import (
     DEFAULT_OAI_URL,
     DEFAULT_RSS_URL,
     Config,
-    MatchMode,
-    Order,
     load_config,
     parse_config,
 )
 from arxiv_digest.errors import EXIT_USAGE, ConfigError
-from arxiv_digest.models import AnnounceType
+from arxiv_digest.models import AnnounceType, MatchMode, Order
 from tests.conftest import INIT_TOPICS, REFERENCE_CONFIG, CliResult
 
 FILE = "conf/config.yml"

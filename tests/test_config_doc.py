@@ -17,8 +17,10 @@ from arxiv_digest.config import (
     Config,
     EmailSettings,
     Key,
+    LibrarySettings,
     NotifySettings,
     WebhookSettings,
+    ZoteroSettings,
     keys_of,
 )
 from arxiv_digest.models import AnnounceType
@@ -30,6 +32,8 @@ SECTIONS = [
     ("## `notify:`", NotifySettings),
     ("### `email:`", EmailSettings),
     ("### `webhooks:`", WebhookSettings),
+    ("## `library:`", LibrarySettings),
+    ("### `zotero:`", ZoteroSettings),
 ]
 
 

@@ -102,6 +102,11 @@ def files(root: Path) -> dict[str, bytes]:
     return out
 
 
+def is_old_copy(rel: str) -> bool:
+    """A replaced file's old bytes (``.<name>.old.<pid>.tmp``, a hard link), kept until the writes end."""
+    return is_temporary(rel) and ".old." in rel.rsplit("/", 1)[-1]
+
+
 def is_temporary(rel: str) -> bool:
     """A temporary file of an interrupted write: ignored by the .gitignore `init` writes."""
     gitignore = (ROOT / "src" / "arxiv_digest" / "scaffold" / "gitignore").read_text(encoding="utf-8")
@@ -184,7 +189,7 @@ class Outcome:
     point: str
     killed: bool
     new_files: int  # files already in their new state when the process died
-    temporaries: int
+    temporaries: int  # copies of new content not yet renamed into place
     database: str  # "absent", "empty", "old" or "new"
 
     @property
@@ -200,9 +205,14 @@ class Outcome:
 
 def check_after_kill(s: Scenario, out: Path, point: str, *, had_db: bool, killed: bool) -> Outcome:
     now = files(out)
-    temporaries = [rel for rel in now if is_temporary(rel)]
+    temporaries = [rel for rel in now if is_temporary(rel) and not is_old_copy(rel)]
+    for rel in now:
+        if is_old_copy(rel):  # the run keeps what it replaces, to give it back should a write fail
+            folder, name = rel.rsplit("/", 1) if "/" in rel else ("", rel)
+            original = f"{folder}/{name[1:].rsplit('.old.', 1)[0]}".lstrip("/")
+            assert now[rel] == s.old.get(original), f"{point}: {rel} is not the old {original}"
     for rel in set(now) | set(s.old) | set(s.new):
-        if rel in temporaries or rel == MARKER:
+        if rel in temporaries or is_old_copy(rel) or rel == MARKER:
             continue
         content = now.get(rel)
         assert content in (s.old.get(rel), s.new.get(rel)), f"{point}: {rel} is torn (neither old nor new)"

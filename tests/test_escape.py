@@ -18,8 +18,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from arxiv_digest.config import parse_config
-from arxiv_digest.match.digest import Digest, TopicDigest
-from arxiv_digest.models import AnnounceType, Paper
+from arxiv_digest.models import AnnounceType, Digest, Paper, TopicDigest
 from arxiv_digest.render import escape
 from arxiv_digest.render.markdown import MarkdownRenderer, author_line
 from arxiv_digest.render.tex_text import tex_to_text

@@ -19,8 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from arxiv_digest.match.digest import Digest, TopicDigest
-from arxiv_digest.models import Paper
+from arxiv_digest.models import Digest, Paper, TopicDigest
 from arxiv_digest.render import escape
 from arxiv_digest.render.markdown import MarkdownRenderer, author_line
 from arxiv_digest.render.tex_text import tex_to_text

@@ -17,8 +17,7 @@ from hypothesis import given
 from lxml import etree
 
 from arxiv_digest.config import parse_config
-from arxiv_digest.match.digest import Digest, TopicDigest
-from arxiv_digest.models import AnnounceType, Paper
+from arxiv_digest.models import AnnounceType, Digest, Paper, TopicDigest
 from arxiv_digest.notify.email import EmailRenderer
 from arxiv_digest.notify.selection import select
 from arxiv_digest.render.feeds import build_feed

@@ -18,9 +18,9 @@ from arxiv_digest.rank import (
     fit_model,
     load_model,
     model_key,
-    read_bibtex,
     save_model,
 )
+from arxiv_digest.sources.bibtex import read_bibtex
 from arxiv_digest.text import clean_abstract, clean_title
 
 DATA = Path(__file__).parent / "data" / "rank" / "papers.jsonl"

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from arxiv_digest.config import Config, Topic, parse_config
+from arxiv_digest.config import Config, parse_config
 from arxiv_digest.match import Matcher, TopicRule
-from arxiv_digest.match.digest import Digest, TopicDigest, sort_papers
-from arxiv_digest.models import AnnounceType, Paper
+from arxiv_digest.models import AnnounceType, Digest, Paper, Topic, TopicDigest, sort_papers
 from arxiv_digest.query import keywords_tree
 from arxiv_digest.render import escape
 from arxiv_digest.render.markdown import MarkdownRenderer

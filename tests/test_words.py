@@ -20,9 +20,9 @@ from importlib import resources
 
 import pytest
 
-from arxiv_digest.config import Topic, parse_config
+from arxiv_digest.config import parse_config
 from arxiv_digest.match import Matcher, TopicRule
-from arxiv_digest.models import AnnounceType, Paper
+from arxiv_digest.models import AnnounceType, Paper, Topic
 from arxiv_digest.query import keywords_tree
 from arxiv_digest.text import clean_abstract, clean_title
 from tests.conftest import DATA, REFERENCE_CONFIG

@@ -1,4 +1,5 @@
-"""arXiv's export API (``/api/query?search_query=…&start=…&max_results=…``), searching real records.
+"""arXiv's export API (``/api/query?search_query=…&start=…&max_results=…``, or ``id_list=…``), searching
+real records.
 
 The answer has the layout of the real captures in ``tests/data/captures/api/`` (the 2026 backend): an
 Atom feed with ``opensearch:totalResults``/``startIndex``/``itemsPerPage``, one ``entry`` per paper
@@ -199,6 +200,7 @@ class FakeApi:
         self.entries = list(entries)
         self.mojibake = mojibake
         self.queries: list[str] = []
+        self.id_lists: list[list[str]] = []  # each id_list request, as lists of ids
 
     def matching(self, search_query: str) -> list[ApiEntry]:
         predicate = parse(search_query)
@@ -209,6 +211,12 @@ class FakeApi:
         args = {k: v[0] for k, v in query.items()}
         search_query = args.get("search_query", "")
         self.queries.append(search_query)
+        if args.get("id_list"):  # given papers, in the order asked (the real API's behaviour)
+            ids = args["id_list"].split(",")
+            self.id_lists.append(ids)
+            by_id = {e.id: e for e in self.entries}
+            found = [by_id[i] for i in ids if i in by_id]
+            return 200, self.feed(args, found, len(found), 0, len(ids))
         try:
             start = int(args.get("start", "0"))
             size = int(args.get("max_results", "10"))

@@ -18,7 +18,7 @@ from ..errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, DigestError, UsageError
 from ..wording import counted
 
 if TYPE_CHECKING:
-    from ..jobs.daily import RunResult
+    from ..jobs import RunResult
 
 DEMO_DAY = "2026-06-30"
 log = logging.getLogger("arxiv_digest")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from ..errors import PublishError
-from ..jobs.daily import RunResult
+from ..jobs import RunResult
 from ..notify import DeliveryReport, Status
 from ..wording import counted
 

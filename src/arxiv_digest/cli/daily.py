@@ -17,6 +17,7 @@ from ..errors import UsageError
 from ..jobs.daily import run_daily
 from ..jobs.rebuild import rebuild
 from ..output.files import refuse_symlinks_within, write_files
+from ..store import incomplete
 from ..wording import counted
 from ._app import DEMO_DAY, cli, config_option, db_option, out_option, say, summary
 from ._deliver import delivery_lines, mark_published
@@ -221,6 +222,9 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
         refuse_symlinks_within(out_dir)
     snapshot = resources.files("arxiv_digest").joinpath(f"demo/{DEMO_DAY}.jsonl").read_bytes()
     files = {"config.yml": _scaffold("config.yml").encode("utf-8"), f"data/{DEMO_DAY}.jsonl": snapshot}
+    # The day's snapshot lands before its pages: until the rebuild has written them all, `status` must not
+    # report the day as published (a full disk among the pages, issue #7).
+    incomplete.mark_rebuild(out_dir / "data")
     write_files(out_dir, files, keep={"config.yml"})
     config = load_config(config_path)
     result = rebuild(config, out_dir)

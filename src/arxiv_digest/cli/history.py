@@ -50,8 +50,8 @@ def check(ctx: click.Context, config_path: Path) -> None:
     Example:
       arxiv-digest check --config config.yml
     """
-    from ..config import load_config  # here, not above: `search` should not pay for what it does not use
-    from ..match.topics import topic_tree
+    # here, not above: `search` should not pay for what it does not use
+    from ..config import load_config, topic_tree
 
     config = load_config(config_path)
     templates = _check_templates(config.templates_dir) if config.templates_dir is not None else 0
@@ -371,8 +371,8 @@ def explain(
     Example:
       arxiv-digest explain --config config.yml --id 2606.30639
     """
-    from ..config import load_config
-    from ..match.topics import topic_matcher, topic_tree
+    from ..config import load_config, topic_tree
+    from ..match.topics import topic_matcher
 
     config = load_config(config_path)
     try:

@@ -9,7 +9,7 @@ import click
 from ..config import load_config
 from ..errors import UsageError
 from ..jobs.week import run_week
-from ..match.week import week_start
+from ..models import week_start
 from ..wording import counted
 from ._app import cli, config_option, db_option, out_option, say
 from ._deliver import delivery_lines

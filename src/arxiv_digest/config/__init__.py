@@ -13,7 +13,10 @@ The keys of each section, with their checks and defaults, are the fields of its 
 
 from __future__ import annotations
 
+# CategorySpec, MatchMode, Order and Topic live in models; re-exported here for callers written before.
+from ..models import CategorySpec, MatchMode, Order, Topic
 from ._fields import safe_slug
+from ._library import DEFAULT_ZOTERO_URL, ZOTERO_URL_ENV, LibrarySettings, ZoteroSettings
 from ._notify import (
     SMTP_PASSWORD_ENV,
     EmailSettings,
@@ -32,14 +35,11 @@ from .model import (
     DEFAULT_RSS_URL,
     ENV_OVERRIDES,
     ArxivSettings,
-    CategorySpec,
     Config,
-    MatchMode,
-    Order,
-    Topic,
     WeeklySettings,
 )
 from .parse import TOPIC_KEYS, arxiv_settings_from_env, load_config, parse_config
+from .topics import topic_tree
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -47,15 +47,18 @@ __all__ = [
     "DEFAULT_INCLUDE",
     "DEFAULT_OAI_URL",
     "DEFAULT_RSS_URL",
+    "DEFAULT_ZOTERO_URL",
     "ENV_OVERRIDES",
     "SMTP_PASSWORD_ENV",
     "TOPIC_KEYS",
+    "ZOTERO_URL_ENV",
     "ArxivSettings",
     "CategorySpec",
     "Config",
     "EmailSettings",
     "Every",
     "Key",
+    "LibrarySettings",
     "MatchMode",
     "NotifySettings",
     "Order",
@@ -65,9 +68,11 @@ __all__ = [
     "WebhookFormat",
     "WebhookSettings",
     "WeeklySettings",
+    "ZoteroSettings",
     "arxiv_settings_from_env",
     "keys_of",
     "load_config",
     "parse_config",
     "safe_slug",
+    "topic_tree",
 ]

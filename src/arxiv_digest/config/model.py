@@ -2,19 +2,17 @@
 default, the YAML key and the check its value must pass (``_schema.setting``), so that each is written
 once. No parsing here (``parse.py``), no YAML (``_yaml.py``).
 
-``CategorySpec``, ``Topic``, ``MatchMode`` and ``Order`` are plain values, read by ``parse.py`` (a topic
-takes its defaults from the top level), with no reading rules in them."""
+``CategorySpec``, ``Topic``, ``MatchMode`` and ``Order`` are plain values in :mod:`arxiv_digest.models`
+(every stage reads them); ``parse.py`` builds them (a topic takes its defaults from the top level)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from ..models import AnnounceType
-from ..query.ast import Node
+from ..models import AnnounceType, CategorySpec, MatchMode, Order, Topic
 from . import _fields as checks
+from ._library import LibrarySettings, library_section
 from ._notify import NotifySettings
 from ._schema import keys_of, section, setting, settings
 
@@ -25,16 +23,6 @@ DEFAULT_OAI_URL = "https://oaipmh.arxiv.org/oai"
 DEFAULT_DELAY_SECONDS = 3.0
 
 DEFAULT_INCLUDE = frozenset({AnnounceType.NEW, AnnounceType.CROSS, AnnounceType.REPLACE})
-
-
-class MatchMode(StrEnum):
-    WORD = "word"
-    SUBSTRING = "substring"
-
-
-class Order(StrEnum):
-    NEWEST = "newest"  # arXiv id, newest first (the seed's order)
-    REFERENCE = "reference"  # the reference's late-2025 order: category list, then id, both descending
 
 
 def _endpoint(default: str, variable: str) -> Any:
@@ -62,33 +50,6 @@ class ArxivSettings:
 
 #: The environment variables that override ``arxiv:`` settings, by attribute.
 ENV_OVERRIDES = {k.attribute: k.setting.env for k in keys_of(ArxivSettings).values() if k.setting.env}
-
-
-@dataclass(frozen=True, slots=True)
-class CategorySpec:
-    code: str
-    display: str
-    slug: str
-
-
-@dataclass(frozen=True, slots=True)
-class Topic:
-    name: str
-    slug: str
-    keywords: tuple[tuple[str, ...], ...]  # each item an AND group; a plain keyword is a 1-tuple
-    filters: tuple[tuple[str, ...], ...]
-    match: MatchMode
-    order: Order
-    mark_updates: bool
-    include: frozenset[AnnounceType]
-    line: int | None = None
-    query: str | None = None
-    query_tree: Node | None = None
-    categories: tuple[str, ...] = ()
-    authors: tuple[str, ...] = ()
-    # `include:` written in the file (the topic's or the top level's): a reader who asked for replacements
-    # explicitly gets them even when seen before (issue #10).
-    include_given: bool = False
 
 
 @settings
@@ -128,6 +89,8 @@ class Config:
     weekly: WeeklySettings = setting(
         section(WeeklySettings), default_factory=WeeklySettings, shown="see below"
     )
+    # What the reader likes, for the "For you" ranking (issue #9); None: no ranking, nothing changes.
+    library: LibrarySettings | None = setting(checks.optional(library_section), default=None)
 
     @property
     def category_codes(self) -> tuple[str, ...]:

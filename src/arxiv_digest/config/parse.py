@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..models import CategorySpec, MatchMode, Order, Topic
 from ..taxonomy import load_taxonomy
 from . import _fields as checks
 from ._schema import Setting, key_table, keys_of, read_section, section
 from ._yaml import Path_, _load_yaml, _Located
-from .model import ArxivSettings, CategorySpec, Config, MatchMode, Order, Topic
+from .model import ArxivSettings, Config
 
 
 def parse_config(

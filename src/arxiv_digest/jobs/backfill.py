@@ -43,13 +43,14 @@ import httpx
 from ..config import Config
 from ..errors import EndlessListError, OaiError, StoreError, UsageError, cannot_read
 from ..models import Paper
-from ..output.files import STATE_DIR, OutputLock, atomic_write, make_folder
+from ..output.files import STATE_DIR, atomic_write, make_folder
+from ..output.lock import OutputLock
 from ..sources import oai
 from ..sources.http import PoliteClient
 from ..store import snapshot as snapshots
 from ..taxonomy import load_taxonomy
 from ..wording import counted
-from .rebuild import rebuild
+from ._rebuild import rebuild
 
 log = logging.getLogger(__name__)
 

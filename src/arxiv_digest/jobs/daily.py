@@ -1,5 +1,5 @@
-"""The jobs behind the commands: ``run`` (fetch today, keep it, publish) and ``rebuild`` (every page from
-``data/*.jsonl``). The CLI parses arguments and prints; everything it does happens here.
+"""The job behind ``run``: fetch today, keep it, publish (``rebuild`` republishes every stored day from
+``data/*.jsonl``, in ``rebuild.py``). The CLI parses arguments and prints; everything it does happens here.
 
 A run does all its fallible work (fetch, parse, check, match, render) before it writes anything, then
 writes the day's snapshot first and the pages after it, each file atomically, and commits the database
@@ -10,12 +10,11 @@ comes after the pages: its failure never unwrites them.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -23,154 +22,38 @@ import httpx
 from ..config import Config
 from ..errors import FeedFormatError, FetchError, ShrunkDayError
 from ..match import Matcher
-from ..match.digest import DayCounts, Digest, count_day
 from ..match.topics import topic_matcher
-from ..match.week import WeekDigest
-from ..models import Announcement, Paper, arxiv_today, is_after_today
-from ..notify import DeliveryReport, deliver_day, deliver_week
-from ..output.files import OutputLock, Staging, make_folder, refuse_symlinks
+from ..models import Announcement, Digest, Paper, arxiv_today, is_after_today
+from ..notify import deliver_day, deliver_week
+from ..output.files import Staging, make_folder, refuse_symlinks
+from ..output.lock import OutputLock
 from ..render.markdown import MarkdownRenderer
-from ..render.site import OWNED as SITE_OWNED
-from ..render.site import SiteRenderer, day_file, is_site_file
+from ..render.site import SiteRenderer
 from ..sources import rss
 from ..sources.http import PoliteClient
 from ..store import Store, default_db_path, incomplete, with_store
 from ..store import meta as day_meta
 from ..store import snapshot as snapshots
 from ..wording import counted
-from .seen import day_digest
-from .week import publish_weeks, weeks_after_day
+from ._publish import (
+    RunResult,
+    archive_counts,
+    fill_site,
+    prune_site_dirs,
+    stage_day,
+    stage_site_extras,
+    stage_site_removal,
+)
+from ._seen import day_digest
+from ._week import publish_weeks, weeks_after_day
 
 log = logging.getLogger(__name__)
-
-#: The site's folder in the output folder.
-SITE = "site"
 
 #: A day this far below the recent average, with parse warnings, is treated as a format change.
 MIN_FRACTION_OF_AVERAGE = 0.2
 #: A day already stored is replaced by a new fetch of the same day only if it keeps at least this share
 #: of its papers, unless ``run --force`` (issue #7): a feed served half-empty must not erase the day.
 MIN_FRACTION_OF_STORED = 0.5
-
-
-@dataclass(frozen=True, slots=True)
-class RunResult:
-    day: dt.date | None
-    papers: int = 0
-    listed: int = 0
-    topics: dict[str, int] = field(default_factory=dict)
-    written: int = 0
-    deleted: int = 0
-    days: int = 0
-    empty: bool = False
-    warnings: tuple[str, ...] = ()
-    digest: Digest | None = field(default=None, repr=False, compare=False)  # the day run_daily published
-    weeks: tuple[WeekDigest, ...] = field(default=(), repr=False, compare=False)  # closed weeks written
-    delivery: DeliveryReport | None = None  # what run_daily delivered (None: nothing published)
-
-
-def stage_day(
-    staging: Staging,
-    renderer: MarkdownRenderer,
-    digest: Digest,
-    days: Sequence[dt.date],
-    *,
-    latest: bool,
-    site: SiteRenderer | None = None,
-) -> None:
-    pages = renderer.list_pages(digest)  # rendered once, published in the archive and (latest) at the top
-    owned = ("hot_topic", "category")
-    archived = {**pages, "README.md": renderer.index_page(digest, days=days, archived=True)}
-    staging.add_tree(f"archive/{digest.day.isoformat()}/", archived, owned=owned)
-    if latest:
-        staging.add_tree(
-            "", {**pages, "README.md": renderer.index_page(digest, days=days, archived=False)}, owned=owned
-        )
-    if site is not None:  # the HTML site (issue #4): the day's pages, and the top pages for the latest
-        site_files, site_owned = site.day_files(digest, days, latest=latest)
-        staging.add_tree("site/", site_files, owned=site_owned)
-
-
-def stage_site_extras(
-    staging: Staging,
-    site: SiteRenderer,
-    config: Config,
-    store: Store,
-    matcher: Matcher,
-    days: Sequence[dt.date],
-    known: dict[dt.date, Digest],
-    *,
-    latest_staged: bool,
-    counts: Sequence[DayCounts],
-) -> None:
-    """The site's files that span days: archive.html (with ``counts``, every day's), the assets, the feeds
-    (the last ``feed_days`` days) and, unless already staged, the latest day's top pages (they list every
-    day, and an older day can arrive late)."""
-
-    def digest_of(day: dt.date) -> Digest:
-        if day not in known:
-            known[day] = day_digest(config, store, day, matcher)
-        return known[day]
-
-    if not latest_staged:
-        staging.add_tree("site/", site.top_files(digest_of(max(days)), days), owned=SITE_OWNED)
-    staging.add_tree("site/", site.archive_files(counts))
-    recent = sorted(days)[-config.feed_days :]
-    staging.add_tree("site/", site.feed_files([digest_of(d) for d in recent]), owned=("feeds",))
-
-
-def archive_counts(
-    config: Config, store: Store, days: Sequence[dt.date], known: dict[dt.date, Digest]
-) -> list[DayCounts]:
-    """Every stored day's counts for the archive pages, by the rule its own pages follow: from the digests
-    already built, else counted from the stored papers (no matching: a few milliseconds a day)."""
-    return [
-        known[day].day_counts if day in known else count_day(config, day, store.papers_for_day(day))
-        for day in days
-    ]
-
-
-def stage_site_removal(staging: Staging, out_dir: Path) -> None:
-    """With ``site: false``, the files of ``site/`` that arxiv-digest writes are removed (issue #7): the
-    paths of its layout, which it overwrites when the site is on. Anything else there is the user's."""
-    root = out_dir / SITE
-    if not root.is_dir():
-        return
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if is_site_file(rel) and path.is_file() and not path.is_symlink():
-            staging.remove(f"{SITE}/{rel}")
-
-
-def prune_site_dirs(out_dir: Path) -> None:
-    """The folders of the site's layout that the removal left empty (a folder holding a user's file stays)."""
-    root = out_dir / SITE
-    if not root.is_dir():
-        return
-    for folder in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
-        if is_site_file(folder.relative_to(root).as_posix(), folder=True):
-            with contextlib.suppress(OSError):  # not empty: it holds something of the user's
-                folder.rmdir()
-    with contextlib.suppress(OSError):
-        root.rmdir()
-
-
-def fill_site(
-    config: Config, out_dir: Path, store: Store, matcher: Matcher, days: Sequence[dt.date], site: SiteRenderer
-) -> int:
-    """The site pages of stored days that have none (the site was off, or deleted), one day at a time so a
-    long history is never held in memory at once; returns the files written. ``site: true`` after
-    ``site: false`` is thus a whole site again on the next run, as ``rebuild`` makes it."""
-    written = 0
-    for day in days:
-        if (out_dir / SITE / day_file(day)).is_file():
-            continue
-        staging = Staging(out_dir)
-        digest = day_digest(config, store, day, matcher)
-        files, owned = site.day_files(digest, days, latest=False)
-        staging.add_tree(f"{SITE}/", files, owned=owned)
-        written += staging.commit()[0]
-    return written
 
 
 def check_not_future(announcement: Announcement, today: dt.date) -> None:
@@ -241,12 +124,12 @@ def run_daily(
     with OutputLock(out_dir):
         with PoliteClient(config.arxiv, transport=transport, sleep=sleep or time.sleep) as client:
             announcement = rss.fetch_announcement(client, config.arxiv.rss_url, config.category_codes)
-        check_not_future(announcement, today or arxiv_today())
+        today = today or arxiv_today()
+        check_not_future(announcement, today)
         if announcement.is_empty:
             return RunResult(day=announcement.day, empty=True, warnings=announcement.warnings)
         assert announcement.day is not None
         day = announcement.day
-        today = today or arxiv_today()
 
         def publish(store: Store) -> RunResult:  # again on a fresh database if this one proves damaged
             check_plausible(announcement, store)

@@ -23,7 +23,8 @@ from pathlib import Path
 from ..config import ArxivSettings
 from ..match.engine import Matcher, TopicRule
 from ..models import Submission, id_sort_key
-from ..output.files import OutputLock, Staging
+from ..output.files import Staging
+from ..output.lock import OutputLock
 from ..query.ast import Node
 from ..sources import api
 from ..sources.http import PoliteClient

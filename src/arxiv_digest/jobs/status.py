@@ -26,16 +26,16 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..match.digest import DayCounts, build_digest
+from ..match.digest import build_digest
 from ..match.seen import Earlier, window_start
-from ..models import arxiv_today, is_after_today
+from ..models import DayCounts, arxiv_today, is_after_today
 from ..notify import read_state, state_path
 from ..notify.redact import Redactor
 from ..store import incomplete as unfinished
 from ..store import meta as day_meta
 from ..store import snapshot as snapshots
 from ..wording import counted
-from .seen import SnapshotIndex
+from ._seen import SnapshotIndex
 
 #: More weekdays than this without a digest and the digest is stale (``status`` exits 1).
 DEFAULT_MAX_MISSING = 3
@@ -142,6 +142,14 @@ def read_status(
         "run `arxiv-digest run` again, or `arxiv-digest rebuild`"
         for day in marked
     ]
+    if unfinished.rebuild_unfinished(data_dir):  # a rebuild republishes every day: each one is in doubt
+        marked = tuple(sorted({*marked, *files}))
+        marker = unfinished.rebuild_marker_path(data_dir).relative_to(out_dir).as_posix()
+        warnings.insert(
+            0,
+            f"a rebuild began and did not finish ({marker} is there): pages may be missing or stale; "
+            "run `arxiv-digest rebuild`",
+        )
     future = tuple(day for day in files if is_after_today(day, today))
     first = [_future_warning(future, today)] if future else []  # the problem to fix before any other
     past = {day: path for day, path in files.items() if day not in future}

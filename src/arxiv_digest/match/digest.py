@@ -1,5 +1,5 @@
-"""A day's papers -> a :class:`Digest`: which papers are listed, on which category page, in which topics,
-in what order. No I/O; every output format renders a Digest.
+"""A day's papers -> a :class:`~arxiv_digest.models.Digest` (the values live in models): which papers are
+listed, on which category page, in which topics, in what order. No I/O; every output format renders one.
 
 Rules (issue #2):
 - listed: the announce types in ``include`` (default new, cross-lists and replacements);
@@ -15,103 +15,24 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..config import CategorySpec, Config, Order, Topic
-from ..models import AnnounceType, Paper, id_sort_key
+from ..config import Config
+from ..models import (
+    CategoryDigest,
+    DayCounts,
+    Digest,
+    Listing,
+    Order,
+    Paper,
+    TopicDigest,
+    kind_label,
+    sort_papers,
+)
 from ..taxonomy import load_taxonomy
 from . import Matcher
 from .seen import Earlier, split_seen
 from .topics import topic_matcher
-
-
-@dataclass(frozen=True, slots=True)
-class Listing:
-    """A paper as listed on a page; ``cross_from`` is its primary category when listed as a cross-list."""
-
-    paper: Paper
-    cross_from: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TopicDigest:
-    topic: Topic
-    papers: tuple[Paper, ...]
-    seen: tuple[Paper, ...] = ()  # replacements of papers the topic listed before (``seen``), not listed
-
-
-@dataclass(frozen=True, slots=True)
-class CategoryDigest:
-    spec: CategorySpec
-    listings: tuple[Listing, ...]
-    counts: Counter[str] = field(default_factory=Counter, compare=False)  # by kind_label, filled below
-
-    def __post_init__(self) -> None:
-        if not self.counts and self.listings:
-            self.counts.update(kind_label(item.paper.announce_type) for item in self.listings)
-
-
-@dataclass(frozen=True, slots=True)
-class DayCounts:
-    """A day's listed papers by kind: the one count the README, its category table, the archive, the site,
-    ``status`` and the run's summary print (issue #7). Listed means on a category page: an announce type
-    in ``include``, and a tracked category to sit under. A paper stored but not listed (a replace-cross
-    when ``include`` leaves it out, a category since removed from config.yml) is counted nowhere."""
-
-    day: dt.date
-    new: int = 0
-    cross: int = 0
-    updated: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.new + self.cross + self.updated
-
-    @classmethod
-    def of(cls, day: dt.date, kinds: Counter[str]) -> DayCounts:
-        """From counts by :func:`kind_label`."""
-        return cls(day, kinds.get("new", 0), kinds.get("cross", 0), kinds.get("updated", 0))
-
-    def by_kind(self) -> dict[str, int]:
-        return {"new": self.new, "cross": self.cross, "updated": self.updated}
-
-
-@dataclass(frozen=True, slots=True)
-class Digest:
-    day: dt.date
-    topics: tuple[TopicDigest, ...]
-    categories: tuple[CategoryDigest, ...]
-    total: int  # papers listed on category pages
-
-    @property
-    def counts(self) -> Counter[str]:
-        out: Counter[str] = Counter()
-        for c in self.categories:
-            out.update(c.counts)
-        return out
-
-    @property
-    def day_counts(self) -> DayCounts:
-        return DayCounts.of(self.day, self.counts)
-
-    def topics_by_count(self) -> list[TopicDigest]:
-        return sorted(self.topics, key=lambda t: -len(t.papers))
-
-
-def kind_label(kind: AnnounceType) -> str:
-    """The reader's three kinds: new work, cross-lists, updated (replaced) papers."""
-    if kind is AnnounceType.NEW:
-        return "new"
-    if kind is AnnounceType.CROSS:
-        return "cross"
-    return "updated"
-
-
-def sort_papers(papers: Sequence[Paper], order: Order) -> list[Paper]:
-    if order is Order.REFERENCE:
-        return sorted(papers, key=lambda p: (p.categories, p.id), reverse=True)
-    return sorted(papers, key=lambda p: id_sort_key(p.id), reverse=True)
 
 
 def home_category(paper: Paper, tracked: Sequence[str]) -> tuple[str, bool] | None:

@@ -1,32 +1,9 @@
-"""A configured topic -> its tree: ``((keywords) OR (query) OR (authors)) ANDNOT (filters)``, limited to the
-topic's ``categories`` when it names some."""
+"""The config's topics -> one compiled :class:`Matcher` (each topic's tree is ``config.topic_tree``)."""
 
 from __future__ import annotations
 
-from ..config import Config, MatchMode, Topic
-from ..query.ast import And, Node, Not, Or, Term
-from ..query.keywords import any_of
+from ..config import Config, topic_tree
 from .engine import Matcher, TopicRule
-
-
-def topic_tree(topic: Topic) -> Node:
-    """The tree a configured topic stands for."""
-    substring = topic.match is MatchMode.SUBSTRING
-    positive: list[Node] = []
-    if topic.keywords:
-        positive.append(any_of(topic.keywords, substring=substring))
-    if topic.query_tree is not None:
-        positive.append(topic.query_tree)
-    if topic.authors:
-        positive.extend(Term(text=name, field="au", quoted=True) for name in topic.authors)
-    node: Node = positive[0] if len(positive) == 1 else Or(tuple(positive))
-    if topic.filters:
-        node = And((node, Not(any_of(topic.filters, substring=substring))))
-    if topic.categories:
-        cats = [Term(text=c, field="cat") for c in topic.categories]
-        limit: Node = cats[0] if len(cats) == 1 else Or(tuple(cats))
-        node = And((*node.items, limit)) if isinstance(node, And) else And((node, limit))
-    return node
 
 
 def topic_matcher(config: Config) -> Matcher:

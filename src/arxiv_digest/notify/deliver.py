@@ -33,8 +33,7 @@ import jinja2
 
 from ..config import SMTP_PASSWORD_ENV, Config, Every
 from ..errors import DeliveryError, GaveUp, SendFailed, cannot_read
-from ..match.digest import Digest, TopicDigest
-from ..match.week import WeekDigest
+from ..models import Digest, TopicDigest, WeekDigest
 from ..net.retry import RetryPolicy, retry
 from ..output.files import atomic_write
 from ..wording import counted

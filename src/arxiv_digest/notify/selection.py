@@ -9,8 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..match.digest import Digest, TopicDigest
-from ..models import AnnounceType, Paper
+from ..models import AnnounceType, Digest, Paper, TopicDigest
 from ..render.escape import url_path
 from ..wording import counted
 

@@ -30,8 +30,7 @@ import httpx
 
 from ..config import WebhookFormat
 from ..errors import SendFailed
-from ..match.digest import TopicDigest
-from ..models import Paper
+from ..models import Paper, TopicDigest
 from ..net.retry import retry_after_seconds
 from ..net.transport import failure_reason, user_agent
 from ..render.markdown import author_line

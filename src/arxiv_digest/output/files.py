@@ -1,4 +1,4 @@
-"""Writing the output folder: atomically, only what changed, under a lock.
+"""Writing the output folder: atomically, only what changed (the lock is in :mod:`.lock`).
 
 Every file is written to a temporary file in its own folder and moved over the old one with ``os.replace``
 (atomic on POSIX), so a run killed at any moment leaves each file wholly old or wholly new. A file whose
@@ -8,23 +8,21 @@ no longer produces (a topic removed from the config) are deleted from the folder
 Nothing is written or deleted through a symbolic link inside the output folder (issue #7): a link there
 would send pages, the lock's truncation or the stale-page deletions to wherever it points. arxiv-digest
 never makes one, so every link among its own files and folders is refused, naming it, before the first
-write: by :class:`OutputLock` (a scan of what arxiv-digest owns) and by :meth:`Staging.commit` (every
-component of every path it will write or delete). The output folder itself may be a link: that is the
-user's choice of where the digest lives.
+write: by :class:`~arxiv_digest.output.lock.OutputLock` (a scan of what arxiv-digest owns) and by
+:meth:`Staging.commit` (every component of every path it will write or delete). The output folder itself
+may be a link: that is the user's choice of where the digest lives.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import os
 import stat
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..errors import LockError, PublishError, UsageError, cannot_read
+from ..errors import PublishError, UsageError, cannot_read
 
 STATE_DIR = ".arxiv-digest"
 #: What may be deleted from an owned folder: Markdown pages, the site's HTML pages and its Atom feeds.
@@ -219,6 +217,21 @@ def atomic_write(path: Path, content: bytes, *, durable: bool = False) -> bool:
     return True
 
 
+def _keep_old(path: Path) -> Path | bytes | None:
+    """What ``path`` holds before it is replaced: a hard link to it (``.<name>.old.<pid>.tmp``), its bytes
+    where the file system has no hard links, or None when there is no such file."""
+    if not path.is_file():
+        return None
+    link = path.with_name(f".{path.name}.old.{os.getpid()}.tmp")
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            link.unlink()
+        os.link(path, link)
+    except OSError:
+        return _read_old(path)
+    return link
+
+
 def _writer_alive(temp_name: str) -> bool:
     """Is the process that named this `.<name>.<pid>.tmp` file still running?"""
     pid_text = temp_name.rsplit(".", 2)[-2] if temp_name.count(".") >= 3 else ""
@@ -267,12 +280,8 @@ class Staging:
         files marked with :meth:`remove`. Returns (files written, files deleted). A symbolic link on the
         way to any of them is refused before the first write."""
         stale = self._check()
-        written = 0
         order = [p for p in first if p in self.files] + [p for p in self.files if p not in set(first)]
-        for rel in order:
-            durable = rel.startswith("data/")
-            if atomic_write(self.root / rel, self.files[rel], durable=durable):
-                written += 1
+        written = self._write_all(order)
         deleted = 0
         # A run killed mid-write leaves `.<name>.<pid>.tmp` behind. Remove those of processes that are gone,
         # never those of a live one (rebuild workers share folders such as site/day/).
@@ -297,6 +306,36 @@ class Staging:
                 raise PublishError(f"cannot remove {self.root / rel}: {e.strerror or e}") from e
         return written, deleted
 
+    def _write_all(self, order: list[str]) -> int:
+        """Write the files in order; should one fail (a full disk, a name the file system refuses), give
+        every file written so far its old bytes back, or remove it if it is new, and raise: a failed run
+        changes nothing it had published (issue #7). The old bytes are kept as a hard link beside the file
+        (no copy, no room needed), under the temporary-file name a later run cleans up."""
+        undo: list[tuple[Path, Path | bytes | None]] = []
+        try:
+            for rel in order:
+                path = self.root / rel
+                old = _keep_old(path)
+                if atomic_write(path, self.files[rel], durable=rel.startswith("data/")):
+                    undo.append((path, old))
+                elif isinstance(old, Path):
+                    old.unlink()
+        except BaseException:
+            for path, old in reversed(undo):
+                with contextlib.suppress(OSError, PublishError):
+                    if old is None:
+                        path.unlink()
+                    elif isinstance(old, Path):
+                        os.replace(old, path)
+                    else:
+                        atomic_write(path, old)
+            raise
+        for _, old in undo:
+            if isinstance(old, Path):
+                with contextlib.suppress(OSError):
+                    old.unlink()
+        return len(undo)
+
     def _check(self) -> list[Path]:
         """Refuse a symbolic link on the way to anything this commit writes or deletes; return the stale
         pages of the owned folders (what the commit will delete), found now, before anything is written."""
@@ -316,50 +355,3 @@ class Staging:
                 if path.is_file():
                     stale.append(path)
         return stale
-
-
-class OutputLock:
-    """An exclusive lock on an output folder: a second run exits 1 instead of interleaving writes."""
-
-    def __init__(self, out_dir: Path) -> None:
-        self.path = out_dir / STATE_DIR / "lock"
-        self._fd: int | None = None
-
-    def __enter__(self) -> OutputLock:
-        root = self.path.parent.parent
-        # Before the lock file is created: a link anywhere in what arxiv-digest owns stops the run here,
-        # with nothing written. No concurrent run makes links, so this needs no lock.
-        refuse_symlinks_within(root)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # O_NOFOLLOW: should a link appear at the lock's path after the scan, opening it fails rather
-            # than truncating the file it points to (issue #7).
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
-        except OSError as e:
-            if e.errno == errno.ELOOP:
-                raise _symlink_error(self.path, root) from e
-            raise PublishError(f"cannot create the lock file {self.path}: {e.strerror or e}") from e
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as e:
-            holder = ""
-            with contextlib.suppress(OSError):
-                holder = os.read(fd, 64).decode("ascii", "replace").strip()
-            os.close(fd)
-            if e.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                who = f" (pid {holder})" if holder else ""
-                raise LockError(
-                    f"another arxiv-digest run{who} is writing {self.path.parent.parent}; "
-                    "wait for it to finish and run again"
-                ) from e
-            raise PublishError(f"cannot lock {self.path}: {e.strerror or e}") from e
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        self._fd = fd
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None

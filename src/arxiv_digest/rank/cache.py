@@ -20,10 +20,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from arxiv_digest.models import Paper
+from arxiv_digest.models import LibraryItem, Paper
 from arxiv_digest.output.files import atomic_write
 from arxiv_digest.rank.features import FORMAT_VERSION, Settings, background, history_key, new_vectorizer
-from arxiv_digest.rank.library import LibraryItem
 from arxiv_digest.rank.model import RankModel, reader_key
 
 

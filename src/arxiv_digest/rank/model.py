@@ -27,7 +27,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from arxiv_digest.errors import ConfigError
-from arxiv_digest.models import Paper
+from arxiv_digest.models import LibraryItem, Paper
 from arxiv_digest.rank.features import (
     FORMAT_VERSION,
     Corpus,
@@ -37,7 +37,6 @@ from arxiv_digest.rank.features import (
     title_key,
     transform,
 )
-from arxiv_digest.rank.library import LibraryItem
 
 _CHUNK_ROWS = 512  # library rows per block when comparing a library with the whole background
 

@@ -18,9 +18,8 @@ from collections.abc import Iterable, Sequence
 from lxml import etree
 
 from .. import PROJECT_URL, __version__
-from ..config import Config, Order
-from ..match.digest import Digest, sort_papers
-from ..models import ARXIV_TZ, Paper
+from ..config import Config
+from ..models import ARXIV_TZ, Digest, Order, Paper, sort_papers
 from .escape import url_path
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

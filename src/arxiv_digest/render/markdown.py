@@ -25,9 +25,8 @@ from typing import Any
 import jinja2
 
 from .. import PROJECT_URL
-from ..config import Config, MatchMode
-from ..match.digest import DayCounts, Digest, Listing
-from ..models import Paper
+from ..config import Config
+from ..models import DayCounts, Digest, Listing, MatchMode, Paper
 from . import escape
 from .loading import LocatedEnvironment, check_templates, folder_loaders
 from .tex_text import runs_to_html, tex_runs, tex_to_text

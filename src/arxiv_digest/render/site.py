@@ -36,10 +36,8 @@ import jinja2
 from markupsafe import Markup
 
 from .. import PROJECT_URL
-from ..config import Config
-from ..match.digest import DayCounts, Digest, kind_label
-from ..match.topics import topic_tree
-from ..models import Paper
+from ..config import Config, topic_tree
+from ..models import DayCounts, Digest, Paper, kind_label
 from . import feeds
 from .escape import url_path
 from .loading import check_templates

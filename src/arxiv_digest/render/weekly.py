@@ -12,8 +12,7 @@ from markupsafe import Markup
 
 from .. import PROJECT_URL
 from ..config import Config
-from ..match.digest import kind_label
-from ..match.week import WeekDigest
+from ..models import WeekDigest, kind_label
 from .markdown import MarkdownRenderer, Md
 from .site import SiteRenderer
 from .site_paper import PaperInfo

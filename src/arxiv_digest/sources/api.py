@@ -4,8 +4,9 @@
 The API (info.arxiv.org/help/api/user-manual.html) takes ``search_query`` in the syntax our query language
 borrows: field prefixes ``ti abs au co cat all``, ``AND``/``OR``/``ANDNOT``, parentheses, phrases in double
 quotes, and ``submittedDate:[YYYYMMDDTTTT TO YYYYMMDDTTTT]`` (GMT). It pages with ``start`` and
-``max_results`` and says how many results there are in ``opensearch:totalResults``. An error is HTTP 400
-with a one-entry feed titled "Error" whose summary says what was wrong.
+``max_results`` and says how many results there are in ``opensearch:totalResults``; ``id_list`` asks for
+given papers (:func:`fetch_ids`, for the reader's library). An error is HTTP 400 with a one-entry feed
+titled "Error" whose summary says what was wrong.
 
 arXiv's search is not our matcher: it stems words, tokenises differently, and its ``all:`` covers more
 fields than title and abstract. So the translation only ever asks for a *superset* of what the query
@@ -27,6 +28,7 @@ it when the text decodes cleanly, and leaves it alone otherwise.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -188,6 +190,19 @@ class ApiPage:
     entries: tuple[Submission, ...]
     total: int  # opensearch:totalResults
     start: int  # opensearch:startIndex
+
+
+#: arXiv's user manual: ``id_list`` takes a comma-separated list; we send at most this many a request.
+MAX_IDS_PER_REQUEST = 100
+
+
+def fetch_ids(client: PoliteClient, api_url: str, ids: Sequence[str]) -> ApiPage:
+    """The papers of up to :data:`MAX_IDS_PER_REQUEST` arXiv ids (``id_list``), latest versions; an id
+    arXiv does not know is simply absent from the page."""
+    if not 0 < len(ids) <= MAX_IDS_PER_REQUEST:
+        raise ValueError(f"fetch_ids takes 1 to {MAX_IDS_PER_REQUEST} ids, not {len(ids)}")
+    params = {"id_list": ",".join(ids), "start": "0", "max_results": str(len(ids))}
+    return client.get_parsed(api_url, parse_response, params, ok_statuses=frozenset({200, 400}))
 
 
 def fetch_page(client: PoliteClient, api_url: str, query: str, start: int, max_results: int) -> ApiPage:

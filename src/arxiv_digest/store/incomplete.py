@@ -25,8 +25,8 @@ from ..errors import PublishError
 SUFFIX = ".incomplete"
 _NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.incomplete$")
 _TEXT = (
-    "arxiv-digest began publishing {day} and has not finished: a run failed or was killed while writing\n"
-    "its pages. Run `arxiv-digest run` again (or `arxiv-digest rebuild`); this file goes when it succeeds.\n"
+    "arxiv-digest began publishing {day} and has not finished: it failed or was killed while writing\n"
+    "its pages. Run {fix}; this file goes when it succeeds.\n"
 )
 
 
@@ -38,30 +38,57 @@ def mark(data_dir: Path, day: dt.date) -> None:
     """Say, durably, that ``day`` is being published: before the first file of the day is written.
 
     Plain writes, no ``os.replace``: the marker means something by existing, a torn one means the same."""
-    path = marker_path(data_dir, day)
+    _write_marker(
+        marker_path(data_dir, day), day.isoformat(), "`arxiv-digest run` again (or `arxiv-digest rebuild`)"
+    )
+
+
+def _write_marker(path: Path, what: str, fix: str) -> None:
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
         try:
-            os.write(fd, _TEXT.format(day=day.isoformat()).encode("utf-8"))
+            os.write(fd, _TEXT.format(day=what, fix=fix).encode("utf-8"))
             os.fsync(fd)
         finally:
             os.close(fd)
-        _sync_folder(data_dir)
+        _sync_folder(path.parent)
     except OSError as e:
         raise PublishError(f"cannot write {path}: {e.strerror or e}") from e
+
+
+def rebuild_marker_path(data_dir: Path) -> Path:
+    """The marker of a rebuild (or a demo) that began and has not finished: it republishes every day, so
+    one file stands for all of them (a marker per day would cost a write and an fsync per stored day)."""
+    return data_dir / f"rebuild{SUFFIX}"
+
+
+def mark_rebuild(data_dir: Path) -> None:
+    """Say, durably, that every stored day is being republished; ``clear_rebuild`` ends it."""
+    _write_marker(rebuild_marker_path(data_dir), "every stored day (a rebuild)", "`arxiv-digest rebuild`")
+
+
+def clear_rebuild(data_dir: Path) -> None:
+    _remove(rebuild_marker_path(data_dir))
+
+
+def rebuild_unfinished(data_dir: Path) -> bool:
+    return rebuild_marker_path(data_dir).is_file()
 
 
 def clear(data_dir: Path, days: list[dt.date]) -> None:
     """The days are published: remove their markers (after the last write and the database commit)."""
     for day in days:
-        path = marker_path(data_dir, day)
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            continue
-        except OSError as e:
-            raise PublishError(f"cannot remove {path}: {e.strerror or e}") from e
+        _remove(marker_path(data_dir, day))
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise PublishError(f"cannot remove {path}: {e.strerror or e}") from e
 
 
 def marked_days(data_dir: Path) -> list[dt.date]:

@@ -1,4 +1,4 @@
-"""The values that flow through the pipeline: papers, announcement types, a day's digest. No I/O here.
+"""Papers as announced: identifiers, announcement types, a paper, a day's announcement, a submission.
 
 arXiv identifiers are normalised in exactly one place, :func:`parse_arxiv_id`, whatever form they arrive
 in (``arXiv:2503.24379v1``, ``oai:arXiv.org:2503.24379v1``, ``https://arxiv.org/abs/2503.24379v1``,

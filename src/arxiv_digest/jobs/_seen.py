@@ -14,9 +14,9 @@ from pathlib import Path
 from ..config import Config
 from ..errors import StoreError, cannot_read
 from ..match import Matcher
-from ..match.digest import Digest, build_digest
+from ..match.digest import build_digest
 from ..match.seen import Earlier, applies, window_start
-from ..models import Paper
+from ..models import Digest, Paper
 from ..store import Store
 from ..store import snapshot as snapshots
 

@@ -1,0 +1,91 @@
+"""What the weekly digest's jobs share (issue #10): when a week is closed, its digest from the store, and
+writing its pages. ``week`` (the command) and the daily run both use it; ``rebuild`` writes every closed
+week's pages with it.
+
+A week is an ISO week (Monday to Sunday) of announcement days. It is *closed* once no announcement can
+still come in it: the store holds a later day, or today (US Eastern) is past its Sunday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from ..config import Config
+from ..match import Matcher
+from ..match.topics import topic_matcher
+from ..match.week import Scorer, build_week
+from ..models import WeekDigest, iso_week, week_start
+from ..output.files import Staging
+from ..render.weekly import WeeklyRenderer, weekly_page, weekly_site_page
+from ..store import Store
+from ._seen import day_digest
+
+
+def library_scorer(config: Config, store: Store) -> Scorer | None:
+    """#9's score for the reader's library, the one place the ranking stage plugs into the weekly digest:
+    papers in, a score each out (higher is better). None (no library configured) ranks by matches."""
+    return None
+
+
+def is_closed(store: Store, week: str, today: dt.date) -> bool:
+    """No announcement can still come in ``week``: a later day is stored, or today is past its Sunday."""
+    sunday = week_start(week) + dt.timedelta(days=6)
+    return today > sunday or bool(store.days_between(sunday + dt.timedelta(days=1), dt.date.max))
+
+
+def latest_closed_week(store: Store, today: dt.date) -> str | None:
+    """The latest week holding a stored day that is closed (None: no day stored, or all in an open week)."""
+    days = [d.day for d in store.days()]
+    for week in sorted({iso_week(d) for d in days}, reverse=True):
+        if is_closed(store, week, today):
+            return week
+    return None
+
+
+def week_digest(
+    config: Config, store: Store, week: str, today: dt.date, matcher: Matcher | None = None
+) -> WeekDigest:
+    """The week's digest from its stored days, each with the rules its own pages follow."""
+    matcher = matcher or topic_matcher(config)
+    monday = week_start(week)
+    days = store.days_between(monday, monday + dt.timedelta(days=6))
+    digests = [day_digest(config, store, day, matcher) for day in days]
+    return build_week(
+        config,
+        week,
+        digests,
+        matcher,
+        complete=is_closed(store, week, today),
+        scorer=library_scorer(config, store),
+    )
+
+
+def stage_week(staging: Staging, renderer: WeeklyRenderer, week: WeekDigest) -> None:
+    staging.add(weekly_page(week.week), renderer.markdown_page(week))
+    html = renderer.site_page(week)
+    if html is not None:
+        staging.add(f"site/{weekly_site_page(week.week)}", html)
+
+
+def publish_weeks(
+    config: Config, out_dir: Path, store: Store, weeks: list[str], today: dt.date
+) -> tuple[list[WeekDigest], int]:
+    """Write the pages of ``weeks`` (the same bytes are not rewritten); their digests, the files written."""
+    renderer = WeeklyRenderer(config)
+    matcher = topic_matcher(config)
+    staging = Staging(out_dir)
+    digests = [week_digest(config, store, week, today, matcher) for week in weeks]
+    for week in digests:
+        stage_week(staging, renderer, week)
+    written, _ = staging.commit()
+    return digests, written
+
+
+def weeks_after_day(store: Store, day: dt.date, today: dt.date) -> list[str]:
+    """What the daily run writes once ``day`` is published: the latest closed week, and ``day``'s week
+    if it is closed (an older day arriving late). Oldest first, each once."""
+    weeks = {w for w in (latest_closed_week(store, today),) if w is not None}
+    if is_closed(store, iso_week(day), today):
+        weeks.add(iso_week(day))
+    return sorted(weeks)

@@ -1,0 +1,54 @@
+"""The values that flow through the pipeline, no I/O and no imports but each other: papers and
+announcements (``paper``), what config.yml names (``topic``), a day's digest (``digest``), a week's
+(``week``), the reader's library (``library``). Every name is exported here, so a stage imports
+``from ..models import X`` without knowing the file."""
+
+from __future__ import annotations
+
+from .digest import CategoryDigest, DayCounts, Digest, Listing, TopicDigest, kind_label, sort_papers
+from .library import Library, LibraryItem
+from .paper import (
+    ARXIV_TZ,
+    MAX_VERSION,
+    Announcement,
+    AnnounceType,
+    Paper,
+    Submission,
+    arxiv_today,
+    id_sort_key,
+    is_after_today,
+    parse_arxiv_id,
+)
+from .topic import CategorySpec, MatchMode, Order, Topic
+from .week import WeekCounts, WeekDigest, WeekTopic, iso_week, week_start
+
+__all__ = [
+    "ARXIV_TZ",
+    "MAX_VERSION",
+    "AnnounceType",
+    "Announcement",
+    "CategoryDigest",
+    "CategorySpec",
+    "DayCounts",
+    "Digest",
+    "Library",
+    "LibraryItem",
+    "Listing",
+    "MatchMode",
+    "Order",
+    "Paper",
+    "Submission",
+    "Topic",
+    "TopicDigest",
+    "WeekCounts",
+    "WeekDigest",
+    "WeekTopic",
+    "arxiv_today",
+    "id_sort_key",
+    "is_after_today",
+    "iso_week",
+    "kind_label",
+    "parse_arxiv_id",
+    "sort_papers",
+    "week_start",
+]
