@@ -159,6 +159,7 @@ def test_weekly_top_bounds_each_topic(history: Path, cli: Cli, tmp_path: Path) -
     [
         (("--week", "2025-W99"), "year 2025 has no week 99"),
         (("--week", "June"), "not an ISO week"),
+        (("--week", "2025-W30"), "no announcement day of 2025-W30 is stored"),
     ],
 )
 def test_a_bad_week_is_a_usage_error(history: Path, cli: Cli, args: tuple[str, ...], message: str) -> None:

@@ -82,10 +82,18 @@ def publish_weeks(
     return digests, written
 
 
-def weeks_after_day(store: Store, day: dt.date, today: dt.date) -> list[str]:
-    """What the daily run writes once ``day`` is published: the latest closed week, and ``day``'s week
-    if it is closed (an older day arriving late). Oldest first, each once."""
+def weeks_after_day(config: Config, out_dir: Path, store: Store, day: dt.date, today: dt.date) -> list[str]:
+    """What the daily run writes once ``day`` is published: the latest closed week, ``day``'s week if it
+    is closed (an older day arriving late), and every closed week whose page is missing (the history
+    predates the weekly digest, or ``site: true`` again after ``false``), as a rebuild would have them.
+    Oldest first, each once."""
     weeks = {w for w in (latest_closed_week(store, today),) if w is not None}
     if is_closed(store, iso_week(day), today):
         weeks.add(iso_week(day))
+    for week in {iso_week(d.day) for d in store.days()} - weeks:
+        missing = not (out_dir / weekly_page(week)).is_file() or (
+            config.site and not (out_dir / "site" / weekly_site_page(week)).is_file()
+        )
+        if missing and is_closed(store, week, today):
+            weeks.add(week)
     return sorted(weeks)

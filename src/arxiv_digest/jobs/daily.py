@@ -137,7 +137,9 @@ def run_daily(
             papers = list(announcement.papers)
             result = _publish_day(config, out_dir, store, day, papers, warnings=announcement.warnings)
             # A week that closed with this day gets its page (issue #10): no second schedule needed.
-            weeks, written = publish_weeks(config, out_dir, store, weeks_after_day(store, day, today), today)
+            weeks, written = publish_weeks(
+                config, out_dir, store, weeks_after_day(config, out_dir, store, day, today), today
+            )
             return replace(result, weeks=tuple(weeks), written=result.written + written)
 
         result = with_store(db_path, out_dir / "data", publish)

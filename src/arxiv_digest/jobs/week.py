@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import UsageError
-from ..models import WeekDigest, arxiv_today, iso_week
+from ..models import WeekDigest, arxiv_today, iso_week, week_start
 from ..notify import DeliveryReport, deliver_week
 from ..output.files import make_folder, refuse_symlinks
 from ..output.lock import OutputLock
@@ -64,6 +64,11 @@ def run_week(
                     else "run `arxiv-digest run` first"
                 )
                 raise UsageError(f"no week has closed yet in {out_dir / 'data'}; {hint}")
+            monday = week_start(label)
+            if not store.days_between(monday, monday + dt.timedelta(days=6)):
+                days = store.days()
+                held = f"it holds {days[0].day} to {days[-1].day}" if days else "it holds no day yet"
+                raise UsageError(f"no announcement day of {label} is stored in {out_dir / 'data'}; {held}")
             digests, written = publish_weeks(config, out_dir, store, [label], today)
             return digests[0], written
 
