@@ -3,12 +3,13 @@
     python benchmarks/bench_summaries.py [--papers 30] [--languages English,Chinese,German]
 
 The day is the bundled demo day (2026-06-30, 500 real papers) with the default config that `init` and
-`demo` write; the candidates are its topics' papers in config order (no "For you" ranking: the demo has
-no library), and the top ``--papers`` are summarised by ``arxiv_digest.summarize.summarise_day`` against
-``tests/fakes/chat.py`` on 127.0.0.1. The tokens are the fake's ``usage`` counts, which follow a BPE
-tokenizer's average (a token per 4 ASCII characters, one per other character, 4 per message, 3 for the
-reply), of the real prompts and of answers of a real summary's length. A second run of the same day is
-measured too: it must cost nothing. Prices change; multiply by your provider's own.
+`demo` write; the candidates are its topics' papers in config order, as the daily job orders them
+(``jobs._summaries.candidates``; no "For you" ranking: the demo has no library), and the top ``--papers``
+are summarised by ``arxiv_digest.summarize.summarise_day`` against ``tests/fakes/chat.py`` on 127.0.0.1.
+The tokens are the fake's ``usage`` counts, which follow a BPE tokenizer's average (a token per 4 ASCII
+characters, one per other character, 4 per message, 3 for the reply), of the real prompts and of answers
+of a real summary's length. A second run of the same day is measured too: it must cost nothing. Prices
+change; multiply by your provider's own.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))  # the fake lives in tests/; benchmarks import fro
 from tests.fakes.chat import FakeChat  # noqa: E402
 
 from arxiv_digest.config import load_config  # noqa: E402
+from arxiv_digest.jobs._summaries import candidates as day_candidates  # noqa: E402
 from arxiv_digest.match.digest import build_digest  # noqa: E402
 from arxiv_digest.models import Paper  # noqa: E402
 from arxiv_digest.summarize import (  # noqa: E402
@@ -51,7 +53,7 @@ def demo_candidates() -> list[Paper]:
         config_path.write_text(package.joinpath("scaffold/config.yml").read_text(encoding="utf-8"))
         config = load_config(config_path)
     digest = build_digest(config, DAY, papers)
-    return [paper for topic in digest.topics for paper in topic.papers]
+    return list(day_candidates(digest))  # the daily job's own order
 
 
 def measure(candidates: list[Paper], language: str, papers: int) -> dict[str, object]:

@@ -16,6 +16,7 @@ import pytest
 from arxiv_digest.config import load_config
 from arxiv_digest.errors import StoreError
 from arxiv_digest.jobs.rebuild import PARALLEL_MIN_DAYS, rebuild
+from arxiv_digest.output import layout
 from arxiv_digest.store import Store, building, worker_store
 from arxiv_digest.store import snapshot as snapshots
 from tests.conftest import db_rows
@@ -37,7 +38,7 @@ def _history(out: Path, days: int) -> list[dt.date]:
             dataclasses.replace(p, announced=day, id=f"{day:%y%m}.{k * 100 + i:05d}")
             for i, p in enumerate(papers)
         ]
-        (out / "data" / snapshots.snapshot_name(day)).write_bytes(snapshots.dumps(moved))
+        (out / "data" / layout.snapshot_name(day)).write_bytes(snapshots.dumps(moved))
         made.append(day)
         day += dt.timedelta(days=1)
     return made
@@ -90,7 +91,7 @@ def test_what_a_killed_build_left_is_removed_first(tmp_path: Path) -> None:
 
 def test_a_failed_build_leaves_nothing_behind(tmp_path: Path) -> None:
     days = _history(tmp_path, PARALLEL_MIN_DAYS + 1)
-    victim = tmp_path / "data" / snapshots.snapshot_name(days[-3])
+    victim = tmp_path / "data" / layout.snapshot_name(days[-3])
     victim.write_bytes(victim.read_bytes().replace(b'"title"', b'"titel"', 1))
     with pytest.raises(StoreError, match="bad paper record: missing field 'title'"):
         rebuild(load_config(tmp_path / "config.yml"), tmp_path, jobs=2)  # workers, each with a file

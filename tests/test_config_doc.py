@@ -19,6 +19,7 @@ from arxiv_digest.config import (
     Key,
     LibrarySettings,
     NotifySettings,
+    SummariesSettings,
     WebhookSettings,
     ZoteroSettings,
     keys_of,
@@ -34,6 +35,7 @@ SECTIONS = [
     ("### `webhooks:`", WebhookSettings),
     ("## `library:`", LibrarySettings),
     ("### `zotero:`", ZoteroSettings),
+    ("## `summaries:`", SummariesSettings),
 ]
 
 

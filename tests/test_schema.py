@@ -19,6 +19,7 @@ import pytest
 from arxiv_digest.errors import StoreError
 from arxiv_digest.jobs.search import index_words, search
 from arxiv_digest.models import Paper
+from arxiv_digest.output import layout
 from arxiv_digest.query import parse_query
 from arxiv_digest.store import Store, announcement_rows, open_store, schema
 from arxiv_digest.store import snapshot as snapshots
@@ -80,7 +81,7 @@ def _old_database(path: Path, version: int, data: Path) -> list[tuple[object, ..
     complete search index from version 2 on, and the file's stat from version 3 on); returns its rows."""
     papers = _papers()
     content = snapshots.dumps(papers)
-    snapshot = data / snapshots.snapshot_name(DAY)
+    snapshot = data / layout.snapshot_name(DAY)
     snapshot.write_bytes(content)
     rows = announcement_rows(DAY, papers)
     with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as conn:

@@ -219,10 +219,10 @@ def test_search_highlights_each_word_where_it_matched(history: Path) -> None:
 
 
 def test_an_author_who_matched_is_shown_even_past_the_sixth() -> None:
-    from arxiv_digest.cli.history import _author_line
+    from arxiv_digest.cli._found import author_line
 
     authors = ("A One", "B Two", "C Three", "D Four", "E Five", "F Six", "G Seven", "H Zhang", "I Nine")
-    line = click.unstyle(_author_line(authors, {"zhang"}))
+    line = click.unstyle(author_line(authors, {"zhang"}))
     assert line == "A One, B Two, C Three, D Four, E Five, F Six, …, H Zhang, et al."
-    plain = click.unstyle(_author_line(authors[:7], set()))
+    plain = click.unstyle(author_line(authors[:7], set()))
     assert plain == "A One, B Two, C Three, D Four, E Five, F Six, et al."

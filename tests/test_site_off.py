@@ -11,7 +11,7 @@ import pytest
 
 from arxiv_digest.config import load_config
 from arxiv_digest.jobs.rebuild import rebuild
-from arxiv_digest.render.site import is_site_file
+from arxiv_digest.output.layout import is_site_file
 from tests import sitebuild
 from tests.conftest import CliResult, tree_state
 from tests.fakearxiv import FakeArxiv

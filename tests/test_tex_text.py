@@ -24,7 +24,8 @@ from arxiv_digest.notify.email import EmailRenderer
 from arxiv_digest.notify.selection import select
 from arxiv_digest.render import escape, markdown
 from arxiv_digest.render.markdown import MarkdownRenderer
-from arxiv_digest.render.math import _SEGMENT, math_spans, tex_to_html
+from arxiv_digest.render.math import tex_to_html
+from arxiv_digest.render.math_spans import _SEGMENT, math_spans
 from arxiv_digest.render.tex_text import EM, STRONG, Run, runs_to_html, tex_runs, tex_to_text
 from arxiv_digest.store.snapshot import loads
 from tests import gfm

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from arxiv_digest.models import AnnounceType, Paper
+from arxiv_digest.output import layout
 from arxiv_digest.store import snapshot
 from arxiv_digest.text import clean_abstract, clean_author, clean_title
 
@@ -46,7 +47,7 @@ def main(source: str, out_dir: str) -> None:
                 comment=r.get("comment") or None,
             )
         )
-    target = Path(out_dir) / snapshot.snapshot_name(day)
+    target = Path(out_dir) / layout.snapshot_name(day)
     target.write_bytes(snapshot.dumps(papers))
     print(f"{target}: {len(papers)} papers")
 

@@ -25,12 +25,22 @@
         ├── LockError                another run holds the output folder
         └── DeliveryError            e-mail or webhook delivery
 
+Two exceptions live outside this file by necessity, and never leave their module:
+
+    render.loading.TemplateOutsideFolder   a jinja2.TemplateError (so Jinja's loaders stop at it rather
+                                           than fall through to the packaged template); a ConfigError
+                                           when it reaches the caller
+    sources.rss._Unreadable                one feed item that is no paper: skipped with a warning
+
 AttemptFailed and GaveUp live between a retried call and its caller: the arXiv client turns a GaveUp
 into a FetchError, delivery into a channel's recorded failure. Neither is meant to reach the CLI.
 
 Third-party exceptions are wrapped where they cross into our code (``raise FetchError(...) from e``);
-the single broad ``except`` lives in :func:`arxiv_digest.cli.main`. A file we cannot read is worded once,
-by :func:`cannot_read`, whichever error carries it.
+the single broad ``except`` lives in :func:`arxiv_digest.cli.main`. The words of an outside error are
+taken once, by :func:`reason`; a failed file operation is worded once, by :func:`cannot` (and
+:func:`cannot_read`), whichever of our errors carries it. The boundaries that map whole libraries:
+``store._sqlite.sqlite_errors`` (sqlite3 -> StoreError and its leaves), ``net.transport.failure_reason``
+(httpx -> the reason a FetchError, GaveUp or SendFailed gives).
 """
 
 from __future__ import annotations
@@ -287,9 +297,23 @@ class DeliveryError(RuntimeFailure):
         super().__init__("\n".join(f"delivery failed: {c}: {r}" for c, r in self.failures))
 
 
+def reason(error: BaseException) -> str:
+    """The words of an error from outside our code, as a message quotes them: an OSError's without its
+    errno and the repeated file name (``Permission denied``), anything else's own text, or its type's name
+    when it has none. What ``httpx`` and ``sqlite3`` raise is worded at their boundaries
+    (``net.transport.failure_reason``, ``store._sqlite.translate``), which then use this."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
+
+
+def cannot(action: str, what: object, error: BaseException) -> str:
+    """The one wording of a file operation that failed: ``cannot write site/index.html: No space left on
+    device``. The exception raised with it is the caller's (``PublishError``, ``StoreError`` ...)."""
+    return f"cannot {action} {what}: {reason(error)}"
+
+
 def cannot_read(path: object, error: OSError | ValueError) -> str:
-    """The one wording for a file or folder that could not be read, whichever error carries it:
-    ``cannot read data/2026-06-30.jsonl: Permission denied`` (an OSError's words without its errno and the
-    repeated name; a decoding error's own text)."""
-    reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-    return f"cannot read {path}: {reason or type(error).__name__}"
+    """A file or folder that could not be read, whichever error carries it (``cannot read
+    data/2026-06-30.jsonl: Permission denied``; a decoding error's own text)."""
+    return cannot("read", path, error)

@@ -8,7 +8,7 @@ One function, so that no message, page or report says "1 topics" (issue #7). Tem
 from __future__ import annotations
 
 #: Nouns whose plural is not the singular plus "s".
-_IRREGULAR = {"entry": "entries", "category": "categories", "query": "queries"}
+_IRREGULAR = {"entry": "entries", "category": "categories", "query": "queries", "summary": "summaries"}
 
 
 def plural(noun: str, n: int) -> str:

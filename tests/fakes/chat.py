@@ -156,6 +156,12 @@ class FakeChat:
         with self._lock:
             self._scripts.append((marker, deque(replies)))
 
+    def clear(self) -> None:
+        """Forget every queued and scripted reply: the model answers as itself again."""
+        with self._lock:
+            self._queue.clear()
+            self._scripts.clear()
+
     def usage_totals(self) -> dict[str, int]:
         """The tokens of every usage the fake reported."""
         return dict(self._totals)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from ..errors import PublishError
+from ..errors import PublishError, reason
 from ..jobs import RunResult
 from ..notify import DeliveryReport, Status
 from ..wording import counted
@@ -27,7 +27,7 @@ def mark_published(result: RunResult) -> None:
         with open(path, "a", encoding="utf-8") as f:
             f.write("published=true\n")
     except OSError as e:
-        raise PublishError(f"cannot append to ${GITHUB_OUTPUT_ENV} ({path}): {e.strerror or e}") from e
+        raise PublishError(f"cannot append to ${GITHUB_OUTPUT_ENV} ({path}): {reason(e)}") from e
 
 
 def delivery_lines(report: DeliveryReport) -> list[str]:

@@ -16,6 +16,7 @@ from ..config import load_config, parse_config
 from ..errors import UsageError
 from ..jobs.daily import run_daily
 from ..jobs.rebuild import rebuild
+from ..output import layout
 from ..output.files import refuse_symlinks_within, write_files
 from ..store import incomplete
 from ..wording import counted
@@ -221,10 +222,11 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
     if out_dir.is_dir():
         refuse_symlinks_within(out_dir)
     snapshot = resources.files("arxiv_digest").joinpath(f"demo/{DEMO_DAY}.jsonl").read_bytes()
-    files = {"config.yml": _scaffold("config.yml").encode("utf-8"), f"data/{DEMO_DAY}.jsonl": snapshot}
+    config_text = _scaffold("config.yml").encode("utf-8")
+    files = {"config.yml": config_text, layout.in_data(f"{DEMO_DAY}.jsonl"): snapshot}
     # The day's snapshot lands before its pages: until the rebuild has written them all, `status` must not
     # report the day as published (a full disk among the pages, issue #7).
-    incomplete.mark_rebuild(out_dir / "data")
+    incomplete.mark_rebuild(out_dir / layout.DATA)
     write_files(out_dir, files, keep={"config.yml"})
     config = load_config(config_path)
     result = rebuild(config, out_dir)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -16,10 +15,10 @@ import click
 from ..errors import UsageError
 from ..jobs.search import SearchResult
 from ..jobs.search import search as search_history
-from ..match import Hit, Matcher, TopicRule
-from ..match.engine import stream_tokens
+from ..match import Matcher, TopicRule
 from ..match.missing import lacked
-from ..models import Paper, parse_arxiv_id
+from ..models import parse_arxiv_id
+from ..output import layout
 from ..output.files import refuse_symlinks
 from ..query import parse_query
 from ..query.ast import Node, terms
@@ -28,6 +27,7 @@ from ..store import remote as remote_store
 from ..store import snapshot as snapshots
 from ..wording import counted
 from ._app import cli, config_option, db_option, existing_out_option, say
+from ._found import json_rows, print_results
 
 #: ``search --remote --max-pages`` default: ``remote.DEFAULT_MAX_PAGES`` (a test keeps them equal), written
 #: here so that the command line does not import the HTTP client to show it.
@@ -101,7 +101,7 @@ def _read_history(out_dir: Path, db_path: Path | None, work: Callable[[Store], T
     """``work`` on the stored history, read-only in effect (issue #7): the database takes the snapshots it
     lacks but loses nothing, is read as it is when ``OUT/data/`` has none (``--db`` alone), is rebuilt
     when damaged, and is read from a copy in memory when it cannot be written (see ``store.opening``)."""
-    data = out_dir / "data"
+    data = out_dir / layout.DATA
     db = db_path or default_db_path(out_dir)
     if not database_exists(db) and not snapshots.day_files(data) and not remote_store.month_files(data):
         raise UsageError(
@@ -110,57 +110,6 @@ def _read_history(out_dir: Path, db_path: Path | None, work: Callable[[Store], T
         )
     refuse_symlinks(out_dir, db)  # search writes its index into the database, without the lock
     return read_store(db, data, work)
-
-
-def _matched_words(paper: Paper, hits: Sequence[Hit]) -> dict[str, set[str]]:
-    """The words each part of a paper matched on (lower case), so that each is highlighted where it
-    matched: `abs:"world model"` lights up the abstract, not the same words in the title."""
-    found: dict[str, set[str]] = {k: set() for k in ("title", "abstract", "author", "comment", "category")}
-    for h in hits:
-        if h.where == "category":
-            found["category"].add(h.words.lower())
-        elif h.where.startswith("author"):  # the words of the name that matched, not the whole name
-            found["author"].update(stream_tokens(paper, h.where)[h.start : h.end])
-        elif h.where in found:
-            found[h.where].update(h.words.lower().split())
-    return found
-
-
-def _highlight(text: str, words: set[str], *, whole: bool = False) -> str:
-    if not words:
-        return text
-    if whole:
-        return click.style(text, bold=True, fg="yellow") if text.lower() in words else text
-    return re.sub(
-        r"[^\W_]+",
-        lambda m: (
-            click.style(m.group(0), bold=True, fg="yellow") if m.group(0).lower() in words else m.group(0)
-        ),
-        text,
-    )
-
-
-def _author_line(authors: tuple[str, ...], words: set[str], limit: int = 6) -> str:
-    """The first ``limit`` authors, then et al.; an author who matched is shown even if further down."""
-    shown = list(authors[:limit])
-    matched = [a for a in authors[limit:] if words & set(re.findall(r"[^\W_]+", a.lower()))]
-    line = ", ".join(_highlight(a, words) for a in shown)
-    if matched:
-        line += ", …, " + ", ".join(_highlight(a, words) for a in matched)
-    return line + (", et al." if len(authors) > limit + len(matched) else "")
-
-
-def _excerpt(text: str, words: set[str], width: int = 240) -> str:
-    """About ``width`` characters of ``text`` around the first of ``words``, cut at spaces."""
-    first = next((m.start() for m in re.finditer(r"[^\W_]+", text) if m.group(0).lower() in words), 0)
-    if len(text) <= width:
-        return text
-    start = max(0, first - width // 3)
-    start = text.rfind(" ", 0, start) + 1 if start else 0
-    end = min(len(text), start + width)
-    if end < len(text):
-        end = max(text.rfind(" ", start, end), first + 1)
-    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
 
 
 def _day(value: str | None, name: str) -> dt.date | None:
@@ -249,7 +198,7 @@ def search(
             raise UsageError("--remote needs --from and --to (the submission dates to ask arXiv for)")
         results = _search_remote(ctx, tree, out_dir, start, end, limit, hits, max_pages, config_path)
     else:
-        submissions = remote_store.load_all(out_dir / "data")
+        submissions = remote_store.load_all(out_dir / layout.DATA)
         results = _read_history(
             out_dir,
             db_path,
@@ -258,54 +207,17 @@ def search(
             ),
         )
     if as_json:
-        rows = []
-        for r in results:
-            p = r.paper
-            row: dict[str, object] = {
-                "id": p.id,
-                "version": p.version,
-                "title": p.title,
-                "authors": list(p.authors),
-                "categories": list(p.categories),
-                "announced": p.announced.isoformat() if r.submission is None else None,
-                "announce_type": p.announce_type.value if r.submission is None else None,
-                "url": p.abs_url,
-                "abstract": p.abstract,
-                "source": "announcement" if r.submission is None else "remote",
-            }
-            if r.submission is not None:
-                row["submitted"] = r.submission.submitted.isoformat()
-            if explain:
-                row["matches"] = [{"term": str(h.term), "where": h.where, "words": h.words} for h in r.hits]
-            rows.append(row)
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    if not results:
+        click.echo(json.dumps(json_rows(results, explain=explain), ensure_ascii=False, indent=2))
+    elif not results:
         say(
             ctx,
             f"No {'paper from arXiv' if remote else 'stored paper'} matches {query!r}"
             + (f" between {start or '…'} and {end or '…'}" if start or end else "")
             + ".",
         )
-        return
-    for r in results:
-        p = r.paper
-        found = _matched_words(p, r.hits)
-        kind = p.announce_type.value if r.submission is None else "remote (submitted)"
-        categories = " ".join(_highlight(c, found["category"], whole=True) for c in p.categories)
-        click.echo(f"{click.style(p.id, bold=True)}  {p.announced}  {kind}  {categories}")
-        click.echo(f"  {_highlight(p.title, found['title'])}")
-        click.echo(f"  {_author_line(p.authors, found['author'])}")
-        if found["abstract"]:
-            click.echo(f"  {_highlight(_excerpt(p.abstract, found['abstract']), found['abstract'])}")
-        if found["comment"] and p.comment:
-            click.echo(f"  comment: {_highlight(p.comment, found['comment'])}")
-        click.echo(f"  {p.abs_url}")
-        if explain:
-            for h in r.hits:
-                click.echo(f"  matched {h.term} in {h.where}: {h.words!r}")
-        click.echo("")
-    say(ctx, f"{counted(len(results), 'paper')}{' (limit reached)' if len(results) == limit else ''}.")
+    else:
+        print_results(results, explain=explain)
+        say(ctx, f"{counted(len(results), 'paper')}{' (limit reached)' if len(results) == limit else ''}.")
 
 
 def _search_remote(

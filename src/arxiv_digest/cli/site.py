@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import UsageError
+from ..errors import UsageError, reason
 from ._app import cli, existing_out_option, say
 
 HOST = "127.0.0.1"
@@ -63,7 +63,7 @@ def serve(ctx: click.Context, out_dir: Path, port: int) -> None:
     try:
         server = make_server(site_dir, port)
     except OSError as e:
-        raise UsageError(f"cannot listen on {HOST}:{port}: {e.strerror or e}; try another --port") from e
+        raise UsageError(f"cannot listen on {HOST}:{port}: {reason(e)}; try another --port") from e
     with server:
         say(ctx, f"Serving {site_dir} at http://{HOST}:{server.server_address[1]}/ (Ctrl-C to stop)")
         try:

@@ -27,6 +27,7 @@ from ._notify import (
     WebhookSettings,
 )
 from ._schema import Key, Setting, keys_of
+from ._summaries import SummariesSettings, endpoint_problem, model_problem, parse_key_reference
 from .model import (
     DEFAULT_API_URL,
     DEFAULT_DELAY_SECONDS,
@@ -64,15 +65,19 @@ __all__ = [
     "Order",
     "Setting",
     "SmtpSecurity",
+    "SummariesSettings",
     "Topic",
     "WebhookFormat",
     "WebhookSettings",
     "WeeklySettings",
     "ZoteroSettings",
     "arxiv_settings_from_env",
+    "endpoint_problem",
     "keys_of",
     "load_config",
+    "model_problem",
     "parse_config",
+    "parse_key_reference",
     "safe_slug",
     "topic_tree",
 ]

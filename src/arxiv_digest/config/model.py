@@ -12,6 +12,7 @@ from typing import Any
 
 from ..models import AnnounceType, CategorySpec, MatchMode, Order, Topic
 from . import _fields as checks
+from . import _summaries
 from ._library import LibrarySettings, library_section
 from ._notify import NotifySettings
 from ._schema import keys_of, section, setting, settings
@@ -91,6 +92,12 @@ class Config:
     )
     # What the reader likes, for the "For you" ranking (issue #9); None: no ranking, nothing changes.
     library: LibrarySettings | None = setting(checks.optional(library_section), default=None)
+    # Machine-written summaries (issue #11); no section: none, and nothing else changes.
+    summaries: _summaries.SummariesSettings | None = setting(
+        checks.optional(section(_summaries.SummariesSettings, finish=_summaries.finish)),
+        default=None,
+        shown="off",
+    )
 
     @property
     def category_codes(self) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, reason
 from ..models import CategorySpec, MatchMode, Order, Topic
 from ..taxonomy import load_taxonomy
 from . import _fields as checks
@@ -205,7 +205,7 @@ def load_config(path: str | Path, *, env: Mapping[str, str] | None = None) -> Co
             "file not found", path=str(p), hint="create one with `arxiv-digest init DIR`, or pass --config"
         ) from None
     except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read: {e}", path=str(p)) from e
+        raise ConfigError(f"cannot read: {reason(e)}", path=str(p)) from e
     config = parse_config(text, file=str(p), base_dir=p.parent, env=env)
     return replace(config, path=p)
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from ..config import Config, LibrarySettings
 from ..errors import ConfigError, FetchError, cannot_read
 from ..models import Library, LibraryItem, Paper
+from ..output import layout
 from ..output.files import atomic_write
 from ..sources import api
 from ..sources.bibtex import parse_bibtex
@@ -68,7 +69,7 @@ def load_library(
     settings = config.library
     if settings is None:
         return Library()
-    data_dir = out_dir / "data"
+    data_dir = out_dir / layout.DATA
     warnings: list[str] = []
     entries = [*_files(settings, warnings), *(LibraryItem(title="", arxiv_id=i) for i in settings.arxiv)]
     if settings.zotero is not None:

@@ -15,15 +15,14 @@ from ..match import Matcher
 from ..match.digest import count_day
 from ..models import DayCounts, Digest, WeekDigest
 from ..notify import DeliveryReport
+from ..output import layout
 from ..output.files import Staging
+from ..output.layout import SITE
 from ..render.markdown import MarkdownRenderer
-from ..render.site import OWNED as SITE_OWNED
-from ..render.site import SiteRenderer, day_file, is_site_file
+from ..render.site import SiteRenderer
 from ..store import Store
 from ._seen import day_digest
-
-#: The site's folder in the output folder.
-SITE = "site"
+from ._summaries import attach_cached
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +51,15 @@ def stage_day(
     site: SiteRenderer | None = None,
 ) -> None:
     pages = renderer.list_pages(digest)  # rendered once, published in the archive and (latest) at the top
-    owned = ("hot_topic", "category")
-    archived = {**pages, "README.md": renderer.index_page(digest, days=days, archived=True)}
-    staging.add_tree(f"archive/{digest.day.isoformat()}/", archived, owned=owned)
+    owned = layout.LIST_FOLDERS
+    archived = {**pages, layout.README: renderer.index_page(digest, days=days, archived=True)}
+    staging.add_tree(layout.archive_folder(digest.day), archived, owned=owned)
     if latest:
-        staging.add_tree(
-            "", {**pages, "README.md": renderer.index_page(digest, days=days, archived=False)}, owned=owned
-        )
+        top = {**pages, layout.README: renderer.index_page(digest, days=days, archived=False)}
+        staging.add_tree("", top, owned=owned)
     if site is not None:  # the HTML site (issue #4): the day's pages, and the top pages for the latest
         site_files, site_owned = site.day_files(digest, days, latest=latest)
-        staging.add_tree("site/", site_files, owned=site_owned)
+        staging.add_tree(layout.in_site(""), site_files, owned=site_owned)
 
 
 def stage_site_extras(
@@ -82,14 +80,16 @@ def stage_site_extras(
 
     def digest_of(day: dt.date) -> Digest:
         if day not in known:
-            known[day] = day_digest(config, store, day, matcher)
+            known[day] = attach_cached(config, day_digest(config, store, day, matcher), staging.root / "data")
         return known[day]
 
     if not latest_staged:
-        staging.add_tree("site/", site.top_files(digest_of(max(days)), days), owned=SITE_OWNED)
-    staging.add_tree("site/", site.archive_files(counts))
+        top = site.top_files(digest_of(max(days)), days)
+        staging.add_tree(layout.in_site(""), top, owned=layout.SITE_LIST_FOLDERS)
+    staging.add_tree(layout.in_site(""), site.archive_files(counts))
     recent = sorted(days)[-config.feed_days :]
-    staging.add_tree("site/", site.feed_files([digest_of(d) for d in recent]), owned=("feeds",))
+    feeds = site.feed_files([digest_of(d) for d in recent])
+    staging.add_tree(layout.in_site(""), feeds, owned=(layout.FEEDS,))
 
 
 def archive_counts(
@@ -111,8 +111,8 @@ def stage_site_removal(staging: Staging, out_dir: Path) -> None:
         return
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if is_site_file(rel) and path.is_file() and not path.is_symlink():
-            staging.remove(f"{SITE}/{rel}")
+        if layout.is_site_file(rel) and path.is_file() and not path.is_symlink():
+            staging.remove(layout.in_site(rel))
 
 
 def prune_site_dirs(out_dir: Path) -> None:
@@ -121,7 +121,7 @@ def prune_site_dirs(out_dir: Path) -> None:
     if not root.is_dir():
         return
     for folder in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
-        if is_site_file(folder.relative_to(root).as_posix(), folder=True):
+        if layout.is_site_file(folder.relative_to(root).as_posix(), folder=True):
             with contextlib.suppress(OSError):  # not empty: it holds something of the user's
                 folder.rmdir()
     with contextlib.suppress(OSError):
@@ -136,11 +136,11 @@ def fill_site(
     ``site: false`` is thus a whole site again on the next run, as ``rebuild`` makes it."""
     written = 0
     for day in days:
-        if (out_dir / SITE / day_file(day)).is_file():
+        if (out_dir / layout.in_site(layout.site_day_page(day))).is_file():
             continue
         staging = Staging(out_dir)
-        digest = day_digest(config, store, day, matcher)
+        digest = attach_cached(config, day_digest(config, store, day, matcher), out_dir / "data")
         files, owned = site.day_files(digest, days, latest=False)
-        staging.add_tree(f"{SITE}/", files, owned=owned)
+        staging.add_tree(layout.in_site(""), files, owned=owned)
         written += staging.commit()[0]
     return written

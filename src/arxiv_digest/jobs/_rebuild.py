@@ -25,6 +25,7 @@ from ..match import Matcher
 from ..match.digest import build_digest
 from ..match.topics import topic_matcher
 from ..models import DayCounts, arxiv_today, iso_week
+from ..output import layout
 from ..output.files import Staging, make_folder, refuse_symlinks
 from ..output.lock import OutputLock
 from ..render.markdown import MarkdownRenderer
@@ -44,6 +45,7 @@ from ..store import (
 from ..store import snapshot as snapshots
 from ._publish import RunResult, prune_site_dirs, stage_day, stage_site_extras, stage_site_removal
 from ._seen import EarlierSources, SnapshotIndex
+from ._summaries import attach_cached
 from ._week import is_closed, publish_weeks
 
 #: Below this many days a rebuild runs in one process (starting workers would cost more than it saves).
@@ -121,7 +123,9 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
     sha = snapshots.sha256(content)
     papers = snapshots.loads(content, source=str(job.path), day=job.day)
     earlier = job.earlier.load() if job.earlier is not None else None
+    # The cached summaries only (issue #11): a rebuild never calls the API, so it costs zero tokens.
     digest = build_digest(config, job.day, papers, matcher, earlier)
+    digest = attach_cached(config, digest, job.out_dir / "data")
     staging = Staging(job.out_dir)
     stage_day(staging, renderer, digest, job.days, latest=job.latest, site=site)
     written, deleted = staging.commit()
@@ -184,7 +188,7 @@ def rebuild(
     make_folder(out_dir)
     refuse_symlinks(out_dir, db_path)  # a --db inside the output folder, outside what the lock scans
     with OutputLock(out_dir):
-        data = out_dir / "data"
+        data = out_dir / layout.DATA
         # Until it goes, `status` says the pages are not wholly published (a failure among them: disk
         # full, a name the file system refuses); only a rebuild that finishes removes it (issue #7).
         if snapshots.day_files(data):
@@ -202,13 +206,13 @@ def rebuild(
 def _rebuild_locked(
     config: Config, out_dir: Path, db_path: Path, jobs: int | None, today: dt.date
 ) -> RunResult:
-    files = snapshots.day_files(out_dir / "data")
+    files = snapshots.day_files(out_dir / layout.DATA)
     if files and not database_exists(db_path):  # a missing database is built whole, then moved into place
         with building(db_path) as build:
             return _rebuild_days(config, out_dir, files, jobs, today, build.store, build)
     with open_db(db_path) as store:
         if not files:
-            store.sync(out_dir / "data")  # drops days whose snapshot is gone
+            store.sync(out_dir / layout.DATA)  # drops days whose snapshot is gone
             return RunResult(day=None, empty=True)
         return _rebuild_days(config, out_dir, files, jobs, today, store)
 
@@ -280,7 +284,7 @@ def _stage_spanning(
     weeks = sorted({iso_week(d) for d in days if is_closed(store, iso_week(d), today)})
     _, week_written = publish_weeks(config, out_dir, store, weeks, today)
     staging = Staging(out_dir)
-    staging.add("archive/README.md", MarkdownRenderer(config).archive_index(counts))
+    staging.add(layout.ARCHIVE_INDEX, MarkdownRenderer(config).archive_index(counts))
     if config.site:  # the latest day's top pages were staged by its job
         site = SiteRenderer(config)
         matcher = topic_matcher(config)

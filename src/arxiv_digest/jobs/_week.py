@@ -16,8 +16,9 @@ from ..match import Matcher
 from ..match.topics import topic_matcher
 from ..match.week import Scorer, build_week
 from ..models import WeekDigest, iso_week, week_start
+from ..output import layout
 from ..output.files import Staging
-from ..render.weekly import WeeklyRenderer, weekly_page, weekly_site_page
+from ..render.weekly import WeeklyRenderer
 from ..store import Store
 from ._seen import day_digest
 
@@ -62,10 +63,10 @@ def week_digest(
 
 
 def stage_week(staging: Staging, renderer: WeeklyRenderer, week: WeekDigest) -> None:
-    staging.add(weekly_page(week.week), renderer.markdown_page(week))
+    staging.add(layout.weekly_page(week.week), renderer.markdown_page(week))
     html = renderer.site_page(week)
     if html is not None:
-        staging.add(f"site/{weekly_site_page(week.week)}", html)
+        staging.add(layout.in_site(layout.site_weekly_page(week.week)), html)
 
 
 def publish_weeks(
@@ -91,8 +92,8 @@ def weeks_after_day(config: Config, out_dir: Path, store: Store, day: dt.date, t
     if is_closed(store, iso_week(day), today):
         weeks.add(iso_week(day))
     for week in {iso_week(d.day) for d in store.days()} - weeks:
-        missing = not (out_dir / weekly_page(week)).is_file() or (
-            config.site and not (out_dir / "site" / weekly_site_page(week)).is_file()
+        missing = not (out_dir / layout.weekly_page(week)).is_file() or (
+            config.site and not (out_dir / layout.in_site(layout.site_weekly_page(week))).is_file()
         )
         if missing and is_closed(store, week, today):
             weeks.add(week)

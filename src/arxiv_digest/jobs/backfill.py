@@ -29,34 +29,28 @@ finished run removes both.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
-import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from ..config import Config
-from ..errors import EndlessListError, OaiError, StoreError, UsageError, cannot_read
+from ..errors import EndlessListError, OaiError, UsageError
 from ..models import Paper
-from ..output.files import STATE_DIR, atomic_write, make_folder
+from ..output import layout
+from ..output.files import atomic_write, make_folder
 from ..output.lock import OutputLock
 from ..sources import oai
 from ..sources.http import PoliteClient
 from ..store import snapshot as snapshots
 from ..taxonomy import load_taxonomy
-from ..wording import counted
+from ._backfill_progress import Progress, State, start_or_resume
 from ._rebuild import rebuild
 
 log = logging.getLogger(__name__)
-
-STATE_FILE = "backfill.json"
-PAGES_DIR = "backfill"
-_STATE_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,115 +81,6 @@ class BackfillResult:
     latest: dt.date | None = None
 
 
-@dataclass
-class _State:
-    """The progress file. ``token`` belongs to the set at ``set_index``; None means "start that set"."""
-
-    date_from: str
-    date_to: str
-    sets: list[str]
-    oai_url: str
-    existing: list[str]  # days that had a snapshot when the backfill started
-    set_index: int = 0
-    token: str | None = None
-    pages: int = 0  # page files saved in the pages folder
-    set_pages: int = 0  # pages of the set at set_index fetched so far (for oai.ListGuard's cap)
-    set_first_page: int = 0  # `pages` when that set began: a set that starts over drops its own
-    harvested: bool = False
-    days_done: list[str] = field(default_factory=list)
-
-    def arguments(self) -> tuple[str, str, tuple[str, ...], str]:
-        return self.date_from, self.date_to, tuple(self.sets), self.oai_url
-
-    def to_json(self) -> bytes:
-        record = {
-            "version": _STATE_VERSION,
-            "from": self.date_from,
-            "to": self.date_to,
-            "sets": self.sets,
-            "oai_url": self.oai_url,
-            "existing": self.existing,
-            "set_index": self.set_index,
-            "token": self.token,
-            "pages": self.pages,
-            "set_pages": self.set_pages,
-            "set_first_page": self.set_first_page,
-            "harvested": self.harvested,
-            "days_done": self.days_done,
-        }
-        return (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-    @classmethod
-    def from_json(cls, content: bytes, source: str) -> _State:
-        try:
-            raw: dict[str, Any] = json.loads(content)
-            if raw.get("version") != _STATE_VERSION:
-                raise ValueError(f"unknown version {raw.get('version')!r}")
-            return cls(
-                date_from=str(raw["from"]),
-                date_to=str(raw["to"]),
-                sets=[str(s) for s in raw["sets"]],
-                oai_url=str(raw["oai_url"]),
-                existing=[str(d) for d in raw["existing"]],
-                set_index=int(raw["set_index"]),
-                token=None if raw["token"] is None else str(raw["token"]),
-                pages=int(raw["pages"]),
-                set_pages=int(raw.get("set_pages", 0)),
-                set_first_page=int(raw.get("set_first_page", raw["pages"])),
-                harvested=bool(raw["harvested"]),
-                days_done=[str(d) for d in raw.get("days_done", [])],
-            )
-        except (ValueError, KeyError, TypeError) as e:
-            raise StoreError(
-                f"{source}: unreadable backfill progress ({e}); delete it (or pass --restart) "
-                "to start the backfill again"
-            ) from e
-
-
-class _Progress:
-    """The progress file and the pages folder beside it."""
-
-    def __init__(self, out_dir: Path) -> None:
-        self.path = out_dir / STATE_DIR / STATE_FILE
-        self.pages_dir = out_dir / STATE_DIR / PAGES_DIR
-
-    def load(self) -> _State | None:
-        if not self.path.is_file():
-            return None
-        try:
-            content = self.path.read_bytes()
-        except OSError as e:
-            raise StoreError(cannot_read(self.path, e)) from e
-        return _State.from_json(content, str(self.path))
-
-    def save(self, state: _State) -> None:
-        atomic_write(self.path, state.to_json(), durable=True)
-
-    def page_path(self, number: int) -> Path:
-        return self.pages_dir / f"page-{number:05d}.jsonl"
-
-    def save_page(self, number: int, papers: list[Paper]) -> None:
-        atomic_write(self.page_path(number), snapshots.dumps(papers), durable=True)
-
-    def load_pages(self, count: int) -> list[list[Paper]]:
-        out = []
-        for number in range(1, count + 1):
-            path = self.page_path(number)
-            try:
-                content = path.read_bytes()
-            except OSError as e:
-                raise StoreError(
-                    f"{path}: a page of the interrupted backfill is missing ({e}); "
-                    "run the backfill again with --restart"
-                ) from e
-            out.append(snapshots.loads(content, source=str(path)))
-        return out
-
-    def discard(self) -> None:
-        self.path.unlink(missing_ok=True)  # the progress file first: without it the pages mean nothing
-        shutil.rmtree(self.pages_dir, ignore_errors=True)
-
-
 def backfill(
     config: Config,
     out_dir: Path,
@@ -215,34 +100,13 @@ def backfill(
         raise UsageError(f"--from {date_from} is after --to {date_to}")
     sets = list(oai.set_specs(list(config.category_codes)))
     make_folder(out_dir)
-    data_dir = out_dir / "data"
+    data_dir = out_dir / layout.DATA
     status = on_status or (lambda message: None)
     with OutputLock(out_dir):
-        progress = _Progress(out_dir)
-        state = None if restart else progress.load()
-        wanted = (date_from.isoformat(), date_to.isoformat(), tuple(sets), config.arxiv.oai_url)
-        if state is not None and state.arguments() != wanted:
-            raise UsageError(
-                f"{progress.path} holds an unfinished backfill of {state.date_from}..{state.date_to} "
-                f"(sets {' '.join(state.sets)}, {state.oai_url}); run that backfill again to finish it, "
-                "or pass --restart to discard it"
-            )
-        resumed = state is not None
-        if state is None:
-            progress.discard()
-            had = [d.isoformat() for d in snapshots.day_files(data_dir) if date_from <= d <= date_to]
-            state = _State(wanted[0], wanted[1], sets, config.arxiv.oai_url, had)
-            progress.save(state)
-        else:
-            status(
-                f"resuming the backfill of {state.date_from}..{state.date_to}: "
-                + (
-                    "every set harvested, publishing"
-                    if state.harvested
-                    else f"set {state.sets[state.set_index]} "
-                    f"({state.set_index + 1} of {len(state.sets)}), {counted(state.pages, 'page')} saved"
-                )
-            )
+        progress = Progress(out_dir)
+        state, resumed = start_or_resume(
+            config, progress, data_dir, date_from, date_to, sets, restart, status
+        )
         requests = 0
         if not state.harvested:
             with PoliteClient(config.arxiv, transport=transport, sleep=sleep or time.sleep) as client:
@@ -283,8 +147,8 @@ def backfill(
 def _harvest(
     client: PoliteClient,
     config: Config,
-    state: _State,
-    progress: _Progress,
+    state: State,
+    progress: Progress,
     date_from: dt.date,
     date_to: dt.date,
     on_page: Callable[[PageProgress], None] | None,
@@ -378,13 +242,13 @@ def _write_snapshots(
     data_dir: Path,
     by_day: dict[dt.date, list[Paper]],
     todo: list[dt.date],
-    state: _State,
-    progress: _Progress,
+    state: State,
+    progress: Progress,
 ) -> int:
     """Write ``data/<day>.jsonl`` for the days in ``todo`` (each atomically, fsync'd); files written."""
     written = 0
     for day in todo:
-        if atomic_write(data_dir / snapshots.snapshot_name(day), snapshots.dumps(by_day[day]), durable=True):
+        if atomic_write(data_dir / layout.snapshot_name(day), snapshots.dumps(by_day[day]), durable=True):
             written += 1
         state.days_done.append(day.isoformat())
     progress.save(state)

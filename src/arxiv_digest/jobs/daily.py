@@ -25,6 +25,7 @@ from ..match import Matcher
 from ..match.topics import topic_matcher
 from ..models import Announcement, Digest, Paper, arxiv_today, is_after_today
 from ..notify import deliver_day, deliver_week
+from ..output import layout
 from ..output.files import Staging, make_folder, refuse_symlinks
 from ..output.lock import OutputLock
 from ..render.markdown import MarkdownRenderer
@@ -45,6 +46,7 @@ from ._publish import (
     stage_site_removal,
 )
 from ._seen import day_digest
+from ._summaries import attach_cached, summarise_digest
 from ._week import publish_weeks, weeks_after_day
 
 log = logging.getLogger(__name__)
@@ -135,14 +137,16 @@ def run_daily(
             check_plausible(announcement, store)
             check_not_shrunk(announcement, store, force=force)
             papers = list(announcement.papers)
-            result = _publish_day(config, out_dir, store, day, papers, warnings=announcement.warnings)
+            result = _publish_day(
+                config, out_dir, store, day, papers, warnings=announcement.warnings, sleep=sleep or time.sleep
+            )
             # A week that closed with this day gets its page (issue #10): no second schedule needed.
             weeks, written = publish_weeks(
                 config, out_dir, store, weeks_after_day(config, out_dir, store, day, today), today
             )
             return replace(result, weeks=tuple(weeks), written=result.written + written)
 
-        result = with_store(db_path, out_dir / "data", publish)
+        result = with_store(db_path, out_dir / layout.DATA, publish)
         if on_published is not None:
             on_published(result)
         # Delivery comes after the pages, and also when they were already there (a rerun of the day):
@@ -163,25 +167,31 @@ def _publish_day(
     papers: list[Paper],
     *,
     warnings: tuple[str, ...] = (),
+    sleep: Callable[[float], None] = time.sleep,
 ) -> RunResult:
     content = snapshots.dumps(papers)
     sha = snapshots.sha256(content)
+    matcher = topic_matcher(config)
+    # Summaries (issue #11) come before anything is written, from the digest as it is: they can add a
+    # line above an abstract and nothing else; off (no `summaries:`), this returns the digest unchanged.
+    digest, summaries = summarise_digest(
+        config, day_digest(config, store, day, matcher, papers), out_dir / "data", sleep=sleep
+    )
     # One transaction: the database commits only once every file is written (a failure rolls it back).
     with store.transaction():
         store.replace_day(day, papers, sha)
         days = [d.day for d in store.days()]
         latest = max(days)
         renderer = MarkdownRenderer(config)
-        matcher = topic_matcher(config)
-        digest = day_digest(config, store, day, matcher, papers)
         staging = Staging(out_dir)
-        snapshot_path = f"data/{snapshots.snapshot_name(day)}"
+        snapshot_path = layout.in_data(layout.snapshot_name(day))
         staging.add(snapshot_path, content)
         # The day's parse warnings must outlive the run (on GitHub the database does not): `status` reads
-        # them from data/<day>.meta.json, which exists only for a day that had some.
-        meta_path = f"data/{day_meta.meta_name(day)}"
-        if warnings:
-            staging.add(meta_path, day_meta.dumps(day_meta.DayMeta(day, warnings)))
+        # them from data/<day>.meta.json, which exists only for a day that had some (or summaries).
+        meta_path = layout.in_data(layout.meta_name(day))
+        meta = day_meta.DayMeta(day, warnings, summaries)
+        if not meta.is_empty:
+            staging.add(meta_path, day_meta.dumps(meta))
         else:
             staging.remove(meta_path)
         site = SiteRenderer(config) if config.site else None
@@ -192,18 +202,18 @@ def _publish_day(
         _restage_neighbours(staging, renderer, config, store, matcher, day, days, latest, known, site=site)
         unfinished = _restage_unfinished(staging, renderer, config, store, matcher, day, days, site=site)
         counts = archive_counts(config, store, days, known)
-        staging.add("archive/README.md", renderer.archive_index(counts))
+        staging.add(layout.ARCHIVE_INDEX, renderer.archive_index(counts))
         if site is not None:
-            latest_staged = "site/index.html" in staging.files
+            latest_staged = layout.in_site(layout.SITE_INDEX) in staging.files
             stage_site_extras(
                 staging, site, config, store, matcher, days, known, latest_staged=latest_staged, counts=counts
             )
         else:
             stage_site_removal(staging, out_dir)
         # Until the marker goes, `status` reports the day as incomplete (a failure among the pages).
-        incomplete.mark(out_dir / "data", day)
+        incomplete.mark(out_dir / layout.DATA, day)
         written, deleted = staging.commit(first=[snapshot_path, meta_path])
-    incomplete.clear(out_dir / "data", [day, *unfinished])
+    incomplete.clear(out_dir / layout.DATA, [day, *unfinished])
     if site is None:
         prune_site_dirs(out_dir)
     else:
@@ -234,11 +244,12 @@ def _restage_unfinished(
     """Stage again every other day whose publication a failed run left unfinished (its marker is there);
     return them all, their markers to remove. A marked day with no snapshot never got one: nothing of it
     is published, so there is nothing to finish."""
-    marked = [d for d in incomplete.marked_days(staging.root / "data") if d != day]
+    marked = [d for d in incomplete.marked_days(staging.root / layout.DATA) if d != day]
     latest = max(days)
     for other in marked:
         if other in days:
             digest = day_digest(config, store, other, matcher)
+            digest = attach_cached(config, digest, staging.root / "data")
             stage_day(staging, renderer, digest, days, latest=other == latest, site=site)
     return marked
 
@@ -260,5 +271,6 @@ def _restage_neighbours(
     # The days after it within `seen_days` read it as their history (papers already shown, issue #10).
     following = [d for d in ordered[i + 1 :] if (d - day).days <= config.seen_days] or ordered[i + 1 : i + 2]
     for neighbour in ordered[max(0, i - 1) : i] + following:
-        digest = known[neighbour] = day_digest(config, store, neighbour, matcher)
+        digest = day_digest(config, store, neighbour, matcher)
+        digest = known[neighbour] = attach_cached(config, digest, staging.root / "data")
         stage_day(staging, renderer, digest, days, latest=neighbour == latest, site=site)

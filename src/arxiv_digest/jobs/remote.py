@@ -23,6 +23,7 @@ from pathlib import Path
 from ..config import ArxivSettings
 from ..match.engine import Matcher, TopicRule
 from ..models import Submission, id_sort_key
+from ..output import layout
 from ..output.files import Staging
 from ..output.lock import OutputLock
 from ..query.ast import Node
@@ -128,9 +129,9 @@ def store_matches(out_dir: Path, matches: tuple[Submission, ...] | list[Submissi
     if not matches:
         return 0
     with OutputLock(out_dir):
-        files = remote_store.merged(out_dir / "data", matches)
+        files = remote_store.merged(out_dir / layout.DATA, matches)
         staging = Staging(out_dir)
         for relative, content in files.items():
-            staging.add(f"data/{relative}", content)
+            staging.add(layout.in_data(relative), content)
         written, _ = staging.commit()
     return written

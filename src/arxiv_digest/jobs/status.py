@@ -31,11 +31,13 @@ from ..match.seen import Earlier, window_start
 from ..models import DayCounts, arxiv_today, is_after_today
 from ..notify import read_state, state_path
 from ..notify.redact import Redactor
+from ..output import layout
 from ..store import incomplete as unfinished
 from ..store import meta as day_meta
 from ..store import snapshot as snapshots
 from ..wording import counted
 from ._seen import SnapshotIndex
+from ._summaries import status_lines
 
 #: More weekdays than this without a digest and the digest is stale (``status`` exits 1).
 DEFAULT_MAX_MISSING = 3
@@ -59,6 +61,7 @@ class Status:
     incomplete: tuple[dt.date, ...] = ()  # days a run began publishing and did not finish (issue #7)
     counts: DayCounts | None = None  # what the last day's pages list, by kind (with a config)
     future: tuple[dt.date, ...] = ()  # stored days after today: a wrong date, never "the last day"
+    summaries: str | None = None  # the last day's summaries in one line (issue #11), when it had some
 
     @property
     def is_stale(self) -> bool:
@@ -87,6 +90,7 @@ class Status:
             "future": [d.isoformat() for d in self.future],
             "ok": self.is_ok,
             "warnings": list(self.warnings),
+            "summaries": self.summaries,
         }
 
 
@@ -112,7 +116,7 @@ def leftover_temp_files(out_dir: Path) -> list[Path]:
     found: list[Path] = []
     for folder, dirs, files in os.walk(out_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(folder) / f for f in sorted(files) if f.startswith(".") and f.endswith(".tmp"))
+        found.extend(Path(folder) / f for f in sorted(files) if layout.is_temp_name(f))
     return found
 
 
@@ -125,31 +129,9 @@ def read_status(
 ) -> Status:
     """What the output folder says about itself. Raises StoreError for an unreadable last snapshot."""
     today = today or today_in_arxiv_tz()
-    data_dir = out_dir / "data"
+    data_dir = out_dir / layout.DATA
     files = snapshots.day_files(data_dir)
-    warnings: list[str] = []
-    leftovers = leftover_temp_files(out_dir)
-    if leftovers:
-        shown = ", ".join(p.relative_to(out_dir).as_posix() for p in leftovers[:3])
-        warnings.append(
-            f"a run was killed while writing: {counted(len(leftovers), 'temporary file')} left ({shown}"
-            f"{', …' if len(leftovers) > 3 else ''}); the next run removes them"
-        )
-    marked = tuple(unfinished.marked_days(data_dir))
-    warnings[:0] = [
-        f"{day}: not wholly published: a run failed or was killed while writing it "
-        f"({unfinished.marker_path(data_dir, day).relative_to(out_dir).as_posix()} is there); "
-        "run `arxiv-digest run` again, or `arxiv-digest rebuild`"
-        for day in marked
-    ]
-    if unfinished.rebuild_unfinished(data_dir):  # a rebuild republishes every day: each one is in doubt
-        marked = tuple(sorted({*marked, *files}))
-        marker = unfinished.rebuild_marker_path(data_dir).relative_to(out_dir).as_posix()
-        warnings.insert(
-            0,
-            f"a rebuild began and did not finish ({marker} is there): pages may be missing or stale; "
-            "run `arxiv-digest rebuild`",
-        )
+    marked, warnings = _unfinished(out_dir, files)
     future = tuple(day for day in files if is_after_today(day, today))
     first = [_future_warning(future, today)] if future else []  # the problem to fix before any other
     past = {day: path for day, path in files.items() if day not in future}
@@ -168,37 +150,15 @@ def read_status(
         counts = digest.day_counts
         listed = counts.total
         topics = {t.topic.name: len(t.papers) for t in digest.topics}
-
-    meta = day_meta.read(data_dir, last_day)
-    if meta and meta.warnings:
-        warnings[:0] = [
-            f"{last_day}: {counted(len(meta.warnings), 'parse warning')} when it was fetched; "
-            f"did arXiv change its format? first: {meta.warnings[0]}",
-            *(f"{last_day}: {w}" for w in meta.warnings[1:]),
-        ]
-    # Channels are named, not URLs, and `run` stores errors with their secrets cut out; a record an older
-    # version wrote may still hold one, so what is printed goes through the same cut (for the secrets
-    # this process knows: the password from the environment, the webhook URLs when a config is given).
-    redactor = Redactor.for_delivery(config.notify if config is not None else None, os.environ)
-    for channel, record in sorted(read_state(state_path(out_dir, last_day)).items()):
-        if record.get("status") == "failed":
-            reason = redactor.message(str(record.get("last_error") or "no reason recorded"))
-            warnings.append(
-                f"{last_day}: delivery to {channel} failed ({reason}); run the day again to retry it"
-            )
+    summaries, summary_warnings = _summary_lines(data_dir, last_day)
     missing = weekdays_after(last_day, today)
-    if missing:
-        stale = len(missing) > max_missing
-        warnings.insert(
-            0,
-            f"no digest for {counted(len(missing), 'weekday')} since {last_day} "
-            f"({shorten(missing)})"
-            + (
-                f": more than {max_missing}, so the daily run is probably failing; look at its log"
-                if stale
-                else ": a holiday, or today's run has not happened yet"
-            ),
-        )
+    warnings = [
+        *_missing_warnings(last_day, missing, max_missing),
+        *_parse_warnings(data_dir, last_day),
+        *warnings,
+        *summary_warnings,
+        *_delivery_warnings(out_dir, last_day, config),
+    ]
     return Status(
         out_dir,
         today,
@@ -214,7 +174,87 @@ def read_status(
         counts=counts,
         future=future,
         incomplete=marked,
+        summaries=summaries,
     )
+
+
+def _unfinished(out_dir: Path, files: dict[dt.date, Path]) -> tuple[tuple[dt.date, ...], list[str]]:
+    """The days not wholly published (a failed or killed run, an unfinished rebuild), and the warnings of
+    what a killed run left: the rebuild's first, then each day's, then its temporary files."""
+    data_dir = out_dir / layout.DATA
+    marked = tuple(unfinished.marked_days(data_dir))
+    warnings = [
+        f"{day}: not wholly published: a run failed or was killed while writing it "
+        f"({unfinished.marker_path(data_dir, day).relative_to(out_dir).as_posix()} is there); "
+        "run `arxiv-digest run` again, or `arxiv-digest rebuild`"
+        for day in marked
+    ]
+    if unfinished.rebuild_unfinished(data_dir):  # a rebuild republishes every day: each one is in doubt
+        marked = tuple(sorted({*marked, *files}))
+        marker = unfinished.rebuild_marker_path(data_dir).relative_to(out_dir).as_posix()
+        warnings.insert(
+            0,
+            f"a rebuild began and did not finish ({marker} is there): pages may be missing or stale; "
+            "run `arxiv-digest rebuild`",
+        )
+    leftovers = leftover_temp_files(out_dir)
+    if leftovers:
+        shown = ", ".join(p.relative_to(out_dir).as_posix() for p in leftovers[:3])
+        warnings.append(
+            f"a run was killed while writing: {counted(len(leftovers), 'temporary file')} left ({shown}"
+            f"{', …' if len(leftovers) > 3 else ''}); the next run removes them"
+        )
+    return marked, warnings
+
+
+def _missing_warnings(last_day: dt.date, missing: Sequence[dt.date], max_missing: int) -> list[str]:
+    if not missing:
+        return []
+    stale = len(missing) > max_missing
+    return [
+        f"no digest for {counted(len(missing), 'weekday')} since {last_day} ({shorten(missing)})"
+        + (
+            f": more than {max_missing}, so the daily run is probably failing; look at its log"
+            if stale
+            else ": a holiday, or today's run has not happened yet"
+        )
+    ]
+
+
+def _summary_lines(data_dir: Path, last_day: dt.date) -> tuple[str | None, list[str]]:
+    """The last day's summaries in one line, and its failed and remaining ones as warnings (issue #11):
+    warnings, never errors."""
+    meta = day_meta.read(data_dir, last_day)
+    if not meta or meta.summaries is None:
+        return None, []
+    line, warnings = status_lines(last_day.isoformat(), meta.summaries)
+    return line, list(warnings)
+
+
+def _parse_warnings(data_dir: Path, last_day: dt.date) -> list[str]:
+    """What the last day's fetch warned about, kept in data/<day>.meta.json."""
+    meta = day_meta.read(data_dir, last_day)
+    if not meta or not meta.warnings:
+        return []
+    return [
+        f"{last_day}: {counted(len(meta.warnings), 'parse warning')} when it was fetched; "
+        f"did arXiv change its format? first: {meta.warnings[0]}",
+        *(f"{last_day}: {w}" for w in meta.warnings[1:]),
+    ]
+
+
+def _delivery_warnings(out_dir: Path, last_day: dt.date, config: Config | None) -> list[str]:
+    """The channels whose delivery of the last day failed. Channels are named, not URLs, and `run` stores
+    errors with their secrets cut out; a record an older version wrote may still hold one, so what is
+    printed goes through the same cut (for the secrets this process knows: the password from the
+    environment, the webhook URLs when a config is given)."""
+    redactor = Redactor.for_delivery(config.notify if config is not None else None, os.environ)
+    out = []
+    for channel, record in sorted(read_state(state_path(out_dir, last_day)).items()):
+        if record.get("status") == "failed":
+            reason = redactor.message(str(record.get("last_error") or "no reason recorded"))
+            out.append(f"{last_day}: delivery to {channel} failed ({reason}); run the day again to retry it")
+    return out
 
 
 def shorten(days: Sequence[dt.date], shown: int = SHOWN_MISSING) -> str:
@@ -224,7 +264,8 @@ def shorten(days: Sequence[dt.date], shown: int = SHOWN_MISSING) -> str:
 
 
 def _future_warning(future: tuple[dt.date, ...], today: dt.date) -> str:
-    shown = ", ".join(f"data/{d.isoformat()}.jsonl" for d in future[:3]) + (", …" if len(future) > 3 else "")
+    shown = ", ".join(layout.in_data(layout.snapshot_name(d)) for d in future[:3])
+    shown += ", …" if len(future) > 3 else ""
     it, its = ("it", "its") if len(future) == 1 else ("them", "their")
     return (
         f"{counted(len(future), 'day')} stored after today ({today}, US Eastern): {shown}. A feed with a "
@@ -270,6 +311,8 @@ def render_text(status: Status) -> str:
             lines.append("  topics:    " + (", ".join(f"{name} {n}" for name, n in by_count) or "none"))
         missing = shorten(status.missing) or "none"
         lines.append(f"  missing:   {missing} (today is {status.today} in US Eastern time)")
+        if status.summaries is not None:
+            lines.append(f"  summaries: {status.summaries}")
     if status.warnings:
         lines.append("  warnings:")
         lines.extend(f"    - {w}" for w in status.warnings)

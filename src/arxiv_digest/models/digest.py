@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .paper import AnnounceType, Paper, id_sort_key
@@ -69,6 +69,13 @@ class Digest:
     topics: tuple[TopicDigest, ...]
     categories: tuple[CategoryDigest, ...]
     total: int  # papers listed on category pages
+    #: Machine-written summaries (issue #11) by (arXiv id, version): untrusted text, escaped by each
+    #: renderer; empty when ``summaries:`` is off. Attached by the job, never by matching.
+    summaries: Mapping[tuple[str, int], str] = field(default_factory=dict, compare=False)
+
+    def summary_of(self, paper: Paper) -> str | None:
+        """The summary to show above the paper's abstract, if it has one."""
+        return self.summaries.get((paper.id, paper.version)) if self.summaries else None
 
     @property
     def counts(self) -> Counter[str]:

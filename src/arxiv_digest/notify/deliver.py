@@ -35,6 +35,7 @@ from ..config import SMTP_PASSWORD_ENV, Config, Every
 from ..errors import DeliveryError, GaveUp, SendFailed, cannot_read
 from ..models import Digest, TopicDigest, WeekDigest
 from ..net.retry import RetryPolicy, retry
+from ..output import layout
 from ..output.files import atomic_write
 from ..wording import counted
 from . import email as mail
@@ -44,7 +45,6 @@ from .selection import Selection, select
 
 log = logging.getLogger(__name__)
 
-STATE_DIR = "delivery"
 #: The longest wait before a channel's next try, ours or a server's (``Retry-After``): a run waits for
 #: its notifications, and a channel that failed is tried again by the day's next run anyway.
 MAX_WAIT_SECONDS = 60.0
@@ -99,7 +99,9 @@ class _Channel:
 
 def state_path(out_dir: Path, day: dt.date | str) -> Path:
     """The delivery record of a day, or of an ISO week (``2026-W27``) for the weekly channels."""
-    return out_dir / STATE_DIR / f"{day if isinstance(day, str) else day.isoformat()}.json"
+    return out_dir / (
+        layout.week_delivery_record(day) if isinstance(day, str) else layout.delivery_record(day)
+    )
 
 
 def _timestamp(when: dt.datetime) -> str:

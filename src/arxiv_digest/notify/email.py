@@ -35,7 +35,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..config import SMTP_PASSWORD_ENV, EmailSettings, SmtpSecurity
-from ..errors import SendFailed
+from ..errors import SendFailed, reason
 from ..render.markdown import author_line, make_environment
 from ..render.tex_text import runs_to_html, shorten_runs, tex_runs, tex_to_text
 from .selection import Selection, kind_tag, shorten
@@ -120,6 +120,7 @@ class EmailRenderer:
             "paper_count": selection.paper_count,
             "day_url": selection.day_url,
             "preview_chars": ABSTRACT_PREVIEW_CHARS,
+            "summary_of": selection.summary_of,  # machine-written (issue #11), or None
         }
 
     def text(self, selection: Selection) -> str:
@@ -263,5 +264,5 @@ def send_message(
     except ConnectionRefusedError:
         raise SendFailed(f"connection refused by {where}") from None
     except (OSError, smtplib.SMTPException) as e:
-        detail = e.strerror if isinstance(e, OSError) and e.strerror else str(e) or type(e).__name__
+        detail = reason(e)
         raise SendFailed(f"cannot talk to {where} ({detail})") from None

@@ -6,10 +6,11 @@ here: text stays as arXiv wrote it until a channel's renderer escapes it for its
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from ..models import AnnounceType, Digest, Paper, TopicDigest
+from ..output import layout
 from ..render.escape import url_path
 from ..wording import counted
 
@@ -55,6 +56,12 @@ class Selection:
         """What the message is of: the day, or the ISO week."""
         return self.week or self.day.isoformat()
 
+    #: machine-written summaries by (id, version) (issue #11): untrusted, escaped by each channel
+    summaries: Mapping[tuple[str, int], str] = field(default_factory=dict)
+
+    def summary_of(self, paper: Paper) -> str | None:
+        return self.summaries.get((paper.id, paper.version)) if self.summaries else None
+
     @property
     def shown(self) -> tuple[TopicDigest, ...]:
         """The topics that have papers today: the ones a message lists."""
@@ -82,28 +89,25 @@ class Selection:
             page = self.day_url
             return f"{page}#topic-{slug}" if page and self.site_url else page
         if self.site_url:
-            return f"{self.site_url.rstrip('/')}/day/{self.day.isoformat()}/topic/{slug}.html"
+            return f"{self.site_url.rstrip('/')}/{layout.site_topic_page(self.day, slug)}"
         if not self.repo:
             return None
-        return (
-            f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{self.day.isoformat()}/hot_topic/{slug}.md"
-        )
+        return f"https://github.com/{self.repo}/blob/{BRANCH}/{layout.archived_topic_page(self.day, slug)}"
 
     @property
     def day_url(self) -> str | None:
         if self.week is not None:
             if self.site_url:
-                return f"{self.site_url.rstrip('/')}/weekly/{url_path(self.week)}.html"
-            return (
-                f"https://github.com/{self.repo}/blob/{BRANCH}/weekly/{url_path(self.week)}.md"
-                if self.repo
-                else None
-            )
+                return f"{self.site_url.rstrip('/')}/{url_path(layout.site_weekly_page(self.week))}"
+            page = url_path(layout.weekly_page(self.week))
+            return f"https://github.com/{self.repo}/blob/{BRANCH}/{page}" if self.repo else None
         if self.site_url:
-            return f"{self.site_url.rstrip('/')}/day/{self.day.isoformat()}.html"
+            return f"{self.site_url.rstrip('/')}/{layout.site_day_page(self.day)}"
         if not self.repo:
             return None
-        return f"https://github.com/{self.repo}/blob/{BRANCH}/archive/{self.day.isoformat()}/README.md"
+        return (
+            f"https://github.com/{self.repo}/blob/{BRANCH}/{layout.archive_folder(self.day)}{layout.README}"
+        )
 
 
 def select(
@@ -119,5 +123,11 @@ def select(
     wanted = None if topics is None else set(topics)
     chosen = tuple(t for t in digest.topics if wanted is None or t.topic.name in wanted)
     return Selection(
-        day=digest.day, topics=chosen, title=title, repo=repo, max_authors=max_authors, site_url=site_url
+        day=digest.day,
+        topics=chosen,
+        title=title,
+        repo=repo,
+        max_authors=max_authors,
+        site_url=site_url,
+        summaries=digest.summaries,
     )

@@ -55,6 +55,10 @@ DISCORD_DESCRIPTION_CHARS = 4096
 DISCORD_EMBEDS_CHARS = 6000
 #: How much of a title a chat line shows, and how many authors.
 CHAT_TITLE_CHARS = 200
+#: How much of a machine-written summary (issue #11) a chat line shows.
+CHAT_SUMMARY_CHARS = 300
+#: What stands before it: the mark, and a fixed start of its line.
+SUMMARY_LABEL = "🤖 Summary (machine-written):"
 CHAT_AUTHORS = 3
 
 
@@ -147,13 +151,16 @@ def _notes(
 
 
 # -- Slack ------------------------------------------------------------------------------------------------
-def _slack_line(paper: Paper) -> str:
+def _slack_line(paper: Paper, summary: str | None = None) -> str:
     title = slack_escape(shorten(paper.title, CHAT_TITLE_CHARS))
-    return (
+    line = (
         f"• *<{paper.abs_url}|{title}>*\n"
         f"      `arXiv:{paper.id}` · {slack_escape(' '.join(paper.categories))} · {kind_tag(paper)} · "
         f"_{slack_escape(_authors(paper))}_"
     )
+    if summary:
+        line += f"\n      _{SUMMARY_LABEL}_ {slack_escape(shorten(summary, CHAT_SUMMARY_CHARS))}"
+    return line
 
 
 def _slack_link(url: str, label: str) -> str:
@@ -226,16 +233,19 @@ def slack_payload(selection: Selection) -> dict[str, Any]:
         }
     # No message can hold more lines than this, so none is built beyond it.
     most = SLACK_MESSAGE_CHARS // 60
-    lines = [[_slack_line(p) for p in t.papers[:most]] for t in selection.shown]
+    lines = [[_slack_line(p, selection.summary_of(p)) for p in t.papers[:most]] for t in selection.shown]
     counts = _allocate([len(x) for x in lines], lambda c: _slack_fits(_slack_blocks(selection, lines, c)))
     return {"text": text, "blocks": _slack_blocks(selection, lines, counts)}
 
 
 # -- Discord ----------------------------------------------------------------------------------------------
-def _discord_line(paper: Paper) -> str:
+def _discord_line(paper: Paper, summary: str | None = None) -> str:
     title = discord_escape(shorten(paper.title, CHAT_TITLE_CHARS))
     category = discord_escape(paper.primary_category)
-    return f"[{title}]({paper.abs_url}) · `{paper.id}` · {category} · {kind_tag(paper)}"
+    line = f"[{title}]({paper.abs_url}) · `{paper.id}` · {category} · {kind_tag(paper)}"
+    if summary:
+        line += f"\n*{SUMMARY_LABEL}* {discord_escape(shorten(summary, CHAT_SUMMARY_CHARS))}"
+    return line
 
 
 def _discord_link(url: str, label: str) -> str:
@@ -293,11 +303,20 @@ def discord_payload(selection: Selection) -> dict[str, Any]:
             "allowed_mentions": {"parse": []},
         }
     most = DISCORD_EMBEDS_CHARS // 40
-    lines = [[_discord_line(p) for p in t.papers[:most]] for t in selection.shown]
+    lines = [[_discord_line(p, selection.summary_of(p)) for p in t.papers[:most]] for t in selection.shown]
     counts = _allocate(
         [len(x) for x in lines], lambda c: _discord_fits(_discord_message(selection, lines, c))
     )
     return _discord_message(selection, lines, counts)
+
+
+def _json_paper(selection: Selection, p: Paper) -> dict[str, Any]:
+    record = {**p.to_record(), "url": p.abs_url, "tag": kind_tag(p)}
+    summary = selection.summary_of(p)
+    if summary:  # only then: with summaries off the payload is what it was
+        record["summary"] = summary
+        record["summary_machine_written"] = True
+    return record
 
 
 def json_payload(selection: Selection) -> dict[str, Any]:
@@ -313,7 +332,7 @@ def json_payload(selection: Selection) -> dict[str, Any]:
             {
                 "name": t.topic.name,
                 "url": selection.topic_url(t),
-                "papers": [{**p.to_record(), "url": p.abs_url, "tag": kind_tag(p)} for p in t.papers],
+                "papers": [_json_paper(selection, p) for p in t.papers],
             }
             for t in selection.topics
         ],

@@ -22,14 +22,9 @@ from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..errors import PublishError, UsageError, cannot_read
-
-STATE_DIR = ".arxiv-digest"
-#: What may be deleted from an owned folder: Markdown pages, the site's HTML pages and its Atom feeds.
-OWNED_SUFFIXES = (".md", ".html", ".xml")
-#: What arxiv-digest writes at the top of an output folder: the latest day's pages, the archive, the site,
-#: the snapshots, the delivery records (notify/) and its state (lock, database, a backfill's progress).
-OUTPUT_NAMES = ("README.md", "hot_topic", "category", "archive", "site", "data", "delivery", STATE_DIR)
+from ..errors import PublishError, UsageError, cannot, cannot_read, reason
+from . import layout
+from .layout import OUTPUT_NAMES, OWNED_SUFFIXES, STATE_DIR
 
 
 def _symlink_error(link: Path, root: Path) -> PublishError:
@@ -115,12 +110,12 @@ def make_folder(path: Path) -> list[Path]:
             mode = os.stat(current).st_mode  # follows links: the output folder may be one
         except (FileNotFoundError, NotADirectoryError) as e:
             if current.parent == current:  # even the top is gone (a deleted working folder)
-                raise PublishError(f"cannot create the folder {path}: {current}: {e.strerror or e}") from e
+                raise PublishError(f"cannot create the folder {path}: {current}: {reason(e)}") from e
             missing.append(current)
             current = current.parent
             continue
         except OSError as e:
-            raise PublishError(f"cannot create the folder {path}: {current}: {e.strerror or e}") from e
+            raise PublishError(f"cannot create the folder {path}: {current}: {reason(e)}") from e
         if not stat.S_ISDIR(mode):
             raise _not_a_folder(path, current)
         break
@@ -136,7 +131,7 @@ def make_folder(path: Path) -> list[Path]:
                 raise _not_a_folder(path, folder) from e
             on_the_way = "" if folder == path else f" (on the way to {path})"
             raise PublishError(
-                f"cannot create the folder {folder}{on_the_way}: {e.strerror or e}; "
+                f"cannot create the folder {folder}{on_the_way}: {reason(e)}; "
                 "choose a folder you can write to"
             ) from e
         created.append(folder)
@@ -199,7 +194,7 @@ def atomic_write(path: Path, content: bytes, *, durable: bool = False) -> bool:
             return False
         path.parent.mkdir(parents=True, exist_ok=True)
         # A name no other writer uses (one process holds the lock; workers write distinct files).
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp = path.with_name(layout.temp_name(path.name, os.getpid()))
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
         try:
             with os.fdopen(fd, "wb") as f:
@@ -213,7 +208,7 @@ def atomic_write(path: Path, content: bytes, *, durable: bool = False) -> bool:
                 os.unlink(tmp)
             raise
     except OSError as e:
-        raise PublishError(f"cannot write {path}: {e.strerror or e}") from e
+        raise PublishError(cannot("write", path, e)) from e
     return True
 
 
@@ -222,7 +217,7 @@ def _keep_old(path: Path) -> Path | bytes | None:
     where the file system has no hard links, or None when there is no such file."""
     if not path.is_file():
         return None
-    link = path.with_name(f".{path.name}.old.{os.getpid()}.tmp")
+    link = path.with_name(layout.old_copy_name(path.name, os.getpid()))
     try:
         with contextlib.suppress(FileNotFoundError):
             link.unlink()
@@ -234,11 +229,11 @@ def _keep_old(path: Path) -> Path | bytes | None:
 
 def _writer_alive(temp_name: str) -> bool:
     """Is the process that named this `.<name>.<pid>.tmp` file still running?"""
-    pid_text = temp_name.rsplit(".", 2)[-2] if temp_name.count(".") >= 3 else ""
-    if not pid_text.isdigit():
+    pid = layout.temp_writer_pid(temp_name)
+    if pid is None:
         return False
     try:
-        os.kill(int(pid_text), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
@@ -286,7 +281,7 @@ class Staging:
         # A run killed mid-write leaves `.<name>.<pid>.tmp` behind. Remove those of processes that are gone,
         # never those of a live one (rebuild workers share folders such as site/day/).
         for folder in {(self.root / rel).parent for rel in order}:
-            for leftover in folder.glob(".*.tmp"):
+            for leftover in folder.glob(layout.TEMP_GLOB):
                 if not _writer_alive(leftover.name):
                     with contextlib.suppress(OSError):
                         leftover.unlink()
@@ -295,7 +290,7 @@ class Staging:
                 path.unlink()
                 deleted += 1
             except OSError as e:
-                raise PublishError(f"cannot remove stale page {path}: {e.strerror or e}") from e
+                raise PublishError(f"cannot remove stale page {path}: {reason(e)}") from e
         for rel in sorted(self.removed - set(self.files)):
             try:
                 (self.root / rel).unlink()
@@ -303,7 +298,7 @@ class Staging:
             except FileNotFoundError:
                 pass
             except OSError as e:
-                raise PublishError(f"cannot remove {self.root / rel}: {e.strerror or e}") from e
+                raise PublishError(cannot("remove", self.root / rel, e)) from e
         return written, deleted
 
     def _write_all(self, order: list[str]) -> int:
@@ -316,7 +311,7 @@ class Staging:
             for rel in order:
                 path = self.root / rel
                 old = _keep_old(path)
-                if atomic_write(path, self.files[rel], durable=rel.startswith("data/")):
+                if atomic_write(path, self.files[rel], durable=layout.is_durable(rel)):
                     undo.append((path, old))
                 elif isinstance(old, Path):
                     old.unlink()

@@ -8,15 +8,16 @@ import fcntl
 import os
 from pathlib import Path
 
-from ..errors import LockError, PublishError
-from .files import STATE_DIR, _symlink_error, refuse_symlinks_within
+from ..errors import LockError, PublishError, cannot, reason
+from . import layout
+from .files import _symlink_error, refuse_symlinks_within
 
 
 class OutputLock:
     """An exclusive lock on an output folder: a second run exits 1 instead of interleaving writes."""
 
     def __init__(self, out_dir: Path) -> None:
-        self.path = out_dir / STATE_DIR / "lock"
+        self.path = out_dir / layout.LOCK
         self._fd: int | None = None
 
     def __enter__(self) -> OutputLock:
@@ -32,7 +33,7 @@ class OutputLock:
         except OSError as e:
             if e.errno == errno.ELOOP:
                 raise _symlink_error(self.path, root) from e
-            raise PublishError(f"cannot create the lock file {self.path}: {e.strerror or e}") from e
+            raise PublishError(f"cannot create the lock file {self.path}: {reason(e)}") from e
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
@@ -46,7 +47,7 @@ class OutputLock:
                     f"another arxiv-digest run{who} is writing {self.path.parent.parent}; "
                     "wait for it to finish and run again"
                 ) from e
-            raise PublishError(f"cannot lock {self.path}: {e.strerror or e}") from e
+            raise PublishError(cannot("lock", self.path, e)) from e
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd

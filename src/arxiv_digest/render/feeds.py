@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from lxml import etree
 
@@ -46,6 +46,7 @@ def feed_files(config: Config, digests: Sequence[Digest]) -> dict[str, bytes]:
     recent = sorted(digests, key=lambda d: d.day, reverse=True)[: config.feed_days]
     updated = recent[0].day if recent else dt.date(1970, 1, 1)
     files: dict[str, bytes] = {}
+    summaries = {k: v for d in reversed(recent) for k, v in d.summaries.items()}  # issue #11
     for topic in config.topics:
         papers = _unique(p for d in recent for t in d.topics if t.topic.name == topic.name for p in t.papers)
         files[f"feeds/{topic.slug}.xml"] = build_feed(
@@ -55,6 +56,7 @@ def feed_files(config: Config, digests: Sequence[Digest]) -> dict[str, bytes]:
             papers=papers,
             updated=updated,
             page=f"topic/{topic.slug}.html",
+            summaries=summaries,
         )
     everything = _unique(
         p
@@ -68,6 +70,7 @@ def feed_files(config: Config, digests: Sequence[Digest]) -> dict[str, bytes]:
         papers=everything,
         updated=updated,
         page="index.html",
+        summaries=summaries,
     )
     return files
 
@@ -81,10 +84,18 @@ def _unique(papers: Iterable[Paper]) -> list[Paper]:
 
 
 def build_feed(
-    config: Config, *, slug: str, title: str, papers: Sequence[Paper], updated: dt.date, page: str
+    config: Config,
+    *,
+    slug: str,
+    title: str,
+    papers: Sequence[Paper],
+    updated: dt.date,
+    page: str,
+    summaries: Mapping[tuple[str, int], str] | None = None,
 ) -> bytes:
     """One Atom document. With ``site_url`` its id and links are absolute URLs of the published site;
-    without one its id is a URN derived from the digest's title and the feed's name (stable, unique)."""
+    without one its id is a URN derived from the digest's title and the feed's name (stable, unique).
+    ``summaries`` (issue #11) are put before the abstract in an entry's text ``<summary>``."""
     feed = etree.Element(_A + "feed", nsmap={None: ATOM_NS})
     base = config.site_url
     if base:
@@ -101,11 +112,15 @@ def build_feed(
     _text(author, "name", config.title)
     _text(feed, "generator", "arxiv-digest", uri=PROJECT_URL, version=__version__)
     for p in papers:
-        _entry(feed, p)
+        _entry(feed, p, (summaries or {}).get((p.id, p.version)))
     return bytes(etree.tostring(feed, xml_declaration=True, encoding="utf-8"))
 
 
-def _entry(feed: etree._Element, p: Paper) -> None:
+#: What stands before a machine-written summary in a feed entry's text (issue #11).
+SUMMARY_LABEL = "🤖 Summary (machine-written):"
+
+
+def _entry(feed: etree._Element, p: Paper, summary: str | None = None) -> None:
     entry = etree.SubElement(feed, _A + "entry")
     _text(entry, "id", p.abs_url)
     title = p.title
@@ -129,4 +144,6 @@ def _entry(feed: etree._Element, p: Paper) -> None:
     )
     for code in p.categories:
         etree.SubElement(entry, _A + "category", term=code, scheme=ARXIV_SCHEME)
-    _text(entry, "summary", p.abstract or "(no abstract)", type="text")
+    abstract = p.abstract or "(no abstract)"
+    text = f"{SUMMARY_LABEL} {summary}\n\nAbstract: {abstract}" if summary else abstract
+    _text(entry, "summary", text, type="text")  # type="text": a reader shows it as text, never as markup

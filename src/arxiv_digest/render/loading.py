@@ -26,7 +26,7 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 
-from ..errors import ConfigError, ConfigErrors, DigestError
+from ..errors import ConfigError, ConfigErrors, DigestError, reason
 
 _HINT = "see docs/configuration.md, Templates"
 
@@ -71,7 +71,7 @@ class FolderLoader(jinja2.BaseLoader):
         try:
             contents = real.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
-            raise ConfigError(f"cannot read the template: {e}", path=str(path)) from e
+            raise ConfigError(f"cannot read the template: {reason(e)}", path=str(path)) from e
         mtime = real.stat().st_mtime
         return contents, str(path), lambda: _mtime(real) == mtime
 
@@ -219,7 +219,7 @@ def _compile_errors(env: jinja2.Environment, path: Path, user_dir: Path) -> list
         tree = env.parse(source, path.name, str(path))
         env.compile(tree, path.name, str(path))
     except (OSError, UnicodeDecodeError) as e:
-        return [ConfigError(f"cannot read the template: {e}", path=str(path))]
+        return [ConfigError(f"cannot read the template: {reason(e)}", path=str(path))]
     except ConfigError as e:
         return [e]
     except jinja2.TemplateSyntaxError as e:

@@ -98,6 +98,11 @@ def markdown_environment(user_dir: Path | None) -> jinja2.Environment:
     return env
 
 
+#: What opens a machine-written summary (issue #11) in Markdown: a raw HTML block (no Markdown, no GFM
+#: autolink applies to the text in it), the mark, the label.
+SUMMARY_LABEL = "<blockquote>🤖 <b>Summary</b> (machine-written):"
+
+
 def author_line(authors: Sequence[str], limit: int) -> str:
     """The first ``limit`` authors, then "et al." (the reference's rule, with its default of 6)."""
     if not authors:
@@ -113,6 +118,7 @@ def entry_markdown(
     open_: bool = True,
     cross_from: str | None = None,
     compat: bool = False,
+    summary: str | None = None,
 ) -> str:
     """Exactly what the packaged ``_entry.md.j2`` macro renders, without the template engine."""
     line = f"- **[{_title(paper.title, compat)}]({paper.abs_url})**  `arXiv:{paper.id}`  " + " ".join(
@@ -124,8 +130,9 @@ def entry_markdown(
         line += f"  🔄 **Updated** (v{paper.version})"
     authors = escape.inline(author_line(paper.authors, max_authors), ends_paragraph=True)
     abstract = _abstract(paper.abstract or "(no abstract)", compat)
+    shown = f"  {SUMMARY_LABEL} {escape.html_text(summary)}</blockquote>\n" if summary else ""
     return (
-        f"{line}  \n  _{authors}_\n  <details{' open' if open_ else ''}><summary>Abstract</summary>\n"
+        f"{line}  \n  _{authors}_\n{shown}  <details{' open' if open_ else ''}><summary>Abstract</summary>\n"
         f"  {abstract}\n  </details>\n"
     )
 
@@ -186,10 +193,20 @@ class MarkdownRenderer:
         open_: bool,
         cross_from: str | None = None,
         compat: bool = False,
+        summary: str | None = None,
     ) -> str:
+        """One paper's entry; ``summary`` (issue #11) is shown above its abstract, except in ``compat``,
+        whose bytes are the reference's."""
+        summary = None if compat else summary
         if self._fast:
-            return entry_markdown(paper, self.config.max_authors, mark_updates, open_, cross_from, compat)
-        return str(self._entry(paper, self.config.max_authors, mark_updates, open_, cross_from, compat))
+            return entry_markdown(
+                paper, self.config.max_authors, mark_updates, open_, cross_from, compat, summary
+            )
+        args = (paper, self.config.max_authors, mark_updates, open_, cross_from, compat)
+        # A person's own `_entry.md.j2` written before summaries takes no `summary`: it shows none.
+        if summary and "summary" in getattr(self._entry, "arguments", ()):
+            return str(self._entry(*args, summary=summary))
+        return str(self._entry(*args))
 
     def _paged(
         self, template: str, slug: str, entries: Sequence[str], context: dict[str, Any]
@@ -232,7 +249,14 @@ class MarkdownRenderer:
         for t in digest.topics:
             compat = t.topic.match is MatchMode.SUBSTRING
             entries = [
-                self.entry(p, mark_updates=t.topic.mark_updates, open_=True, compat=compat) for p in t.papers
+                self.entry(
+                    p,
+                    mark_updates=t.topic.mark_updates,
+                    open_=True,
+                    compat=compat,
+                    summary=digest.summary_of(p),
+                )
+                for p in t.papers
             ]
             for name, text in self._paged(
                 "topic.md.j2",
@@ -242,7 +266,7 @@ class MarkdownRenderer:
             ).items():
                 pages[f"hot_topic/{name}"] = text
         for c in digest.categories:
-            entries = [self._category_entry(item) for item in c.listings]
+            entries = [self._category_entry(item, digest.summary_of(item.paper)) for item in c.listings]
             counts = c.counts
             for name, text in self._paged(
                 "category.md.j2",
@@ -268,13 +292,14 @@ class MarkdownRenderer:
         """The day's README.md: at the top of the output folder (``archived=False``) or in the archive."""
         return self._index(digest, days=days, archived=archived).encode("utf-8")
 
-    def _category_entry(self, item: Listing) -> str:
+    def _category_entry(self, item: Listing, summary: str | None = None) -> str:
         return self.entry(
             item.paper,
             mark_updates=self.config.mark_updates,
             open_=False,
             cross_from=item.cross_from,
             compat=self.config.match is MatchMode.SUBSTRING,
+            summary=summary,
         )
 
     def _index(self, digest: Digest, *, days: Sequence[dt.date], archived: bool) -> str:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -38,6 +37,7 @@ from markupsafe import Markup
 from .. import PROJECT_URL
 from ..config import Config, topic_tree
 from ..models import DayCounts, Digest, Paper, kind_label
+from ..output import layout
 from . import feeds
 from .escape import url_path
 from .loading import check_templates
@@ -46,22 +46,8 @@ from .math import tex_to_html
 from .site_paper import PaperInfo, authors_text, brief_html, paper_html
 
 TEMPLATES = "site"
-#: Folders of a day whose pages are all ours: a page this render does not produce is stale (a topic removed).
-OWNED = ("topic", "category")
+OWNED = layout.SITE_LIST_FOLDERS  # the site layout (and what `site: false` removes) is in output/
 _KIND_LABELS = {"new": "New", "cross": "Cross-list", "updated": "Updated"}
-
-_DAY = r"day/\d{4}-\d{2}-\d{2}"
-#: The files and folders of the layout above, by path under ``site/``: what ``site: false`` removes.
-_SITE_FILE = re.compile(
-    rf"(?:index|archive)\.html|assets/site\.(?:css|js)|(?:{_DAY}/)?(?:topic|category)/[^/]+\.html"
-    rf"|feeds/[^/]+\.xml|{_DAY}\.html|{_DAY}/search\.js|weekly/\d{{4}}-W\d{{2}}\.html"
-)
-_SITE_DIR = re.compile(rf"assets|feeds|day|weekly|(?:{_DAY}/)?(?:topic|category)|{_DAY}")
-
-
-def is_site_file(relative: str, *, folder: bool = False) -> bool:
-    """Is this path under ``site/`` a file (or ``folder``) of the layout, which arxiv-digest overwrites?"""
-    return (_SITE_DIR if folder else _SITE_FILE).fullmatch(relative) is not None
 
 
 def _finalize(value: Any) -> Any:
@@ -120,7 +106,7 @@ class FilterTopic:
 
 
 def day_file(day: dt.date) -> str:
-    return f"day/{day.isoformat()}.html"
+    return layout.site_day_page(day)
 
 
 class _DayRender:
@@ -148,7 +134,11 @@ class _DayRender:
         if info is None:
             kind = kind_label(paper.announce_type)
             info = PaperInfo(
-                kind, _KIND_LABELS[kind], tuple(self._topics.get(paper.id, ())), self._cross.get(paper.id)
+                kind,
+                _KIND_LABELS[kind],
+                tuple(self._topics.get(paper.id, ())),
+                self._cross.get(paper.id),
+                self.digest.summary_of(paper),
             )
             self.infos[paper.id] = info
         return info

@@ -26,6 +26,7 @@ class PaperInfo:
     label: str
     topics: tuple[str, ...]  # slugs, for the topic filter
     cross_from: str | None
+    summary: str | None = None  # machine-written (issue #11): untrusted text, escaped like the abstract
 
 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
@@ -49,7 +50,13 @@ def paper_html(p: Paper, info: PaperInfo, max_authors: int) -> str:
         f'<p class="meta"><span class="tag {info.kind}">{_e(info.label)}{version}</span> '
         f'<a href="{url}">arXiv:{pid}</a> {cats}{cross} <a href="https://arxiv.org/pdf/{pid}">PDF</a></p>\n'
         f'<p class="authors">{_e(authors_text(p.authors, max_authors))}</p>\n'
-        f'<p class="abstract">{tex_to_html(p.abstract or "(no abstract)")}</p>\n'
+        + (
+            f'<p class="summary"><span class="machine">🤖 Summary (machine-written):</span> '
+            f"{_e(info.summary)}</p>\n"
+            if info.summary
+            else ""
+        )
+        + f'<p class="abstract">{tex_to_html(p.abstract or "(no abstract)")}</p>\n'
         "</article>\n"
     )
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .math import math_spans
+from .math_spans import math_spans
 from .tex_commands import Run, show, text_of
 from .tex_tables import (
     ACCENTS,

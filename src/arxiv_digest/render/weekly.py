@@ -20,16 +20,6 @@ from .site_paper import PaperInfo
 _KIND_LABELS = {"new": "New", "cross": "Cross-list", "updated": "Updated"}
 
 
-def weekly_page(week: str) -> str:
-    """The Markdown page of a week, in the output folder."""
-    return f"weekly/{week}.md"
-
-
-def weekly_site_page(week: str) -> str:
-    """The HTML page of a week, under ``site/``."""
-    return f"weekly/{week}.html"
-
-
 def github_anchor(heading: str) -> str:
     """The anchor GitHub gives a heading: lower case, punctuation dropped, each space a hyphen."""
     return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")

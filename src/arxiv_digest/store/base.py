@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Self
 
-from ..errors import DatabaseUnwritableError
+from ..errors import DatabaseUnwritableError, reason
 from . import _sqlite, schema
 
 
@@ -26,7 +26,7 @@ class StoreBase:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:  # a read-only folder, or a file where the folder should be
-            raise DatabaseUnwritableError(str(path), f"cannot create {path.parent}: {e.strerror or e}") from e
+            raise DatabaseUnwritableError(str(path), f"cannot create {path.parent}: {reason(e)}") from e
         with _sqlite.sqlite_errors(
             path,
             context="cannot open the database",

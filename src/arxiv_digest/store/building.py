@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import DatabaseUnwritableError
+from ..errors import DatabaseUnwritableError, reason
 from . import _sqlite
 from .db import Store
 from .rows import COLUMNS
@@ -55,7 +55,9 @@ class Building:
             try:
                 self._workers = Path(tempfile.mkdtemp(prefix=".rebuild-", dir=self.final.parent))
             except OSError as e:
-                raise DatabaseUnwritableError(str(self.final), f"cannot make the workers' folder: {e}") from e
+                raise DatabaseUnwritableError(
+                    str(self.final), f"cannot make the workers' folder: {reason(e)}"
+                ) from e
         return self._workers
 
     def gather(self) -> None:
@@ -70,7 +72,9 @@ class Building:
                 os.replace(parts.pop(0), self.path)
                 self.store = Store.open(self.path, bulk=True)
         except OSError as e:
-            raise DatabaseUnwritableError(str(self.path), f"cannot gather the workers' files: {e}") from e
+            raise DatabaseUnwritableError(
+                str(self.path), f"cannot gather the workers' files: {reason(e)}"
+            ) from e
         conn = self.store.conn
         for part in parts:
             with _sqlite.attached(conn, part, "worker"), self.store.transaction():
@@ -91,7 +95,7 @@ class Building:
             os.replace(self.path, self.final)
         except OSError as e:
             raise DatabaseUnwritableError(
-                str(self.final), f"cannot move the new database into place: {e.strerror or e}"
+                str(self.final), f"cannot move the new database into place: {reason(e)}"
             ) from e
 
     def _abandon(self) -> None:
@@ -125,4 +129,4 @@ def _removed(path: Path) -> None:
     try:
         _sqlite.remove_database(path)
     except OSError as e:
-        raise DatabaseUnwritableError(str(path), f"cannot remove it: {e.strerror or e}") from e
+        raise DatabaseUnwritableError(str(path), f"cannot remove it: {reason(e)}") from e

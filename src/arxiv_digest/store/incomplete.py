@@ -20,7 +20,7 @@ import os
 import re
 from pathlib import Path
 
-from ..errors import PublishError
+from ..errors import PublishError, cannot
 
 SUFFIX = ".incomplete"
 _NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.incomplete$")
@@ -54,7 +54,7 @@ def _write_marker(path: Path, what: str, fix: str) -> None:
             os.close(fd)
         _sync_folder(path.parent)
     except OSError as e:
-        raise PublishError(f"cannot write {path}: {e.strerror or e}") from e
+        raise PublishError(cannot("write", path, e)) from e
 
 
 def rebuild_marker_path(data_dir: Path) -> Path:
@@ -88,7 +88,7 @@ def _remove(path: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as e:
-        raise PublishError(f"cannot remove {path}: {e.strerror or e}") from e
+        raise PublishError(cannot("remove", path, e)) from e
 
 
 def marked_days(data_dir: Path) -> list[dt.date]:

@@ -1,10 +1,12 @@
 """``data/<YYYY-MM-DD>.meta.json``: what a run learnt about a day beyond its papers (issue #5).
 
-Today that is the parse warnings (an item with an unknown announce type, a description in an unexpected
-form): they must outlive the run, since GitHub Actions rebuilds the database on every run and only the
-output folder is committed; ``arxiv-digest status`` reports them. The file exists only for a day that had
-warnings, so a clean day adds nothing to ``data/``. It is deterministic (no clock, no URL, which would hold a
-port in tests): re-running a day with the same feed rewrites the same bytes, that is, nothing.
+It holds the parse warnings (an item with an unknown announce type, a description in an unexpected
+form), and, with ``summaries:`` on, what the day's summaries came to (issue #11: how many are shown,
+which failed or wait for the budget, and why). Both must outlive the run, since GitHub Actions rebuilds
+the database on every run and only the output folder is committed; ``arxiv-digest status`` reports them.
+The file exists only for a day that had warnings or summaries, so a clean day without summaries adds
+nothing to ``data/``. It is deterministic (no clock, no URL, which would hold a port in tests):
+re-running a day with the same feed rewrites the same bytes, that is, nothing.
 
 The name does not match the snapshot glob (``data/<day>.jsonl``), so ``rebuild`` and ``Store.sync`` never
 read it as a day.
@@ -16,22 +18,27 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from ..errors import StoreError
+from ..errors import StoreError, cannot_read
+from ..output.layout import meta_name
 
 
 @dataclass(frozen=True, slots=True)
 class DayMeta:
     day: dt.date
     warnings: tuple[str, ...] = ()
+    summaries: dict[str, Any] | None = None  # plain JSON, no clock in it (jobs/_summaries.py writes it)
 
-
-def meta_name(day: dt.date) -> str:
-    return f"{day.isoformat()}.meta.json"
+    @property
+    def is_empty(self) -> bool:
+        return not self.warnings and self.summaries is None
 
 
 def dumps(meta: DayMeta) -> bytes:
-    record = {"day": meta.day.isoformat(), "warnings": list(meta.warnings)}
+    record: dict[str, Any] = {"day": meta.day.isoformat(), "warnings": list(meta.warnings)}
+    if meta.summaries is not None:  # absent otherwise: a day without summaries keeps its bytes
+        record["summaries"] = meta.summaries
     return (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
@@ -42,11 +49,14 @@ def loads(content: bytes, *, source: str) -> DayMeta:
         warnings = record.get("warnings", [])
         if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
             raise TypeError("'warnings' must be a list of strings")
+        summaries = record.get("summaries")
+        if summaries is not None and not isinstance(summaries, dict):
+            raise TypeError("'summaries' must be an object")
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
         raise StoreError(
             f"{source}: not a day's metadata file ({e}); restore it from git, or delete it"
         ) from e
-    return DayMeta(day=day, warnings=tuple(warnings))
+    return DayMeta(day=day, warnings=tuple(warnings), summaries=summaries)
 
 
 def read(data_dir: Path, day: dt.date) -> DayMeta | None:
@@ -57,7 +67,7 @@ def read(data_dir: Path, day: dt.date) -> DayMeta | None:
     except FileNotFoundError:
         return None
     except OSError as e:
-        raise StoreError(f"{path}: cannot read: {e.strerror or e}") from e
+        raise StoreError(cannot_read(path, e)) from e
     meta = loads(content, source=str(path))
     if meta.day != day:
         raise StoreError(f"{path}: says day {meta.day}, but the file is for {day}")

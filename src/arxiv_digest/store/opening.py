@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from ..errors import DatabaseCorruptError, DatabaseUnwritableError, StoreError
-from ..output.files import STATE_DIR
+from ..errors import DatabaseCorruptError, DatabaseUnwritableError, StoreError, reason
+from ..output import layout
 from . import _sqlite, snapshot
 from ._sqlite import sqlite_errors
 from .db import Store
@@ -28,7 +28,7 @@ T = TypeVar("T")
 
 
 def default_db_path(out_dir: Path) -> Path:
-    return out_dir / STATE_DIR / "digest.db"
+    return out_dir / layout.DATABASE
 
 
 def database_exists(db_path: Path) -> bool:
@@ -47,7 +47,7 @@ def move_aside(db_path: Path, damage: DatabaseCorruptError) -> Path:
                 target.unlink(missing_ok=True)
     except OSError as e:
         raise DatabaseUnwritableError(
-            str(db_path), f"it is damaged ({damage.detail}) and cannot be moved aside: {e.strerror or e}"
+            str(db_path), f"it is damaged ({damage.detail}) and cannot be moved aside: {reason(e)}"
         ) from e
     log.warning(
         "%s: the database is damaged (%s); moved it to %s, rebuilding it from the snapshots",

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..errors import StoreError
+from ..errors import StoreError, cannot_read
 from ..models import Submission, id_sort_key
 from .snapshot import read_records
 
@@ -61,7 +61,7 @@ def load_all(data_dir: Path) -> list[Submission]:
         try:
             content = path.read_bytes()
         except OSError as e:
-            raise StoreError(f"{path}: cannot read: {e}") from e
+            raise StoreError(cannot_read(path, e)) from e
         out.extend(loads(content, source=str(path)))
     return out
 

@@ -23,10 +23,6 @@ T = TypeVar("T")
 _DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.jsonl$")
 
 
-def snapshot_name(day: dt.date) -> str:
-    return f"{day.isoformat()}.jsonl"
-
-
 def dumps(papers: Iterable[Paper]) -> bytes:
     ordered = sorted(papers, key=lambda p: id_sort_key(p.id), reverse=True)
     lines = [json.dumps(p.to_record(), ensure_ascii=False) for p in ordered]

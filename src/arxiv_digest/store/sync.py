@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import StoreError
+from ..errors import StoreError, cannot_read
 from . import snapshot
 from .days import DaysMixin
 from .rows import stored_day
@@ -80,14 +80,14 @@ class SyncMixin(DaysMixin):
             try:
                 st = path.stat()
             except OSError as e:
-                raise StoreError(f"{path}: cannot read: {e}") from e
+                raise StoreError(cannot_read(path, e)) from e
             stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
             if day in known and seen.get(day.isoformat()) == stat:
                 continue
             try:
                 content = path.read_bytes()
             except OSError as e:
-                raise StoreError(f"{path}: cannot read: {e}") from e
+                raise StoreError(cannot_read(path, e)) from e
             sha = snapshot.sha256(content)
             changed.append(_Changed(day, content if known.get(day) != sha else None, sha, stat))
         return changed

@@ -12,8 +12,7 @@ The stage's public face::
 
 | module | owns |
 |---|---|
-| ``settings.py`` | ``SummarySettings`` and its rules (messages name the key) |
-| ``language.py`` | the accepted languages and the check that a summary is in its language |
+| ``settings.py`` | ``SummarySettings`` and its rules (messages name the key); ``from_config`` |
 | ``prompt.py`` | the prompt and its version, the token estimate, the cleaning of an answer |
 | ``client.py`` | one chat-completions request over the project's HTTP transport |
 | ``budget.py`` | ``max_tokens_per_day`` as reservations and settlements |
@@ -22,13 +21,16 @@ The stage's public face::
 | ``judge.py`` | whether an answer is a summary to keep (refusals, cut-offs, empty, wrong language) |
 | ``run.py`` | one day's summaries: cache, budget, concurrency, retries, which failures stop the day |
 | ``report.py`` | what a run did, paper by paper |
+
+The accepted languages and the check that a summary is in its language are ``arxiv_digest.languages``
+(below config/, which validates ``language:`` when config.yml loads).
 """
 
 from __future__ import annotations
 
+from ..languages import LANGUAGES, Language, accepted_languages, find_language, language_problem
 from .cache import SUMMARIES_DIR, TOKENS_FILE, CachedSummary, SummaryCache, cached_summaries, month_file
 from .choose import top_papers
-from .language import LANGUAGES, Language, accepted_languages, find_language, language_problem
 from .prompt import PROMPT_VERSION, build_messages, clean_summary, estimate_request_tokens, estimate_tokens
 from .report import Outcome, PaperOutcome, SummaryReport
 from .run import read_key, summarise_day
@@ -36,6 +38,7 @@ from .settings import (
     Problem,
     SummarySettings,
     endpoint_problem,
+    from_config,
     parse_key_reference,
     settings_from_mapping,
     settings_problems,
@@ -62,6 +65,7 @@ __all__ = [
     "estimate_request_tokens",
     "estimate_tokens",
     "find_language",
+    "from_config",
     "language_problem",
     "month_file",
     "parse_key_reference",

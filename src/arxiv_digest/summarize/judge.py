@@ -10,8 +10,8 @@ tries again, within the budget, and ``status`` shows how often it happened.
 
 from __future__ import annotations
 
+from ..languages import Language, language_problem
 from .client import Answer
-from .language import Language, language_problem
 from .prompt import clean_summary, looks_like_refusal, printable_line
 from .settings import SummarySettings
 

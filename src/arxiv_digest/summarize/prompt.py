@@ -23,7 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .language import Language
+from ..languages import Language
 
 PROMPT_VERSION = 1
 

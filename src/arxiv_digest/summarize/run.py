@@ -31,6 +31,7 @@ from pathlib import Path
 import httpx
 
 from ..errors import AttemptFailed, DeadlineExceeded, GaveUp, UsageError
+from ..languages import Language, find_language
 from ..models import Paper
 from ..net.retry import RetryPolicy, retry
 from .budget import TokenBudget
@@ -38,7 +39,6 @@ from .cache import TOKENS_FILE, CachedSummary, SummaryCache
 from .choose import top_papers
 from .client import Answer, ChatClient
 from .judge import judge
-from .language import Language, find_language
 from .prompt import PROMPT_VERSION, Message, build_messages, estimate_request_tokens
 from .report import Outcome, PaperOutcome, SummaryReport
 from .settings import SummarySettings

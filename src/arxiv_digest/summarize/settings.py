@@ -1,9 +1,10 @@
 """The ``summaries:`` settings of config.yml as one frozen value, and the rules a value must follow.
 
-The config layer reads the section and calls :func:`settings_problems` (or :func:`settings_from_mapping`,
-which reads a plain mapping of the YAML's keys); each :class:`Problem` names its key (``summaries.papers``)
-and says what to write instead, and the config layer adds the file and line. No message repeats the value
-of ``key:``, which could be a secret pasted by mistake.
+config.yml's section is read and checked by ``config/_summaries.py`` (its rules are written there once,
+and applied here too); :func:`from_config` turns it into these settings. Settings built in code are
+checked by :func:`settings_problems` (or :func:`settings_from_mapping`, which reads a plain mapping of the
+YAML's keys); each :class:`Problem` names its key (``summaries.papers``) and says what to write instead.
+No message repeats the value of ``key:``, which could be a secret pasted by mistake.
 
 The API key itself is never part of the settings: ``key: "${OPENAI_API_KEY}"`` names the environment
 variable that holds it (``key_env``), and the client reads that variable when it starts, sends it only in
@@ -13,18 +14,18 @@ committed with it, so a value that is not a ``${NAME}`` reference is refused.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from urllib.parse import urlsplit
 
-from .language import find_language
+from ..config import SummariesSettings, model_problem
+from ..config import endpoint_problem as endpoint_problem
+from ..config import parse_key_reference as parse_key_reference
+from ..config._summaries import KEY_MESSAGE, MAX_PAPERS, MAX_TOKENS_PER_DAY, SECTION
+from ..languages import find_language
 
-SECTION = "summaries"
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +60,8 @@ class Problem:
 
 #: (minimum, maximum) of each number, and whether it must be an integer.
 _BOUNDS: dict[str, tuple[float, float, bool]] = {
-    "papers": (0, 500, True),
-    "max_tokens_per_day": (0, 100_000_000, True),
+    "papers": (0, MAX_PAPERS, True),
+    "max_tokens_per_day": (0, MAX_TOKENS_PER_DAY, True),
     "timeout_seconds": (1, 600, False),
     "concurrency": (1, 16, True),
     "max_retries": (0, 5, True),
@@ -70,63 +71,12 @@ _BOUNDS: dict[str, tuple[float, float, bool]] = {
     "max_run_seconds": (10, 86_400, False),
 }
 
-_KEY_MESSAGE = (
-    'must name the environment variable that holds the key, as "${OPENAI_API_KEY}" (the value is not '
-    "shown: it may be a key, and a key written into config.yml would be committed with it)"
-)
-
 #: The YAML key of each field, where they differ.
 YAML_KEYS = {"key_env": "key"}
 
 
 def _key(name: str) -> str:
     return f"{SECTION}.{YAML_KEYS.get(name, name)}"
-
-
-def parse_key_reference(value: object) -> str:
-    """The variable a ``key:`` value names (``"${OPENAI_API_KEY}"`` -> ``OPENAI_API_KEY``); ValueError
-    otherwise, whose message never repeats the value."""
-    if isinstance(value, str):
-        m = _REFERENCE.match(value.strip())
-        if m:
-            return m.group(1)
-    raise ValueError(_KEY_MESSAGE)
-
-
-def _is_loopback(host: str) -> bool:
-    if host.rstrip(".").lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def endpoint_problem(endpoint: object, *, sends_key: bool) -> str | None:
-    """Why ``endpoint`` cannot be a chat-completions base URL, or None."""
-    example = "https://api.openai.com/v1, https://api.deepseek.com/v1 or http://127.0.0.1:11434/v1"
-    if not isinstance(endpoint, str) or not endpoint.strip():
-        return f"must be the API's base URL, such as {example}"
-    try:
-        parts = urlsplit(endpoint.strip())
-        host = parts.hostname
-        parts.port  # noqa: B018 - a port that is no number raises here
-    except ValueError:
-        return f"is not a URL; write the API's base URL, such as {example}"
-    if parts.scheme not in ("http", "https") or not host:
-        return f"must be an http(s) URL with a host, such as {example}"
-    if parts.username is not None or parts.password is not None:
-        return "must not carry a user or password: the key comes from the variable named by summaries.key"
-    if parts.query or parts.fragment:
-        return f"must be the base URL alone, without ? or #, such as {example}"
-    if parts.path.rstrip("/").endswith("/chat/completions"):
-        return "is the base URL, without /chat/completions (added when calling): " + example
-    if parts.scheme == "http" and sends_key and not _is_loopback(host):
-        return (
-            "must be https:// when a key is sent (over http:// anyone on the way reads it); "
-            "http:// is for a server on this machine (127.0.0.1, localhost)"
-        )
-    return None
 
 
 def _number_problem(name: str, value: object) -> str | None:
@@ -143,17 +93,31 @@ def _number_problem(name: str, value: object) -> str | None:
     return None
 
 
+def from_config(section: SummariesSettings) -> SummarySettings:
+    """The summariser's settings for config.yml's ``summaries:`` (already checked when it loaded); the
+    settings config.yml does not expose keep their defaults."""
+    return SummarySettings(
+        endpoint=section.endpoint,
+        model=section.model,
+        key_env=section.key_env,
+        language=section.language,
+        papers=section.papers,
+        max_tokens_per_day=section.max_tokens_per_day,
+    )
+
+
 def settings_problems(settings: SummarySettings) -> tuple[Problem, ...]:
     """Every rule the settings break, in field order; empty when they are fine."""
     out: list[Problem] = []
     s = settings
     if s.key_env is not None and not (isinstance(s.key_env, str) and _VARIABLE_NAME.match(s.key_env)):
-        out.append(Problem(_key("key_env"), _KEY_MESSAGE))
+        out.append(Problem(_key("key_env"), KEY_MESSAGE))
     problem = endpoint_problem(s.endpoint, sends_key=s.key_env is not None)
     if problem:
         out.append(Problem(_key("endpoint"), problem))
-    if not isinstance(s.model, str) or not s.model.strip() or not s.model.isprintable() or " " in s.model:
-        out.append(Problem(_key("model"), "must be the model's name, such as gpt-4o-mini or deepseek-chat"))
+    problem = model_problem(s.model)
+    if problem:
+        out.append(Problem(_key("model"), problem))
     try:
         find_language(s.language)
     except ValueError as e:
