@@ -157,6 +157,11 @@ def test_every_count_agrees_with_what_the_topic_pages_list(replay: Replay) -> No
         for topic in TOPICS:
             html = (out / "site" / "day" / day / "topic" / f"{topic}.html").read_text(encoding="utf-8")
             assert re.findall(r'data-arxiv-id="([^"]+)"', html) == listed[topic]
+    # each topic's Atom feed holds the papers its pages listed over the last feed_days (7) days: all DAYS
+    for topic in TOPICS:
+        feed = (out / "site" / "feeds" / f"{topic}.xml").read_text(encoding="utf-8")
+        in_feed = set(re.findall(r"<id>https://arxiv\.org/abs/([^<]+)</id>", feed))
+        assert in_feed == {i for day in DAYS for i in entries(out, day)[topic]}, topic
     sent = {json.loads(h.body)["day"]: json.loads(h.body) for h in replay.hooks.to("/day")}
     assert set(sent) == set(DAYS)
     for day in DAYS:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from arxiv_digest.config import load_config
+from arxiv_digest.config import load_config, parse_config
+from arxiv_digest.errors import ConfigError
 from arxiv_digest.jobs.rebuild import rebuild
 from arxiv_digest.jobs.week import run_week
 from arxiv_digest.match.topics import topic_matcher
@@ -205,3 +206,36 @@ def test_an_open_week_is_the_week_so_far_and_a_closed_one_is_sent_once(history: 
         assert [h.path for h in hooks.requests] == ["/week"]
         body = json.loads(hooks.requests[0].body)
         assert body["week"] == "2025-W25" and body["paper_count"] == result.papers
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("seen_days: -1\n", "seen_days: must be at least 0"),
+        ("weekly:\n  top: 0\n", "weekly.top: must be at least 1"),
+        ("weekly:\n  best: 3\n", "weekly.best: unknown key"),
+        (
+            "notify:\n  webhooks:\n    - {url: 'http://127.0.0.1:9/x', format: json, every: month}\n",
+            "must be one of day | week, not 'month'",
+        ),
+    ],
+)
+def test_the_new_keys_are_checked(extra: str, message: str) -> None:
+    text = (Path(__file__).resolve().parent.parent / "src/arxiv_digest/scaffold/config.yml").read_text(
+        "utf-8"
+    )
+    with pytest.raises(ConfigError) as e:
+        parse_config(text + "\n" + extra)
+    assert message in str(e.value)
+
+
+def test_the_new_keys_default_and_read() -> None:
+    text = (Path(__file__).resolve().parent.parent / "src/arxiv_digest/scaffold/config.yml").read_text(
+        "utf-8"
+    )
+    config = parse_config(text)
+    assert config.seen_days == 30 and config.weekly.top == 10
+    assert not any(t.include_given for t in config.topics)
+    config = parse_config(text + "\nseen_days: 0\nweekly:\n  top: 4\ninclude: [new, replace]\n")
+    assert config.seen_days == 0 and config.weekly.top == 4
+    assert all(t.include_given for t in config.topics)
