@@ -13,8 +13,8 @@ import pytest
 from lxml import etree
 
 from arxiv_digest.config import load_config
-from arxiv_digest.jobs.rebuild import rebuild
 from arxiv_digest.jobs._seen import SnapshotIndex
+from arxiv_digest.jobs.rebuild import rebuild
 from arxiv_digest.match.digest import build_digest
 from arxiv_digest.models import Paper, id_sort_key
 from arxiv_digest.render.feeds import ATOM_NS, announced_at
