@@ -90,7 +90,7 @@ def db_rows(db: Path) -> list[tuple[object, ...]]:
     if not db.exists():
         return []
     with sqlite3.connect(db) as conn:
-        rows = list(conn.execute("SELECT * FROM days ORDER BY day"))
+        rows = list(conn.execute("SELECT day, snapshot_sha256, paper_count FROM days ORDER BY day"))
         rows += list(
             conn.execute("SELECT day, id, version, announce_type, title FROM announcements ORDER BY day, id")
         )

@@ -7,9 +7,11 @@ The fixtures below are the DDL each version created, copied from the releases th
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import datetime as dt
+import json
 import re
 import sqlite3
 from pathlib import Path
@@ -23,6 +25,7 @@ from arxiv_digest.output import layout
 from arxiv_digest.query import parse_query
 from arxiv_digest.store import Store, announcement_rows, open_store, schema
 from arxiv_digest.store import snapshot as snapshots
+from arxiv_digest.store.rows import COLUMNS, first_rowid
 from tests.sitebuild import DEMO
 
 # -- the DDL of each past version, statement by statement ------------------------------------------------
@@ -65,7 +68,22 @@ V3 = (
         inode INTEGER NOT NULL
     )""",
 )
-PAST = {1: V1, 2: V2, 3: V3}
+V4 = (
+    """CREATE TABLE days (
+        day TEXT PRIMARY KEY,
+        snapshot_sha256 TEXT NOT NULL,
+        paper_count INTEGER NOT NULL,
+        type_counts TEXT NOT NULL DEFAULT '{}'
+    )""",
+    *V3[1:-1],
+    """CREATE TABLE snapshot_files (
+        day TEXT PRIMARY KEY REFERENCES days(day) ON DELETE CASCADE,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL
+    )""",
+)
+V5 = V4  # the same tables; rowids numbered by day (rows.first_rowid)
+PAST = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5}
 DAY = dt.date(2026, 6, 30)
 #: A word of the demo day's titles (search must find its papers in a migrated file).
 WORD = "agents"
@@ -90,9 +108,20 @@ def _old_database(path: Path, version: int, data: Path) -> list[tuple[object, ..
         for statement in PAST[version]:
             conn.execute(statement)
         conn.execute(
-            "INSERT INTO days VALUES (?, ?, ?)", (DAY.isoformat(), snapshots.sha256(content), len(rows))
+            "INSERT INTO days (day, snapshot_sha256, paper_count) VALUES (?, ?, ?)",
+            (DAY.isoformat(), snapshots.sha256(content), len(rows)),
         )
-        conn.executemany(f"INSERT INTO announcements VALUES ({', '.join('?' * 12)})", rows)
+        if version >= 4:
+            kinds = collections.Counter(str(r[3]) for r in rows)
+            conn.execute("UPDATE days SET type_counts = ?", (json.dumps(dict(sorted(kinds.items()))),))
+        if version >= 5:
+            first = first_rowid(DAY)
+            conn.executemany(
+                f"INSERT INTO announcements (rowid, {COLUMNS}) VALUES ({', '.join('?' * 13)})",
+                [(first + i, *row) for i, row in enumerate(rows)],
+            )
+        else:
+            conn.executemany(f"INSERT INTO announcements VALUES ({', '.join('?' * 12)})", rows)
         if version >= 2:
             indexed = [
                 (
@@ -112,7 +141,12 @@ def _old_database(path: Path, version: int, data: Path) -> list[tuple[object, ..
                 "INSERT INTO search_index (rowid, ti, abs, au, co) VALUES (?, ?, ?, ?, ?)", indexed
             )
             conn.execute("INSERT INTO search_state VALUES ('complete', '1')")
-        if version >= 3:
+        if version >= 4:
+            st = snapshot.stat()
+            conn.execute(
+                "INSERT INTO snapshot_files VALUES (?, ?, ?)", (DAY.isoformat(), st.st_size, st.st_mtime_ns)
+            )
+        elif version >= 3:
             st = snapshot.stat()
             conn.execute(
                 "INSERT INTO snapshot_files VALUES (?, ?, ?, ?, ?)",
@@ -128,7 +162,7 @@ def _schema_of(path: Path) -> list[tuple[str, str, str]]:
     with contextlib.closing(sqlite3.connect(path)) as conn:
         rows = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
         return [
-            (kind, name, re.sub(r"\s+", " ", sql).replace("( ", "(").replace(" )", ")"))
+            (kind, name, re.sub(r"\s+", " ", sql).replace("( ", "(").replace(" )", ")").replace(" ,", ","))
             for kind, name, sql in rows
         ]
 
@@ -151,6 +185,8 @@ def test_a_database_of_every_past_version_opens_with_its_days_intact(tmp_path: P
         assert _user_version(old) == schema.VERSION
         assert _schema_of(old) == _schema_of(fresh)
         assert [(d.day, d.paper_count) for d in store.days()] == [(DAY, len(rows))]
+        # The counts by announce type: counted by the step to version 4, as a write keeps them after it.
+        assert store.days()[0].counts == dict(collections.Counter(str(r[3]) for r in rows))
         assert sorted(p.id for p in store.papers_for_day(DAY)) == sorted(str(r[1]) for r in rows)
         # The snapshot is the one the day came from: a sync reads it (its stat was never recorded before
         # version 3) but imports nothing, and records it, so that the next sync does not read it again.
@@ -160,6 +196,9 @@ def test_a_database_of_every_past_version_opens_with_its_days_intact(tmp_path: P
         assert found == scanned and len(found) > 3
     with contextlib.closing(sqlite3.connect(old)) as conn:
         assert list(conn.execute("SELECT * FROM announcements ORDER BY id")) == rows
+        # Rowids follow days from version 5 on: the migration renumbered the older files' rows.
+        low, high = conn.execute("SELECT min(rowid), max(rowid) FROM announcements").fetchone()
+        assert (low, high) == (first_rowid(DAY), first_rowid(DAY) + len(rows) - 1)
         assert conn.execute("SELECT count(*) FROM snapshot_files").fetchone() == (1,)
 
 

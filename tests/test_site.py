@@ -26,7 +26,7 @@ from arxiv_digest.jobs.rebuild import rebuild
 from arxiv_digest.match.digest import build_digest
 from arxiv_digest.models import AnnounceType, Paper
 from arxiv_digest.render import math as tex
-from arxiv_digest.render.site import SiteRenderer
+from arxiv_digest.render.site import PAST_LINKS, SiteRenderer
 from arxiv_digest.render.site_paper import PaperInfo, brief_html, paper_html
 from arxiv_digest.store import snapshot
 from tests import bigday, sitebuild
@@ -134,6 +134,22 @@ def test_topic_pages_link_the_same_topic_on_other_days(built: Path) -> None:
     middle = lxml_html.fromstring((built / "site" / "day" / days[1] / "topic" / "LLM.html").read_bytes())
     assert middle.cssselect('a[rel="prev"]')[0].get("href") == f"../../{days[0]}/topic/LLM.html"
     assert middle.cssselect('a[rel="next"]')[0].get("href") == f"../../{days[2]}/topic/LLM.html"
+
+
+def test_the_latest_pages_link_the_newest_earlier_days_and_the_archive_for_older_ones(tmp_path: Path) -> None:
+    """Issue #12: the latest topic and category pages keep the same size however long the history is."""
+    config = sitebuild.write_history(tmp_path, earlier_days=0, per_day=20)
+    papers = snapshot.loads(next((tmp_path / "data").glob("*.jsonl")).read_bytes(), source="x")
+    day = papers[0].announced
+    digest = build_digest(config, day, papers)
+    earlier = sitebuild.weekdays_before(day, PAST_LINKS + 25)
+    files = SiteRenderer(config).top_files(digest, [*earlier, day])
+    page = lxml_html.fromstring(files["topic/LLM.html"])
+    links = [a.get("href") for a in page.cssselect("details.past a")]
+    newest = sorted(earlier, reverse=True)[:PAST_LINKS]
+    assert links == [f"../day/{d}/topic/LLM.html" for d in newest] + ["../archive.html"]
+    assert page.cssselect("details.past a.older")[0].text == "25 older days: the archive"
+    assert page.cssselect("details.past summary")[0].text == f"The same on {PAST_LINKS + 25} earlier days"
 
 
 def test_latex_is_rendered_as_mathml_and_never_shown_raw(built: Path) -> None:

@@ -272,7 +272,8 @@ def test_parse_warnings_outlive_the_run(arxiv_env: FakeArxiv, cli: Cli, digest_d
 
 
 def test_a_clean_day_adds_no_meta_file(published: Path) -> None:
-    assert sorted(p.name for p in (published / "data").iterdir()) == ["2025-10-15.jsonl", f"{DAY}.jsonl"]
+    names = sorted(p.name for p in (published / "data").iterdir())
+    assert names == ["2025-10-15.jsonl", f"{DAY}.jsonl", "counts.json"]  # counts.json: every day's counts
 
 
 def test_a_corrupt_meta_file_is_an_error_naming_it(published: Path, cli: Cli) -> None:

@@ -1,5 +1,6 @@
 """The database mirrors data/*.jsonl: `sync` imports what changed, drops what is gone, and re-reads only the
-files whose size, times or inode moved since it last looked."""
+files whose size or modification time moved since it last looked (not its inode or ctime: a folder restored
+from a cache keeps its days); the days table keeps each day's counts."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 
 from arxiv_digest.cli.history import REMOTE_MAX_PAGES
 from arxiv_digest.jobs.remote import DEFAULT_MAX_PAGES
-from arxiv_digest.jobs.search import search
+from arxiv_digest.jobs.search import index_words, search
 from arxiv_digest.query import parse_query
 from arxiv_digest.store import Store, open_store, read_store, snapshot
 from tests.sitebuild import DEMO
@@ -74,6 +75,121 @@ def test_sync_imports_an_edited_day_and_drops_a_deleted_one(tmp_path: Path) -> N
         assert [d.day for d in store.days()] == [DAYS[1]]
         titles = {p.id: p.title for p in store.papers_for_day(DAYS[1])}
         assert titles[victim.id] == "A corrected title"
+
+
+def _announce_counts(db: Path) -> dict[dt.date, dict[str, int]]:
+    """Counted the slow way, from every announcement: what the days table must agree with."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute("SELECT day, announce_type, count(*) FROM announcements GROUP BY 1, 2")
+        out: dict[dt.date, dict[str, int]] = {}
+        for day, kind, n in rows:
+            out.setdefault(dt.date.fromisoformat(day), {})[kind] = n
+        return out
+
+
+def test_the_days_counts_follow_every_write_and_replacement(tmp_path: Path) -> None:
+    data = _data(tmp_path)
+    db = tmp_path / "digest.db"
+    everything = snapshot.loads(DEMO.read_bytes(), source="demo")
+    kinds = sorted({p.announce_type for p in everything}, key=lambda k: k.value)
+    assert len(kinds) > 1  # the demo day mixes new papers and cross-lists
+    papers = [
+        dataclasses.replace(p, announced=DAYS[0]) for k in kinds for p in everything if p.announce_type is k
+    ][::7]
+    (data / f"{DAYS[0]}.jsonl").write_bytes(snapshot.dumps(papers))
+    with open_store(db, data) as store:
+        assert {d.day: d.counts for d in store.days()} == _announce_counts(db)
+        assert len(store.days()[0].counts) > 1
+        # The day replaced by fewer papers, of one kind: its counts are the new ones, the other day's kept.
+        fewer = [p for p in papers if p.announce_type.value == "new"][:7]
+        with store.transaction():
+            store.replace_day(DAYS[0], fewer, "sha-of-a-smaller-day")
+        summaries = {d.day: (d.paper_count, d.counts) for d in store.days()}
+        assert summaries[DAYS[0]] == (7, {"new": 7})
+        assert {d.day: d.counts for d in store.days()} == _announce_counts(db)
+        with store.transaction():
+            store.drop_day(DAYS[1])
+        assert [d.day for d in store.days()] == [DAYS[0]]
+    # A sync re-imports the snapshot (its hash is not the stored one): the counts are the file's again.
+    with open_store(db, data) as store:
+        assert {d.day: d.counts for d in store.days()} == _announce_counts(db)
+        assert sum(store.days()[0].counts.values()) == len(papers) == store.days()[0].paper_count
+
+
+def test_a_restored_cache_with_new_inodes_and_ctimes_reads_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A workflow cache restores the database; the files are copies (new inode, new ctime) with the same
+    size and modification time: the record still holds, so no snapshot is read again."""
+    data = _data(tmp_path)
+    db = tmp_path / "digest.db"
+    open_store(db, data).close()
+    for path in sorted(data.iterdir()):
+        st = path.stat()
+        copy = path.with_name(path.name + ".copy")
+        copy.write_bytes(path.read_bytes())
+        path.unlink()
+        copy.rename(path)
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        assert path.stat().st_ino != st.st_ino or path.stat().st_ctime_ns != st.st_ctime_ns
+    reads = _reads(monkeypatch)
+    with open_store(db, data) as store:
+        assert reads == [] and [d.day for d in store.days()] == list(DAYS)
+
+
+def test_sync_days_imports_only_the_days_asked_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _data(tmp_path)
+    db = tmp_path / "digest.db"
+    reads = _reads(monkeypatch)
+    with Store.open(db) as store:
+        report = store.sync_days(data, [DAYS[1]])
+        assert report.imported == (DAYS[1],) and reads == [f"{DAYS[1]}.jsonl"]
+        assert [d.day for d in store.days()] == [DAYS[1]]
+        assert store.sync(data).imported == (DAYS[0],)  # a full sync imports the rest
+        assert [d.day for d in store.days()] == list(DAYS)
+
+
+def test_a_day_written_after_the_index_is_built_is_indexed_with_it(tmp_path: Path) -> None:
+    """Issue #12: the run tops the index up for the day it stores, so the next search indexes nothing."""
+    data = _data(tmp_path)
+    db = tmp_path / "digest.db"
+    with open_store(db, data) as store:
+        assert store.ensure_search_index(index_words) == 80  # the first search builds it
+        new_day = dt.date(2026, 7, 1)
+        papers = snapshot.loads((data / f"{DAYS[0]}.jsonl").read_bytes(), source="x")[:6]
+        renamed = [dataclasses.replace(p, announced=new_day, title=f"Zyxwvut {p.title}") for p in papers]
+        with store.transaction():
+            store.replace_day(new_day, renamed, "sha")
+        assert store.ensure_search_index(index_words) == 0  # nothing left to index
+        found = search(store, parse_query("zyxwvut"))
+        assert sorted(r.paper.id for r in found) == sorted(p.id for p in papers)
+        assert {r.paper.announced for r in found} == {new_day}
+        with store.transaction():  # replaced: the old rows leave the index, the new ones enter it
+            store.replace_day(new_day, renamed[:2], "sha2")
+        assert len(search(store, parse_query("zyxwvut"))) == 2
+        assert search(store, parse_query("zyxwvut")) == search(store, parse_query("zyxwvut"), use_index=False)
+
+
+def test_search_reads_the_newest_days_first_whatever_order_they_were_stored_in(tmp_path: Path) -> None:
+    """Rowids follow days, so FTS5's own rowid order is newest first (no sort of every match): a day
+    imported after a newer one still comes after it, and a date range is honoured at its edges."""
+    db = tmp_path / "digest.db"
+    papers = snapshot.loads(DEMO.read_bytes(), source="demo")[:30]
+    days = [dt.date(2026, 6, 30), dt.date(2024, 1, 2), dt.date(2025, 3, 4), dt.date(2026, 6, 29)]
+    with Store.open(db) as store:
+        for day in days:  # out of order, as a backfill or a late day stores them
+            with store.transaction():
+                store.replace_day(day, [dataclasses.replace(p, announced=day) for p in papers], str(day))
+        store.ensure_search_index(index_words)
+        word = "learning"
+        seen = [p.announced for p in store.candidates(word, None, None)]
+        assert seen == sorted(seen, reverse=True) and set(seen) == set(days)
+        everything = [p.announced for p in store.candidates(None, None, None)]
+        assert everything == sorted(everything, reverse=True) and len(everything) == 4 * len(papers)
+        ranged = {p.announced for p in store.candidates(word, dt.date(2025, 3, 4), dt.date(2026, 6, 29))}
+        assert ranged == {dt.date(2025, 3, 4), dt.date(2026, 6, 29)}
+        found = search(store, parse_query(word), limit=3)
+        assert [r.paper.announced for r in found] == [days[0]] * 3
 
 
 def test_the_command_line_default_for_remote_pages_is_the_library_default() -> None:

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from ..config import Config
 from ..match import Matcher
-from ..match.digest import count_day
 from ..models import DayCounts, Digest, WeekDigest
 from ..notify import DeliveryReport
 from ..output import layout
@@ -92,17 +91,6 @@ def stage_site_extras(
     staging.add_tree(layout.in_site(""), feeds, owned=(layout.FEEDS,))
 
 
-def archive_counts(
-    config: Config, store: Store, days: Sequence[dt.date], known: dict[dt.date, Digest]
-) -> list[DayCounts]:
-    """Every stored day's counts for the archive pages, by the rule its own pages follow: from the digests
-    already built, else counted from the stored papers (no matching: a few milliseconds a day)."""
-    return [
-        known[day].day_counts if day in known else count_day(config, day, store.papers_for_day(day))
-        for day in days
-    ]
-
-
 def stage_site_removal(staging: Staging, out_dir: Path) -> None:
     """With ``site: false``, the files of ``site/`` that arxiv-digest writes are removed (issue #7): the
     paths of its layout, which it overwrites when the site is on. Anything else there is the user's."""
@@ -133,11 +121,13 @@ def fill_site(
 ) -> int:
     """The site pages of stored days that have none (the site was off, or deleted), one day at a time so a
     long history is never held in memory at once; returns the files written. ``site: true`` after
-    ``site: false`` is thus a whole site again on the next run, as ``rebuild`` makes it."""
+    ``site: false`` is thus a whole site again on the next run, as ``rebuild`` makes it. The database is
+    brought up to date for those days first (a run syncs only the days it reads)."""
     written = 0
-    for day in days:
-        if (out_dir / layout.in_site(layout.site_day_page(day))).is_file():
-            continue
+    missing = [day for day in days if not (out_dir / layout.in_site(layout.site_day_page(day))).is_file()]
+    if missing:
+        store.sync_days(out_dir / layout.DATA, missing)
+    for day in missing:
         staging = Staging(out_dir)
         digest = attach_cached(config, day_digest(config, store, day, matcher), out_dir / "data")
         files, owned = site.day_files(digest, days, latest=False)

@@ -43,6 +43,8 @@ from ..store import (
     worker_store,
 )
 from ..store import snapshot as snapshots
+from ..store.counts import COUNTS_NAME
+from . import _reads as reads
 from ._publish import RunResult, prune_site_dirs, stage_day, stage_site_extras, stage_site_removal
 from ._seen import EarlierSources, SnapshotIndex
 from ._summaries import attach_cached
@@ -78,6 +80,7 @@ class _DayDone:
     listed: int
     topics: dict[str, int]
     counts: DayCounts  # for the archive pages
+    size: int  # of the snapshot, for data/counts.json
 
 
 _worker: tuple[Config, MarkdownRenderer, Matcher, SiteRenderer | None, Store | None] | None = None
@@ -144,6 +147,7 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
         listed=digest.total,
         topics={t.topic.name: len(t.papers) for t in digest.topics},
         counts=digest.day_counts,
+        size=len(content),
     )
 
 
@@ -241,6 +245,7 @@ def _rebuild_days(
     written = deleted = 0
     last: _DayDone | None = None
     counts: list[DayCounts] = []
+    sizes: list[int] = []
     with store.transaction():
         store.drop_days_except(list(days))
         for done in _run_jobs(config, todo, workers, folder):
@@ -250,12 +255,16 @@ def _rebuild_days(
             written += done.written
             deleted += done.deleted
             counts.append(done.counts)
+            sizes.append(done.size)
             if done.day == latest:
                 last = done
     if build is not None:  # the workers have exited: their files are complete
         build.gather()
         store = build.store
-    spanning_written, spanning_deleted = _stage_spanning(config, out_dir, store, days, counts, today)
+    counts_file = reads.counts_file(config, list(zip(counts, sizes, strict=True)))
+    spanning_written, spanning_deleted = _stage_spanning(
+        config, out_dir, store, days, counts, counts_file, today
+    )
     written += spanning_written
     deleted += spanning_deleted
     assert last is not None
@@ -276,14 +285,16 @@ def _stage_spanning(
     store: Store,
     days: tuple[dt.date, ...],
     counts: Sequence[DayCounts],
+    counts_file: bytes,
     today: dt.date,
 ) -> tuple[int, int]:
     """Write the pages that span days (the archive index, the site's archive and feeds), or remove the
     site when it is turned off; how many files were written and deleted."""
     # Every closed week's page (issue #10), as the daily runs wrote them when each week closed.
-    weeks = sorted({iso_week(d) for d in days if is_closed(store, iso_week(d), today)})
-    _, week_written = publish_weeks(config, out_dir, store, weeks, today)
+    weeks = sorted({iso_week(d) for d in days if is_closed(days, iso_week(d), today)})
+    _, week_written = publish_weeks(config, out_dir, store, weeks, today, days)
     staging = Staging(out_dir)
+    staging.add(layout.in_data(COUNTS_NAME), counts_file)
     staging.add(layout.ARCHIVE_INDEX, MarkdownRenderer(config).archive_index(counts))
     if config.site:  # the latest day's top pages were staged by its job
         site = SiteRenderer(config)

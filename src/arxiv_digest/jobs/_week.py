@@ -8,11 +8,14 @@ still come in it: the store holds a later day, or today (US Eastern) is past its
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..config import Config
 from ..match import Matcher
+from ..match.seen import window_start
 from ..match.topics import topic_matcher
 from ..match.week import Scorer, build_week
 from ..models import WeekDigest, iso_week, week_start
@@ -20,7 +23,7 @@ from ..output import layout
 from ..output.files import Staging
 from ..render.weekly import WeeklyRenderer
 from ..store import Store
-from ._seen import day_digest
+from ._seen import day_digest, needs_history
 
 
 def library_scorer(config: Config, store: Store) -> Scorer | None:
@@ -29,35 +32,43 @@ def library_scorer(config: Config, store: Store) -> Scorer | None:
     return None
 
 
-def is_closed(store: Store, week: str, today: dt.date) -> bool:
-    """No announcement can still come in ``week``: a later day is stored, or today is past its Sunday."""
+def is_closed(days: Sequence[dt.date], week: str, today: dt.date) -> bool:
+    """No announcement can still come in ``week``: a later day is in the history (``days``, every day with
+    a snapshot), or today is past its Sunday."""
     sunday = week_start(week) + dt.timedelta(days=6)
-    return today > sunday or bool(store.days_between(sunday + dt.timedelta(days=1), dt.date.max))
+    return today > sunday or any(d > sunday for d in days)
 
 
-def latest_closed_week(store: Store, today: dt.date) -> str | None:
-    """The latest week holding a stored day that is closed (None: no day stored, or all in an open week)."""
-    days = [d.day for d in store.days()]
+def latest_closed_week(days: Sequence[dt.date], today: dt.date) -> str | None:
+    """The latest week holding a day of ``days`` that is closed (None: no day, or all in an open week)."""
     for week in sorted({iso_week(d) for d in days}, reverse=True):
-        if is_closed(store, week, today):
+        if is_closed(days, week, today):
             return week
     return None
 
 
-def week_digest(
-    config: Config, store: Store, week: str, today: dt.date, matcher: Matcher | None = None
-) -> WeekDigest:
-    """The week's digest from its stored days, each with the rules its own pages follow."""
-    matcher = matcher or topic_matcher(config)
+def days_of_week(days: Sequence[dt.date], week: str) -> list[dt.date]:
     monday = week_start(week)
-    days = store.days_between(monday, monday + dt.timedelta(days=6))
-    digests = [day_digest(config, store, day, matcher) for day in days]
+    return [d for d in days if monday <= d <= monday + dt.timedelta(days=6)]
+
+
+def week_digest(
+    config: Config,
+    store: Store,
+    week: str,
+    today: dt.date,
+    days: Sequence[dt.date],
+    matcher: Matcher | None = None,
+) -> WeekDigest:
+    """The week's digest from its days (in the store), each with the rules its own pages follow."""
+    matcher = matcher or topic_matcher(config)
+    digests = [day_digest(config, store, day, matcher) for day in days_of_week(days, week)]
     return build_week(
         config,
         week,
         digests,
         matcher,
-        complete=is_closed(store, week, today),
+        complete=is_closed(days, week, today),
         scorer=library_scorer(config, store),
     )
 
@@ -70,31 +81,52 @@ def stage_week(staging: Staging, renderer: WeeklyRenderer, week: WeekDigest) -> 
 
 
 def publish_weeks(
-    config: Config, out_dir: Path, store: Store, weeks: list[str], today: dt.date
+    config: Config, out_dir: Path, store: Store, weeks: list[str], today: dt.date, days: Sequence[dt.date]
 ) -> tuple[list[WeekDigest], int]:
-    """Write the pages of ``weeks`` (the same bytes are not rewritten); their digests, the files written."""
+    """Write the pages of ``weeks`` (the same bytes are not rewritten); their digests, the files written.
+    ``days``: every day of the history; the store must hold the weeks' days and their rules' windows
+    (:func:`days_read`)."""
     renderer = WeeklyRenderer(config)
     matcher = topic_matcher(config)
     staging = Staging(out_dir)
-    digests = [week_digest(config, store, week, today, matcher) for week in weeks]
+    digests = [week_digest(config, store, week, today, days, matcher) for week in weeks]
     for week in digests:
         stage_week(staging, renderer, week)
     written, _ = staging.commit()
     return digests, written
 
 
-def weeks_after_day(config: Config, out_dir: Path, store: Store, day: dt.date, today: dt.date) -> list[str]:
-    """What the daily run writes once ``day`` is published: the latest closed week, ``day``'s week if it
-    is closed (an older day arriving late), and every closed week whose page is missing (the history
-    predates the weekly digest, or ``site: true`` again after ``false``), as a rebuild would have them.
-    Oldest first, each once."""
-    weeks = {w for w in (latest_closed_week(store, today),) if w is not None}
-    if is_closed(store, iso_week(day), today):
+def weeks_after_day(
+    config: Config, out_dir: Path, days: Sequence[dt.date], day: dt.date, today: dt.date
+) -> list[str]:
+    """What the daily run writes once ``day`` is published (``days``: the history, ``day`` included): the
+    latest closed week, ``day``'s week if it is closed (an older day arriving late), and every closed week
+    whose page is missing (the history predates the weekly digest, or ``site: true`` again after
+    ``false``), as a rebuild would have them. Oldest first, each once."""
+    weeks = {w for w in (latest_closed_week(days, today),) if w is not None}
+    if is_closed(days, iso_week(day), today):
         weeks.add(iso_week(day))
-    for week in {iso_week(d.day) for d in store.days()} - weeks:
+    for week in {iso_week(d) for d in days} - weeks:
         missing = not (out_dir / layout.weekly_page(week)).is_file() or (
             config.site and not (out_dir / layout.in_site(layout.site_weekly_page(week))).is_file()
         )
-        if missing and is_closed(store, week, today):
+        if missing and is_closed(days, week, today):
             weeks.add(week)
     return sorted(weeks)
+
+
+def days_read(
+    config: Config, days: Sequence[dt.date], wanted: Iterable[dt.date], weeks: Iterable[str]
+) -> set[dt.date]:
+    """The days of the history whose papers a run reads to build the digests of ``wanted`` and the pages of
+    ``weeks``: those days, the weeks' days, and each one's papers-already-shown window (``match.seen``).
+    A run syncs only these into the database (issue #12), and its pages equal a rebuild's."""
+    built = set(wanted).union(*(days_of_week(days, w) for w in weeks))
+    ordered = sorted(days)
+    out = set(built)
+    if needs_history(config):
+        for day in built:
+            i = bisect.bisect_left(ordered, day)
+            start = window_start(config, day, ordered[i - 1] if i > 0 else None)
+            out.update(d for d in ordered[bisect.bisect_left(ordered, start) : i])
+    return out & set(days)

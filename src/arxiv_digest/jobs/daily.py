@@ -35,10 +35,11 @@ from ..sources.http import PoliteClient
 from ..store import Store, default_db_path, incomplete, with_store
 from ..store import meta as day_meta
 from ..store import snapshot as snapshots
+from ..store.counts import COUNTS_NAME
 from ..wording import counted
+from . import _reads as reads
 from ._publish import (
     RunResult,
-    archive_counts,
     fill_site,
     prune_site_dirs,
     stage_day,
@@ -47,7 +48,7 @@ from ._publish import (
 )
 from ._seen import day_digest
 from ._summaries import attach_cached, summarise_digest
-from ._week import publish_weeks, weeks_after_day
+from ._week import days_read, publish_weeks, weeks_after_day
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,15 @@ def run_daily(
         assert announcement.day is not None
         day = announcement.day
 
+        data = out_dir / layout.DATA
+        # The database is brought up to date for the days this run reads, not the whole history (a fresh
+        # clone imports a few snapshots: issue #12); a command that reads everything syncs the rest.
+        history = reads.history_days(data, day)
+        needed = reads.needed_days(config, history, day, incomplete.marked_days(data))
+        # The weeks this day closes (issue #10), and the days the papers-already-shown rules read.
+        weeks = weeks_after_day(config, out_dir, history, day, today)
+        needed = days_read(config, history, needed, weeks)
+
         def publish(store: Store) -> RunResult:  # again on a fresh database if this one proves damaged
             check_plausible(announcement, store)
             check_not_shrunk(announcement, store, force=force)
@@ -141,12 +151,10 @@ def run_daily(
                 config, out_dir, store, day, papers, warnings=announcement.warnings, sleep=sleep or time.sleep
             )
             # A week that closed with this day gets its page (issue #10): no second schedule needed.
-            weeks, written = publish_weeks(
-                config, out_dir, store, weeks_after_day(config, out_dir, store, day, today), today
-            )
-            return replace(result, weeks=tuple(weeks), written=result.written + written)
+            written_weeks, written = publish_weeks(config, out_dir, store, weeks, today, history)
+            return replace(result, weeks=tuple(written_weeks), written=result.written + written)
 
-        result = with_store(db_path, out_dir / layout.DATA, publish)
+        result = with_store(db_path, data, publish, only=needed)
         if on_published is not None:
             on_published(result)
         # Delivery comes after the pages, and also when they were already there (a rerun of the day):
@@ -175,12 +183,12 @@ def _publish_day(
     # Summaries (issue #11) come before anything is written, from the digest as it is: they can add a
     # line above an abstract and nothing else; off (no `summaries:`), this returns the digest unchanged.
     digest, summaries = summarise_digest(
-        config, day_digest(config, store, day, matcher, papers), out_dir / "data", sleep=sleep
+        config, day_digest(config, store, day, matcher, papers), out_dir / layout.DATA, sleep=sleep
     )
     # One transaction: the database commits only once every file is written (a failure rolls it back).
     with store.transaction():
         store.replace_day(day, papers, sha)
-        days = [d.day for d in store.days()]
+        days = reads.history_days(out_dir / layout.DATA, day)
         latest = max(days)
         renderer = MarkdownRenderer(config)
         staging = Staging(out_dir)
@@ -201,7 +209,10 @@ def _publish_day(
         # older day arriving late sits between two days.
         _restage_neighbours(staging, renderer, config, store, matcher, day, days, latest, known, site=site)
         unfinished = _restage_unfinished(staging, renderer, config, store, matcher, day, days, site=site)
-        counts = archive_counts(config, store, days, known)
+        counts, counts_file = reads.archive_counts(
+            config, out_dir / layout.DATA, days, known, {day: len(content)}
+        )
+        staging.add(layout.in_data(COUNTS_NAME), counts_file)
         staging.add(layout.ARCHIVE_INDEX, renderer.archive_index(counts))
         if site is not None:
             latest_staged = layout.in_site(layout.SITE_INDEX) in staging.files

@@ -18,8 +18,8 @@ from ..match.engine import Hit, Matcher, TopicRule
 from ..match.fts import fts_expression
 from ..models import Paper, Submission, id_sort_key
 from ..query.ast import Node
-from ..query.words import tokenize
 from ..store import Store
+from ..store.search_index import index_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +27,6 @@ class SearchResult:
     paper: Paper
     hits: tuple[Hit, ...] = ()
     submission: Submission | None = None  # set when the paper comes from a remote search (data/remote/)
-
-
-def index_words(text: str) -> str:
-    """A field as the search index stores it: the word rule's words, separated by spaces."""
-    return " ".join(tokenize(text))
 
 
 def search(

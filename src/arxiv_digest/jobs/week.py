@@ -18,12 +18,12 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import UsageError
-from ..models import WeekDigest, arxiv_today, iso_week, week_start
+from ..models import WeekDigest, arxiv_today, iso_week
 from ..notify import DeliveryReport, deliver_week
 from ..output.files import make_folder, refuse_symlinks
 from ..output.lock import OutputLock
 from ..store import Store, default_db_path, with_store
-from ._week import latest_closed_week, publish_weeks
+from ._week import days_of_week, latest_closed_week, publish_weeks
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,21 +55,19 @@ def run_week(
     with OutputLock(out_dir):
 
         def publish(store: Store) -> tuple[WeekDigest, int]:
-            label = week or latest_closed_week(store, today)
+            history = [d.day for d in store.days()]
+            label = week or latest_closed_week(history, today)
             if label is None:
-                days = store.days()
                 hint = (
-                    f"pass --week {iso_week(days[-1].day)} for the week so far"
-                    if days
-                    else "run `arxiv-digest run` first"
+                    f"pass --week {iso_week(history[-1])} for the week so far"
+                    if history
+                    else ("run `arxiv-digest run` first")
                 )
                 raise UsageError(f"no week has closed yet in {out_dir / 'data'}; {hint}")
-            monday = week_start(label)
-            if not store.days_between(monday, monday + dt.timedelta(days=6)):
-                days = store.days()
-                held = f"it holds {days[0].day} to {days[-1].day}" if days else "it holds no day yet"
+            if not days_of_week(history, label):
+                held = f"it holds {history[0]} to {history[-1]}" if history else "it holds no day yet"
                 raise UsageError(f"no announcement day of {label} is stored in {out_dir / 'data'}; {held}")
-            digests, written = publish_weeks(config, out_dir, store, [label], today)
+            digests, written = publish_weeks(config, out_dir, store, [label], today, history)
             return digests[0], written
 
         digest, written = with_store(db_path, out_dir / "data", publish)

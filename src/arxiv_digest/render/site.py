@@ -66,6 +66,10 @@ def asset(name: str) -> bytes:
     return resources.files("arxiv_digest").joinpath(f"render/static/{name}").read_bytes()
 
 
+#: The earlier days the latest topic and category pages link to; older ones are on archive.html.
+PAST_LINKS = 60
+
+
 @dataclass(frozen=True, slots=True)
 class DayLink:
     day: str
@@ -78,7 +82,8 @@ class DaysNav:
     next: DayLink | None
     day_page: str
     latest: str | None = None
-    past: tuple[DayLink, ...] = ()
+    past: tuple[DayLink, ...] = ()  # the latest pages' newest PAST_LINKS earlier days
+    older: int = 0  # earlier days beyond those (the archive page lists them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,12 +249,14 @@ class SiteRenderer:
             )
         }
 
+        shown = earlier[::-1][:PAST_LINKS]  # newest first; a run's pages stay the same size in year ten
+
         def nav(kind: str, slug: str) -> DaysNav:
             past = tuple(
-                DayLink(x.isoformat(), url_path(f"../day/{x.isoformat()}/{kind}/{slug}.html"))
-                for x in reversed(earlier)
+                DayLink(x.isoformat(), url_path(f"../day/{x.isoformat()}/{kind}/{slug}.html")) for x in shown
             )
-            return DaysNav(past[0] if past else None, None, "../index.html", None, past)
+            older = len(earlier) - len(shown)
+            return DaysNav(past[0] if past else None, None, "../index.html", None, past, older)
 
         files.update(self._list_pages(render, root="../", nav=nav, feeds=True))
         return files

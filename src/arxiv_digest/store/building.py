@@ -79,8 +79,9 @@ class Building:
         for part in parts:
             with _sqlite.attached(conn, part, "worker"), self.store.transaction():
                 conn.execute("INSERT INTO days SELECT * FROM worker.days")
-                conn.execute(
-                    f"INSERT INTO announcements ({COLUMNS}) SELECT {COLUMNS} FROM worker.announcements"
+                conn.execute(  # with their rowids, which follow days (rows.first_rowid)
+                    f"INSERT INTO announcements (rowid, {COLUMNS}) "
+                    f"SELECT rowid, {COLUMNS} FROM worker.announcements"
                 )
         self._remove_workers()
 

@@ -12,8 +12,9 @@ The database is a cache of ``data/*.jsonl`` (issue #7 hardens what that promises
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TypeVar
 
@@ -67,25 +68,32 @@ def open_db(db_path: Path) -> Store:
         return Store.open(db_path)
 
 
-def open_store(db_path: Path, data_dir: Path) -> Store:
-    """Open (or recreate) the database and make it mirror ``data_dir``."""
+def open_store(db_path: Path, data_dir: Path, only: Collection[dt.date] | None = None) -> Store:
+    """Open (or recreate) the database and make it mirror ``data_dir`` (``only``: those days of it, the
+    others left as they are or missing, for a job that reads no other: ``Store.sync_days``)."""
     store = open_db(db_path)
     try:
         with sqlite_errors(db_path):
-            store.sync(data_dir)
+            if only is None:
+                store.sync(data_dir)
+            else:
+                store.sync_days(data_dir, only)
     except BaseException:
         store.close()
         raise
     return store
 
 
-def with_store(db_path: Path, data_dir: Path, work: Callable[[Store], T]) -> T:
-    """``work`` on the database mirroring ``data_dir``, for a job that holds the output lock. Damage found
+def with_store(
+    db_path: Path, data_dir: Path, work: Callable[[Store], T], only: Collection[dt.date] | None = None
+) -> T:
+    """``work`` on the database mirroring ``data_dir`` (``only``: see :func:`open_store`), for a job that
+    holds the output lock. Damage found
     at any point (opening, syncing, or any read inside ``work``) moves the database aside, rebuilds it
     from ``data_dir`` and does ``work`` once more (:func:`retry_if_damaged`)."""
 
     def on_disk() -> T:
-        with open_store(db_path, data_dir) as store:
+        with open_store(db_path, data_dir, only) as store:
             return work(store)
 
     return retry_if_damaged(db_path, on_disk)

@@ -20,6 +20,16 @@ COLUMNS = (
 )
 
 
+#: A day's rows take rowids ``day.toordinal() << DAY_SHIFT`` upwards, so that rowid order is day order: the
+#: search index (whose rowids are the announcements') returns the newest days first by FTS5's own
+#: ``ORDER BY rowid DESC``, with no sort of every match (issue #12). A day holds fewer rows than this.
+DAY_SHIFT = 20
+
+
+def first_rowid(day: dt.date) -> int:
+    return day.toordinal() << DAY_SHIFT
+
+
 def prefixed(alias: str) -> str:
     return ", ".join(f"{alias}.{c.strip()}" for c in COLUMNS.split(","))
 

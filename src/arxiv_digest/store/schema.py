@@ -18,7 +18,7 @@ from ..errors import StoreError
 from ._sqlite import set_user_version, transaction, user_version
 
 #: The version :func:`create_all` makes, and every migration ends at.
-VERSION = 3
+VERSION = 5
 
 
 def create_all(conn: sqlite3.Connection) -> None:
@@ -29,7 +29,8 @@ def create_all(conn: sqlite3.Connection) -> None:
         CREATE TABLE days (
             day TEXT PRIMARY KEY,
             snapshot_sha256 TEXT NOT NULL,
-            paper_count INTEGER NOT NULL
+            paper_count INTEGER NOT NULL,
+            type_counts TEXT NOT NULL DEFAULT '{}'
         )
         """
     )
@@ -60,16 +61,15 @@ def create_all(conn: sqlite3.Connection) -> None:
         "ti, abs, au, co, tokenize = 'unicode61 remove_diacritics 0')"
     )
     conn.execute("CREATE TABLE search_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    # What each snapshot file looked like (size, times, inode) when its day was last checked, so that
-    # `sync` re-reads and re-hashes only the files that changed since (as git's index does).
+    # What each snapshot file looked like (size, modification time) when its day was last checked, so that
+    # `sync` re-reads and re-hashes only the files that changed since; its content hash is the day's
+    # snapshot_sha256. No inode or ctime: a folder restored from a cache (hard links, a tar) keeps these.
     conn.execute(
         """
         CREATE TABLE snapshot_files (
             day TEXT PRIMARY KEY REFERENCES days(day) ON DELETE CASCADE,
             size INTEGER NOT NULL,
-            mtime_ns INTEGER NOT NULL,
-            ctime_ns INTEGER NOT NULL,
-            inode INTEGER NOT NULL
+            mtime_ns INTEGER NOT NULL
         )
         """
     )
@@ -99,10 +99,46 @@ def update_from_2_to_3(conn: sqlite3.Connection) -> None:
     )
 
 
+def update_from_3_to_4(conn: sqlite3.Connection) -> None:
+    """Keep each day's counts by announce type in ``days`` (issue #12: no GROUP BY over every announcement
+    on each run), counted here once; record snapshot files by size and modification time only."""
+    conn.execute("ALTER TABLE days ADD COLUMN type_counts TEXT NOT NULL DEFAULT '{}'")
+    conn.execute(
+        "UPDATE days SET type_counts = coalesce((SELECT json_group_object(announce_type, n) FROM "
+        "(SELECT announce_type, count(*) AS n FROM announcements a WHERE a.day = days.day "
+        "GROUP BY announce_type ORDER BY announce_type)), '{}')"
+    )
+    conn.execute("DROP TABLE snapshot_files")  # its days are read once more, then recorded anew
+    conn.execute(
+        """
+        CREATE TABLE snapshot_files (
+            day TEXT PRIMARY KEY REFERENCES days(day) ON DELETE CASCADE,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL
+        )
+        """
+    )
+
+
+def update_from_4_to_5(conn: sqlite3.Connection) -> None:
+    """Number each day's rows from ``day.toordinal() << 20`` (``rows.first_rowid``), so that rowid order is
+    day order and search reads the newest days first without sorting (issue #12); the search index, whose
+    rowids were the old ones, is emptied and built again by the next search."""
+    conn.execute(
+        "UPDATE announcements SET rowid = ((CAST(julianday(t.day) - julianday('0001-01-01') AS INTEGER) + 1) "
+        "<< 20) + t.n - 1 FROM (SELECT rowid AS r, day, row_number() OVER (PARTITION BY day ORDER BY rowid) "
+        "AS n FROM announcements) AS t WHERE announcements.rowid = t.r"
+    )
+    conn.execute("DELETE FROM search_index")
+    conn.execute("DELETE FROM search_state")
+
+
 #: ``MIGRATIONS[n]`` takes a database of version ``n`` to version ``n + 1``.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: update_from_1_to_2,
     2: update_from_2_to_3,
+    3: update_from_3_to_4,
+    4: update_from_4_to_5,
 }
 
 
