@@ -35,6 +35,19 @@ EXTRA = [
         "$\\text{<script>alert(2)</script>}$ formula and an unknown $\\foo{x}$ large language model.",
         "authors": ["<svg onload=alert(1)>", "O'Neil & Sons"],
         "categories": ["cs.CL"],
+        # Facts as a hand-edited snapshot could hold them (issue #10): a venue and a link made to break out.
+        "facts": {
+            "rules": 1,
+            "code": [
+                {"url": 'https://evil.example/"><script>window.__pwned=2</script>(x)', "kind": "project"}
+            ],
+            "venue": {
+                "name": "<img src=x onerror=alert(3)> & </span>`",
+                "year": 2026,
+                "workshop": True,
+                "track": "workshop",
+            },
+        },
     },
 ]
 

@@ -36,23 +36,11 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 )
 ROOT_PARTS = ("__init__", "__main__")
 
-#: Edges that break the rule today, each by its importing module and the module it imports. Removed by
-#: h8-render (the e-mail and chat bodies move from notify/ into render/): delete this list when it lands.
-#: An entry that no longer occurs fails the test, so the list can only shrink.
-KNOWN_EDGES: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("notify.email", "render.markdown"),
-        ("notify.email", "render.tex_text"),
-        ("notify.selection", "render.escape"),
-        ("notify.webhooks", "render.markdown"),
-    }
-)
-
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 80
 
 #: Modules and functions allowed over the limits, each by name (``cli/history.py``, ``jobs/status.py:
-#: read_status``), none today. As with KNOWN_EDGES, an entry back within the limit fails the test.
+#: read_status``). As with KNOWN_EDGES, an entry back within the limit fails the test.
 KNOWN_LONG_MODULES: frozenset[str] = frozenset()
 KNOWN_LONG_FUNCTIONS: frozenset[str] = frozenset()
 
@@ -123,11 +111,11 @@ def where(imp: Import) -> str:
 
 
 def rule_breaks(imports: list[Import]) -> list[str]:
-    """Each import against the layer table, as ``file:line: what``; KNOWN_EDGES left out."""
+    """Each import against the layer table, as ``file:line: what``."""
     out = []
     for imp in imports:
         src, dst = part_of(imp.source), part_of(imp.target)
-        if src in ROOT_PARTS or dst == "__init__" or (imp.source, imp.target) in KNOWN_EDGES:
+        if src in ROOT_PARTS or dst == "__init__":
             continue
         if src == dst:
             if src == "jobs" and _imports_public_job(imp):
@@ -212,13 +200,6 @@ def test_imports_point_down_the_layers() -> None:
     assert not breaks, "imports against the layering (tests/test_architecture.py LAYERS):\n" + "\n".join(
         breaks
     )
-
-
-def test_known_edges_still_exist() -> None:
-    """KNOWN_EDGES only shrinks: an exception whose import is gone is deleted from the list."""
-    present = {(imp.source, imp.target) for imp in all_imports()}
-    gone = sorted(KNOWN_EDGES - present)
-    assert not gone, f"no longer imported, delete from KNOWN_EDGES: {gone}"
 
 
 def test_no_cycle_between_parts() -> None:

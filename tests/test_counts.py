@@ -17,9 +17,9 @@ from lxml import html as lxml_html
 
 from arxiv_digest.config import load_config
 from arxiv_digest.match.digest import build_digest, count_day
-from arxiv_digest.notify.email import EmailRenderer
-from arxiv_digest.notify.selection import select
-from arxiv_digest.notify.webhooks import discord_payload, slack_payload
+from arxiv_digest.render.chat import discord_payload, slack_payload
+from arxiv_digest.render.email import EmailRenderer
+from arxiv_digest.render.selection import select
 from arxiv_digest.store import snapshot as snapshots
 from arxiv_digest.wording import counted
 from tests.conftest import CliResult

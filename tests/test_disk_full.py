@@ -100,9 +100,10 @@ def test_run_on_a_full_disk_changes_nothing_published(
     assert result.exit_code == 1
     assert "No space left on device" in result.err and "internal error" not in result.err
     after = tree_state(out)
-    # Every file published before is as it was; the only trace is the marker (and no half-written page).
+    # Every page published before is as it was, and no new page is left half-published: what remains is
+    # the fetched day's snapshot (nothing fetched is lost) and the marker that says it is unfinished.
     assert {k: v for k, v in after.items() if k in before} == before
-    assert set(after) - set(before) <= {f"data/{DAY}.incomplete"}
+    assert set(after) - set(before) <= {f"data/{DAY}.incomplete", f"data/{DAY}.jsonl"}
     code, status = _status(cli, out)
     assert code == 1 and DAY in status["incomplete"]  # type: ignore[operator]
 

@@ -81,7 +81,10 @@ def test_every_feed_parses_and_holds_one_entry_per_paper_of_the_last_days(built:
             assert entry.title.startswith(paper.title) and entry.title_detail.type == "text/plain"
             assert entry.link == paper.abs_url
             assert [a.get("name") for a in entry.get("authors", [])] == list(paper.authors)
-            assert [t.term for t in entry.tags] == list(paper.categories)
+            arxiv_tags = [t.term for t in entry.tags if t.scheme == "http://arxiv.org/schemas/atom"]
+            assert arxiv_tags == list(paper.categories)
+            venues = [t.term for t in entry.tags if t.scheme.endswith("#venue")]  # issue #10's badge
+            assert venues == ([paper.facts.venue.label] if paper.facts and paper.facts.venue else [])
             assert entry.summary == paper.abstract
             assert entry.published == entry.updated == announced_at(paper.announced)
             assert paper.announced in days[-FEED_DAYS:]

@@ -18,9 +18,9 @@ from lxml import etree
 
 from arxiv_digest.config import parse_config
 from arxiv_digest.models import AnnounceType, Digest, Paper, TopicDigest
-from arxiv_digest.notify.email import EmailRenderer
-from arxiv_digest.notify.selection import select
+from arxiv_digest.render.email import EmailRenderer
 from arxiv_digest.render.feeds import build_feed
+from arxiv_digest.render.selection import select
 from arxiv_digest.render.tex_text import tex_to_text
 from tests.test_escape import EMPHASIS, FAST, hostile_authors, hostile_text, html_events
 

@@ -10,12 +10,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from pylatexenc.latexencode import unicode_to_latex
 
 from arxiv_digest.config import load_config
 from arxiv_digest.errors import ConfigError
 from arxiv_digest.jobs._library import load_library
 from arxiv_digest.models import Library, LibraryItem, Paper
+from arxiv_digest.sources.library import _plain_tex
 from arxiv_digest.store import Store, open_store, snapshot
+from arxiv_digest.text import normalize_whitespace, tex_to_unicode
 from tests.sitebuild import DEMO
 
 DAY = dt.date(2026, 6, 30)
@@ -158,6 +163,8 @@ REAL_BIB = r"""% Exported by Zotero (Better BibTeX) and hand-edited, as librarie
 
 @article{bydoi, title = {By Its DataCite DOI}, doi = {10.48550/arXiv.2502.00003}}
 
+@article{pubmed, title = {Not an arXiv Eprint}, eprint = {12345678}, eprinttype = {pubmed}}
+
 @misc{nothing, author = {Nobody, A.}, year = {2020}}
 """
 
@@ -185,8 +192,9 @@ def test_bibtex_entries_are_completed_from_the_history(tmp_path: Path, store: St
     assert by_id["2502.00003"].title == "By Its DataCite DOI"
     five = demo_papers()[5]
     assert lib.dislikes == (LibraryItem(five.title, five.abstract, five.id),)
-    assert any(w.startswith(f"{tmp_path / 'library.bib'}:32: entry 'nothing'") for w in lib.warnings)
-    assert [i.arxiv_id for i in lib.items] == [stored.id, "2501.00002", None, "2502.00003", four.id]
+    assert any(w.startswith(f"{tmp_path / 'library.bib'}:34: entry 'nothing'") for w in lib.warnings)
+    assert [i.arxiv_id for i in lib.items] == [stored.id, "2501.00002", None, "2502.00003", None, four.id]
+    assert lib.items[4].title == "Not an arXiv Eprint"
 
 
 def test_a_paper_liked_and_disliked_is_a_dislike_and_duplicates_are_merged(
@@ -204,6 +212,20 @@ def test_a_paper_liked_and_disliked_is_a_dislike_and_duplicates_are_merged(
     lib = load_library(load_config(path), tmp_path, history_lookup=store.latest_announcement, client=None)
     assert lib.items == () and lib.dislikes == (LibraryItem(p.title, p.abstract, p.id),)
     assert any("both in the library and under `dislike:`" in w for w in lib.warnings)
+
+
+def test_entries_without_id_are_told_apart_by_title_or_abstract(tmp_path: Path) -> None:
+    bib = (
+        "@misc{a, abstract={Only an abstract.}}\n@misc{b, abstract={Another abstract.}}\n"
+        "@misc{c, title={Same Title!}}\n@misc{d, title={same title}, abstract={With text.}}\n"
+    )
+    path = write_config(tmp_path, "  bibtex: [library.bib]\n", library_bib=bib)
+    lib = load_library(load_config(path), tmp_path, history_lookup=lambda i: None, client=None)
+    assert lib.items == (
+        LibraryItem("", "Only an abstract."),
+        LibraryItem("", "Another abstract."),
+        LibraryItem("Same Title!", "With text."),  # one paper, twice: the second copy's abstract fills in
+    )
 
 
 def test_a_broken_bibtex_file_names_its_line(tmp_path: Path) -> None:
@@ -228,3 +250,76 @@ def test_an_id_nowhere_to_be_found_is_a_warning_not_a_failure(tmp_path: Path, st
     lib = load_library(load_config(path), tmp_path, history_lookup=store.latest_announcement, client=None)
     assert [i.arxiv_id for i in lib.items] == [p.id]
     assert any(w.startswith("2401.99999:") for w in lib.warnings)
+
+
+# -- text cleaning ---------------------------------------------------------------------------------
+@given(st.text(alphabet="ab é{}\\$%&#_~-`'^0", max_size=24))
+@settings(max_examples=400, deadline=None)
+def test_the_fast_path_agrees_with_the_tex_converter(text: str) -> None:
+    text = normalize_whitespace(text)  # as clean() gives it
+    fast = _plain_tex(text)
+    assume(fast is not None)
+    assert fast == normalize_whitespace(tex_to_unicode(text))
+
+
+TEX_PIECES = [
+    "a",
+    "b",
+    " ",
+    "é",
+    "{",
+    "}",
+    "$",
+    "%",
+    "-",
+    "'",
+    "`",
+    "~",
+    "^",
+    "&",
+    "\\",
+    "\\alpha",
+    "\\'e",
+    "\\%",
+    "\\&",
+    "\\$",
+    "\\{",
+    "\\}",
+    "\\_",
+    "\\#",
+    "--",
+    "---",
+    "''",
+    "``",
+    "\\textbackslash{}",
+    "\\textasciitilde{}",
+    "\\textasciicircum{}",
+    "\\textbackslash",
+    "x^{2}",
+]
+
+
+@given(st.lists(st.sampled_from(TEX_PIECES), max_size=12))
+@settings(max_examples=400, deadline=None)
+def test_the_fast_path_agrees_with_the_tex_converter_on_exporters_pieces(pieces: list[str]) -> None:
+    text = normalize_whitespace("".join(pieces))
+    fast = _plain_tex(text)
+    assume(fast is not None)
+    assert fast == normalize_whitespace(tex_to_unicode(text))
+
+
+def test_the_fast_path_agrees_on_real_records_written_as_tex() -> None:
+    """Real titles and abstracts written as an exporter writes them (every special character as TeX)."""
+    records = snapshot.loads(DEMO.read_bytes(), source="demo")[:150]
+    taken = 0
+    for p in records:
+        for raw in (p.title, p.abstract):
+            for text in (
+                unicode_to_latex(raw, non_ascii_only=False, unknown_char_warning=False),
+                f"{{{raw}}}",
+            ):
+                fast = _plain_tex(normalize_whitespace(text))
+                if fast is not None:
+                    taken += 1
+                    assert fast == normalize_whitespace(tex_to_unicode(normalize_whitespace(text))), text
+    assert taken > 200  # most real text takes the fast path

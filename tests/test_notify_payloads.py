@@ -19,8 +19,8 @@ from arxiv_digest.errors import SendFailed
 from arxiv_digest.match.digest import build_digest
 from arxiv_digest.models import Paper
 from arxiv_digest.notify.redact import Redactor
-from arxiv_digest.notify.selection import select
-from arxiv_digest.notify.webhooks import (
+from arxiv_digest.notify.webhooks import make_client, post
+from arxiv_digest.render.chat import (
     DISCORD_CONTENT_CHARS,
     DISCORD_DESCRIPTION_CHARS,
     DISCORD_EMBEDS_CHARS,
@@ -30,13 +30,13 @@ from arxiv_digest.notify.webhooks import (
     SLACK_SECTION_CHARS,
     discord_escape,
     discord_payload,
-    make_client,
+    json_payload,
     measure,
-    post,
     slack_escape,
     slack_payload,
     slack_texts,
 )
+from arxiv_digest.render.selection import select
 from tests.fakearxiv import feeds
 
 DAY = dt.date(2026, 6, 30)
@@ -70,6 +70,36 @@ def test_discord_escaping_leaves_every_special_character_literal(text: str) -> N
         i += 1
     assert "".join(literal).replace("\u200b", "") == " ".join(text.split()).replace("\u200b", "")
     assert not re.search(r"@(everyone|here)", escaped, re.IGNORECASE)
+
+
+# -- TeX in titles reads as text in every chat format ------------------------------------------------------
+TEX_TITLE = "$\\alpha$-Decay of \\emph{Sparse} Models in $O(\\sqrt{n})$"
+TEX_READ = "α-Decay of Sparse Models in O(√n)"
+
+
+def tex_selection() -> Any:
+    (paper,) = papers(1, lambda i: TEX_TITLE)
+    return selection(["Decay"], [paper], None)
+
+
+def test_slack_shows_a_tex_title_as_readable_text() -> None:
+    texts = slack_texts(slack_payload(tex_selection())["blocks"])
+    line = next(t for t in texts if "arxiv.org/abs/" in t)
+    assert f"|{TEX_READ}>*" in line, line
+    assert "$" not in line and "\\" not in line
+
+
+def test_discord_shows_a_tex_title_as_readable_text() -> None:
+    (embed,) = discord_payload(tex_selection())["embeds"]
+    assert embed["description"].startswith(f"[{discord_escape(TEX_READ)}](https://arxiv.org/abs/")
+    assert "$" not in embed["description"] and "alpha" not in embed["description"]
+
+
+def test_json_keeps_the_title_as_stored_and_adds_it_as_text() -> None:
+    (topic,) = json_payload(tex_selection())["topics"]
+    (paper,) = topic["papers"]
+    assert paper["title"] == TEX_TITLE  # the record, as arXiv wrote it
+    assert paper["title_text"] == TEX_READ
 
 
 # -- size limits on extreme shapes ------------------------------------------------------------------------

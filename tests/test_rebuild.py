@@ -10,12 +10,10 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from arxiv_digest.config import load_config
 from arxiv_digest.jobs.rebuild import PARALLEL_MIN_DAYS, rebuild
 from arxiv_digest.models import Paper
-from arxiv_digest.render.markdown import MarkdownRenderer, entry_markdown
+from arxiv_digest.render.markdown import MarkdownRenderer
 from tests.conftest import CliResult, db_rows, tree_state
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,30 +89,6 @@ def _papers() -> list[Paper]:
     return [*out, hostile, out[1].with_(abstract="", authors=())]
 
 
-@pytest.mark.parametrize(
-    "variant",
-    [
-        {"mark_updates": True, "open_": True},
-        {"mark_updates": False, "open_": False, "cross_from": "cs.IT"},
-        {"mark_updates": True, "open_": True, "compat": True},
-    ],
-)
-def test_the_compiled_entry_renderer_equals_the_packaged_template(variant: dict[str, object]) -> None:
-    renderer = MarkdownRenderer(load_config(SCAFFOLD))
-    assert renderer._fast, "the packaged template should use the compiled twin"
-    for paper in _papers():
-        for max_authors in (6, 2):
-            args = (
-                paper,
-                max_authors,
-                variant["mark_updates"],
-                variant["open_"],
-                variant.get("cross_from"),
-                variant.get("compat", False),
-            )
-            assert entry_markdown(*args) == str(renderer._entry(*args)), paper.id  # type: ignore[arg-type]
-
-
 def test_a_user_entry_template_is_rendered_by_jinja(tmp_path: Path) -> None:
     templates = tmp_path / "templates" / "markdown"
     templates.mkdir(parents=True)
@@ -126,6 +100,5 @@ def test_a_user_entry_template_is_rendered_by_jinja(tmp_path: Path) -> None:
     config = tmp_path / "config.yml"
     config.write_text(SCAFFOLD.read_text(encoding="utf-8") + "\ntemplates: templates\n", encoding="utf-8")
     renderer = MarkdownRenderer(load_config(config))
-    assert not renderer._fast
     paper = _papers()[0]
     assert renderer.entry(paper, mark_updates=True, open_=True) == f"* {paper.title} ({paper.id})\n"

@@ -13,9 +13,10 @@ import pytest
 
 from arxiv_digest.config import parse_config
 from arxiv_digest.errors import AttemptFailed, FetchError, GaveUp, SendFailed
+from arxiv_digest.jobs._delivery import deliver as deliver_digest
 from arxiv_digest.match.digest import build_digest
 from arxiv_digest.net.retry import RetryPolicy, retry, retry_after_seconds
-from arxiv_digest.notify.deliver import MAX_WAIT_SECONDS, Status, deliver_day, read_state, state_path
+from arxiv_digest.notify.deliver import MAX_WAIT_SECONDS, Status, read_state, state_path
 
 POLICY = RetryPolicy(attempts=5, first_wait_seconds=2.0, max_wait_seconds=10.0, max_wait_name="cap=10")
 
@@ -138,7 +139,7 @@ def deliver(tmp_path: Path, *answers: httpx.Response) -> tuple[list[float], dict
         return answers[min(len(sent), len(answers)) - 1]
 
     sleeps: list[float] = []
-    report = deliver_day(
+    report = deliver_digest(
         config,
         tmp_path,
         build_digest(config, day, []),

@@ -14,6 +14,7 @@ import click
 import pytest
 
 from arxiv_digest.cli import cli as arxiv_cli
+from arxiv_digest.facts import extract
 from tests.conftest import INIT_TOPICS, CliResult, db_rows, tree_state
 from tests.fakearxiv import FakeArxiv, feeds
 
@@ -38,6 +39,7 @@ RECORD_KEYS = [
     "journal_ref",
     "doi",
     "license",
+    "facts",  # issue #10: computed once, at ingestion
 ]
 _ENTRY = re.compile(r"^- \*\*\[.*`arXiv:(?P<id>[^`]+)`.*$", re.MULTILINE)
 
@@ -93,6 +95,7 @@ def test_run_publishes_the_day(arxiv_env: FakeArxiv, cli: Cli, digest_dir: Path)
     assert {r["id"] for r in records} == set(items)
     for record in records:
         assert list(record) == RECORD_KEYS
+        assert record["facts"] == extract(record["abstract"], None, record["journal_ref"]).to_record()
         item = items[record["id"]]
         assert re.fullmatch(r"\d{4}\.\d{4,5}", record["id"])  # no version in the id
         assert type(record["version"]) is int and record["version"] == item.version

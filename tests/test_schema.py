@@ -19,13 +19,14 @@ from pathlib import Path
 import pytest
 
 from arxiv_digest.errors import StoreError
-from arxiv_digest.jobs.search import index_words, search
+from arxiv_digest.jobs.search import search
 from arxiv_digest.models import Paper
 from arxiv_digest.output import layout
 from arxiv_digest.query import parse_query
 from arxiv_digest.store import Store, announcement_rows, open_store, schema
 from arxiv_digest.store import snapshot as snapshots
 from arxiv_digest.store.rows import COLUMNS, first_rowid
+from arxiv_digest.store.search_index import index_words
 from tests.sitebuild import DEMO
 
 # -- the DDL of each past version, statement by statement ------------------------------------------------
@@ -82,8 +83,20 @@ V4 = (
         mtime_ns INTEGER NOT NULL
     )""",
 )
-V5 = V4  # the same tables; rowids numbered by day (rows.first_rowid)
-PAST = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5}
+V5 = tuple(  # rowids numbered by day (rows.first_rowid); the search index contentless
+    statement.replace("co, tokenize", "co, content = '', tokenize") for statement in V4
+)
+V6 = (  # each paper's facts (issue #10) and the search index's columns for has: and venue:
+    V5[0],
+    V5[1].replace("license TEXT,", "license TEXT,\n        facts TEXT,"),
+    V5[2],
+    "CREATE VIRTUAL TABLE search_index USING fts5("
+    "ti, abs, au, co, hs, ve, content = '', tokenize = 'unicode61 remove_diacritics 0')",
+    *V5[4:],
+)
+PAST = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5, 6: V6}
+#: The columns of the announcements table in each version (facts came in version 6).
+ROW_COLUMNS = {1: 12, 2: 12, 3: 12, 4: 12, 5: 12, 6: 13}
 DAY = dt.date(2026, 6, 30)
 #: A word of the demo day's titles (search must find its papers in a migrated file).
 WORD = "agents"
@@ -101,7 +114,7 @@ def _old_database(path: Path, version: int, data: Path) -> list[tuple[object, ..
     content = snapshots.dumps(papers)
     snapshot = data / layout.snapshot_name(DAY)
     snapshot.write_bytes(content)
-    rows = announcement_rows(DAY, papers)
+    rows = [row[: ROW_COLUMNS[version]] for row in announcement_rows(DAY, papers)]
     with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as conn:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("BEGIN")
@@ -116,13 +129,22 @@ def _old_database(path: Path, version: int, data: Path) -> list[tuple[object, ..
             conn.execute("UPDATE days SET type_counts = ?", (json.dumps(dict(sorted(kinds.items()))),))
         if version >= 5:
             first = first_rowid(DAY)
+            columns = ", ".join(COLUMNS.split(", ")[: ROW_COLUMNS[version]])
+            marks = ", ".join("?" * (len(rows[0]) + 1))
             conn.executemany(
-                f"INSERT INTO announcements (rowid, {COLUMNS}) VALUES ({', '.join('?' * 13)})",
+                f"INSERT INTO announcements (rowid, {columns}) VALUES ({marks})",
                 [(first + i, *row) for i, row in enumerate(rows)],
             )
         else:
             conn.executemany(f"INSERT INTO announcements VALUES ({', '.join('?' * 12)})", rows)
         if version >= 2:
+
+            def facts(p: Paper) -> tuple[str, ...]:  # version 6's columns hs and ve
+                if version < 6 or p.facts is None:
+                    return ()
+                has = " ".join(w for w, yes in (("code", p.facts.code), ("venue", p.facts.venue)) if yes)
+                return (has, index_words(p.facts.venue.label) if p.facts.venue else "")
+
             indexed = [
                 (
                     rowid,
@@ -130,6 +152,7 @@ def _old_database(path: Path, version: int, data: Path) -> list[tuple[object, ..
                     index_words(p.abstract),
                     " ; ".join(map(index_words, p.authors)),
                     index_words(p.comment or ""),
+                    *facts(p),
                 )
                 for (rowid, pid), p in zip(
                     conn.execute("SELECT rowid, id FROM announcements ORDER BY rowid"), papers, strict=True
@@ -137,8 +160,10 @@ def _old_database(path: Path, version: int, data: Path) -> list[tuple[object, ..
                 if pid == p.id
             ]
             assert len(indexed) == len(papers)
+            columns = "ti, abs, au, co" + (", hs, ve" if version >= 6 else "")
             conn.executemany(
-                "INSERT INTO search_index (rowid, ti, abs, au, co) VALUES (?, ?, ?, ?, ?)", indexed
+                f"INSERT INTO search_index (rowid, {columns}) VALUES ({', '.join('?' * len(indexed[0]))})",
+                indexed,
             )
             conn.execute("INSERT INTO search_state VALUES ('complete', '1')")
         if version >= 4:
@@ -189,13 +214,18 @@ def test_a_database_of_every_past_version_opens_with_its_days_intact(tmp_path: P
         assert store.days()[0].counts == dict(collections.Counter(str(r[3]) for r in rows))
         assert sorted(p.id for p in store.papers_for_day(DAY)) == sorted(str(r[1]) for r in rows)
         # The snapshot is the one the day came from: a sync reads it (its stat was never recorded before
-        # version 3) but imports nothing, and records it, so that the next sync does not read it again.
+        # version 3) and records it, so that the next sync does not read it again. It imports nothing,
+        # except into a file from before version 6, whose days are imported again for their facts.
+        assert store.sync(data).imported == (() if version >= 6 else (DAY,))
         assert store.sync(data).imported == ()
-        found = [r.paper.id for r in search(store, parse_query(WORD))]
-        scanned = [r.paper.id for r in search(store, parse_query(WORD), use_index=False)]
-        assert found == scanned and len(found) > 3
+        for query in (WORD, "has:code", "venue:workshop OR venue:CVPR"):
+            found = [r.paper.id for r in search(store, parse_query(query))]
+            scanned = [r.paper.id for r in search(store, parse_query(query), use_index=False)]
+            assert found == scanned and len(found) > 1
     with contextlib.closing(sqlite3.connect(old)) as conn:
-        assert list(conn.execute("SELECT * FROM announcements ORDER BY id")) == rows
+        stored = list(conn.execute("SELECT * FROM announcements ORDER BY id"))
+        assert [row[:12] for row in stored] == [row[:12] for row in rows]
+        assert sorted(stored) == sorted(announcement_rows(DAY, _papers()))  # facts filled in
         # Rowids follow days from version 5 on: the migration renumbered the older files' rows.
         low, high = conn.execute("SELECT min(rowid), max(rowid) FROM announcements").fetchone()
         assert (low, high) == (first_rowid(DAY), first_rowid(DAY) + len(rows) - 1)

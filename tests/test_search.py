@@ -52,6 +52,13 @@ QUERIES = [
     "(diffusion OR DDPM) ANDNOT cat:cs.CV",
     "r1 OR o1",
     "au:wang au:li",
+    "has:code",
+    "LLM has:code",
+    "venue:CVPR OR venue:ICCV",
+    'venue:"NeurIPS 2025"',
+    "venue:workshop",
+    "has:venue ANDNOT venue:workshop",
+    "NOT has:code",
 ]
 
 
@@ -79,6 +86,9 @@ def test_indexed_search_equals_a_full_scan(store: Store, query: str) -> None:
                 "ti:bench*",
                 "co:code",
                 "vision-language",
+                "has:code",
+                "venue:workshop",
+                "NOT has:venue",
             ]
         ),
         min_size=1,

@@ -5,6 +5,7 @@ and `arxiv-digest serve`. The browser's view is in test_site_browser.py."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import shutil
@@ -27,7 +28,7 @@ from arxiv_digest.match.digest import build_digest
 from arxiv_digest.models import AnnounceType, Paper
 from arxiv_digest.render import math as tex
 from arxiv_digest.render.site import PAST_LINKS, SiteRenderer
-from arxiv_digest.render.site_paper import PaperInfo, brief_html, paper_html
+from arxiv_digest.render.site_context import PaperInfo
 from arxiv_digest.store import snapshot
 from tests import bigday, sitebuild
 from tests.conftest import CliResult, tree_state
@@ -215,12 +216,19 @@ def _paper(title: str, abstract: str, authors: tuple[str, ...]) -> Paper:
     )  # fmt: skip
 
 
+@functools.cache
+def _packaged_site() -> SiteRenderer:
+    """The packaged templates' renderer: the macros of ``_paper.html.j2``, as every page calls them."""
+    return SiteRenderer(load_config(sitebuild.SCAFFOLD))
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(title=hostile_text, abstract=hostile_text, author=hostile_text)
 def test_hostile_text_never_becomes_an_element_or_attribute(title: str, abstract: str, author: str) -> None:
     info = PaperInfo("updated", "Updated", ("LLM",), None)
     paper = _paper(title, abstract, (author,))
-    for rendered in (paper_html(paper, info, 6), brief_html(paper, info, 6)):
+    site = _packaged_site()
+    for rendered in (str(site.paper(paper, info)), str(site.brief(paper, info))):
         parser = _Tags()
         parser.feed(rendered)
         parser.close()
@@ -292,21 +300,6 @@ def test_math_is_checked_mathml_with_its_source_kept() -> None:
     assert rendered.startswith('<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline">')
     assert "<msqrt>" in rendered
     assert '<annotation encoding="application/x-tex">\\tilde{O}(\\sqrt{kT})</annotation>' in rendered
-
-
-def test_the_compiled_paper_renderer_equals_the_packaged_template() -> None:
-    config = load_config(sitebuild.SCAFFOLD)
-    site = SiteRenderer(config)
-    assert site._fast
-    papers = snapshot.loads(sitebuild.DEMO.read_bytes(), source="demo")
-    papers += [_paper(x["title"], x["abstract"], tuple(x["authors"])) for x in sitebuild.EXTRA]
-    papers.append(_paper("", "", ()))
-    infos = [PaperInfo("new", "New", ("LLM", "MLLM"), None), PaperInfo("updated", "Updated", (), "cs.IT")]
-    for paper in papers:
-        for info in infos:
-            for limit in (6, 1):
-                assert paper_html(paper, info, limit) == str(site._paper(paper, info, limit)), paper.id
-                assert brief_html(paper, info, limit) == str(site._brief(paper, info, limit)), paper.id
 
 
 # -- determinism, configuration, stale pages -----------------------------------------------------------
@@ -382,7 +375,6 @@ def test_a_user_template_overrides_one_site_template(tmp_path: Path) -> None:
     page = (tmp_path / "site" / "topic" / "LLM.html").read_text(encoding="utf-8")
     assert '<p class="authors mine">' in page
     assert "<script>window.__pwned" not in page  # autoescape holds in a user's template too
-    assert SiteRenderer(load_config(tmp_path / "config.yml"))._fast is False
     assert '<link rel="stylesheet" href="../assets/site.css">' in page  # the rest is packaged
 
 

@@ -226,6 +226,67 @@ def test_hostile_text_never_runs(site: Site) -> None:
         page.close()
 
 
+def test_hostile_facts_stay_text_and_their_link_stays_one_attribute(site: Site) -> None:
+    """A venue and a code link built to break out (sitebuild.EXTRA) show as text on every page kind."""
+    for rel in ("index.html", "topic/LLM.html", "category/cs.CL.html"):
+        page = site.open(rel)
+        paper = page.locator('[data-arxiv-id="2606.99902"]').first
+        assert page.evaluate("window.__pwned") is None
+        assert paper.locator(".badge.venue.workshop").inner_text() == (
+            "🛠️ <img src=x onerror=alert(3)> & </span>` 2026 Workshop"
+        )
+        link = paper.locator("a.badge.code")
+        assert link.get_attribute("href") == 'https://evil.example/"><script>window.__pwned=2</script>(x)'
+        assert link.inner_text() == "💻 code"
+        assert paper.get_attribute("data-venue") == "<img src=x onerror=alert(3)> & </span>`"
+        assert page.locator("img, svg, iframe").count() == 0
+        page.close()
+
+
+def test_the_has_code_and_venue_filters_narrow_the_list(site: Site) -> None:
+    page = site.open("topic/3D_Generation.html")
+    before = count(page)
+    page.check("#code-filter")
+    with_code = page.eval_on_selector_all(
+        VISIBLE, "els => els.map(e => e.querySelectorAll('a.badge.code').length)"
+    )
+    assert 0 < len(with_code) < before and all(n == 1 for n in with_code)
+    assert page.locator("#shown").inner_text() == f"{len(with_code)} of {before} papers shown"
+    assert "code=1" in page.url
+    page.uncheck("#code-filter")
+    assert count(page) == before
+    options = page.eval_on_selector_all("#venue-filter option", "els => els.map(e => e.value)")
+    assert options[:3] == ["", "any", "workshop"] and "v:ECCV" in options
+    page.select_option("#venue-filter", "v:ECCV")
+    venues = page.eval_on_selector_all(VISIBLE, "els => els.map(e => e.dataset.venue)")
+    assert 0 < len(venues) < before and set(venues) == {"ECCV"}
+    page.select_option("#venue-filter", "any")
+    assert count(page) >= len(venues)
+    page.check("#code-filter")  # both at once: papers with a venue and a code link
+    both = count(page)
+    kept = page.eval_on_selector_all(
+        VISIBLE, "els => els.map(e => e.hasAttribute('data-venue') && e.hasAttribute('data-code'))"
+    )
+    assert 0 < both <= len(with_code) and all(kept)
+    page.reload()  # the state is in the URL: it survives a reload
+    page.wait_for_selector("html.js", state="attached")
+    assert page.is_checked("#code-filter") and page.input_value("#venue-filter") == "any"
+    assert count(page) == both
+    page.close()
+    llm = site.open("topic/LLM.html")
+    llm.select_option("#venue-filter", "workshop")
+    workshops = llm.eval_on_selector_all(VISIBLE, "els => els.map(e => e.hasAttribute('data-workshop'))")
+    assert workshops and all(workshops)
+    assert llm.locator('[data-arxiv-id="2606.99902"]').first.is_visible()
+    llm.close()
+    index = site.open("index.html")
+    total = count(index)
+    index.check("#code-filter")
+    assert 0 < count(index) < total
+    assert index.locator("section.topic-section:visible").count() >= 1
+    index.close()
+
+
 def test_opened_from_the_disk_it_works_the_same(site: Site) -> None:
     site.problems.clear()
     page = site.open((site.root / "index.html").as_uri())

@@ -344,3 +344,58 @@ def test_an_unknown_language_is_refused_when_the_config_loads(
     result = cli("check", "--config", config)
     assert result.exit_code == 2
     assert "summaries.language" in result.err and "Klingon" in result.err
+
+
+def test_status_cuts_the_key_out_of_a_record_that_holds_it(
+    arxiv_env: FakeArxiv, chat: FakeChat, cli: Cli, digest_dir: Path
+) -> None:
+    """A meta.json edited by hand, or written by a server's words that slipped through, shows no key."""
+    with_summaries(digest_dir, chat.url)
+    assert run(cli, digest_dir).exit_code == 0
+    path = digest_dir / "data" / f"{DAY}.meta.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta["summaries"]["problems"] = [f"the endpoint said: Incorrect API key provided: {KEY}"]
+    path.write_text(json.dumps(meta), encoding="utf-8")
+    shown = status(cli, digest_dir)
+    assert KEY not in shown.out + shown.err
+    assert "Incorrect API key provided: <API key>" in shown.out
+
+
+def test_even_a_bug_in_the_summaries_leaves_the_day_as_it_is(
+    arxiv_env: FakeArxiv,
+    chat: FakeChat,
+    cli: Cli,
+    digest_dir: Path,
+    baseline: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from arxiv_digest.jobs import _summaries as stage
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"a bug that quotes the key {KEY}")
+
+    monkeypatch.setattr(stage, "summarise_day", broken)
+    with_summaries(digest_dir, chat.url)
+    result = run(cli, digest_dir)
+    assert result.exit_code == 0, result.err
+    assert markdown_pages(digest_dir) == markdown_pages(baseline)
+    assert published(digest_dir) == published(baseline)
+    shown = status(cli, digest_dir)
+    assert "summaries: unexpected error: RuntimeError: a bug that quotes the key <key>" in shown.out
+    assert KEY not in shown.out + result.out + result.err
+
+
+def test_turned_off_every_page_is_as_without_summaries_again(
+    arxiv_env: FakeArxiv, chat: FakeChat, cli: Cli, digest_dir: Path, baseline: Path
+) -> None:
+    config = digest_dir / "config.yml"
+    plain = config.read_text(encoding="utf-8")
+    with_summaries(digest_dir, chat.url)
+    assert run(cli, digest_dir).exit_code == 0
+    assert summarised_ids(digest_dir)
+    config.write_text(plain, encoding="utf-8")  # the section removed
+    rebuilt = cli("rebuild", "--config", config, "--out", digest_dir)
+    assert rebuilt.exit_code == 0, rebuilt.err
+    assert markdown_pages(digest_dir) == markdown_pages(baseline)
+    assert "summaries:" not in status(cli, digest_dir).out
+    assert (digest_dir / "data" / "summaries" / "2026-06.jsonl").is_file()  # kept for a return

@@ -16,13 +16,13 @@ from lxml import etree
 
 from arxiv_digest.config import parse_config
 from arxiv_digest.models import AnnounceType, Digest, Paper, TopicDigest
-from arxiv_digest.notify.email import EmailRenderer
-from arxiv_digest.notify.selection import select
-from arxiv_digest.notify.webhooks import discord_escape, discord_payload, json_payload, slack_payload
+from arxiv_digest.render.chat import discord_escape, discord_payload, json_payload, slack_payload
+from arxiv_digest.render.email import EmailRenderer
 from arxiv_digest.render.feeds import build_feed
 from arxiv_digest.render.markdown import MarkdownRenderer
+from arxiv_digest.render.selection import select
 from arxiv_digest.render.site import SiteRenderer
-from arxiv_digest.render.site_paper import PaperInfo, paper_html
+from arxiv_digest.render.site_context import PaperInfo
 from tests import gfm
 from tests.test_escape import HOSTILE, hostile_authors, hostile_text, html_events
 
@@ -108,7 +108,7 @@ def test_markdown_in_the_reference_mode_shows_no_summary() -> None:
     assert with_summary == renderer.entry(p, mark_updates=False, open_=True, compat=True)
 
 
-def test_the_markdown_template_and_its_twin_agree_on_a_summary() -> None:
+def test_the_renderer_passes_the_summary_to_the_entry_macro() -> None:
     p = paper()
     template = MARKDOWN._entry(p, CONFIG.max_authors, False, True, None, False, summary=HOSTILE[5])
     assert MARKDOWN.entry(p, mark_updates=False, open_=True, summary=HOSTILE[5]) == str(template)
@@ -119,10 +119,9 @@ def test_the_markdown_template_and_its_twin_agree_on_a_summary() -> None:
 def test_the_site_shows_the_summary_as_text_above_the_abstract(summary: str) -> None:
     p = paper()
     info = PaperInfo("new", "new", ("MLLM",), None, summary)
-    html = paper_html(p, info, CONFIG.max_authors)
-    assert html == str(SITE._paper(p, info, CONFIG.max_authors))  # the template and its twin
+    html = str(SITE.paper(p, info))
     events = html_events(html)
-    plain = html_events(paper_html(p, replace(info, summary=harmless(summary)), CONFIG.max_authors))
+    plain = html_events(str(SITE.paper(p, replace(info, summary=harmless(summary)))))
     assert structure(events) == structure(plain)
     label = events.index(("start", "span", "class=machine"))
     assert text_after(events, label + 2, ("end", "p")).strip() == summary

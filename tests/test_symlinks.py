@@ -135,6 +135,29 @@ def test_a_link_anywhere_in_the_output_is_refused_before_anything_is_written(
         assert "pass --db" in result.err  # the way to keep the database elsewhere
 
 
+def test_a_run_checks_only_what_it_writes_and_rebuild_still_checks_everything(
+    arxiv_env: FakeArxiv, cli: Cli, digest_dir: Path, tmp_path: Path
+) -> None:
+    """Issue #12: a daily run checks the paths it writes (its days' folders, the top pages, data/, the
+    state), not every page of the history; a link in a day folder it does not write is left alone, and
+    `rebuild`, which writes every day, refuses it."""
+    assert run(cli, digest_dir).exit_code == 0
+    old_pages = digest_dir / "archive" / "2020-01-02"  # a day this run neither reads nor writes
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "notes.md").write_text("# mine\n", encoding="utf-8")
+    os.symlink(elsewhere, old_pages)
+    arxiv_env.announce(OLDER_DAY)
+
+    result = run(cli, digest_dir)
+
+    assert result.exit_code == 0, result.err
+    assert os.readlink(old_pages) == str(elsewhere)
+    assert state(elsewhere) == {"notes.md": hashlib.sha256(b"# mine\n").hexdigest()}
+    again = cli("rebuild", "--config", digest_dir / "config.yml", "--out", digest_dir)
+    assert refused(again, old_pages), again.err
+
+
 def test_rebuild_refuses_a_linked_day_before_rewriting_any_day(
     arxiv_env: FakeArxiv, cli: Cli, digest_dir: Path, tmp_path: Path
 ) -> None:

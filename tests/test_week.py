@@ -22,7 +22,7 @@ from arxiv_digest.models import Paper, id_sort_key
 from arxiv_digest.store import snapshot
 from tests import gfm, history_days
 from tests.conftest import CliResult, tree_state
-from tests.receivers import TOPICS, HookReceiver, add_config, topic_ids
+from tests.receivers import TOPICS, HookReceiver, SmtpReceiver, add_config, topic_ids
 
 Cli = Callable[..., CliResult]
 WEEK, DAYS_OF_WEEK = "2025-W24", ("2025-06-09", "2025-06-10", "2025-06-11", "2025-06-12", "2025-06-13")
@@ -206,6 +206,31 @@ def test_an_open_week_is_the_week_so_far_and_a_closed_one_is_sent_once(history: 
         assert [h.path for h in hooks.requests] == ["/week"]
         body = json.loads(hooks.requests[0].body)
         assert body["week"] == "2025-W25" and body["paper_count"] == result.papers
+
+
+def test_a_weekly_email_names_the_week_and_links_its_page(history: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(history, copy)
+    with SmtpReceiver(tmp_path) as server:
+        add_config(
+            copy,
+            "repo: me/digest\nnotify:\n  email:\n    host: 127.0.0.1\n"
+            f"    port: {server.port}\n    security: none\n    from: digest@example.org\n"
+            "    to: [me@example.org]\n    every: week\n",
+        )
+        config = load_config(copy / "config.yml")
+        for _ in range(2):
+            result = run_week(config, copy, week="2025-W25", today=AFTER, sleep=lambda s: None)
+            assert result.delivery is not None and not result.delivery.failed
+        assert len(server.messages) == 1  # once per week: the record is delivery/2025-W25.json
+        message = server.messages[0].message
+        assert message["Subject"].startswith("arXiv digest 2025-W25: ")
+        assert message["Message-ID"].startswith("<arxiv-digest.2025-W25.")
+        text = server.messages[0].part("plain")
+        assert "https://github.com/me/digest/blob/main/weekly/2025-W25.md" in text
+        record = json.loads((copy / "delivery" / "2025-W25.json").read_text())
+        assert record["week"] == "2025-W25" and record["channels"]["email"]["status"] == "sent"
+        assert record["channels"]["email"]["papers"] == result.papers
 
 
 @pytest.mark.parametrize(

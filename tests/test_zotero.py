@@ -177,6 +177,13 @@ def test_429_and_503_are_tried_again_after_the_wait_zotero_asks(run: Run, zotero
     assert run.slept == [7.0, 4.0]  # Retry-After 7 over our 2 s; then our backoff, doubled
 
 
+def test_a_backoff_header_delays_the_next_request(run: Run, zotero: FakeZotero) -> None:
+    zotero.add("One")
+    zotero.queue(Reply(503, b"busy", {"Backoff": "30"}))
+    assert [i.title for i in run().items] == ["One"]
+    assert run.slept[0] == 2.0 and 27 < run.slept[1] <= 30  # our backoff, then the rest of Zotero's 30 s
+
+
 def test_an_outage_falls_back_to_the_copy_with_a_warning(run: Run, zotero: FakeZotero) -> None:
     zotero.add("Kept")
     first = run()

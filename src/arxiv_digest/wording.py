@@ -1,4 +1,5 @@
-"""How a count is worded in every output: "1 topic", "2 topics", "0 papers", "1 cross-list".
+"""How a count is worded in every output: "1 topic", "2 topics", "0 papers", "1 cross-list"; and how a
+long text is cut for a message or a line (:func:`shorten`).
 
 One function, so that no message, page or report says "1 topics" (issue #7). Templates do the same with
 ``{{ "s" if n != 1 }}``; Python code calls :func:`counted`. Imports nothing: the quick commands (``search``,
@@ -21,3 +22,15 @@ def plural(noun: str, n: int) -> str:
 def counted(n: int, noun: str) -> str:
     """``n`` and its noun: ``counted(1, "topic") == "1 topic"``, ``counted(3, "day") == "3 days"``."""
     return f"{n} {plural(noun, n)}"
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: max(1, limit - 1)]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:") + "…"

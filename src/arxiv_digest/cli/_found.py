@@ -30,6 +30,7 @@ def json_rows(results: Sequence[SearchResult], *, explain: bool) -> list[dict[st
             "url": p.abs_url,
             "abstract": p.abstract,
             "source": "announcement" if r.submission is None else "remote",
+            "facts": None if p.facts is None else p.facts.to_record(),  # issue #10: code links, venue
         }
         if r.submission is not None:
             row["submitted"] = r.submission.submitted.isoformat()
@@ -55,6 +56,9 @@ def print_results(results: Sequence[SearchResult], *, explain: bool) -> None:
         if found["comment"] and p.comment:
             click.echo(f"  comment: {highlight(p.comment, found['comment'])}")
         click.echo(f"  {p.abs_url}")
+        if p.facts is not None and (p.facts.code or p.facts.venue):  # its badges (issue #10)
+            venue = [p.facts.venue.label] if p.facts.venue else []
+            click.echo("  " + " · ".join([f"code {link.url}" for link in p.facts.code[:1]] + venue))
         if explain:
             for h in r.hits:
                 click.echo(f"  matched {h.term} in {h.where}: {h.words!r}")

@@ -17,7 +17,7 @@ from ..errors import UsageError
 from ..jobs.daily import run_daily
 from ..jobs.rebuild import rebuild
 from ..output import layout
-from ..output.files import refuse_symlinks_within, write_files
+from ..output.files import make_folder, refuse_symlinks_within, write_files
 from ..store import incomplete
 from ..wording import counted
 from ._app import DEMO_DAY, cli, config_option, db_option, out_option, say, summary
@@ -226,6 +226,7 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
     files = {"config.yml": config_text, layout.in_data(f"{DEMO_DAY}.jsonl"): snapshot}
     # The day's snapshot lands before its pages: until the rebuild has written them all, `status` must not
     # report the day as published (a full disk among the pages, issue #7).
+    make_folder(out_dir)  # a folder the system refuses is a clean error before the marker
     incomplete.mark_rebuild(out_dir / layout.DATA)
     write_files(out_dir, files, keep={"config.yml"})
     config = load_config(config_path)

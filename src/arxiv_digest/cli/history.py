@@ -81,10 +81,10 @@ def check(ctx: click.Context, config_path: Path) -> None:
 def _check_templates(folder: Path) -> int:
     """Compile every template of the ``templates:`` folder with the environment of its kind (the
     Markdown pages, the site, the e-mail), as the run would; every mistake is raised, together."""
-    from ..notify.email import EmailRenderer
+    from ..render.email import EmailRenderer
     from ..render.loading import check_templates
     from ..render.markdown import markdown_environment
-    from ..render.site import site_environment
+    from ..render.site_context import site_environment
 
     mail = EmailRenderer(folder, max_authors=6)
     return check_templates(
@@ -175,7 +175,8 @@ def search(
     """Search the stored history with the query language, newest first.
 
     QUERY uses arXiv's syntax: words, "phrases", AND / OR / ANDNOT / NOT, parentheses, and the fields
-    ti: abs: au: co: cat: all: (see docs/query-language.md). Words match whole words as topics do.
+    ti: abs: au: co: cat: all:, and has:code venue:CVPR venue:workshop for the paper's own facts (see
+    docs/query-language.md). Words match whole words as topics do.
     Papers kept by earlier remote searches (OUT/data/remote/) are searched too.
 
     With --remote, arXiv's API is asked for the papers submitted between --from and --to (a superset:

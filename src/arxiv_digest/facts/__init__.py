@@ -14,13 +14,14 @@ written before that field existed, or by older rules, by extracting the facts ag
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 from arxiv_digest.facts.links import find_links
 from arxiv_digest.facts.values import RULES_VERSION, CodeLink, Facts, LinkKind, Track, Venue
 from arxiv_digest.facts.venues import find_venue
-from arxiv_digest.models import Paper
+from arxiv_digest.models import Paper, Submission
 
 __all__ = [
     "RULES_VERSION",
@@ -32,6 +33,9 @@ __all__ = [
     "extract",
     "extract_paper",
     "facts_of_record",
+    "is_current",
+    "with_facts",
+    "with_submission_facts",
 ]
 
 
@@ -46,12 +50,33 @@ def extract(abstract: str, comment: str | None = None, journal_ref: str | None =
         for link in find_links(text or ""):
             key = link.url if link.kind is LinkKind.PROJECT else link.url.casefold()
             links.setdefault(key, link)
-    return Facts(tuple(links.values()), find_venue(comment, journal_ref))
+    return Facts(tuple(links.values()), find_venue(comment, journal_ref), RULES_VERSION)
 
 
 def extract_paper(paper: Paper) -> Facts:
     """The facts of a :class:`~arxiv_digest.models.Paper`."""
     return extract(paper.abstract, paper.comment, paper.journal_ref)
+
+
+def is_current(facts: Facts | None) -> bool:
+    """Were these facts made by the current rules (and so need no extracting again)?"""
+    return facts is not None and facts.rules == RULES_VERSION
+
+
+def with_facts(paper: Paper) -> Paper:
+    """The paper with facts made by the current rules: itself when it has them, else with them extracted
+    (what ingestion and the loading of an older snapshot do)."""
+    if is_current(paper.facts):
+        return paper
+    return paper.with_(facts=extract_paper(paper))
+
+
+def with_submission_facts(submission: Submission) -> Submission:
+    """:func:`with_facts` for a paper of a remote search."""
+    if is_current(submission.facts):
+        return submission
+    facts = extract(submission.abstract, submission.comment, submission.journal_ref)
+    return dataclasses.replace(submission, facts=facts)
 
 
 def facts_of_record(record: Mapping[str, Any]) -> Facts:

@@ -121,7 +121,10 @@ def _unique(items: Iterable[LibraryItem]) -> list[LibraryItem]:
     what the first lacks (a title, an abstract, a day added)."""
     out: dict[str, LibraryItem] = {}
     for item in items:
-        key = f"id:{item.arxiv_id}" if item.arxiv_id else f"title:{_title_key(item.title)}"
+        if item.arxiv_id:
+            key = f"id:{item.arxiv_id}"
+        else:  # an entry with an abstract but no title is known by its abstract
+            key = f"title:{_title_key(item.title)}" if item.title else f"abstract:{_title_key(item.abstract)}"
         kept_item = out.get(key)
         if kept_item is None:
             out[key] = item

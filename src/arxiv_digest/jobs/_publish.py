@@ -79,7 +79,8 @@ def stage_site_extras(
 
     def digest_of(day: dt.date) -> Digest:
         if day not in known:
-            known[day] = attach_cached(config, day_digest(config, store, day, matcher), staging.root / "data")
+            built = day_digest(config, store, day, matcher)
+            known[day] = attach_cached(config, built, staging.root / layout.DATA)
         return known[day]
 
     if not latest_staged:
@@ -129,7 +130,8 @@ def fill_site(
         store.sync_days(out_dir / layout.DATA, missing)
     for day in missing:
         staging = Staging(out_dir)
-        digest = attach_cached(config, day_digest(config, store, day, matcher), out_dir / "data")
+        digest = day_digest(config, store, day, matcher)
+        digest = attach_cached(config, digest, out_dir / layout.DATA)
         files, owned = site.day_files(digest, days, latest=False)
         staging.add_tree(layout.in_site(""), files, owned=owned)
         written += staging.commit()[0]

@@ -42,11 +42,28 @@ def needed_days(
     config: Config, days: Sequence[dt.date], day: dt.date, unfinished: Iterable[dt.date] = ()
 ) -> set[dt.date]:
     """The days of ``days`` (oldest first, ``day`` among them) whose papers a run of ``day`` reads."""
-    i = days.index(day)
-    needed = {day, days[-1], *days[max(0, i - 1) : i + 2], *unfinished}
-    needed.update(days[-config.feed_days :] if config.feed_days > 0 else ())
+    needed = built_days(config, days, day, unfinished)
     needed.update(days[-(RECENT_DAYS + 1) :])  # the last ten stored days besides ``day``
     return needed & set(days)
+
+
+def built_days(
+    config: Config, days: Sequence[dt.date], day: dt.date, unfinished: Iterable[dt.date] = ()
+) -> set[dt.date]:
+    """The days among :func:`needed_days` whose digests a run of ``day`` builds (its pages, its neighbours',
+    the unfinished days', the feeds'); the plausibility check's days are read for their counts only."""
+    i = days.index(day)
+    built = {day, days[-1], *days[max(0, i - 1) : i + 2], *unfinished}
+    built.update(days[-config.feed_days :] if config.feed_days > 0 else ())
+    return built & set(days)
+
+
+def day_folders(days: Iterable[dt.date]) -> list[str]:
+    """The paths of these days' pages in the output folder (Markdown archive, site), for the link check."""
+    out: list[str] = []
+    for day in sorted(days):
+        out += [f"archive/{day}", f"site/day/{day}.html", f"site/day/{day}"]
+    return out
 
 
 def listing_rule(config: Config) -> str:

@@ -123,15 +123,19 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
         content = job.path.read_bytes()
     except OSError as e:
         raise StoreError(cannot_read(job.path, e)) from e
-    sha = snapshots.sha256(content)
-    papers = snapshots.loads(content, source=str(job.path), day=job.day)
+    papers, lacked_facts = snapshots.loads_filling(content, source=str(job.path), day=job.day)
     earlier = job.earlier.load() if job.earlier is not None else None
+    staging = Staging(job.out_dir)
+    snapshot_path = layout.in_data(layout.snapshot_name(job.day))
+    if lacked_facts:  # written before paper facts existed, or by older rules: write them in, once
+        content = snapshots.dumps(papers)
+        staging.add(snapshot_path, content)
+    sha = snapshots.sha256(content)
     # The cached summaries only (issue #11): a rebuild never calls the API, so it costs zero tokens.
     digest = build_digest(config, job.day, papers, matcher, earlier)
-    digest = attach_cached(config, digest, job.out_dir / "data")
-    staging = Staging(job.out_dir)
+    digest = attach_cached(config, digest, job.out_dir / layout.DATA)
     stage_day(staging, renderer, digest, job.days, latest=job.latest, site=site)
-    written, deleted = staging.commit()
+    written, deleted = staging.commit(first=[snapshot_path])
     rows = announcement_rows(job.day, papers) if sha != job.stored_sha else None
     if rows is not None and scratch is not None:
         with scratch.transaction():
@@ -193,6 +197,10 @@ def rebuild(
     refuse_symlinks(out_dir, db_path)  # a --db inside the output folder, outside what the lock scans
     with OutputLock(out_dir):
         data = out_dir / layout.DATA
+        # A template mistake is a clean error before anything is written, the marker included.
+        MarkdownRenderer(config)
+        if config.site:
+            SiteRenderer(config)
         # Until it goes, `status` says the pages are not wholly published (a failure among them: disk
         # full, a name the file system refuses); only a rebuild that finishes removes it (issue #7).
         if snapshots.day_files(data):

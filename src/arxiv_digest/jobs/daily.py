@@ -24,9 +24,8 @@ from ..errors import FeedFormatError, FetchError, ShrunkDayError
 from ..match import Matcher
 from ..match.topics import topic_matcher
 from ..models import Announcement, Digest, Paper, arxiv_today, is_after_today
-from ..notify import deliver_day, deliver_week
 from ..output import layout
-from ..output.files import Staging, make_folder, refuse_symlinks
+from ..output.files import Staging, make_folder, refuse_symlinks, refuse_symlinks_within
 from ..output.lock import OutputLock
 from ..render.markdown import MarkdownRenderer
 from ..render.site import SiteRenderer
@@ -38,6 +37,7 @@ from ..store import snapshot as snapshots
 from ..store.counts import COUNTS_NAME
 from ..wording import counted
 from . import _reads as reads
+from ._delivery import deliver, deliver_week
 from ._publish import (
     RunResult,
     fill_site,
@@ -51,6 +51,25 @@ from ._summaries import attach_cached, summarise_digest
 from ._week import days_read, publish_weeks, weeks_after_day
 
 log = logging.getLogger(__name__)
+
+#: The paths a daily run writes besides its days' folders (``reads.day_folders``), checked for links.
+RUN_WRITES = (
+    "README.md",
+    "hot_topic",
+    "category",
+    "archive/README.md",
+    "data",
+    "delivery",
+    layout.STATE_DIR,
+    "site/index.html",
+    "site/archive.html",
+    "site/assets",
+    "site/topic",
+    "site/category",
+    "site/feeds",
+    layout.WEEKLY,
+    f"{layout.SITE}/{layout.WEEKLY}",
+)
 
 #: A day this far below the recent average, with parse warnings, is treated as a format change.
 MIN_FRACTION_OF_AVERAGE = 0.2
@@ -124,7 +143,9 @@ def run_daily(
     db_path = db_path or default_db_path(out_dir)
     make_folder(out_dir)
     refuse_symlinks(out_dir, db_path)  # a --db inside the output folder, outside what the lock scans
-    with OutputLock(out_dir):
+    # What a run writes, checked for links before the lock (issue #12: not the whole history's pages; the
+    # folders of the days it writes are checked once it knows them, before the database is opened).
+    with OutputLock(out_dir, scan=RUN_WRITES if config.site else (*RUN_WRITES, "site")):
         with PoliteClient(config.arxiv, transport=transport, sleep=sleep or time.sleep) as client:
             announcement = rss.fetch_announcement(client, config.arxiv.rss_url, config.category_codes)
         today = today or arxiv_today()
@@ -138,10 +159,13 @@ def run_daily(
         # The database is brought up to date for the days this run reads, not the whole history (a fresh
         # clone imports a few snapshots: issue #12); a command that reads everything syncs the rest.
         history = reads.history_days(data, day)
-        needed = reads.needed_days(config, history, day, incomplete.marked_days(data))
-        # The weeks this day closes (issue #10), and the days the papers-already-shown rules read.
+        marked = incomplete.marked_days(data)
+        # The weeks this day closes (issue #10), and the days the papers-already-shown rules read for the
+        # digests the run builds (the days after a late day within `seen_days` are built again too).
         weeks = weeks_after_day(config, out_dir, history, day, today)
-        needed = days_read(config, history, needed, weeks)
+        built = reads.built_days(config, history, day, marked) | set(_following(config, history, day))
+        needed = reads.needed_days(config, history, day, marked) | days_read(config, history, built, weeks)
+        refuse_symlinks_within(out_dir, reads.day_folders(needed))
 
         def publish(store: Store) -> RunResult:  # again on a fresh database if this one proves damaged
             check_plausible(announcement, store)
@@ -160,7 +184,7 @@ def run_daily(
         # Delivery comes after the pages, and also when they were already there (a rerun of the day):
         # the day's delivery record says which channels still need it.
         assert result.digest is not None
-        report = deliver_day(config, out_dir, result.digest, sleep=sleep or time.sleep)
+        report = deliver(config, out_dir, result.digest, sleep=sleep or time.sleep)
         for week in result.weeks:  # the weekly channels, once per closed week (its delivery record)
             sent = deliver_week(config, out_dir, week, sleep=sleep or time.sleep)
             report = replace(report, outcomes=report.outcomes + sent.outcomes)
@@ -260,7 +284,7 @@ def _restage_unfinished(
     for other in marked:
         if other in days:
             digest = day_digest(config, store, other, matcher)
-            digest = attach_cached(config, digest, staging.root / "data")
+            digest = attach_cached(config, digest, staging.root / layout.DATA)
             stage_day(staging, renderer, digest, days, latest=other == latest, site=site)
     return marked
 
@@ -279,9 +303,15 @@ def _restage_neighbours(
 ) -> None:
     ordered = sorted(days)
     i = ordered.index(day)
-    # The days after it within `seen_days` read it as their history (papers already shown, issue #10).
-    following = [d for d in ordered[i + 1 :] if (d - day).days <= config.seen_days] or ordered[i + 1 : i + 2]
-    for neighbour in ordered[max(0, i - 1) : i] + following:
+    for neighbour in ordered[max(0, i - 1) : i] + _following(config, ordered, day):
         digest = day_digest(config, store, neighbour, matcher)
-        digest = known[neighbour] = attach_cached(config, digest, staging.root / "data")
+        digest = known[neighbour] = attach_cached(config, digest, staging.root / layout.DATA)
         stage_day(staging, renderer, digest, days, latest=neighbour == latest, site=site)
+
+
+def _following(config: Config, days: list[dt.date], day: dt.date) -> list[dt.date]:
+    """The days after ``day`` that a run of it builds again: the next one (its day links), and those within
+    `seen_days`, which read it as their history (papers already shown, issue #10)."""
+    ordered = sorted(days)
+    i = ordered.index(day)
+    return [d for d in ordered[i + 1 :] if (d - day).days <= config.seen_days] or ordered[i + 1 : i + 2]

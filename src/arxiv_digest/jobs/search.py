@@ -19,7 +19,8 @@ from ..match.fts import fts_expression
 from ..models import Paper, Submission, id_sort_key
 from ..query.ast import Node
 from ..store import Store
-from ..store.search_index import index_words
+
+__all__ = ["SearchResult", "search"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ def search(
     dates (inclusive) that the query selects, newest first."""
     fts = None
     if use_index:
-        store.ensure_search_index(index_words)
+        store.ensure_search_index()
         fts = fts_expression(tree)
     matcher = Matcher([TopicRule("query", tree)])
     best: dict[str, Paper] = {}

@@ -150,7 +150,7 @@ def read_status(
         counts = digest.day_counts
         listed = counts.total
         topics = {t.topic.name: len(t.papers) for t in digest.topics}
-    summaries, summary_warnings = _summary_lines(data_dir, last_day)
+    summaries, summary_warnings = _summary_lines(data_dir, last_day, config)
     missing = weekdays_after(last_day, today)
     warnings = [
         *_missing_warnings(last_day, missing, max_missing),
@@ -221,14 +221,26 @@ def _missing_warnings(last_day: dt.date, missing: Sequence[dt.date], max_missing
     ]
 
 
-def _summary_lines(data_dir: Path, last_day: dt.date) -> tuple[str | None, list[str]]:
+def _summary_lines(data_dir: Path, last_day: dt.date, config: Config | None) -> tuple[str | None, list[str]]:
     """The last day's summaries in one line, and its failed and remaining ones as warnings (issue #11):
-    warnings, never errors."""
+    warnings, never errors. Nothing once ``summaries:`` is removed (an old record says nothing then).
+    The words go through the cut of the secrets this process knows, the summaries' key among them: a
+    record edited by hand, or written by an older version, may hold it."""
     meta = day_meta.read(data_dir, last_day)
-    if not meta or meta.summaries is None:
+    if not meta or meta.summaries is None or (config is not None and config.summaries is None):
         return None, []
     line, warnings = status_lines(last_day.isoformat(), meta.summaries)
-    return line, list(warnings)
+    redactor = _redactor(config)
+    return line, [redactor.message(w) for w in warnings]
+
+
+def _redactor(config: Config | None) -> Redactor:
+    """The cut of every secret this process knows: the SMTP password and the summaries' key from the
+    environment, the webhook URLs when a config is given."""
+    key_env = config.summaries.key_env if config is not None and config.summaries is not None else None
+    return Redactor.for_delivery(
+        config.notify if config is not None else None, os.environ, api_key_env=key_env
+    )
 
 
 def _parse_warnings(data_dir: Path, last_day: dt.date) -> list[str]:
@@ -246,9 +258,8 @@ def _parse_warnings(data_dir: Path, last_day: dt.date) -> list[str]:
 def _delivery_warnings(out_dir: Path, last_day: dt.date, config: Config | None) -> list[str]:
     """The channels whose delivery of the last day failed. Channels are named, not URLs, and `run` stores
     errors with their secrets cut out; a record an older version wrote may still hold one, so what is
-    printed goes through the same cut (for the secrets this process knows: the password from the
-    environment, the webhook URLs when a config is given)."""
-    redactor = Redactor.for_delivery(config.notify if config is not None else None, os.environ)
+    printed goes through the same cut (:func:`_redactor`)."""
+    redactor = _redactor(config)
     out = []
     for channel, record in sorted(read_state(state_path(out_dir, last_day)).items()):
         if record.get("status") == "failed":

@@ -19,10 +19,11 @@ from pathlib import Path
 from ..config import Config
 from ..errors import UsageError
 from ..models import WeekDigest, arxiv_today, iso_week
-from ..notify import DeliveryReport, deliver_week
+from ..notify import DeliveryReport
 from ..output.files import make_folder, refuse_symlinks
 from ..output.lock import OutputLock
 from ..store import Store, default_db_path, with_store
+from ._delivery import deliver_week
 from ._week import days_of_week, latest_closed_week, publish_weeks
 
 

@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 
 from ..models import Paper
 from ..query.ast import And, Node, Not, Or, Term
+from ..query.fields import ALL, Field, Kind, field_of
 from ..query.words import Phrase, compile_keyword, phrase_at, tokenize
-
-#: The token stream a field's terms are looked for in. "all" is the title followed by the abstract.
-_STREAM = {"all": "all", "ti": "title", "abs": "abstract", "co": "comment", "au": "author"}
 
 Record = list[tuple[int, str, int, int]]
 _BOUNDARY = "\x00"
@@ -25,8 +23,9 @@ _BOUNDARY = "\x00"
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """Where a term matched: the stream (all, title, abstract, comment, author N, category, text), the
-    position (token index for the word rule, character offset for the substring rule) and the words."""
+    """Where a term matched: the stream (all, title, abstract, comment, author N, category, text, or a
+    fact field's name: has, venue), the position (token index for the word rule, character offset for
+    the substring rule) and the words."""
 
     term: Term
     where: str
@@ -163,6 +162,7 @@ class Matcher:
         self._indexes: dict[str, _Index] = {}
         self._substrings: list[tuple[int, str]] = []
         self._categories: list[tuple[int, str, bool]] = []
+        self._facts: list[tuple[int, Field, str]] = []
 
         def term_id(term: Term) -> int:
             if term in term_ids:
@@ -170,13 +170,17 @@ class Matcher:
             tid = len(self._terms)
             term_ids[term] = tid
             self._terms.append(term)
+            described = field_of(term.field)
             if term.substring:
                 self._substrings.append((tid, term.text.lower()))
-            elif term.field == "cat":
+            elif described.kind is Kind.CATEGORY:
                 text = term.text.lower()
                 self._categories.append((tid, text.rstrip("*"), text.endswith("*")))
+            elif described.kind is Kind.FACT:
+                self._facts.append((tid, described, term.text))
             else:
-                index = self._indexes.setdefault(_STREAM[term.field], _Index())
+                assert described.stream is not None  # every text field names its stream
+                index = self._indexes.setdefault(described.stream, _Index())
                 for phrase in compile_keyword(term.text):
                     index.add(tid, phrase)
             return tid
@@ -213,10 +217,6 @@ class Matcher:
                 for term in needed:
                     self._triggers.setdefault(term_ids[term], []).append(n)
 
-    @property
-    def terms(self) -> tuple[Term, ...]:
-        return tuple(self._terms)
-
     def _hits(self, paper: Paper, record: Record | None = None) -> set[int]:
         hits: set[int] = set()
         streams = self._streams
@@ -248,6 +248,12 @@ class Matcher:
                         if record is not None:
                             record.append((tid, "category", n, n + 1))
                         break
+        for tid, described, value in self._facts:
+            assert described.test is not None  # every fact field has its test
+            if described.test(value, paper):
+                hits.add(tid)
+                if record is not None:
+                    record.append((tid, described.name, 0, 0))
         if self._substrings:
             text = (paper.title + " " + paper.abstract).lower()
             for tid, needle in self._substrings:
@@ -323,4 +329,10 @@ def hit_words(paper: Paper, where: str, start: int, end: int) -> str:
         return (paper.title + " " + paper.abstract)[start:end]
     if where.startswith("author "):
         return paper.authors[int(where.split()[1])]
+    evidence = field_of(where).evidence if where in _FACT_FIELDS else None
+    if evidence is not None:
+        return evidence(paper)
     return " ".join(stream_tokens(paper, where)[start:end])
+
+
+_FACT_FIELDS = frozenset(f.name for f in ALL if f.kind is Kind.FACT)

@@ -5,7 +5,9 @@ The index holds each field as the word rule sees it (NFKC, lower case, words sep
 tokens are our tokens. A term becomes a phrase whose last word is a prefix (covering plurals and ``*``),
 one phrase per hyphen variant; a prefix inside a phrase loosens it to an AND of words. NOT, categories
 and substring terms cannot narrow a superset, so they contribute no restriction (``None``); a tree with no
-restriction at all is answered by scanning the date range.
+restriction at all is answered by scanning the date range. A fact field (``has:``, ``venue:``) has a column
+of its own holding its words (:mod:`arxiv_digest.query.fields`): every word of its value must be there.
+Which column a field narrows is the fields table's :attr:`~arxiv_digest.query.fields.Field.fts_target`.
 
 FTS5's own parser has a fixed stack (100 entries; ``a AND (b OR (`` takes about three a level, so 16 such
 levels overflow it), so a subtree deeper than :data:`MAX_FTS_DEPTH` levels is left out: it only makes the
@@ -15,9 +17,9 @@ superset larger, and the matcher still judges every candidate.
 from __future__ import annotations
 
 from ..query.ast import And, Node, Not, Or, Term
-from ..query.words import Phrase, compile_keyword
+from ..query.fields import Kind, field_of
+from ..query.words import Phrase, compile_keyword, tokenize
 
-COLUMNS = {"all": "{ti abs}", "ti": "ti", "abs": "abs", "au": "au", "co": "co"}
 #: How many levels of a tree become FTS5 operators (each is one level of parentheses in the expression).
 MAX_FTS_DEPTH = 20
 
@@ -37,13 +39,18 @@ def fts_expression(node: Node, depth: int = 0) -> str | None:
     if depth >= MAX_FTS_DEPTH:
         return None  # no restriction: a larger superset, never a wrong result
     if isinstance(node, Term):
-        if node.substring or node.field not in COLUMNS:
+        described = field_of(node.field)
+        target = described.fts_target
+        if node.substring or target is None:
             return None
+        if described.kind is Kind.FACT:
+            words = tokenize(node.text)
+            return f"{target} : (" + " AND ".join(f'"{w}"' for w in words) + ")" if words else None
         variants = compile_keyword(node.text)
         if not variants:
             return None
         body = " OR ".join(_phrase(p) for p in variants)
-        return f"{COLUMNS[node.field]} : ({body})"
+        return f"{target} : ({body})"
     if isinstance(node, Not):
         return None
     parts = [fts_expression(item, depth + 1) for item in node.items]

@@ -1,11 +1,13 @@
 """The values that flow through the pipeline, no I/O and no imports but each other: papers and
-announcements (``paper``), what config.yml names (``topic``), a day's digest (``digest``), a week's
-(``week``), the reader's library (``library``). Every name is exported here, so a stage imports
-``from ..models import X`` without knowing the file."""
+announcements (``paper``), what a paper's record says about its code and venue (``facts``), what
+config.yml names (``topic``), a day's digest (``digest``), a week's (``week``), the reader's library
+(``library``). Every name is exported here, so a stage imports ``from ..models import X`` without knowing
+the file."""
 
 from __future__ import annotations
 
 from .digest import CategoryDigest, DayCounts, Digest, Listing, TopicDigest, kind_label, sort_papers
+from .facts import CodeLink, Facts, LinkKind, Track, Venue
 from .library import Library, LibraryItem
 from .paper import (
     ARXIV_TZ,
@@ -29,10 +31,13 @@ __all__ = [
     "Announcement",
     "CategoryDigest",
     "CategorySpec",
+    "CodeLink",
     "DayCounts",
     "Digest",
+    "Facts",
     "Library",
     "LibraryItem",
+    "LinkKind",
     "Listing",
     "MatchMode",
     "Order",
@@ -40,6 +45,8 @@ __all__ = [
     "Submission",
     "Topic",
     "TopicDigest",
+    "Track",
+    "Venue",
     "WeekCounts",
     "WeekDigest",
     "WeekTopic",

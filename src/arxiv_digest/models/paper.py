@@ -16,6 +16,8 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .facts import Facts
+
 #: arXiv's announcement calendar runs on US Eastern time (info.arxiv.org/help/availability.html).
 ARXIV_TZ = ZoneInfo("America/New_York")
 
@@ -156,6 +158,10 @@ class Paper:
     journal_ref: str | None = None
     doi: str | None = None
     license: str | None = None
+    #: What the record says about code and venue (issue #10): filled at ingestion (the sources) and on
+    #: loading an older snapshot (the store); None only for a paper built without either. Derived from the
+    #: text above, so it takes no part in equality.
+    facts: Facts | None = field(default=None, compare=False)
 
     @property
     def primary_category(self) -> str:
@@ -184,11 +190,14 @@ class Paper:
             "journal_ref": self.journal_ref,
             "doi": self.doi,
             "license": self.license,
+            **({} if self.facts is None else {"facts": self.facts.to_record()}),
         }
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Paper:
-        """Build a Paper from a snapshot record; raises KeyError/ValueError/TypeError on bad input."""
+        """Build a Paper from a snapshot record; raises KeyError/ValueError/TypeError on bad input. Its
+        ``facts`` are read as stored, whatever rules made them (a record without the key has None):
+        the store decides whether to extract them again."""
         arxiv_id, version, title, authors, abstract, categories, comment, journal_ref, doi = _record_fields(
             record
         )
@@ -198,6 +207,7 @@ class Paper:
         kind = _ANNOUNCE_TYPES.get(record["announce_type"])
         if kind is None:
             raise ValueError(f"unknown announce_type {record['announce_type']!r}")
+        stored = record.get("facts")
         return cls(
             arxiv_id,
             version,
@@ -211,6 +221,7 @@ class Paper:
             journal_ref,
             doi,
             license_,
+            None if stored is None else Facts.from_record(stored),
         )
 
     def with_(self, **changes: Any) -> Paper:
@@ -248,6 +259,7 @@ class Submission:
     comment: str | None = None
     journal_ref: str | None = None
     doi: str | None = None
+    facts: Facts | None = field(default=None, compare=False)  # as Paper.facts
 
     def as_paper(self) -> Paper:
         """The same paper as a :class:`Paper` (for the matcher and for printing), dated by its first
@@ -264,6 +276,7 @@ class Submission:
             comment=self.comment,
             journal_ref=self.journal_ref,
             doi=self.doi,
+            facts=self.facts,
         )
 
     def to_record(self) -> dict[str, Any]:
@@ -280,6 +293,7 @@ class Submission:
             "comment": self.comment,
             "journal_ref": self.journal_ref,
             "doi": self.doi,
+            **({} if self.facts is None else {"facts": self.facts.to_record()}),
         }
 
     @classmethod
@@ -288,6 +302,7 @@ class Submission:
         arxiv_id, version, title, authors, abstract, categories, comment, journal_ref, doi = _record_fields(
             record
         )
+        stored = record.get("facts")
         return cls(
             arxiv_id,
             version,
@@ -300,4 +315,5 @@ class Submission:
             comment,
             journal_ref,
             doi,
+            None if stored is None else Facts.from_record(stored),
         )

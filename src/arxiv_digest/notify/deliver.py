@@ -1,4 +1,5 @@
-"""Delivering a day's digest to every configured channel, at most once per channel and day.
+"""Delivering a day's digest to every configured channel, at most once per channel and day; and a closed
+ISO week's to the ``every: week`` channels, at most once per channel and week (issue #10).
 
 Channels are named ``email``, ``webhook 1 (slack)``, ``webhook 2 (discord)``… (position and format,
 never a URL: the URL is a secret). Each is tried ``attempts`` times by the one retry rule (``retry.py``):
@@ -12,7 +13,7 @@ Per channel it records ``status`` (``sent`` or ``failed``), ``attempts`` (all ru
 ``last_error`` (every secret cut out of it, see ``redact.py``) and, once sent, ``sent_at``. The file is
 rewritten (atomically) after each channel, so a run that dies halfway still remembers what it sent. A
 channel recorded as sent is never sent again for that day; a failed one, or one never tried, is tried by
-the next run of the day.
+the next run of the day. A week's record is ``delivery/<YYYY-Www>.json``, kept the same way.
 """
 
 from __future__ import annotations
@@ -29,19 +30,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import jinja2
 
-from ..config import SMTP_PASSWORD_ENV, Config, Every
+from ..config import SMTP_PASSWORD_ENV, Config, EmailSettings, Every
 from ..errors import DeliveryError, GaveUp, SendFailed, cannot_read
-from ..models import Digest, TopicDigest, WeekDigest
 from ..net.retry import RetryPolicy, retry
 from ..output import layout
 from ..output.files import atomic_write
 from ..wording import counted
 from . import email as mail
 from . import webhooks
+from .outgoing import Channel, Compose, Outgoing
 from .redact import Redactor
-from .selection import Selection, select
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +89,9 @@ class DeliveryReport:
 
 
 @dataclass(frozen=True, slots=True)
-class _Channel:
-    name: str
-    topics: tuple[str, ...] | None
-    send: Callable[[Selection], str]  # one attempt; returns what to print ("to 2 recipients")
-    every: Every = Every.DAY
+class _Sender:
+    channel: Channel
+    send: Callable[[Outgoing], str]  # one attempt; returns what to print ("to 2 recipients")
 
 
 def state_path(out_dir: Path, day: dt.date | str) -> Path:
@@ -128,57 +125,63 @@ def read_state(path: Path) -> dict[str, dict[str, Any]]:
     return channels
 
 
-def _write_state(path: Path, key: dict[str, str], channels: Mapping[str, Mapping[str, Any]]) -> None:
-    body = {**key, "channels": dict(sorted(channels.items()))}
+def _write_state(path: Path, key: dt.date | str, channels: Mapping[str, Mapping[str, Any]]) -> None:
+    head = {"week": key} if isinstance(key, str) else {"day": key.isoformat()}
+    body = {**head, "channels": dict(sorted(channels.items()))}
     atomic_write(path, (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
-def _channels(
+def channels(config: Config) -> list[Channel]:
+    """The configured channels, in the order they are served: the e-mail, then each webhook."""
+    notify = config.notify
+    email = notify.email
+    out = [Channel("email", email.topics, every=email.every)] if email is not None else []
+    for i, hook in enumerate(notify.webhooks, 1):
+        out.append(Channel(f"webhook {i} ({hook.format.value})", hook.topics, hook.format, hook.every))
+    return out
+
+
+def _senders(
     config: Config,
+    of: str,
     client: Callable[[], httpx.Client],
     env: Mapping[str, str],
     now: Callable[[], dt.datetime],
-) -> list[_Channel]:
+) -> list[_Sender]:
     notify = config.notify
-    out: list[_Channel] = []
-    if notify.email is not None:
-        settings = notify.email
-        renderer = mail.EmailRenderer(config.templates_dir, config.max_authors)
+    hooks = iter(notify.webhooks)
+    out: list[_Sender] = []
+    for channel in channels(config):
+        if channel.format is None:
+            assert notify.email is not None
+            settings = notify.email
 
-        def send_email(selection: Selection) -> str:
-            try:
-                message = mail.build_message(selection, settings, renderer, now=now())
-            except jinja2.TemplateError as e:
-                raise SendFailed(f"cannot render the e-mail: {e}", retryable=False) from e
-            refused = mail.send_message(
-                message,
-                settings,
-                password=env.get(SMTP_PASSWORD_ENV) or None,
-                timeout_seconds=notify.timeout_seconds,
-            )
-            delivered = len(settings.to) - len(refused)
-            note = f"; refused: {', '.join(sorted(refused))}" if refused else ""
-            return f"to {delivered} recipient{'s' if delivered != 1 else ''}{note}"
+            def send_email(outgoing: Outgoing, settings: EmailSettings = settings) -> str:
+                message = mail.build_message(outgoing, of, settings, now=now())
+                refused = mail.send_message(
+                    message,
+                    settings,
+                    password=env.get(SMTP_PASSWORD_ENV) or None,
+                    timeout_seconds=notify.timeout_seconds,
+                )
+                delivered = len(settings.to) - len(refused)
+                note = f"; refused: {', '.join(sorted(refused))}" if refused else ""
+                return f"to {counted(delivered, 'recipient')}{note}"
 
-        out.append(_Channel("email", settings.topics, send_email, settings.every))
-    for i, hook in enumerate(notify.webhooks, 1):
-        build = webhooks.PAYLOADS[hook.format]
+            out.append(_Sender(channel, send_email))
+            continue
 
-        def send_hook(
-            selection: Selection,
-            url: str = hook.url,
-            build: Callable[[Selection], dict[str, Any]] = build,
-        ) -> str:
-            webhooks.post(client(), url, build(selection))
+        def send_hook(outgoing: Outgoing, url: str = next(hooks).url) -> str:
+            webhooks.post(client(), url, outgoing.payload)
             return ""
 
-        out.append(_Channel(f"webhook {i} ({hook.format.value})", hook.topics, send_hook, hook.every))
+        out.append(_Sender(channel, send_hook))
     return out
 
 
 def _attempts(
-    channel: _Channel,
-    selection: Selection,
+    sender: _Sender,
+    outgoing: Outgoing,
     *,
     attempts: int,
     backoff_seconds: float,
@@ -197,7 +200,7 @@ def _attempts(
         nonlocal made
         made += 1
         try:
-            return redactor.message(channel.send(selection))
+            return redactor.message(sender.send(outgoing))
         except SendFailed as e:
             raise SendFailed(
                 redactor.message(e.reason),
@@ -213,7 +216,7 @@ def _attempts(
         max_wait_name=f"the {MAX_WAIT_SECONDS:.0f} s a delivery waits at most",
     )
     try:
-        detail = retry(send, policy, what=channel.name, sleep=sleep)
+        detail = retry(send, policy, what=sender.channel.name, sleep=sleep)
     except GaveUp as e:
         # The record keeps the last try's reason; a Retry-After past the cap adds why we stopped.
         asked_too_long = e.retry_after_seconds is not None
@@ -250,78 +253,44 @@ def _settle(
 def deliver_day(
     config: Config,
     out_dir: Path,
-    digest: Digest,
+    day: dt.date,
+    compose: Compose,
     *,
     sleep: Callable[[float], None] = time.sleep,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     env: Mapping[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> DeliveryReport:
-    """Send ``digest`` to every daily channel not yet served for its day; record each outcome as it happens.
+    """Send ``day``'s messages to every daily channel not yet served for it; record each outcome as it
+    happens. ``compose`` renders a channel's message (the job's renderer); it is called only for the
+    channels still to serve, and a :class:`SendFailed` it raises is that channel's failure (one attempt).
 
     Never raises for a channel's failure (the report holds it, see :meth:`DeliveryReport.error`); raises
     :class:`DeliveryError` only when the day's record cannot be read.
     """
-
-    def selection(topics: tuple[str, ...] | None) -> Selection:
-        return select(
-            digest,
-            topics,
-            title=config.title,
-            repo=config.repo,
-            max_authors=config.max_authors,
-            site_url=config.site_url if config.site else None,
-        )
-
-    key = {"day": digest.day.isoformat()}
-    return _deliver(config, out_dir, digest.day, key, selection, Every.DAY, sleep, now, env, transport)
+    return deliver_record(
+        config, out_dir, day, compose, day=day, sleep=sleep, now=now, env=env, transport=transport
+    )
 
 
-def deliver_week(
+def deliver_record(
     config: Config,
     out_dir: Path,
-    week: WeekDigest,
+    key: dt.date | str,
+    compose: Compose,
     *,
+    day: dt.date,
     sleep: Callable[[float], None] = time.sleep,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     env: Mapping[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> DeliveryReport:
-    """Send a closed week's page to every ``every: week`` channel not yet served for it, recorded in
-    ``delivery/<YYYY-Www>.json`` as days are (issue #10)."""
-    topics = tuple(TopicDigest(t.topic, t.papers) for t in week.topics)
-    last = week.days[-1] if week.days else week.last_day
-
-    def selection(wanted: tuple[str, ...] | None) -> Selection:
-        return Selection(
-            day=last,
-            topics=tuple(t for t in topics if wanted is None or t.topic.name in wanted),
-            title=config.title,
-            repo=config.repo,
-            max_authors=config.max_authors,
-            site_url=config.site_url if config.site else None,
-            week=week.week,
-        )
-
-    key = {"week": week.week}
-    return _deliver(config, out_dir, week.week, key, selection, Every.WEEK, sleep, now, env, transport)
-
-
-def _deliver(
-    config: Config,
-    out_dir: Path,
-    record_of: dt.date | str,
-    key: dict[str, str],
-    selection_for: Callable[[tuple[str, ...] | None], Selection],
-    every: Every,
-    sleep: Callable[[float], None],
-    now: Callable[[], dt.datetime],
-    env: Mapping[str, str] | None,
-    transport: httpx.BaseTransport | None,
-) -> DeliveryReport:
-    """The channels sent ``every`` day or week that the record ``record_of`` does not show as sent."""
+    """Send the messages of ``key``, a day (the channels sent ``every: day``) or an ISO week written
+    ``YYYY-Www`` (those sent ``every: week``), to each such channel its record does not show as sent, as
+    :func:`deliver_day` does; ``day`` is the report's day (a week's last announcement day)."""
     notify = config.notify
-    day = selection_for(None).day
+    every = Every.WEEK if isinstance(key, str) else Every.DAY
+    of = key if isinstance(key, str) else key.isoformat()
     env = os.environ if env is None else env
     clients: list[httpx.Client] = []
 
@@ -330,36 +299,42 @@ def _deliver(
             clients.append(webhooks.make_client(notify.timeout_seconds, transport))
         return clients[0]
 
-    channels = [c for c in _channels(config, client, env, now) if c.every is every]
-    if not channels:
+    senders = [s for s in _senders(config, of, client, env, now) if s.channel.every is every]
+    if not senders:
         return DeliveryReport(day, ())
-    path = state_path(out_dir, record_of)
+    path = state_path(out_dir, key)
     state = read_state(path)
-    redactor = Redactor.for_delivery(notify, env)
+    api_key_env = config.summaries.key_env if config.summaries is not None else None
+    redactor = Redactor.for_delivery(notify, env, api_key_env=api_key_env)
     outcomes: list[ChannelOutcome] = []
     try:
-        for channel in channels:
-            record = dict(state.get(channel.name, {}))
+        for sender in senders:
+            name = sender.channel.name
+            record = dict(state.get(name, {}))
             if record.get("status") == Status.SENT.value:
                 when = record.get("sent_at")
                 outcomes.append(
-                    ChannelOutcome(channel.name, Status.ALREADY_SENT, detail=f"at {when}" if when else "")
+                    ChannelOutcome(name, Status.ALREADY_SENT, detail=f"at {when}" if when else "")
                 )
                 continue
-            selection = selection_for(channel.topics)
-            if selection.is_empty and not notify.send_empty:
-                outcomes.append(ChannelOutcome(channel.name, Status.NOTHING))
-                continue
-            made, error, detail = _attempts(
-                channel,
-                selection,
-                attempts=notify.attempts,
-                backoff_seconds=notify.retry_backoff_seconds,
-                sleep=sleep,
-                redactor=redactor,
-            )
-            outcome = _settle(record, channel.name, made, error, detail, selection.paper_count, now())
-            state[channel.name] = record
+            try:
+                outgoing = compose(sender.channel)
+            except SendFailed as e:  # it cannot be rendered: no attempt can do better
+                outcome = _settle(record, name, 1, redactor.message(e.reason), "", 0, now())
+            else:
+                if outgoing.empty and not notify.send_empty:
+                    outcomes.append(ChannelOutcome(name, Status.NOTHING))
+                    continue
+                made, error, detail = _attempts(
+                    sender,
+                    outgoing,
+                    attempts=notify.attempts,
+                    backoff_seconds=notify.retry_backoff_seconds,
+                    sleep=sleep,
+                    redactor=redactor,
+                )
+                outcome = _settle(record, name, made, error, detail, outgoing.papers, now())
+            state[name] = record
             _write_state(path, key, state)
             outcomes.append(outcome)
     finally:

@@ -6,7 +6,8 @@ arrived in. That text lands on stderr, in ``delivery/<day>.json`` (which the wor
 ``status``, so it passes through :meth:`Redactor.scrub` first, at the one boundary where a failure becomes
 a message (``deliver._attempts``), and again where ``status`` prints a record an older version wrote.
 
-What is secret: the SMTP password (``ARXIV_DIGEST_SMTP_PASSWORD``), and each webhook URL: the URL itself,
+What is secret: the SMTP password (``ARXIV_DIGEST_SMTP_PASSWORD``), the summaries' API key (the variable
+``summaries.key`` names), and each webhook URL: the URL itself,
 its path and each tail of it (with and without the leading slash), its query, the path segments and query
 values that look like tokens, the password of a ``user:password@``. Each is searched in every form a
 server or a library may echo it in, and the forms of those forms: as is, with whitespace runs collapsed,
@@ -36,7 +37,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
 
 from ..config import SMTP_PASSWORD_ENV, NotifySettings
-from .selection import shorten
+from ..wording import shorten
 
 #: A whole secret shorter than this is not searched for (see the module docstring).
 MIN_SECRET_CHARS = 4
@@ -48,7 +49,7 @@ MAX_MESSAGE_CHARS = 500
 #: What a text is replaced by when a secret is in it in a form that cannot be cut out.
 WITHHELD = "(details withheld: they held a secret in a form that could not be cut out)"
 
-PASSWORD, URL, TOKEN = "<password>", "<webhook URL>", "<secret>"
+PASSWORD, URL, TOKEN, API_KEY = "<password>", "<webhook URL>", "<secret>", "<API key>"
 
 # A route word rather than a token: lowercase letters, maybe joined by - or _ ("incoming-webhook").
 _WORD = re.compile(r"[a-z]+(?:[-_][a-z]+)*")
@@ -211,10 +212,17 @@ class Redactor:
         return cls({f: labels[f] for f in ordered}, kept)
 
     @classmethod
-    def for_delivery(cls, notify: NotifySettings | None, env: Mapping[str, str]) -> Redactor:
-        """The secrets a delivery with these settings holds: its webhook URLs and the SMTP password."""
+    def for_delivery(
+        cls, notify: NotifySettings | None, env: Mapping[str, str], *, api_key_env: str | None = None
+    ) -> Redactor:
+        """The secrets a delivery with these settings holds: its webhook URLs and the SMTP password; and
+        the summaries' API key (issue #11), held in the variable ``api_key_env``, which this process
+        knows too and no message may show."""
         secrets: dict[str, str] = {}
         pieces: dict[str, str] = {}
+        api_key = env.get(api_key_env, "").strip() if api_key_env else ""
+        if api_key:
+            secrets[api_key] = API_KEY
         for hook in notify.webhooks if notify is not None else ():
             secrets.update(url_secrets(hook.url))
         password = env.get(SMTP_PASSWORD_ENV) or ""

@@ -68,9 +68,13 @@ def refuse_symlinks(root: Path, path: Path, *, checked: set[Path] | None = None)
 def refuse_symlinks_within(root: Path, names: Iterable[str] = OUTPUT_NAMES) -> None:
     """Raise :class:`PublishError` if any file or folder under ``root/<name>``, for each of ``names``, is a
     symbolic link. Links are never followed; a run checks its whole output folder this way before it writes
-    (a rebuild's workers write days independently, so a check per write could come after the first)."""
+    (a rebuild's workers write days independently, so a check per write could come after the first). A
+    name may be a path (``archive/2026-06-30``): the folders on the way to it are checked too."""
+    on_the_way: set[Path] = set()
     for name in names:
         top = root / name
+        if top.parent != root:
+            refuse_symlinks(root, top.parent, checked=on_the_way)
         try:
             mode = os.lstat(top).st_mode
         except (FileNotFoundError, NotADirectoryError):
@@ -276,7 +280,7 @@ class Staging:
         way to any of them is refused before the first write."""
         stale = self._check()
         order = [p for p in first if p in self.files] + [p for p in self.files if p not in set(first)]
-        written = self._write_all(order)
+        written = self._write_all(order, keep=set(first))
         deleted = 0
         # A run killed mid-write leaves `.<name>.<pid>.tmp` behind. Remove those of processes that are gone,
         # never those of a live one (rebuild workers share folders such as site/day/).
@@ -301,18 +305,23 @@ class Staging:
                 raise PublishError(cannot("remove", self.root / rel, e)) from e
         return written, deleted
 
-    def _write_all(self, order: list[str]) -> int:
+    def _write_all(self, order: list[str], *, keep: set[str]) -> int:
         """Write the files in order; should one fail (a full disk, a name the file system refuses), give
         every file written so far its old bytes back, or remove it if it is new, and raise: a failed run
-        changes nothing it had published (issue #7). The old bytes are kept as a hard link beside the file
-        (no copy, no room needed), under the temporary-file name a later run cleans up."""
+        changes no page it had published (issue #7). The files in ``keep`` (the day's snapshot, written
+        first) stay: what was fetched is not lost, and the day's marker makes `status` report it unfinished
+        until a run or a rebuild publishes it. The old bytes are kept as a hard link beside the file (no
+        copy, no room needed), under the temporary-file name a later run cleans up."""
         undo: list[tuple[Path, Path | bytes | None]] = []
+        written = 0
         try:
             for rel in order:
                 path = self.root / rel
-                old = _keep_old(path)
+                old = None if rel in keep else _keep_old(path)
                 if atomic_write(path, self.files[rel], durable=layout.is_durable(rel)):
-                    undo.append((path, old))
+                    written += 1
+                    if rel not in keep:
+                        undo.append((path, old))
                 elif isinstance(old, Path):
                     old.unlink()
         except BaseException:
@@ -329,7 +338,7 @@ class Staging:
             if isinstance(old, Path):
                 with contextlib.suppress(OSError):
                     old.unlink()
-        return len(undo)
+        return written
 
     def _check(self) -> list[Path]:
         """Refuse a symbolic link on the way to anything this commit writes or deletes; return the stale

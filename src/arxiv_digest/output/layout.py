@@ -54,10 +54,6 @@ def topic_page(slug: str) -> str:
     return f"{TOPICS}/{slug}.md"
 
 
-def category_page(slug: str) -> str:
-    return f"{CATEGORIES}/{slug}.md"
-
-
 def archive_folder(day: dt.date) -> str:
     """The folder of a day's archived pages (a prefix: ends with ``/``)."""
     return f"{ARCHIVE}/{day_name(day)}/"
@@ -105,8 +101,6 @@ def is_durable(relative: str) -> bool:
 # -- the site, by path under site/ ------------------------------------------------------------------------
 
 SITE_INDEX = "index.html"
-SITE_ARCHIVE = "archive.html"
-SITE_ASSETS = ("assets/site.css", "assets/site.js")
 FEEDS = "feeds"
 #: Folders of a day of the site whose pages are all ours: a page a render does not produce is stale.
 SITE_LIST_FOLDERS = ("topic", "category")
@@ -134,10 +128,6 @@ def site_topic_page(day: dt.date | None, slug: str) -> str:
 def site_weekly_page(week: str) -> str:
     """An ISO week's page of the site (issue #10)."""
     return f"{WEEKLY}/{week}.html"
-
-
-def site_feed(slug: str) -> str:
-    return f"{FEEDS}/{slug}.xml"
 
 
 _DAY = r"day/\d{4}-\d{2}-\d{2}"

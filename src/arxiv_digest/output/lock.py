@@ -6,6 +6,7 @@ import contextlib
 import errno
 import fcntl
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import LockError, PublishError, cannot, reason
@@ -14,17 +15,20 @@ from .files import _symlink_error, refuse_symlinks_within
 
 
 class OutputLock:
-    """An exclusive lock on an output folder: a second run exits 1 instead of interleaving writes."""
+    """An exclusive lock on an output folder: a second run exits 1 instead of interleaving writes. ``scan``:
+    the paths under it checked for links before the lock is taken (default: all that arxiv-digest owns; a
+    daily run names what it writes, issue #12, and checks the day folders once it knows the day)."""
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, scan: Iterable[str] = layout.OUTPUT_NAMES) -> None:
         self.path = out_dir / layout.LOCK
+        self.scan = tuple(scan)
         self._fd: int | None = None
 
     def __enter__(self) -> OutputLock:
         root = self.path.parent.parent
-        # Before the lock file is created: a link anywhere in what arxiv-digest owns stops the run here,
-        # with nothing written. No concurrent run makes links, so this needs no lock.
-        refuse_symlinks_within(root)
+        # Before the lock file is created: a link anywhere in what arxiv-digest owns (or will write) stops
+        # the run here, with nothing written. No concurrent run makes links, so this needs no lock.
+        refuse_symlinks_within(root, self.scan)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # O_NOFOLLOW: should a link appear at the lock's path after the scan, opening it fails rather

@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-FIELDS = ("all", "ti", "abs", "au", "co", "cat")
-TEXT_FIELDS = ("all", "ti", "abs", "co")
+from .fields import NAMES
+
+#: The field names (described in :mod:`.fields`).
+FIELDS = NAMES
 _BARE_WORD = re.compile(r"^[^\s()\"]+$")
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT"}
 FIELD_PREFIX = re.compile(r"([A-Za-z]+):")

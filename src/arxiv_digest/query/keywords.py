@@ -21,11 +21,6 @@ def any_of(groups: Sequence[Sequence[str]], *, substring: bool = False) -> Node:
     return nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
 
 
-def keywords_query(keywords: Sequence[Sequence[str]], filters: Sequence[Sequence[str]] = ()) -> str:
-    """The same selection written in the query language (what `arxiv-digest check` shows for a topic)."""
-    return str(keywords_tree(keywords, filters))
-
-
 def keywords_tree(
     keywords: Sequence[Sequence[str]], filters: Sequence[Sequence[str]] = (), *, substring: bool = False
 ) -> Node:

@@ -6,7 +6,9 @@
     or    = and { "OR" and }
     and   = unary { ["AND"] unary | "ANDNOT" unary }
     unary = "NOT" unary | "(" or ")" | [field ":"] ( "phrase in quotes" | word )
-    field = ti | abs | au | co | cat | all          (no field: all = title + abstract)
+    field = ti | abs | au | co | cat | has | venue | all    (no field: all = title + abstract)
+
+The fields are described in :mod:`.fields`, the one table every walker reads.
 
 Operators are upper case (a lower-case ``and`` is a word); juxtaposition means AND; NOT binds tighter than
 AND, AND tighter than OR. ``a ANDNOT b`` is ``a AND NOT b``. Groups of the same operator are flattened, so
@@ -30,6 +32,7 @@ from dataclasses import dataclass
 from ..errors import QuerySyntaxError
 from ..taxonomy import load_taxonomy
 from .ast import FIELD_PREFIX, FIELDS, And, Node, Not, Or, Term
+from .fields import field_of
 
 OPERATORS = ("AND", "OR", "NOT", "ANDNOT")
 #: How many levels a query may nest. The deepest walkers (printing, the API translation) need about 5
@@ -208,6 +211,9 @@ class _Parser:
                 problem = unknown_category(token.value)
                 if problem is not None:
                     raise self.fail(token, problem)
+            problem = field_of(token.field).problem(token.value)  # a closed set: has:code, has:venue
+            if problem is not None:
+                raise self.fail(token, problem)
             return Term(text=token.value, field=token.field, quoted=token.quoted)
         raise self.fail(token, "expected a word, \"phrase\", NOT or '('")
 

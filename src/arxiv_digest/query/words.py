@@ -39,14 +39,6 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(normalize(text))
 
 
-def token_spans(text: str) -> list[tuple[str, int, int]]:
-    """Words with their character offsets in the *normalised* text (used to highlight matches).
-
-    NFKC can change lengths, so callers highlight the normalised text, not the original.
-    """
-    return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(normalize(text))]
-
-
 @dataclass(frozen=True, slots=True)
 class WordPattern:
     text: str
@@ -106,11 +98,3 @@ def phrase_at(phrase: Phrase, tokens: list[str], start: int) -> bool:
     if start + len(phrase) > len(tokens):
         return False
     return all(p.matches(tokens[start + k]) for k, p in enumerate(phrase))
-
-
-def find_phrase(phrase: Phrase, tokens: list[str]) -> int:
-    """Index of the first occurrence of ``phrase`` in ``tokens``, or -1."""
-    for i in range(len(tokens) - len(phrase) + 1):
-        if phrase_at(phrase, tokens, i):
-            return i
-    return -1

@@ -6,6 +6,10 @@ by the serialiser (a title holding ``<script>``, ``&`` or ``]]>`` stays text). O
 id is ``https://arxiv.org/abs/<id>`` (RFC 4287 §4.2.6: permanent and unique); a paper announced on
 several of the days (new, then replaced) appears once, as last announced. Times are the announcement
 day at 00:00 US Eastern (arXiv's calendar), never the clock, so the same days give the same bytes.
+
+A paper's badges (issue #10, :mod:`.badges`) are an entry's own elements, where feed readers show them: its
+code link a ``<link rel="related" type="text/html" title="💻 code">`` (http(s) only), its venue a
+``<category>`` in our own scheme (:data:`VENUE_SCHEME`) whose label is the badge's text.
 """
 
 from __future__ import annotations
@@ -20,11 +24,14 @@ from lxml import etree
 from .. import PROJECT_URL, __version__
 from ..config import Config
 from ..models import ARXIV_TZ, Digest, Order, Paper, sort_papers
+from .badges import badges
 from .escape import url_path
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 #: The category scheme arXiv's own Atom API uses for its subject classes.
 ARXIV_SCHEME = "http://arxiv.org/schemas/atom"
+#: The category scheme of a paper's venue (issue #10): ours, as no outside scheme names venues.
+VENUE_SCHEME = f"{PROJECT_URL}#venue"
 _A = f"{{{ATOM_NS}}}"
 # XML 1.0 forbids most C0 control characters; arXiv text has carried form feeds.
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -142,8 +149,15 @@ def _entry(feed: etree._Element, p: Paper, summary: str | None = None) -> None:
         title="PDF",
         href=f"https://arxiv.org/pdf/{p.id}",
     )
+    for b in badges(p):
+        if b.url is not None:
+            etree.SubElement(entry, _A + "link", rel="related", type="text/html", title=b.text, href=b.url)
     for code in p.categories:
         etree.SubElement(entry, _A + "category", term=code, scheme=ARXIV_SCHEME)
+    for b in badges(p):
+        if b.kind == "venue":
+            term, label = _NOT_XML.sub("", b.label), _NOT_XML.sub("", b.text)
+            etree.SubElement(entry, _A + "category", term=term, scheme=VENUE_SCHEME, label=label)
     abstract = p.abstract or "(no abstract)"
     text = f"{SUMMARY_LABEL} {summary}\n\nAbstract: {abstract}" if summary else abstract
     _text(entry, "summary", text, type="text")  # type="text": a reader shows it as text, never as markup

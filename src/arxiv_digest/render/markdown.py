@@ -28,6 +28,7 @@ from .. import PROJECT_URL
 from ..config import Config
 from ..models import DayCounts, Digest, Listing, MatchMode, Paper
 from . import escape
+from .badges import badges, markdown_destination
 from .loading import LocatedEnvironment, check_templates, folder_loaders
 from .tex_text import runs_to_html, tex_runs, tex_to_text
 
@@ -41,7 +42,7 @@ class Md(str):
 
 
 def _finalize(value: Any) -> Any:
-    if isinstance(value, Md):
+    if value.__class__ is Md:  # most values: what a filter made (an exact type test is the fastest)
         return value
     if value is None:
         return ""
@@ -95,6 +96,8 @@ def markdown_environment(user_dir: Path | None) -> jinja2.Environment:
     env.filters["code"] = lambda v: Md(escape.code(str(v)))
     env.filters["cell"] = lambda v: Md(escape.table_cell(str(v)))
     env.filters["url"] = lambda v: Md(escape.url_path(str(v)))
+    env.filters["badges"] = badges
+    env.filters["link"] = lambda v: Md(markdown_destination(str(v)))  # an http(s) URL from badges()
     return env
 
 
@@ -109,32 +112,6 @@ def author_line(authors: Sequence[str], limit: int) -> str:
         return "(no authors listed)"
     shown = ", ".join(authors[:limit])
     return shown + ", et al." if len(authors) > limit else shown
-
-
-def entry_markdown(
-    paper: Paper,
-    max_authors: int,
-    mark_updates: bool,
-    open_: bool = True,
-    cross_from: str | None = None,
-    compat: bool = False,
-    summary: str | None = None,
-) -> str:
-    """Exactly what the packaged ``_entry.md.j2`` macro renders, without the template engine."""
-    line = f"- **[{_title(paper.title, compat)}]({paper.abs_url})**  `arXiv:{paper.id}`  " + " ".join(
-        escape.code(c) for c in paper.categories
-    )
-    if cross_from:
-        line += f"  ↪️ **Cross-list** from {escape.code(cross_from)}"
-    if mark_updates and paper.announce_type.is_replacement:
-        line += f"  🔄 **Updated** (v{paper.version})"
-    authors = escape.inline(author_line(paper.authors, max_authors), ends_paragraph=True)
-    abstract = _abstract(paper.abstract or "(no abstract)", compat)
-    shown = f"  {SUMMARY_LABEL} {escape.html_text(summary)}</blockquote>\n" if summary else ""
-    return (
-        f"{line}  \n  _{authors}_\n{shown}  <details{' open' if open_ else ''}><summary>Abstract</summary>\n"
-        f"  {abstract}\n  </details>\n"
-    )
 
 
 # A paper is listed on its category page and on each of its topics' pages: escape its text once.
@@ -173,17 +150,15 @@ def part_name(slug: str, number: int) -> str:
 
 
 class MarkdownRenderer:
+    """The Markdown pages from the templates, one template call a page; each entry is the ``entry`` macro
+    of ``_entry.md.j2``, called from here (no Python twin), once for a paper listed alike in two topics."""
+
     def __init__(self, config: Config) -> None:
         self.config = config
         self.env = markdown_environment(config.templates_dir)
         if config.templates_dir is not None:  # every template of the kind, before anything is rendered
             check_templates(config.templates_dir, {TEMPLATES: [self.env]}, every_kind=False)
-        template = self.env.get_template("_entry.md.j2")
-        self._entry = template.module.entry  # type: ignore[attr-defined]
-        # The packaged entry template has a compiled twin (same bytes, ~10x faster; a test compares them
-        # on real papers); a user's own `_entry.md.j2` is always rendered by Jinja.
-        packaged = Path(__file__).parent / "templates" / TEMPLATES / "_entry.md.j2"
-        self._fast = template.filename is not None and Path(template.filename).resolve() == packaged.resolve()
+        self._entry = self.env.get_template("_entry.md.j2").module.entry  # type: ignore[attr-defined]
 
     def entry(
         self,
@@ -195,13 +170,10 @@ class MarkdownRenderer:
         compat: bool = False,
         summary: str | None = None,
     ) -> str:
-        """One paper's entry; ``summary`` (issue #11) is shown above its abstract, except in ``compat``,
-        whose bytes are the reference's."""
+        """One paper as the ``entry`` macro of ``_entry.md.j2`` (the entry's one source) renders it;
+        ``summary`` (issue #11) is shown above its abstract, except in ``compat``, whose bytes are the
+        reference's."""
         summary = None if compat else summary
-        if self._fast:
-            return entry_markdown(
-                paper, self.config.max_authors, mark_updates, open_, cross_from, compat, summary
-            )
         args = (paper, self.config.max_authors, mark_updates, open_, cross_from, compat)
         # A person's own `_entry.md.j2` written before summaries takes no `summary`: it shows none.
         if summary and "summary" in getattr(self._entry, "arguments", ()):
@@ -246,18 +218,19 @@ class MarkdownRenderer:
         cfg = self.config
         day = digest.day.isoformat()
         pages: dict[str, str] = {}
+        seen: dict[tuple[str, bool, bool], str] = {}  # a paper in several topics is rendered once
         for t in digest.topics:
             compat = t.topic.match is MatchMode.SUBSTRING
-            entries = [
-                self.entry(
-                    p,
-                    mark_updates=t.topic.mark_updates,
-                    open_=True,
-                    compat=compat,
-                    summary=digest.summary_of(p),
-                )
-                for p in t.papers
-            ]
+            mark = t.topic.mark_updates
+            entries = []
+            for p in t.papers:
+                key = (p.id, mark, compat)
+                entry = seen.get(key)
+                if entry is None:
+                    entry = seen[key] = self.entry(
+                        p, mark_updates=mark, open_=True, compat=compat, summary=digest.summary_of(p)
+                    )
+                entries.append(entry)
             for name, text in self._paged(
                 "topic.md.j2",
                 t.topic.slug,

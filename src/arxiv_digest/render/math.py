@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from latex2mathml.converter import convert
 from lxml import etree
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .math_spans import MathSpans
 
@@ -137,19 +137,17 @@ _TOKENS = frozenset({"mi", "mo", "mn", "mtext", "ms"})
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
-
-
 def _escape(text: str) -> str:
-    """markupsafe's escaping (the same bytes as Jinja's autoescape), on plain strings."""
-    return text.translate(_ESCAPES)
+    """MarkupSafe's escaping (Jinja's autoescape, the same bytes), as a plain string: the pieces are joined
+    with our own markup, which a ``Markup`` would escape again when added to it."""
+    return str(escape(text))
 
 
 def tex_to_html(text: str) -> Markup:
     """HTML for a title or abstract: MathML for its math, HTML for its text macros, the rest escaped."""
     text = CONTROL_CHARACTERS.sub("", text)
     if not _NEEDS_WORK.search(text):
-        return Markup(_escape(text))
+        return escape(text)
     if _depth(text) > MAX_DEPTH:  # no real abstract nests so deep: read it as text, in linear time
         return Markup(_text(_BRACES.sub("", text)))
     return Markup(_render(text))

@@ -26,12 +26,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 
 from .. import PROJECT_URL
@@ -41,25 +38,20 @@ from ..output import layout
 from . import feeds
 from .escape import url_path
 from .loading import check_templates
-from .markdown import make_environment
-from .math import tex_to_html
-from .site_paper import PaperInfo, authors_text, brief_html, paper_html
+from .site_context import (
+    TEMPLATES,
+    CategoryLink,
+    DayLink,
+    DaysNav,
+    FilterTopic,
+    ListLink,
+    PaperInfo,
+    site_environment,
+)
+from .site_filters import categories_of, filter_topics, venue_names
 
-TEMPLATES = "site"
 OWNED = layout.SITE_LIST_FOLDERS  # the site layout (and what `site: false` removes) is in output/
 _KIND_LABELS = {"new": "New", "cross": "Cross-list", "updated": "Updated"}
-
-
-def _finalize(value: Any) -> Any:
-    return "" if value is None else value
-
-
-def site_environment(user_dir: Path | None) -> jinja2.Environment:
-    """Jinja2 for HTML: autoescape on, a user's ``site/`` templates searched before the packaged ones."""
-    env = make_environment(TEMPLATES, user_dir, finalize=_finalize, autoescape=True, located_errors=True)
-    env.filters["tex"] = lambda text: tex_to_html(str(text))
-    env.filters["author_line"] = authors_text
-    return env
 
 
 def asset(name: str) -> bytes:
@@ -70,52 +62,12 @@ def asset(name: str) -> bytes:
 PAST_LINKS = 60
 
 
-@dataclass(frozen=True, slots=True)
-class DayLink:
-    day: str
-    href: str
-
-
-@dataclass(frozen=True, slots=True)
-class DaysNav:
-    previous: DayLink | None
-    next: DayLink | None
-    day_page: str
-    latest: str | None = None
-    past: tuple[DayLink, ...] = ()  # the latest pages' newest PAST_LINKS earlier days
-    older: int = 0  # earlier days beyond those (the archive page lists them)
-
-
-@dataclass(frozen=True, slots=True)
-class ListLink:
-    name: str
-    slug: str
-    href: str
-    count: int
-    entries: tuple[Markup, ...] = ()
-    feed: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CategoryLink:
-    display: str
-    code: str
-    href: str
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
-class FilterTopic:
-    name: str
-    slug: str
-
-
 def day_file(day: dt.date) -> str:
     return layout.site_day_page(day)
 
 
 class _DayRender:
-    """One day's papers, each rendered once (with and without its abstract) and reused on every page."""
+    """One day's digest and what each of its papers' elements says (:class:`PaperInfo`), for every page."""
 
     def __init__(self, site: SiteRenderer, digest: Digest) -> None:
         self.site = site
@@ -125,43 +77,47 @@ class _DayRender:
             for p in t.papers:
                 topics.setdefault(p.id, []).append(t.topic.slug)
         cross: dict[str, str | None] = {}
+        papers: dict[str, Paper] = {}
         for c in digest.categories:
             for item in c.listings:
                 cross[item.paper.id] = item.cross_from
+                papers[item.paper.id] = item.paper
+        for t in digest.topics:
+            for p in t.papers:
+                papers.setdefault(p.id, p)
         self.infos: dict[str, PaperInfo] = {}
-        self._topics = topics
-        self._cross = cross
+        for pid, paper in papers.items():
+            kind = kind_label(paper.announce_type)
+            self.infos[pid] = PaperInfo(
+                kind, _KIND_LABELS[kind], tuple(topics.get(pid, ())), cross.get(pid), digest.summary_of(paper)
+            )
         self._full: dict[str, Markup] = {}
         self._brief: dict[str, Markup] = {}
 
     def info(self, paper: Paper) -> PaperInfo:
-        info = self.infos.get(paper.id)
-        if info is None:
-            kind = kind_label(paper.announce_type)
-            info = PaperInfo(
-                kind,
-                _KIND_LABELS[kind],
-                tuple(self._topics.get(paper.id, ())),
-                self._cross.get(paper.id),
-                self.digest.summary_of(paper),
-            )
-            self.infos[paper.id] = info
-        return info
+        """What the paper's element says besides the paper (its kind, topics, cross-list, summary)."""
+        return self.infos[paper.id]
 
     def full(self, paper: Paper) -> Markup:
+        """The paper's element with its abstract (topic and category pages), rendered once a day."""
         entry = self._full.get(paper.id)
         if entry is None:
-            entry = self._full[paper.id] = self.site.paper(paper, self.info(paper))
+            entry = self._full[paper.id] = self.site.paper(paper, self.infos[paper.id])
         return entry
 
     def brief(self, paper: Paper) -> Markup:
+        """The paper's element without its abstract (the day's overview), rendered once a day."""
         entry = self._brief.get(paper.id)
         if entry is None:
-            entry = self._brief[paper.id] = self.site.brief(paper, self.info(paper))
+            entry = self._brief[paper.id] = self.site.brief(paper, self.infos[paper.id])
         return entry
 
 
 class SiteRenderer:
+    """The site's pages from the templates, one template call a page. A paper's element is the ``paper``
+    (or ``brief``) macro of ``_paper.html.j2``, its one source, called once a day for each paper and
+    reused on every page of the day that lists it (no Python twin)."""
+
     def __init__(self, config: Config) -> None:
         self.config = config
         self.env = site_environment(config.templates_dir)
@@ -170,27 +126,22 @@ class SiteRenderer:
         template = self.env.get_template("_paper.html.j2")
         self._paper = template.module.paper  # type: ignore[attr-defined]
         self._brief = template.module.brief  # type: ignore[attr-defined]
-        # The packaged paper template has a compiled twin (same bytes, several times faster; a test compares
-        # them on real and hostile papers); a user's own `_paper.html.j2` is always rendered by Jinja.
-        packaged = Path(__file__).parent / "templates" / TEMPLATES / "_paper.html.j2"
-        self._fast = template.filename is not None and Path(template.filename).resolve() == packaged.resolve()
         self._queries = {t.slug: str(topic_tree(t)) for t in config.topics}
 
     def paper(self, paper: Paper, info: PaperInfo) -> Markup:
-        """A paper's element on a topic or category page: everything, the abstract included."""
-        if self._fast:
-            return Markup(paper_html(paper, info, self.config.max_authors))
+        """A paper's element on a topic or category page, as the ``paper`` macro renders it."""
         return Markup(self._paper(paper, info, self.config.max_authors))
 
     def brief(self, paper: Paper, info: PaperInfo) -> Markup:
-        """A paper's element on a day's overview: no abstract."""
-        if self._fast:
-            return Markup(brief_html(paper, info, self.config.max_authors))
+        """A paper's element on a day's overview (no abstract), as the ``brief`` macro renders it."""
         return Markup(self._brief(paper, info, self.config.max_authors))
 
     def _render(self, template: str, root: str, **context: Any) -> bytes:
         text = self.env.get_template(template).render(
-            root=root, title=self.config.title, project_url=PROJECT_URL, **context
+            root=root,
+            title=self.config.title,
+            project_url=PROJECT_URL,
+            **context,
         )
         return text.encode("utf-8")
 
@@ -316,7 +267,8 @@ class SiteRenderer:
             topics=topics,
             categories=categories,
             filter_topics=[FilterTopic(t.name, t.slug) for t in topics if t.count],
-            filter_categories=_categories_of(listed.values()),
+            filter_categories=categories_of(listed.values()),
+            filter_venues=venue_names(listed.values()),
             listed=len(listed),
             search_data=url_path(f"{'day/' if not base else ''}{digest.day.isoformat()}/search.js"),
         )
@@ -340,8 +292,9 @@ class SiteRenderer:
                 seen=t.seen,
                 nav=nav("topic", slug),
                 feed=url_path(f"../feeds/{slug}.xml") if feeds else None,
-                filter_topics=_filter_topics(render, t.papers, names),
-                filter_categories=_categories_of(t.papers),
+                filter_topics=filter_topics(render.info, t.papers, names),
+                filter_categories=categories_of(t.papers),
+                filter_venues=venue_names(t.papers),
             )
         for c in digest.categories:
             papers = [item.paper for item in c.listings]
@@ -354,8 +307,9 @@ class SiteRenderer:
                 counts={k: counts.get(k, 0) for k in ("new", "cross", "updated")},
                 entries=[render.full(p) for p in papers],
                 nav=nav("category", c.spec.slug),
-                filter_topics=_filter_topics(render, papers, names),
-                filter_categories=_categories_of(papers),
+                filter_topics=filter_topics(render.info, papers, names),
+                filter_categories=categories_of(papers),
+                filter_venues=venue_names(papers),
             )
         return pages
 
@@ -393,12 +347,3 @@ class SiteRenderer:
     def feed_files(self, digests: Sequence[Digest]) -> dict[str, bytes]:
         """``feeds/<Topic>.xml`` and ``feeds/all.xml`` from the last ``feed_days`` days' digests."""
         return feeds.feed_files(self.config, digests)
-
-
-def _categories_of(papers: Any) -> list[str]:
-    return sorted({c for p in papers for c in p.categories})
-
-
-def _filter_topics(render: _DayRender, papers: Sequence[Paper], names: dict[str, str]) -> list[FilterTopic]:
-    present = {slug for p in papers for slug in render.info(p).topics}
-    return [FilterTopic(name, slug) for slug, name in names.items() if slug in present]

@@ -15,7 +15,7 @@ from ..config import Config
 from ..models import WeekDigest, kind_label
 from .markdown import MarkdownRenderer, Md
 from .site import SiteRenderer
-from .site_paper import PaperInfo
+from .site_context import PaperInfo
 
 _KIND_LABELS = {"new": "New", "cross": "Cross-list", "updated": "Updated"}
 

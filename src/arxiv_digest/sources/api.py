@@ -15,6 +15,8 @@ means, and :mod:`arxiv_digest.jobs.remote` judges every candidate with the exact
 - a word or phrase becomes the same word or phrase under the field's prefix, one alternative per hyphen
   variant (``multi-modal`` -> ``"multi modal" OR multimodal``); a prefix word keeps its ``*`` (arXiv's
   search takes wildcards), and a phrase holding one is loosened into an AND of its words;
+- a field arXiv's search does not have (``has:``, ``venue:``: our own facts, issue #10) is left out and
+  judged locally, as a negated word is;
 - ``cat:`` is expanded through arXiv's taxonomy into the exact categories it covers (``cat:cs`` -> every
   ``cs.*`` category), so it is exact and may be negated;
 - ``NOT``/``ANDNOT`` is sent only when what it negates is exact (categories); a negated word is left out
@@ -34,8 +36,10 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from ..errors import FeedFormatError, FetchError
+from ..facts import with_submission_facts
 from ..models import Submission, parse_arxiv_id
 from ..query.ast import And, Node, Not, Or, Term
+from ..query.fields import Kind, field_of
 from ..query.words import Phrase, compile_keyword
 from ..taxonomy import load_taxonomy
 from ..text import clean_abstract, clean_author, clean_title, normalize_whitespace
@@ -43,7 +47,6 @@ from ._xml import arxiv_day, child, children, local, parse_iso, parse_xml, text_
 from .http import PoliteClient, Response
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
-_FIELD_PREFIX = {"all": "all", "ti": "ti", "abs": "abs", "co": "co", "au": "au"}
 
 
 # -- the query ----------------------------------------------------------------------------------------
@@ -62,9 +65,10 @@ class _Translation:
     def positive(self, node: Node) -> str | None:
         """An API expression selecting a superset of ``node``'s papers; None for "no restriction"."""
         if isinstance(node, Term):
-            if node.field == "cat":
+            described = field_of(node.field)
+            if described.kind is Kind.CATEGORY:
                 return category_expression(node)
-            if node.substring:
+            if node.substring or described.api is None:  # e.g. has:code: arXiv cannot be asked
                 self.dropped.append(str(node))
                 return None
             return _text_expression(node)
@@ -102,7 +106,7 @@ class _Translation:
     def exact(self, node: Node) -> str | None:
         """An API expression selecting exactly ``node``'s papers, or None (only categories qualify)."""
         if isinstance(node, Term):
-            return category_expression(node) if node.field == "cat" else None
+            return category_expression(node) if field_of(node.field).kind is Kind.CATEGORY else None
         if isinstance(node, Not):
             return None
         parts = [self.exact(item) for item in node.items]
@@ -154,7 +158,8 @@ def _text_expression(term: Term) -> str | None:
     variants = compile_keyword(term.text)
     if not variants:
         return None
-    prefix = _FIELD_PREFIX[term.field]
+    prefix = field_of(term.field).api
+    assert prefix is not None  # positive() sends only fields arXiv's search has
     parts = list(dict.fromkeys(_phrase(prefix, p) for p in variants))
     return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
@@ -302,7 +307,7 @@ def _entry(entry: etree._Element, n: int, url: str, status: int | None) -> Submi
         value = _text(child(entry, name))
         return normalize_whitespace(value) if value else None
 
-    return Submission(
+    submission = Submission(
         id=arxiv_id,
         version=version or 1,
         title=clean_title(title),
@@ -315,3 +320,4 @@ def _entry(entry: etree._Element, n: int, url: str, status: int | None) -> Submi
         journal_ref=opt("journal_ref"),
         doi=opt("doi"),
     )
+    return with_submission_facts(submission)  # computed once, at ingestion (docs/design.md)

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..errors import EndlessListError, FeedFormatError, OaiError
+from ..facts import extract
 from ..models import AnnounceType, Paper, parse_arxiv_id
 from ..taxonomy import Taxonomy, load_taxonomy
 from ..text import clean_abstract, clean_author, clean_title, normalize_whitespace
@@ -334,4 +335,5 @@ def to_paper(record: OaiRecord, is_tracked: Callable[[str], bool]) -> Paper:
         journal_ref=record.journal_ref,
         doi=record.doi,
         license=record.license,
+        facts=extract(record.abstract, record.comment, record.journal_ref),  # once, at ingestion
     )

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from lxml import etree
 
 from ..errors import FeedFormatError, FetchError
+from ..facts import extract
 from ..models import MAX_VERSION, Announcement, AnnounceType, Paper, parse_arxiv_id
 from ..text import clean_abstract, clean_title, split_authors
 from ..wording import counted
@@ -343,17 +344,20 @@ def _paper(fields: dict[str, object], index: int, day: dt.date) -> tuple[Paper, 
         value = fields.get(key)
         return " ".join(value.split()) if isinstance(value, str) and value.strip() else None
 
+    journal_ref = opt("journal_ref")
+    clean = clean_abstract(abstract)
     return Paper(
         id=arxiv_id,
         version=version or 1,
         title=clean_title(title),
         authors=authors,
-        abstract=clean_abstract(abstract),
+        abstract=clean,
         categories=tuple(dict.fromkeys(categories)),
         announce_type=announce_type,
         announced=day,
         comment=None,
-        journal_ref=opt("journal_ref"),
+        journal_ref=journal_ref,
         doi=opt("doi"),
         license=opt("rights"),
+        facts=extract(clean, None, journal_ref),  # computed once, at ingestion (docs/design.md)
     ), warning

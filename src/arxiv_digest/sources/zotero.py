@@ -122,9 +122,10 @@ class ZoteroClient:
                 entries = self._page(response)
                 for entry in entries:
                     _add(entry, items, warnings)
-                total = _int_header(response, "total-results")
                 start += len(entries)
-                if not entries or start >= total or _next_start(response) is None:
+                # More while Zotero links a next page or counts more results (either is enough).
+                more = _next_start(response) is not None or start < _int_header(response, "total-results")
+                if not entries or not more:
                     return ZoteroRead(scope, version or 0, items, tuple(warnings), requests)
         warnings.append(f"Zotero library {scope} kept changing while it was read; some items may be missing")
         return ZoteroRead(scope, version or 0, items, tuple(warnings), requests)

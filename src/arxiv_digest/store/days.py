@@ -50,7 +50,7 @@ class DaysMixin(StoreBase):
             raise StoreError(f"{key}: {len(rows)} papers in one day, more than the store can number")
         first = first_rowid(day)
         self.conn.executemany(
-            f"INSERT INTO announcements (rowid, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO announcements (rowid, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(first + i, *row) for i, row in enumerate(rows)],
         )
         index_day(self.conn, key)

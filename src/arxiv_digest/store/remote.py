@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import StoreError, cannot_read
+from ..facts import with_submission_facts
 from ..models import Submission, id_sort_key
 from .snapshot import read_records
 
@@ -44,7 +45,10 @@ def loads(content: bytes, *, source: str) -> list[Submission]:
         text = content.decode("utf-8")
     except UnicodeDecodeError as e:
         raise StoreError(f"{source}: not UTF-8 ({e}); restore it from git") from e
-    return read_records(text, source, Submission.from_record, what="remote paper")
+    return [
+        with_submission_facts(s)  # a file written before facts existed, or by older rules (issue #10)
+        for s in read_records(text, source, Submission.from_record, what="remote paper")
+    ]
 
 
 def month_files(data_dir: Path) -> dict[str, Path]:
@@ -70,7 +74,7 @@ def merged(data_dir: Path, found: Iterable[Submission]) -> dict[str, bytes]:
     """The month files (relative to ``data_dir``) that change when ``found`` is added, with their new
     content. The caller writes them (atomically, under the output lock)."""
     by_month: dict[str, dict[str, Submission]] = {}
-    for s in found:
+    for s in map(with_submission_facts, found):  # every record written carries its facts (issue #10)
         by_month.setdefault(month_name(s.submitted), {})
         current = by_month[month_name(s.submitted)].get(s.id)
         if current is None or s.version >= current.version:

@@ -12,11 +12,12 @@ from typing import Any
 import orjson
 
 from ..errors import DatabaseCorruptError
-from ..models import AnnounceType, Paper
+from ..facts import with_facts
+from ..models import AnnounceType, Facts, Paper
 
 COLUMNS = (
     "day, id, version, announce_type, title, authors, abstract, categories, comment, journal_ref, "
-    "doi, license"
+    "doi, license, facts"
 )
 
 
@@ -56,6 +57,7 @@ def announcement_rows(day: dt.date, papers: Sequence[Paper]) -> list[tuple[objec
             p.journal_ref,
             p.doi,
             p.license,
+            None if p.facts is None else _json(p.facts.to_record()),
         )
         for p in papers
     ]
@@ -76,9 +78,23 @@ def authors_of(text: str, rowid: int) -> list[str]:
 
 
 def paper_of(row: sqlite3.Row | tuple[Any, ...]) -> Paper:
-    (day, pid, version, kind, title, authors, abstract, categories, comment, journal_ref, doi, license_) = row
+    (
+        day,
+        pid,
+        version,
+        kind,
+        title,
+        authors,
+        abstract,
+        categories,
+        comment,
+        journal_ref,
+        doi,
+        license_,
+        facts,
+    ) = tuple(row)
     try:
-        return Paper(
+        paper = Paper(
             id=pid,
             version=version,
             title=title,
@@ -91,6 +107,8 @@ def paper_of(row: sqlite3.Row | tuple[Any, ...]) -> Paper:
             journal_ref=journal_ref,
             doi=doi,
             license=license_,
+            facts=None if facts is None else Facts.from_record(orjson.loads(facts)),
         )
     except (ValueError, TypeError) as e:  # we wrote valid rows: one that does not decode is a damaged page
         raise DatabaseCorruptError("the database", f"an unreadable row for {pid!r}: {e}") from e
+    return with_facts(paper)  # a row a database of schema 3 held (no facts), or made by older rules

@@ -18,7 +18,7 @@ from ..errors import StoreError
 from ._sqlite import set_user_version, transaction, user_version
 
 #: The version :func:`create_all` makes, and every migration ends at.
-VERSION = 5
+VERSION = 6
 
 
 def create_all(conn: sqlite3.Connection) -> None:
@@ -49,16 +49,19 @@ def create_all(conn: sqlite3.Connection) -> None:
             journal_ref TEXT,
             doi TEXT,
             license TEXT,
+            facts TEXT,
             PRIMARY KEY (day, id)
         )
         """
     )
     conn.execute("CREATE INDEX announcements_id ON announcements(id)")
-    # The search index (FTS5), filled lazily by the first search, so the daily job never pays for it. Its
-    # rows share the rowid of their announcement; `search_state` says whether every row is indexed.
+    # The search index (FTS5, contentless: words only), built by the first search, then topped up as days
+    # are written. Its rows share the rowid of their announcement; `search_state` says whether every row
+    # is indexed (and by which word rule: search_index.WORDS_VERSION). Its columns are the fields table's
+    # (query/fields.py: INDEX_COLUMNS, in that order; a test checks).
     conn.execute(
         "CREATE VIRTUAL TABLE search_index USING fts5("
-        "ti, abs, au, co, tokenize = 'unicode61 remove_diacritics 0')"
+        "ti, abs, au, co, hs, ve, content = '', tokenize = 'unicode61 remove_diacritics 0')"
     )
     conn.execute("CREATE TABLE search_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     # What each snapshot file looked like (size, modification time) when its day was last checked, so that
@@ -123,13 +126,35 @@ def update_from_3_to_4(conn: sqlite3.Connection) -> None:
 def update_from_4_to_5(conn: sqlite3.Connection) -> None:
     """Number each day's rows from ``day.toordinal() << 20`` (``rows.first_rowid``), so that rowid order is
     day order and search reads the newest days first without sorting (issue #12); the search index, whose
-    rowids were the old ones, is emptied and built again by the next search."""
+    rowids were the old ones, is made anew, contentless (no copy of the texts), and built by the next
+    search."""
     conn.execute(
         "UPDATE announcements SET rowid = ((CAST(julianday(t.day) - julianday('0001-01-01') AS INTEGER) + 1) "
         "<< 20) + t.n - 1 FROM (SELECT rowid AS r, day, row_number() OVER (PARTITION BY day ORDER BY rowid) "
         "AS n FROM announcements) AS t WHERE announcements.rowid = t.r"
     )
-    conn.execute("DELETE FROM search_index")
+    conn.execute("DROP TABLE search_index")  # contentless now: no second copy of every text
+    conn.execute(
+        "CREATE VIRTUAL TABLE search_index USING fts5("
+        "ti, abs, au, co, content = '', tokenize = 'unicode61 remove_diacritics 0')"
+    )
+    conn.execute("DELETE FROM search_state")
+
+
+def update_from_5_to_6(conn: sqlite3.Connection) -> None:
+    """Add each paper's facts (issue #10: code links and venue, the snapshot's ``facts`` as JSON; NULL in a
+    row of an older file, whose facts are extracted when it is read) and the search index's columns for
+    ``has:`` and ``venue:``. An FTS5 table takes no new column: it is made again, empty, and the next search
+    fills it. Every day is then imported once more from its snapshot (which fills its facts): its stored
+    hash is cleared, and what its file looked like forgotten."""
+    conn.execute("ALTER TABLE announcements ADD COLUMN facts TEXT")
+    conn.execute("UPDATE days SET snapshot_sha256 = ''")
+    conn.execute("DELETE FROM snapshot_files")
+    conn.execute("DROP TABLE search_index")
+    conn.execute(
+        "CREATE VIRTUAL TABLE search_index USING fts5("
+        "ti, abs, au, co, hs, ve, content = '', tokenize = 'unicode61 remove_diacritics 0')"
+    )
     conn.execute("DELETE FROM search_state")
 
 
@@ -139,6 +164,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     2: update_from_2_to_3,
     3: update_from_3_to_4,
     4: update_from_4_to_5,
+    5: update_from_5_to_6,
 }
 
 

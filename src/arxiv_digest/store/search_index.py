@@ -1,19 +1,36 @@
 """The search index (FTS5): built by the first search rather than by the daily job, then kept complete when
-a day is written (:func:`forget_day`, :func:`index_day`). It proposes candidates; the exact matcher
-(``jobs/search.py``) decides."""
+a day is written (:func:`forget_day`, :func:`index_day`). Contentless (``content=''``): it keeps the words'
+positions, not a second copy of every text; candidates are read from ``announcements`` by rowid. It
+proposes candidates; the exact matcher (``jobs/search.py``) decides.
+
+Its columns, and the words each holds for a paper, are the query fields' (``query/fields.py``:
+``INDEX_COLUMNS``, each with its ``document``); the table itself is made in ``schema.py``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from ..models import Paper
+from ..query.fields import INDEX_COLUMNS
 from ..query.words import tokenize
 from ._sqlite import sqlite_errors
 from .base import StoreBase
-from .rows import DAY_SHIFT, authors_of, first_rowid, paper_of, prefixed
+from .rows import COLUMNS, DAY_SHIFT, first_rowid, paper_of, prefixed
+
+_INSERT = (
+    f"INSERT INTO search_index (rowid, {', '.join(str(f.column) for f in INDEX_COLUMNS)}) "
+    f"VALUES (?{', ?' * len(INDEX_COLUMNS)})"
+)
+
+
+#: FTS5's 'delete' of a contentless row: the same words it was indexed with.
+_DELETE = (
+    f"INSERT INTO search_index (search_index, rowid, {', '.join(str(f.column) for f in INDEX_COLUMNS)}) "
+    f"VALUES ('delete', ?{', ?' * len(INDEX_COLUMNS)})"
+)
 
 
 def index_words(text: str) -> str:
@@ -21,73 +38,73 @@ def index_words(text: str) -> str:
     return " ".join(tokenize(text))
 
 
+#: The word rule's version the index was built with (``search_state`` 'complete' holds it). The index is
+#: contentless: removing a row means giving FTS5 the words it was indexed with, computed again from the
+#: announcement; so a change of ``query.words.tokenize`` must raise this, and the index is then rebuilt.
+WORDS_VERSION = "1"
+
+
+def _complete(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT value FROM search_state WHERE key = 'complete'").fetchone()
+    return None if row is None else str(row[0])
+
+
 def forget_day(conn: sqlite3.Connection, key: str) -> None:
-    """Before the day ``key`` (ISO) is rewritten or dropped: remove its rows from the index, whose rowids a
-    re-imported day may reuse (:func:`index_day` indexes the new rows)."""
-    conn.execute(
-        "DELETE FROM search_index WHERE rowid IN (SELECT rowid FROM announcements WHERE day = ?)", (key,)
-    )
+    """Before the day ``key`` (ISO) is rewritten or dropped: remove its rows from the index (FTS5's 'delete'
+    with the words they were indexed with). The index is complete (every row in it) or empty; one built
+    by another word rule is emptied, to be built again by the next search."""
+    state = _complete(conn)
+    if state is None:
+        return
+    if state != WORDS_VERSION:
+        _empty(conn)
+        return
+    rows = conn.execute(f"SELECT rowid, {COLUMNS} FROM announcements WHERE day = ?", (key,))
+    conn.executemany(_DELETE, _indexed(rows.fetchall()))
 
 
 def index_day(conn: sqlite3.Connection, key: str) -> None:
     """After the day ``key`` is written: index its rows if the index is complete, so that it stays so
     (issue #12: the first search after a daily run reads no table to find what is missing). An index
     not built yet is left to the first search."""
-    if conn.execute("SELECT 1 FROM search_state WHERE key = 'complete'").fetchone() is None:
+    if _complete(conn) != WORDS_VERSION:
         return
-    rows = conn.execute(
-        "SELECT rowid, title, abstract, authors, comment FROM announcements WHERE day = ?", (key,)
-    )
-    conn.executemany(
-        "INSERT INTO search_index (rowid, ti, abs, au, co) VALUES (?, ?, ?, ?, ?)", _indexed(rows.fetchall())
-    )
+    rows = conn.execute(f"SELECT rowid, {COLUMNS} FROM announcements WHERE day = ?", (key,))
+    conn.executemany(_INSERT, _indexed(rows.fetchall()))
+
+
+def _empty(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')")
+    conn.execute("DELETE FROM search_state WHERE key = 'complete'")
 
 
 def _indexed(rows: list[tuple[Any, ...]]) -> list[tuple[object, ...]]:
-    return [
-        (
-            rowid,
-            index_words(title),
-            index_words(abstract),
-            " ; ".join(index_words(a) for a in authors_of(authors, rowid)),
-            index_words(comment or ""),
-        )
-        for rowid, title, abstract, authors, comment in rows
-    ]
+    """Index rows for ``(rowid, *COLUMNS)`` rows: each column's words as its field's ``document`` makes
+    them (the word rule's words, as :func:`index_words`)."""
+    documents = [f.document for f in INDEX_COLUMNS if f.document is not None]
+    assert len(documents) == len(INDEX_COLUMNS)  # a field with a column says what the column holds
+    papers = [(row[0], paper_of(row[1:])) for row in rows]
+    return [(rowid, *(document(paper) for document in documents)) for rowid, paper in papers]
 
 
 class SearchIndexMixin(StoreBase):
     """Searching the stored announcements. Methods that read or fill the search index go here."""
 
-    def ensure_search_index(self, normalize: Callable[[str], str], batch: int = 2000) -> int:
-        """Index every announcement not indexed yet (words as the word rule sees them). Returns how many."""
-        if self.conn.execute("SELECT 1 FROM search_state WHERE key = 'complete'").fetchone():
+    def ensure_search_index(self, batch: int = 2000) -> int:
+        """Build the index if it is not complete (words as the word rule sees them: :func:`index_words`);
+        returns how many rows were indexed. Once built, writing a day keeps it complete."""
+        if _complete(self.conn) == WORDS_VERSION:
             return 0
-        missing = self.conn.execute(
-            "SELECT rowid, title, abstract, authors, comment FROM announcements "
-            "WHERE rowid NOT IN (SELECT rowid FROM search_index)"
-        )
+        rows = self.conn.execute(f"SELECT rowid, {COLUMNS} FROM announcements")
         done = 0
         with self.transaction():
-            while rows := missing.fetchmany(batch):
-                if normalize is index_words:
-                    indexed = _indexed(rows)
-                else:
-                    indexed = [
-                        (
-                            rowid,
-                            normalize(title),
-                            normalize(abstract),
-                            " ; ".join(normalize(a) for a in authors_of(authors, rowid)),
-                            normalize(comment or ""),
-                        )
-                        for rowid, title, abstract, authors, comment in rows
-                    ]
-                self.conn.executemany(
-                    "INSERT INTO search_index (rowid, ti, abs, au, co) VALUES (?, ?, ?, ?, ?)", indexed
-                )
-                done += len(rows)
-            self.conn.execute("INSERT OR REPLACE INTO search_state (key, value) VALUES ('complete', '1')")
+            _empty(self.conn)  # a half-built index, or one of another word rule, is not added to
+            while batch_rows := rows.fetchmany(batch):
+                self.conn.executemany(_INSERT, _indexed(batch_rows))
+                done += len(batch_rows)
+            self.conn.execute(
+                "INSERT OR REPLACE INTO search_state (key, value) VALUES ('complete', ?)", (WORDS_VERSION,)
+            )
         return done
 
     def candidates(

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import orjson
 
 from ..errors import StoreError
+from ..facts import is_current, with_facts
 from ..models import Paper, id_sort_key
 
 T = TypeVar("T")
@@ -34,7 +35,15 @@ def sha256(content: bytes) -> str:
 
 
 def loads(content: bytes, *, source: str, day: dt.date | None = None) -> list[Paper]:
-    """Parse a snapshot; errors name the file and line. ``day`` (from the file name) must match records."""
+    """Parse a snapshot; errors name the file and line. ``day`` (from the file name) must match records.
+    Every paper comes with facts made by the current rules: a record without them (written before they
+    existed, or by older rules) has them extracted here."""
+    return loads_filling(content, source=source, day=day)[0]
+
+
+def loads_filling(content: bytes, *, source: str, day: dt.date | None = None) -> tuple[list[Paper], bool]:
+    """:func:`loads`, and whether some record lacked current facts. Then ``rebuild`` writes the file again
+    with them, once (issue #10: the cost of extracting is paid once); a file that has them all is kept."""
     lines = [line for line in content.splitlines() if line.strip()]
     try:  # one C-speed parse of the whole file (orjson); on any problem, redo it line by line to say where
         records = orjson.loads(b"[" + b",".join(lines) + b"]")
@@ -57,7 +66,8 @@ def loads(content: bytes, *, source: str, day: dt.date | None = None) -> list[Pa
         if paper.id in seen:
             raise StoreError(f"{source}:{number}: paper {paper.id} appears twice")
         seen.add(paper.id)
-    return papers
+    lacking = any(not is_current(p.facts) for p in papers)
+    return ([with_facts(p) for p in papers] if lacking else papers), lacking
 
 
 #: How :func:`dumps` begins every line: the id first (the fixed key order), so a line's id is read without

@@ -1,6 +1,7 @@
-"""What one delivery channel sends: its slice of the day's :class:`~arxiv_digest.match.digest.Digest` (its
+"""What one delivery channel shows: its slice of the day's :class:`~arxiv_digest.match.digest.Digest` (its
 ``topics:``, in config order), the subject line and links to the published pages. No I/O and no escaping
-here: text stays as arXiv wrote it until a channel's renderer escapes it for its own format.
+here: text stays as arXiv wrote it until a channel's body (``email.py``, ``chat.py``) escapes it for its
+own format. The job selects and renders; ``notify/`` receives the bodies and only sends them.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from dataclasses import dataclass, field
 
 from ..models import AnnounceType, Digest, Paper, TopicDigest
 from ..output import layout
-from ..render.escape import url_path
 from ..wording import counted
+from .escape import url_path
 
 #: Links to pages use this branch: the one the workflow `arxiv-digest init` writes pushes to.
 BRANCH = "main"
@@ -25,18 +26,6 @@ def kind_tag(paper: Paper) -> str:
     if paper.announce_type is AnnounceType.CROSS:
         return "cross-list"
     return f"updated (v{paper.version})"
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis when cut."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: max(1, limit - 1)]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,.;:") + "…"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,96 @@
+"""What the site's templates are given: their Jinja2 environment (autoescape on, the ``tex`` and
+``author_line`` filters) and the plain values its pages read (links between days, a topic's or category's
+entry in a day's overview, a paper's :class:`PaperInfo`). ``site.py`` renders the pages with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .badges import badges
+from .markdown import author_line, make_environment
+from .math import CONTROL_CHARACTERS, tex_to_html
+
+TEMPLATES = "site"
+
+
+def _finalize(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def site_environment(user_dir: Path | None) -> jinja2.Environment:
+    """Jinja2 for HTML: autoescape on, a user's ``site/`` templates searched before the packaged ones."""
+    env = make_environment(TEMPLATES, user_dir, finalize=_finalize, autoescape=True, located_errors=True)
+    env.filters["tex"] = lambda text: _tex(str(text))
+    env.filters["author_line"] = authors_text
+    env.filters["badges"] = badges  # the paper's code and venue badges (issue #10)
+    return env
+
+
+@dataclass(frozen=True, slots=True)
+class DayLink:
+    day: str
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
+class DaysNav:
+    previous: DayLink | None
+    next: DayLink | None
+    day_page: str
+    latest: str | None = None
+    past: tuple[DayLink, ...] = ()  # the latest pages' newest PAST_LINKS earlier days
+    older: int = 0  # earlier days beyond those (the archive page lists them)
+
+
+@dataclass(frozen=True, slots=True)
+class ListLink:
+    name: str
+    slug: str
+    href: str
+    count: int
+    entries: tuple[Markup, ...] = ()  # its papers' elements (``brief``), rendered once a day
+    feed: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryLink:
+    display: str
+    code: str
+    href: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class FilterTopic:
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaperInfo:
+    """What a paper's element says besides the paper itself, the same on every page of its day."""
+
+    kind: str
+    label: str
+    topics: tuple[str, ...]  # slugs, for the topic filter
+    cross_from: str | None
+    summary: str | None = None  # machine-written (issue #11): untrusted text, escaped like the abstract
+
+
+def authors_text(authors: Sequence[str], limit: int) -> str:
+    """The author line (six, then "et al."), without the control characters HTML has no place for."""
+    return CONTROL_CHARACTERS.sub("", author_line(authors, limit))
+
+
+@lru_cache(maxsize=16384)
+def _tex(text: str) -> Markup:
+    """A title or abstract as HTML; a day's paper stands on several pages (topic, category, the day's)."""
+    return tex_to_html(text)
