@@ -71,6 +71,8 @@ def write_history(out: Path, *, earlier_days: int = 2, per_day: int = 60, config
     data = out / "data"
     data.mkdir(parents=True, exist_ok=True)
     template = records[0]
+    # The paper announced on every day (below): on the latest day, its latest revision.
+    records[1] = dict(records[1], announce_type="replace", version=earlier_days + 2)
     latest = records + [
         _record(template, LATEST, **extra, version=1, announce_type="new", comment=None) for extra in EXTRA
     ]
@@ -82,8 +84,9 @@ def write_history(out: Path, *, earlier_days: int = 2, per_day: int = 60, config
             if i % 5 == 0:
                 changes.update(announce_type="replace", version=2)
             day_records.append(_record(r, day, **changes))
-        # The same paper on two days (new, then replaced): its feed entry must appear once.
-        day_records.append(_record(records[1], day))
+        # The same paper on every day, revised each time (v2, v3 …): its feed entry must appear once, and
+        # a topic that listed it shows the next revision as "seen before" unless asked for replacements.
+        day_records.append(_record(records[1], day, announce_type="replace", version=k + 2))
         _write(data / f"{day}.jsonl", day_records)
     config_path = out / "config.yml"
     config_path.write_text(SCAFFOLD.read_text(encoding="utf-8") + config_extra, encoding="utf-8")

@@ -13,6 +13,7 @@ import pytest
 from lxml import etree
 
 from arxiv_digest.config import load_config
+from arxiv_digest.jobs._seen import SnapshotIndex
 from arxiv_digest.jobs.rebuild import rebuild
 from arxiv_digest.match.digest import build_digest
 from arxiv_digest.models import Paper, id_sort_key
@@ -29,7 +30,9 @@ FEED_DAYS = 2
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("feeds") / "digest"
-    sitebuild.build(out, earlier_days=3, config_extra=f"\nfeed_days: {FEED_DAYS}\n")
+    # replacements asked for explicitly: the paper revised on every day is listed on each (issue #10)
+    extra = f"\nfeed_days: {FEED_DAYS}\ninclude: [new, cross, replace]\n"
+    sitebuild.build(out, earlier_days=3, config_extra=extra)
     return out
 
 
@@ -40,9 +43,12 @@ def expected(out: Path) -> dict[str, dict[str, tuple[Paper, ...]]]:
     recent = sorted(files)[-config.feed_days :]
     feeds: dict[str, dict[str, tuple[Paper, ...]]] = {t.slug: {} for t in config.topics}
     feeds["all"] = {}
+    index = SnapshotIndex(config, files)  # what each day listed before, for the pages' rules (issue #10)
     for day in reversed(recent):
         papers = snapshot.loads(files[day].read_bytes(), source=str(files[day]))
-        for t in build_digest(config, day, papers).topics:
+        sources = index.sources(day)
+        earlier = sources.load() if sources is not None else None
+        for t in build_digest(config, day, papers, earlier=earlier).topics:
             for p in t.papers:
                 for name in (t.topic.slug, "all"):
                     if p not in feeds[name].get(p.id, ()):

@@ -6,6 +6,7 @@ math renders; hostile text never runs; dark mode and a phone's width work."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -308,3 +309,23 @@ def test_dark_mode_and_a_phone_width(site: Site) -> None:
     page.set_viewport_size({"width": 375, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.close()
+
+
+def test_the_weekly_page_shows_each_topics_papers_of_the_markdown_week(site: Site) -> None:
+    weeks = sorted(p.stem for p in (site.root / "weekly").glob("*.html"))
+    assert weeks == ["2026-W26", "2026-W27"]  # the history's two weeks, both closed
+    site.problems.clear()
+    page = site.open("weekly/2026-W27.html")
+    page.wait_for_selector("html.js", state="attached")
+    markdown = (site.out / "weekly" / "2026-W27.md").read_text(encoding="utf-8")
+    for topic in TOPICS:
+        section = page.locator(f"#topic-{topic}")
+        ids = section.locator("[data-arxiv-id]").evaluate_all("els => els.map(e => e.dataset.arxivId)")
+        part = markdown.split(f"\n## {topic}\n", 1)[1].split("\n## ", 1)[0]
+        assert ids == re.findall(r"`arXiv:([^`]+)`", part), topic
+        assert section.locator(":scope > h2").inner_text() == topic
+    page.click('nav.week-topics a[href="#topic-LLM"]')  # the topic index jumps to the section
+    assert page.url.endswith("#topic-LLM")
+    assert page.evaluate("window.__pwned") is None and page.locator("img, svg, iframe").count() == 0
+    page.close()
+    assert site.problems == []

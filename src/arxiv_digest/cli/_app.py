@@ -48,6 +48,7 @@ class LazyGroup(click.Group):
         "run": ".daily", "rebuild": ".daily", "init": ".daily", "demo": ".daily",
         "check": ".history", "search": ".history", "explain": ".history",
         "backfill": ".backfill", "serve": ".site", "status": ".status", "rank": ".rank",
+        "week": ".week",
     }  # fmt: skip
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -20,6 +20,7 @@ from ._library import DEFAULT_ZOTERO_URL, ZOTERO_URL_ENV, LibrarySettings, Zoter
 from ._notify import (
     SMTP_PASSWORD_ENV,
     EmailSettings,
+    Every,
     NotifySettings,
     SmtpSecurity,
     WebhookFormat,
@@ -38,6 +39,7 @@ from .model import (
     Config,
     RankOrder,
     RankSettings,
+    WeeklySettings,
 )
 from .parse import TOPIC_KEYS, arxiv_settings_from_env, load_config, parse_config
 from .topics import topic_tree
@@ -57,6 +59,7 @@ __all__ = [
     "CategorySpec",
     "Config",
     "EmailSettings",
+    "Every",
     "Key",
     "LibrarySettings",
     "MatchMode",
@@ -70,6 +73,7 @@ __all__ = [
     "Topic",
     "WebhookFormat",
     "WebhookSettings",
+    "WeeklySettings",
     "ZoteroSettings",
     "arxiv_settings_from_env",
     "endpoint_problem",

@@ -38,6 +38,13 @@ class SmtpSecurity(StrEnum):
 DEFAULT_SMTP_PORTS = {SmtpSecurity.NONE: 25, SmtpSecurity.STARTTLS: 587, SmtpSecurity.SSL: 465}
 
 
+class Every(StrEnum):
+    """How often a channel is sent: each announcement day, or each ISO week once it closes (issue #10)."""
+
+    DAY = "day"
+    WEEK = "week"
+
+
 class WebhookFormat(StrEnum):
     SLACK = "slack"
     DISCORD = "discord"
@@ -187,6 +194,7 @@ class EmailSettings:
     to: tuple[str, ...] = setting(_addresses, hint=_EMAIL_HINT)
     username: str | None = setting(optional(_user_name), default=None)
     topics: tuple[str, ...] | None = setting(optional(_topics), default=None, shown="all")
+    every: Every = setting(choice(Every), default=Every.DAY)
 
 
 @settings
@@ -198,6 +206,7 @@ class WebhookSettings:
         choice(WebhookFormat), default=WebhookFormat.JSON, required=True, hint=_HOOK_HINT
     )
     topics: tuple[str, ...] | None = setting(optional(_topics), default=None, shown="all")
+    every: Every = setting(choice(Every), default=Every.DAY)
 
 
 @settings

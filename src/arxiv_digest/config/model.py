@@ -68,6 +68,13 @@ ENV_OVERRIDES = {k.attribute: k.setting.env for k in keys_of(ArxivSettings).valu
 
 
 @settings
+class WeeklySettings:
+    """The weekly digest (issue #10): ``weekly/<YYYY-Www>.md`` and ``site/weekly/<YYYY-Www>.html``."""
+
+    top: int = setting(checks.integer(1), default=10)  # papers per topic on a week's page
+
+
+@settings
 class Config:
     # `category:` and `topic:` are known keys that parse.py reads (check None): a topic takes its defaults
     # from the top level, and its names are what `notify:` may refer to.
@@ -93,6 +100,11 @@ class Config:
     site: bool = setting(checks.boolean, default=True)  # the static HTML site (issue #4)
     feed_days: int = setting(checks.integer(1), default=7)  # announcement days each Atom feed covers
     site_url: str | None = setting(checks.optional(checks.site_url), default=None)  # for the feeds' links
+    # A replacement of a paper a topic listed within this many days is not listed again (0: always listed).
+    seen_days: int = setting(checks.integer(0), default=30)
+    weekly: WeeklySettings = setting(
+        section(WeeklySettings), default_factory=WeeklySettings, shown="see below"
+    )
     # What the reader likes, for the "For you" ranking (issue #9); None: no ranking, nothing changes.
     library: LibrarySettings | None = setting(checks.optional(library_section), default=None)
     # Machine-written summaries (issue #11); no section: none, and nothing else changes.

@@ -182,6 +182,7 @@ def _topic(name: str, spec: Any, loc: _Located, top: dict[str, Any], slugs: dict
     elif "keywords" in spec and not spec["keywords"] and not any(spec.get(k) for k in _SELECTORS):
         loc.report(loc.error((*path, "keywords"), "needs at least one keyword", hint="keywords:\n    - LLM"))
     query, query_tree = values.pop("query", None) or (None, None)
+    include_given = "include" in values or "include" in top
     inherited = _inherited(top | {k: values.pop(k) for k in _INHERITED if k in values})
     return Topic(
         **({"keywords": (), "filters": ()} | values | inherited),
@@ -190,6 +191,7 @@ def _topic(name: str, spec: Any, loc: _Located, top: dict[str, Any], slugs: dict
         line=loc.line(path),
         query=query,
         query_tree=query_tree,
+        include_given=include_given,
     )
 
 

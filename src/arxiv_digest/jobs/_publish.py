@@ -13,7 +13,7 @@ from pathlib import Path
 from ..config import Config
 from ..match import Matcher
 from ..match.digest import build_digest
-from ..models import DayCounts, Digest, Paper
+from ..models import DayCounts, Digest, Paper, WeekDigest
 from ..notify import DeliveryReport
 from ..output import layout
 from ..output.files import Staging
@@ -22,6 +22,7 @@ from ..render.markdown import MarkdownRenderer
 from ..render.site import SiteRenderer
 from ..store import Store
 from ._for_you import Ranker
+from ._seen import earlier_in_store
 from ._summaries import attach_cached
 
 
@@ -37,6 +38,7 @@ class RunResult:
     empty: bool = False
     warnings: tuple[str, ...] = ()
     digest: Digest | None = field(default=None, repr=False, compare=False)  # the day run_daily published
+    weeks: tuple[WeekDigest, ...] = field(default=(), repr=False, compare=False)  # closed weeks written
     delivery: DeliveryReport | None = None  # what run_daily delivered (None: nothing published)
 
 
@@ -92,7 +94,8 @@ def stage_site_extras(
             # Only the latest day's For-you part reaches these pages (its top pages, the For-you feed):
             # the older days of the feeds are not ranked again (a run's cost stays a day's, issue #9).
             chosen = ranker if day == max(days) else None
-            known[day] = day_digest(config, day, store.papers_for_day(day), matcher, chosen, staging.root)
+            papers = store.papers_for_day(day)
+            known[day] = day_digest(config, day, papers, matcher, chosen, staging.root, store=store)
         return known[day]
 
     if not latest_staged:
@@ -148,7 +151,7 @@ def fill_site(
         store.sync_days(out_dir / layout.DATA, missing)
     for day in missing:
         staging = Staging(out_dir)
-        digest = day_digest(config, day, store.papers_for_day(day), matcher, ranker, out_dir)
+        digest = day_digest(config, day, store.papers_for_day(day), matcher, ranker, out_dir, store=store)
         files, owned = site.day_files(digest, days, latest=False)
         staging.add_tree(layout.in_site(""), files, owned=owned)
         written += staging.commit()[0]
@@ -162,8 +165,13 @@ def day_digest(
     matcher: Matcher,
     ranker: Ranker | None,
     out_dir: Path,
+    *,
+    store: Store | None = None,
 ) -> Digest:
-    """The day's digest with its cached summaries (issue #11: never the API) and, with a reader's library,
-    its For-you part (issue #9)."""
-    digest = attach_cached(config, build_digest(config, day, papers, matcher), out_dir / layout.DATA)
+    """The day's digest with the papers-already-shown rules (issue #10: the earlier announcements in
+    ``store``), its cached summaries (issue #11: never the API) and, with a reader's library, its For-you
+    part (issue #9)."""
+    earlier = earlier_in_store(config, store, day, papers) if store is not None else None
+    built = build_digest(config, day, papers, matcher, earlier)
+    digest = attach_cached(config, built, out_dir / layout.DATA)
     return ranker.attach(digest) if ranker is not None else digest

@@ -47,11 +47,20 @@ def needed_days(
     ranks as a warm database does."""
     if config.library is not None and config.rank.top > 0:
         return set(days)
-    i = days.index(day)
-    needed = {day, days[-1], *days[max(0, i - 1) : i + 2], *unfinished}
-    needed.update(days[-config.feed_days :] if config.feed_days > 0 else ())
+    needed = built_days(config, days, day, unfinished)
     needed.update(days[-(RECENT_DAYS + 1) :])  # the last ten stored days besides ``day``
     return needed & set(days)
+
+
+def built_days(
+    config: Config, days: Sequence[dt.date], day: dt.date, unfinished: Iterable[dt.date] = ()
+) -> set[dt.date]:
+    """The days among :func:`needed_days` whose digests a run of ``day`` builds (its pages, its neighbours',
+    the unfinished days', the feeds'); the plausibility check's days are read for their counts only."""
+    i = days.index(day)
+    built = {day, days[-1], *days[max(0, i - 1) : i + 2], *unfinished}
+    built.update(days[-config.feed_days :] if config.feed_days > 0 else ())
+    return built & set(days)
 
 
 def day_folders(days: Iterable[dt.date]) -> list[str]:

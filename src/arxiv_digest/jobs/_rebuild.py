@@ -24,7 +24,7 @@ from ..errors import StoreError, cannot_read
 from ..match import Matcher
 from ..match.digest import build_digest
 from ..match.topics import topic_matcher
-from ..models import DayCounts
+from ..models import DayCounts, arxiv_today, iso_week
 from ..output import layout
 from ..output.files import Staging, make_folder, refuse_symlinks
 from ..output.lock import OutputLock
@@ -54,7 +54,9 @@ from ._publish import (
     stage_site_extras,
     stage_site_removal,
 )
+from ._seen import EarlierSources, SnapshotIndex
 from ._summaries import attach_cached
+from ._week import is_closed, publish_weeks
 
 #: Below this many days a rebuild runs in one process (starting workers would cost more than it saves).
 PARALLEL_MIN_DAYS = 16
@@ -73,6 +75,7 @@ class _DayJob:
     latest: bool
     stored_sha: str | None  # the database's copy of this day, if any
     for_you_later: bool = False  # a second pass stages the day again with its For-you part (issue #9)
+    earlier: EarlierSources | None = None  # where its earlier announcements are (papers already shown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +133,7 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
     except OSError as e:
         raise StoreError(cannot_read(job.path, e)) from e
     papers, lacked_facts = snapshots.loads_filling(content, source=str(job.path), day=job.day)
+    earlier = job.earlier.load() if job.earlier is not None else None
     staging = Staging(job.out_dir)
     snapshot_path = layout.in_data(layout.snapshot_name(job.day))
     if lacked_facts:  # written before paper facts existed, or by older rules: write them in, once
@@ -137,7 +141,8 @@ def _rebuild_day_now(job: _DayJob) -> _DayDone:
         staging.add(snapshot_path, content)
     sha = snapshots.sha256(content)
     # The cached summaries only (issue #11): a rebuild never calls the API, so it costs zero tokens.
-    digest = attach_cached(config, build_digest(config, job.day, papers, matcher), job.out_dir / layout.DATA)
+    digest = build_digest(config, job.day, papers, matcher, earlier)
+    digest = attach_cached(config, digest, job.out_dir / layout.DATA)
     later = job.for_you_later
     stage_day(staging, renderer, digest, job.days, latest=job.latest, site=site, for_you_later=later)
     written, deleted = staging.commit(first=[snapshot_path])
@@ -184,12 +189,18 @@ def _run_jobs(
 
 
 def rebuild(
-    config: Config, out_dir: Path, db_path: Path | None = None, *, jobs: int | None = None
+    config: Config,
+    out_dir: Path,
+    db_path: Path | None = None,
+    *,
+    jobs: int | None = None,
+    today: dt.date | None = None,
 ) -> RunResult:
     """Recreate the database (if missing) and every page of every stored day from ``data/*.jsonl``.
 
     Days are independent, so they are rendered by ``jobs`` worker processes (default: the CPUs, at most
-    4); this process holds the lock and writes the database in one transaction.
+    4); this process holds the lock and writes the database in one transaction. ``today`` (default: the
+    clock's, in US Eastern time) says which weeks have closed: their weekly pages are written too.
     """
     db_path = db_path or default_db_path(out_dir)
     make_folder(out_dir)
@@ -205,23 +216,27 @@ def rebuild(
         if snapshots.day_files(data):
             incomplete.mark_rebuild(data)
         # A damaged database is a cache: moved aside, and the rebuild starts again without it.
-        result = retry_if_damaged(db_path, lambda: _rebuild_locked(config, out_dir, db_path, jobs))
+        result = retry_if_damaged(
+            db_path, lambda: _rebuild_locked(config, out_dir, db_path, jobs, today or arxiv_today())
+        )
         # Every day with a snapshot is now wholly published: no run's unfinished publication remains.
         incomplete.clear(data, incomplete.marked_days(data))
         incomplete.clear_rebuild(data)
         return result
 
 
-def _rebuild_locked(config: Config, out_dir: Path, db_path: Path, jobs: int | None) -> RunResult:
+def _rebuild_locked(
+    config: Config, out_dir: Path, db_path: Path, jobs: int | None, today: dt.date
+) -> RunResult:
     files = snapshots.day_files(out_dir / layout.DATA)
     if files and not database_exists(db_path):  # a missing database is built whole, then moved into place
         with building(db_path) as build:
-            return _rebuild_days(config, out_dir, files, jobs, build.store, build)
+            return _rebuild_days(config, out_dir, files, jobs, today, build.store, build)
     with open_db(db_path) as store:
         if not files:
             store.sync(out_dir / layout.DATA)  # drops days whose snapshot is gone
             return RunResult(day=None, empty=True)
-        return _rebuild_days(config, out_dir, files, jobs, store)
+        return _rebuild_days(config, out_dir, files, jobs, today, store)
 
 
 def _rebuild_days(
@@ -229,6 +244,7 @@ def _rebuild_days(
     out_dir: Path,
     files: dict[dt.date, Path],
     jobs: int | None,
+    today: dt.date,
     store: Store,
     build: Building | None = None,
 ) -> RunResult:
@@ -238,8 +254,9 @@ def _rebuild_days(
     latest = max(days)
     stored = {d.day: store.snapshot_sha(d.day) for d in store.days()}
     ranking = config.library is not None and config.rank.top > 0
+    index = SnapshotIndex(config, files)
     todo = [
-        _DayJob(out_dir, path, day, days, day == latest, stored.get(day), ranking)
+        _DayJob(out_dir, path, day, days, day == latest, stored.get(day), ranking, index.sources(day))
         for day, path in files.items()
     ]
     workers = jobs or default_jobs()
@@ -268,7 +285,7 @@ def _rebuild_days(
         written += _stage_for_you(config, out_dir, store, days, ranker)
     counts_file = reads.counts_file(config, list(zip(counts, sizes, strict=True)))
     spanning_written, spanning_deleted = _stage_spanning(
-        config, out_dir, store, days, counts, counts_file, ranker
+        config, out_dir, store, days, counts, counts_file, today, ranker
     )
     written += spanning_written
     deleted += spanning_deleted
@@ -294,7 +311,7 @@ def _stage_for_you(
     written = 0
     for day in days:
         staging = Staging(out_dir)
-        digest = day_digest(config, day, store.papers_for_day(day), matcher, ranker, out_dir)
+        digest = day_digest(config, day, store.papers_for_day(day), matcher, ranker, out_dir, store=store)
         stage_day(staging, renderer, digest, days, latest=day == max(days), site=site)
         written += staging.commit()[0]
     return written
@@ -307,10 +324,14 @@ def _stage_spanning(
     days: tuple[dt.date, ...],
     counts: Sequence[DayCounts],
     counts_file: bytes,
+    today: dt.date,
     ranker: Ranker | None = None,
 ) -> tuple[int, int]:
     """Write the pages that span days (the archive index, the site's archive and feeds), or remove the
     site when it is turned off; how many files were written and deleted."""
+    # Every closed week's page (issue #10), as the daily runs wrote them when each week closed.
+    weeks = sorted({iso_week(d) for d in days if is_closed(days, iso_week(d), today)})
+    _, week_written = publish_weeks(config, out_dir, store, weeks, today, days)
     staging = Staging(out_dir)
     staging.add(layout.in_data(COUNTS_NAME), counts_file)
     staging.add(layout.ARCHIVE_INDEX, MarkdownRenderer(config).archive_index(counts))
@@ -325,4 +346,4 @@ def _stage_spanning(
     written, deleted = staging.commit()
     if not config.site:
         prune_site_dirs(out_dir)
-    return written, deleted
+    return written + week_written, deleted

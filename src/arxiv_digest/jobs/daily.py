@@ -39,7 +39,7 @@ from ..store import snapshot as snapshots
 from ..store.counts import COUNTS_NAME
 from ..wording import counted
 from . import _reads as reads
-from ._delivery import deliver
+from ._delivery import deliver, deliver_week
 from ._for_you import Ranker, ranker_for
 from ._publish import (
     RunResult,
@@ -50,7 +50,9 @@ from ._publish import (
     stage_site_extras,
     stage_site_removal,
 )
+from ._seen import earlier_in_store
 from ._summaries import summarise_digest
+from ._week import days_read, publish_weeks, weeks_after_day
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,8 @@ RUN_WRITES = (
     "site/topic",
     "site/category",
     "site/feeds",
+    layout.WEEKLY,
+    f"{layout.SITE}/{layout.WEEKLY}",
 )
 
 #: A day this far below the recent average, with parse warnings, is treated as a format change.
@@ -151,7 +155,8 @@ def run_daily(
         # One polite client for the feed and for the library's ids arXiv has to complete (issue #9).
         with PoliteClient(config.arxiv, transport=transport, sleep=sleep or time.sleep) as client:
             announcement = rss.fetch_announcement(client, config.arxiv.rss_url, config.category_codes)
-            check_not_future(announcement, today or arxiv_today())
+            today = today or arxiv_today()
+            check_not_future(announcement, today)
             if announcement.is_empty:
                 return RunResult(day=announcement.day, empty=True, warnings=announcement.warnings)
             assert announcement.day is not None
@@ -161,7 +166,14 @@ def run_daily(
             # The database is brought up to date for the days this run reads, not the whole history (a
             # fresh clone imports a few snapshots: issue #12); a command reading everything syncs the rest.
             history = reads.history_days(data, day)
-            needed = reads.needed_days(config, history, day, incomplete.marked_days(data))
+            marked = incomplete.marked_days(data)
+            # The weeks this day closes (issue #10), and the days the papers-already-shown rules read for
+            # the digests the run builds (the days after a late day within `seen_days` are built again).
+            weeks = weeks_after_day(config, out_dir, history, day, today)
+            built = reads.built_days(config, history, day, marked) | set(_following(config, history, day))
+            needed = reads.needed_days(config, history, day, marked) | days_read(
+                config, history, built, weeks
+            )
             refuse_symlinks_within(out_dir, reads.day_folders(needed))
 
             def publish(store: Store) -> RunResult:  # again on a fresh database if this one proves damaged
@@ -169,7 +181,7 @@ def run_daily(
                 check_not_shrunk(announcement, store, force=force)
                 papers = list(announcement.papers)
                 ranker = ranker_for(config, out_dir, store, library, client=client)
-                return _publish_day(
+                result = _publish_day(
                     config,
                     out_dir,
                     store,
@@ -179,6 +191,9 @@ def run_daily(
                     sleep=sleep or time.sleep,
                     ranker=ranker,
                 )
+                # A week that closed with this day gets its page (issue #10): no second schedule needed.
+                written_weeks, written = publish_weeks(config, out_dir, store, weeks, today, history)
+                return replace(result, weeks=tuple(written_weeks), written=result.written + written)
 
             result = with_store(db_path, data, publish, only=needed)
         if on_published is not None:
@@ -187,6 +202,9 @@ def run_daily(
         # the day's delivery record says which channels still need it.
         assert result.digest is not None
         report = deliver(config, out_dir, result.digest, sleep=sleep or time.sleep)
+        for week in result.weeks:  # the weekly channels, once per closed week (its delivery record)
+            sent = deliver_week(config, out_dir, week, sleep=sleep or time.sleep)
+            report = replace(report, outcomes=report.outcomes + sent.outcomes)
         return replace(result, delivery=report)
 
 
@@ -207,7 +225,9 @@ def _publish_day(
     # One transaction: the database commits only once every file is written (a failure rolls it back).
     with store.transaction():
         store.replace_day(day, papers, sha)
-        digest, summaries = _ranked_and_summarised(config, out_dir, day, papers, matcher, ranker, sleep)
+        digest, summaries = _ranked_and_summarised(
+            config, out_dir, store, day, papers, matcher, ranker, sleep
+        )
         days = reads.history_days(out_dir / layout.DATA, day)
         latest = max(days)
         renderer = MarkdownRenderer(config)
@@ -271,6 +291,7 @@ def _publish_day(
 def _ranked_and_summarised(
     config: Config,
     out_dir: Path,
+    store: Store,
     day: dt.date,
     papers: list[Paper],
     matcher: Matcher,
@@ -281,7 +302,7 @@ def _ranked_and_summarised(
     then summarised (issue #11), For you's papers first, before anything is written: summaries can add a
     line above an abstract and nothing else; off (no `summaries:`), the digest is returned unchanged.
     Also the summaries' record for the day's meta.json."""
-    built = build_digest(config, day, papers, matcher)
+    built = build_digest(config, day, papers, matcher, earlier_in_store(config, store, day, papers))
     built = ranker.attach(built) if ranker is not None else built
     ranked = [pick.paper for pick in built.for_you.picks] if built.for_you is not None else []
     return summarise_digest(config, built, out_dir / layout.DATA, ranked=ranked, sleep=sleep)
@@ -317,7 +338,9 @@ def _restage_unfinished(
     latest = max(days)
     for other in marked:
         if other in days:
-            digest = day_digest(config, other, store.papers_for_day(other), matcher, ranker, staging.root)
+            digest = day_digest(
+                config, other, store.papers_for_day(other), matcher, ranker, staging.root, store=store
+            )
             stage_day(staging, renderer, digest, days, latest=other == latest, site=site)
     return marked
 
@@ -337,8 +360,16 @@ def _restage_neighbours(
 ) -> None:
     ordered = sorted(days)
     i = ordered.index(day)
-    for neighbour in ordered[max(0, i - 1) : i] + ordered[i + 1 : i + 2]:
+    for neighbour in ordered[max(0, i - 1) : i] + _following(config, ordered, day):
         digest = known[neighbour] = day_digest(
-            config, neighbour, store.papers_for_day(neighbour), matcher, ranker, staging.root
+            config, neighbour, store.papers_for_day(neighbour), matcher, ranker, staging.root, store=store
         )
         stage_day(staging, renderer, digest, days, latest=neighbour == latest, site=site)
+
+
+def _following(config: Config, days: list[dt.date], day: dt.date) -> list[dt.date]:
+    """The days after ``day`` that a run of it builds again: the next one (its day links), and those within
+    `seen_days`, which read it as their history (papers already shown, issue #10)."""
+    ordered = sorted(days)
+    i = ordered.index(day)
+    return [d for d in ordered[i + 1 :] if (d - day).days <= config.seen_days] or ordered[i + 1 : i + 2]

@@ -27,6 +27,7 @@ from typing import Any
 
 from ..config import Config
 from ..match.digest import build_digest
+from ..match.seen import Earlier, window_start
 from ..models import DayCounts, arxiv_today, is_after_today
 from ..notify import read_state, state_path
 from ..notify.redact import Redactor
@@ -35,6 +36,7 @@ from ..store import incomplete as unfinished
 from ..store import meta as day_meta
 from ..store import snapshot as snapshots
 from ..wording import counted
+from ._seen import SnapshotIndex
 from ._summaries import status_lines
 
 #: More weekdays than this without a digest and the digest is stale (``status`` exits 1).
@@ -144,7 +146,7 @@ def read_status(
     by_type = Counter(p.announce_type.value for p in papers)
     listed = topics = counts = None
     if config is not None:
-        digest = build_digest(config, last_day, papers)
+        digest = build_digest(config, last_day, papers, earlier=_earlier(config, past, last_day))
         counts = digest.day_counts
         listed = counts.total
         topics = {t.topic.name: len(t.papers) for t in digest.topics}
@@ -328,3 +330,13 @@ def render_text(status: Status) -> str:
     else:
         lines.append("  warnings:  none")
     return "\n".join(lines)
+
+
+def _earlier(config: Config, files: dict[dt.date, Path], day: dt.date) -> Earlier | None:
+    """What the snapshots hold of ``day``'s ids before it, for the papers-already-shown rules: the counts
+    ``status`` prints are the ones the day's pages show. Only the files of the rules' window are read."""
+    before = [d for d in files if d < day]
+    start = window_start(config, day, max(before) if before else None)
+    window = {d: path for d, path in files.items() if start <= d <= day}
+    sources = SnapshotIndex(config, window).sources(day)
+    return sources.load() if sources is not None else None

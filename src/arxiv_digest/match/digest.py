@@ -23,6 +23,7 @@ from ..models import (
     DayCounts,
     Digest,
     Listing,
+    Order,
     Paper,
     TopicDigest,
     kind_label,
@@ -30,6 +31,7 @@ from ..models import (
 )
 from ..taxonomy import load_taxonomy
 from . import Matcher
+from .seen import Earlier, split_seen
 from .topics import topic_matcher
 
 
@@ -74,8 +76,14 @@ def count_day(config: Config, day: dt.date, papers: Iterable[Paper]) -> DayCount
 
 
 def build_digest(
-    config: Config, day: dt.date, papers: Sequence[Paper], matcher: Matcher | None = None
+    config: Config,
+    day: dt.date,
+    papers: Sequence[Paper],
+    matcher: Matcher | None = None,
+    earlier: Earlier | None = None,
 ) -> Digest:
+    """The day's pages. ``earlier``: what the store holds of the day's ids on earlier days, for the
+    papers-already-shown rules (``seen``); without it every matched paper is listed."""
     tracked = config.category_codes
     homes: dict[str, list[Listing]] = {code: [] for code in tracked}
     for code, item in listings(config, papers):
@@ -95,7 +103,17 @@ def build_digest(
         for name in matcher.match(paper):
             if paper.announce_type in topics_by_name[name].include:
                 selected[name].append(paper)
-    topics = tuple(TopicDigest(t, tuple(sort_papers(selected[t.name], t.order))) for t in config.topics)
+    seen: dict[str, list[Paper]] = {t.name: [] for t in config.topics}
+    if earlier is not None:
+        selected, seen = split_seen(
+            config, day, selected, earlier, matcher, lambda p: home_category(p, tracked) is not None
+        )
+    topics = tuple(
+        TopicDigest(
+            t, tuple(sort_papers(selected[t.name], t.order)), tuple(sort_papers(seen[t.name], Order.NEWEST))
+        )
+        for t in config.topics
+    )
     return Digest(
         day=day, topics=topics, categories=tuple(categories), total=sum(len(c.listings) for c in categories)
     )

@@ -1,7 +1,8 @@
 """The values that flow through the pipeline, no I/O and no imports but each other: papers and
 announcements (``paper``), what a paper's record says about its code and venue (``facts``), what
-config.yml names (``topic``), a day's digest (``digest``), the reader's library (``library``). Every name
-is exported here, so a stage imports ``from ..models import X`` without knowing the file."""
+config.yml names (``topic``), a day's digest (``digest``), a week's (``week``), the reader's library
+(``library``). Every name is exported here, so a stage imports ``from ..models import X`` without knowing
+the file."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from .paper import (
     parse_arxiv_id,
 )
 from .topic import CategorySpec, MatchMode, Order, Topic
+from .week import WeekCounts, WeekDigest, WeekTopic, iso_week, week_start
 
 __all__ = [
     "ARXIV_TZ",
@@ -48,10 +50,15 @@ __all__ = [
     "TopicDigest",
     "Track",
     "Venue",
+    "WeekCounts",
+    "WeekDigest",
+    "WeekTopic",
     "arxiv_today",
     "id_sort_key",
     "is_after_today",
+    "iso_week",
     "kind_label",
     "parse_arxiv_id",
     "sort_papers",
+    "week_start",
 ]

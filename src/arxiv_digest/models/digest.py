@@ -25,6 +25,7 @@ class Listing:
 class TopicDigest:
     topic: Topic
     papers: tuple[Paper, ...]
+    seen: tuple[Paper, ...] = ()  # replacements of papers the topic listed before (``match/seen.py``)
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,3 +43,6 @@ class Topic:
     query_tree: object | None = None
     categories: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
+    # `include:` written in the file (the topic's or the top level's): a reader who asked for replacements
+    # explicitly gets them even when seen before (issue #10).
+    include_given: bool = False

@@ -8,7 +8,16 @@ nothing here imports a renderer.
 
 from __future__ import annotations
 
-from .deliver import ChannelOutcome, DeliveryReport, Status, channels, deliver_day, read_state, state_path
+from .deliver import (
+    ChannelOutcome,
+    DeliveryReport,
+    Status,
+    channels,
+    deliver_day,
+    deliver_record,
+    read_state,
+    state_path,
+)
 from .outgoing import Channel, Compose, Outgoing
 
 __all__ = [
@@ -20,6 +29,7 @@ __all__ = [
     "Status",
     "channels",
     "deliver_day",
+    "deliver_record",
     "read_state",
     "state_path",
 ]

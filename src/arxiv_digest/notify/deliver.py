@@ -1,4 +1,5 @@
-"""Delivering a day's digest to every configured channel, at most once per channel and day.
+"""Delivering a day's digest to every configured channel, at most once per channel and day; and a closed
+ISO week's to the ``every: week`` channels, at most once per channel and week (issue #10).
 
 Channels are named ``email``, ``webhook 1 (slack)``, ``webhook 2 (discord)``… (position and format,
 never a URL: the URL is a secret). Each is tried ``attempts`` times by the one retry rule (``retry.py``):
@@ -12,7 +13,7 @@ Per channel it records ``status`` (``sent`` or ``failed``), ``attempts`` (all ru
 ``last_error`` (every secret cut out of it, see ``redact.py``) and, once sent, ``sent_at``. The file is
 rewritten (atomically) after each channel, so a run that dies halfway still remembers what it sent. A
 channel recorded as sent is never sent again for that day; a failed one, or one never tried, is tried by
-the next run of the day.
+the next run of the day. A week's record is ``delivery/<YYYY-Www>.json``, kept the same way.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from ..config import SMTP_PASSWORD_ENV, Config, EmailSettings
+from ..config import SMTP_PASSWORD_ENV, Config, EmailSettings, Every
 from ..errors import DeliveryError, GaveUp, SendFailed, cannot_read
 from ..net.retry import RetryPolicy, retry
 from ..output import layout
@@ -93,8 +94,11 @@ class _Sender:
     send: Callable[[Outgoing], str]  # one attempt; returns what to print ("to 2 recipients")
 
 
-def state_path(out_dir: Path, day: dt.date) -> Path:
-    return out_dir / layout.delivery_record(day)
+def state_path(out_dir: Path, day: dt.date | str) -> Path:
+    """The delivery record of a day, or of an ISO week (``2026-W27``) for the weekly channels."""
+    return out_dir / (
+        layout.week_delivery_record(day) if isinstance(day, str) else layout.delivery_record(day)
+    )
 
 
 def _timestamp(when: dt.datetime) -> str:
@@ -121,23 +125,25 @@ def read_state(path: Path) -> dict[str, dict[str, Any]]:
     return channels
 
 
-def _write_state(path: Path, day: dt.date, channels: Mapping[str, Mapping[str, Any]]) -> None:
-    body = {"day": day.isoformat(), "channels": dict(sorted(channels.items()))}
+def _write_state(path: Path, key: dt.date | str, channels: Mapping[str, Mapping[str, Any]]) -> None:
+    head = {"week": key} if isinstance(key, str) else {"day": key.isoformat()}
+    body = {**head, "channels": dict(sorted(channels.items()))}
     atomic_write(path, (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
 def channels(config: Config) -> list[Channel]:
     """The configured channels, in the order they are served: the e-mail, then each webhook."""
     notify = config.notify
-    out = [Channel("email", notify.email.topics)] if notify.email is not None else []
+    email = notify.email
+    out = [Channel("email", email.topics, every=email.every)] if email is not None else []
     for i, hook in enumerate(notify.webhooks, 1):
-        out.append(Channel(f"webhook {i} ({hook.format.value})", hook.topics, hook.format))
+        out.append(Channel(f"webhook {i} ({hook.format.value})", hook.topics, hook.format, hook.every))
     return out
 
 
 def _senders(
     config: Config,
-    day: dt.date,
+    of: str,
     client: Callable[[], httpx.Client],
     env: Mapping[str, str],
     now: Callable[[], dt.datetime],
@@ -151,7 +157,7 @@ def _senders(
             settings = notify.email
 
             def send_email(outgoing: Outgoing, settings: EmailSettings = settings) -> str:
-                message = mail.build_message(outgoing, day, settings, now=now())
+                message = mail.build_message(outgoing, of, settings, now=now())
                 refused = mail.send_message(
                     message,
                     settings,
@@ -255,21 +261,37 @@ def deliver_day(
     env: Mapping[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> DeliveryReport:
-    """Send ``day``'s messages to every channel not yet served for it; record each outcome as it happens.
-    ``compose`` renders a channel's message (the job's renderer); it is called only for the channels
-    still to serve, and a :class:`SendFailed` it raises is that channel's failure (one attempt).
+    """Send ``day``'s messages to every daily channel not yet served for it; record each outcome as it
+    happens. ``compose`` renders a channel's message (the job's renderer); it is called only for the
+    channels still to serve, and a :class:`SendFailed` it raises is that channel's failure (one attempt).
 
     Never raises for a channel's failure (the report holds it, see :meth:`DeliveryReport.error`); raises
     :class:`DeliveryError` only when the day's record cannot be read.
     """
+    return deliver_record(
+        config, out_dir, day, compose, day=day, sleep=sleep, now=now, env=env, transport=transport
+    )
+
+
+def deliver_record(
+    config: Config,
+    out_dir: Path,
+    key: dt.date | str,
+    compose: Compose,
+    *,
+    day: dt.date,
+    sleep: Callable[[float], None] = time.sleep,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    env: Mapping[str, str] | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> DeliveryReport:
+    """Send the messages of ``key``, a day (the channels sent ``every: day``) or an ISO week written
+    ``YYYY-Www`` (those sent ``every: week``), to each such channel its record does not show as sent, as
+    :func:`deliver_day` does; ``day`` is the report's day (a week's last announcement day)."""
     notify = config.notify
-    if not notify.channels:
-        return DeliveryReport(day, ())
+    every = Every.WEEK if isinstance(key, str) else Every.DAY
+    of = key if isinstance(key, str) else key.isoformat()
     env = os.environ if env is None else env
-    path = state_path(out_dir, day)
-    state = read_state(path)
-    api_key_env = config.summaries.key_env if config.summaries is not None else None
-    redactor = Redactor.for_delivery(notify, env, api_key_env=api_key_env)
     clients: list[httpx.Client] = []
 
     def client() -> httpx.Client:
@@ -277,9 +299,16 @@ def deliver_day(
             clients.append(webhooks.make_client(notify.timeout_seconds, transport))
         return clients[0]
 
+    senders = [s for s in _senders(config, of, client, env, now) if s.channel.every is every]
+    if not senders:
+        return DeliveryReport(day, ())
+    path = state_path(out_dir, key)
+    state = read_state(path)
+    api_key_env = config.summaries.key_env if config.summaries is not None else None
+    redactor = Redactor.for_delivery(notify, env, api_key_env=api_key_env)
     outcomes: list[ChannelOutcome] = []
     try:
-        for sender in _senders(config, day, client, env, now):
+        for sender in senders:
             name = sender.channel.name
             record = dict(state.get(name, {}))
             if record.get("status") == Status.SENT.value:
@@ -306,7 +335,7 @@ def deliver_day(
                 )
                 outcome = _settle(record, name, made, error, detail, outgoing.papers, now())
             state[name] = record
-            _write_state(path, day, state)
+            _write_state(path, key, state)
             outcomes.append(outcome)
     finally:
         for c in clients:

@@ -32,10 +32,9 @@ def _address(text: str) -> str:
     return parseaddr(text)[1]
 
 
-def build_message(
-    outgoing: Outgoing, day: dt.date, settings: EmailSettings, *, now: dt.datetime
-) -> EmailMessage:
-    """The day's e-mail: headers, a text/plain part and a text/html alternative (both rendered)."""
+def build_message(outgoing: Outgoing, of: str, settings: EmailSettings, *, now: dt.datetime) -> EmailMessage:
+    """The e-mail of ``of`` (a day, ``2026-07-03``, or an ISO week, ``2026-W27``): headers, a text/plain
+    part and a text/html alternative (both rendered)."""
     msg = EmailMessage()
     msg["Subject"] = outgoing.subject
     msg["From"] = settings.sender
@@ -43,10 +42,10 @@ def build_message(
     msg["Date"] = format_datetime(now)
     # The same message for the same day and recipients has the same id, so a resend after a lost
     # acknowledgement is recognisable as a duplicate by the receiving side.
-    key = "\n".join([day.isoformat(), *settings.to, *outgoing.topics])
+    key = "\n".join([of, *settings.to, *outgoing.topics])
     domain = _address(settings.sender).rpartition("@")[2] or "arxiv-digest.invalid"
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-    msg["Message-ID"] = f"<arxiv-digest.{day.isoformat()}.{digest}@{domain}>"
+    msg["Message-ID"] = f"<arxiv-digest.{of}.{digest}@{domain}>"
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies, please
     msg["X-Auto-Response-Suppress"] = "All"
     msg.set_content(outgoing.text, subtype="plain", charset="utf-8")

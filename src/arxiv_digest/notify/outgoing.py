@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..config import WebhookFormat
+from ..config import Every, WebhookFormat
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +19,7 @@ class Channel:
     name: str
     topics: tuple[str, ...] | None
     format: WebhookFormat | None = None  # None: the e-mail
+    every: Every = Every.DAY  # sent each announcement day, or each closed ISO week (issue #10)
 
 
 @dataclass(frozen=True, slots=True)

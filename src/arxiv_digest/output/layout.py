@@ -11,8 +11,9 @@ spelled once. Paths are relative, with ``/``, as :class:`~arxiv_digest.output.fi
     site/day/<day>.html, site/day/<day>/topic/<slug>.html, site/day/<day>/search.js
     site/for-you.html, site/day/<day>/for-you.html        the day ranked for the reader (issue #9)
     site/feeds/<slug>.xml, site/feeds/all.xml             the Atom feeds (and feeds/for-you.xml)
+    weekly/<YYYY-Www>.md, site/weekly/<YYYY-Www>.html     each closed ISO week's best papers (issue #10)
     data/<day>.jsonl, .meta.json, .incomplete             the history in git (store/ reads and writes it)
-    delivery/<day>.json                                   what was sent (notify/)
+    delivery/<day>.json, delivery/<YYYY-Www>.json         what was sent (notify/), by day and by week
     .arxiv-digest/                                        state: lock, database, a backfill's progress
 """
 
@@ -28,11 +29,12 @@ ARCHIVE = "archive"
 SITE = "site"
 DATA = "data"
 DELIVERY = "delivery"
+WEEKLY = "weekly"
 STATE_DIR = ".arxiv-digest"
 
 #: What arxiv-digest writes at the top of an output folder: the latest day's pages, the archive, the site,
 #: the snapshots, the delivery records (notify/) and its state (lock, database, a backfill's progress).
-OUTPUT_NAMES = (README, TOPICS, CATEGORIES, ARCHIVE, SITE, DATA, DELIVERY, STATE_DIR)
+OUTPUT_NAMES = (README, TOPICS, CATEGORIES, ARCHIVE, SITE, DATA, DELIVERY, WEEKLY, STATE_DIR)
 #: The folders of a day's Markdown pages that are all ours: a page the day does not produce is stale.
 LIST_FOLDERS = (TOPICS, CATEGORIES)
 #: What may be deleted from an owned folder: Markdown pages, the site's HTML pages and its Atom feeds.
@@ -75,6 +77,16 @@ def archived_topic_page(day: dt.date, slug: str) -> str:
 def delivery_record(day: dt.date) -> str:
     """What notify/ sent for a day, so a re-run sends nothing twice."""
     return f"{DELIVERY}/{day_name(day)}.json"
+
+
+def week_delivery_record(week: str) -> str:
+    """What notify/ sent of an ISO week (``2026-W27``) to the ``every: week`` channels."""
+    return f"{DELIVERY}/{week}.json"
+
+
+def weekly_page(week: str) -> str:
+    """An ISO week's Markdown page (issue #10)."""
+    return f"{WEEKLY}/{week}.md"
 
 
 def in_data(name: str) -> str:
@@ -132,14 +144,18 @@ FOR_YOU_FEED = f"{FEEDS}/for-you.xml"
 def site_for_you_page(day: dt.date | None) -> str:
     """The For-you page: the latest day's at the top of the site (``day`` None), else under the day."""
     return (site_day_folder(day) if day else "") + SITE_FOR_YOU
+def site_weekly_page(week: str) -> str:
+    """An ISO week's page of the site (issue #10)."""
+    return f"{WEEKLY}/{week}.html"
 
 
 _DAY = r"day/\d{4}-\d{2}-\d{2}"
 _SITE_FILE = re.compile(
     rf"(?:index|archive)\.html|assets/site\.(?:css|js)|(?:{_DAY}/)?(?:topic|category)/[^/]+\.html"
     rf"|{FEEDS}/[^/]+\.xml|{_DAY}\.html|{_DAY}/search\.js|(?:{_DAY}/)?for-you\.html"
+    rf"|{WEEKLY}/\d{{4}}-W\d{{2}}\.html"
 )
-_SITE_DIR = re.compile(rf"assets|{FEEDS}|day|(?:{_DAY}/)?(?:topic|category)|{_DAY}")
+_SITE_DIR = re.compile(rf"assets|{FEEDS}|day|{WEEKLY}|(?:{_DAY}/)?(?:topic|category)|{_DAY}")
 
 
 def is_site_file(relative: str, *, folder: bool = False) -> bool:

@@ -331,6 +331,7 @@ def json_payload(selection: Selection) -> dict[str, Any]:
     """The whole of the channel's digest as data: every topic it asked for, every paper, every field."""
     return {
         "day": selection.day.isoformat(),
+        **({"week": selection.week} if selection.week else {}),
         "title": selection.title,
         "subject": selection.subject,
         "paper_count": selection.paper_count,

@@ -97,7 +97,7 @@ class EmailRenderer:
             "selection": selection,
             "subject": selection.subject,
             "title": selection.title,
-            "day": selection.day.isoformat(),
+            "day": selection.label,
             "topics": [
                 {
                     "name": t.topic.name,

@@ -236,7 +236,7 @@ class MarkdownRenderer:
                 "topic.md.j2",
                 t.topic.slug,
                 entries,
-                {"topic": t.topic, "day": day, "count": len(t.papers), "repo": cfg.repo},
+                {"topic": t.topic, "day": day, "count": len(t.papers), "repo": cfg.repo, "seen": t.seen},
             ).items():
                 pages[f"hot_topic/{name}"] = text
         for c in digest.categories:

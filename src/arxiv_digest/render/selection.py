@@ -45,6 +45,13 @@ class Selection:
     # The day ranked for the reader (issue #9), shown first as a section of its own: its papers, and why.
     for_you: TopicDigest | None = None
     picks: Mapping[str, Pick] = field(default_factory=dict)  # by paper id, the For-you section's
+    week: str | None = None  # ``2026-W27`` for a weekly channel's message (issue #10): links go to its page
+
+    @property
+    def label(self) -> str:
+        """What the message is of: the day, or the ISO week."""
+        return self.week or self.day.isoformat()
+
     #: machine-written summaries by (id, version) (issue #11): untrusted, escaped by each channel
     summaries: Mapping[tuple[str, int], str] = field(default_factory=dict)
 
@@ -78,7 +85,7 @@ class Selection:
     def subject(self) -> str:
         shown = [t for t in self.topics if t.papers]
         papers, topics = counted(self.paper_count, "paper"), counted(len(shown), "topic")
-        return f"arXiv digest {self.day.isoformat()}: {papers} in {topics}"
+        return f"arXiv digest {self.label}: {papers} in {topics}"
 
     def topic_url(self, topic: TopicDigest) -> str | None:
         """The topic's page for this day: on the site when ``site_url`` is set, else on GitHub (the
@@ -86,6 +93,9 @@ class Selection:
         slug = url_path(topic.topic.slug)
         if self.is_for_you(topic):
             return self._for_you_url
+        if self.week is not None:
+            page = self.day_url
+            return f"{page}#topic-{slug}" if page and self.site_url else page
         if self.site_url:
             return f"{self.site_url.rstrip('/')}/{layout.site_topic_page(self.day, slug)}"
         if not self.repo:
@@ -102,6 +112,11 @@ class Selection:
 
     @property
     def day_url(self) -> str | None:
+        if self.week is not None:
+            if self.site_url:
+                return f"{self.site_url.rstrip('/')}/{url_path(layout.site_weekly_page(self.week))}"
+            page = url_path(layout.weekly_page(self.week))
+            return f"https://github.com/{self.repo}/blob/{BRANCH}/{page}" if self.repo else None
         if self.site_url:
             return f"{self.site_url.rstrip('/')}/{layout.site_day_page(self.day)}"
         if not self.repo:

@@ -315,6 +315,7 @@ class SiteRenderer:
                 topic=t.topic,
                 query=self._queries.get(slug, ""),
                 entries=[render.full(p) for p in t.papers],
+                seen=t.seen,
                 nav=nav("topic", slug),
                 feed=url_path(f"../feeds/{slug}.xml") if feeds else None,
                 filter_topics=filter_topics(render.info, t.papers, names),

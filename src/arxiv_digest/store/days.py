@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..errors import DatabaseCorruptError, StoreError
@@ -14,6 +14,9 @@ from ..models import Paper
 from .base import StoreBase
 from .rows import COLUMNS, DAY_SHIFT, announcement_rows, first_rowid, paper_of, stored_day
 from .search_index import forget_day, index_day
+
+#: Ids bound in one query: far below SQLite's limit on variables (32,766 since 3.32; 999 before).
+_IDS_PER_QUERY = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,36 @@ class DaysMixin(StoreBase):
     def papers_for_day(self, day: dt.date) -> list[Paper]:
         rows = self.conn.execute(f"SELECT {COLUMNS} FROM announcements WHERE day = ?", (day.isoformat(),))
         return [paper_of(row) for row in rows]
+
+    def previous_day(self, day: dt.date) -> dt.date | None:
+        """The stored announcement day before ``day`` (None: none is stored)."""
+        row = self.conn.execute("SELECT max(day) FROM days WHERE day < ?", (day.isoformat(),)).fetchone()
+        return stored_day(row[0]) if row and row[0] else None
+
+    def days_between(self, first: dt.date, last: dt.date) -> list[dt.date]:
+        """The stored announcement days from ``first`` to ``last``, both included, oldest first."""
+        rows = self.conn.execute(
+            "SELECT day FROM days WHERE day >= ? AND day <= ? ORDER BY day",
+            (first.isoformat(), last.isoformat()),
+        )
+        return [stored_day(day) for (day,) in rows]
+
+    def announcements_between(
+        self, ids: Iterable[str], first: dt.date, before: dt.date
+    ) -> list[tuple[dt.date, Paper]]:
+        """Every announcement of these ids (without version) on a day from ``first`` up to, not including,
+        ``before``: what the papers-already-shown rules read (issue #10), by the index on ``id``."""
+        wanted = sorted(set(ids))
+        out: list[tuple[dt.date, Paper]] = []
+        for i in range(0, len(wanted), _IDS_PER_QUERY):
+            chunk = wanted[i : i + _IDS_PER_QUERY]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT {COLUMNS} FROM announcements WHERE id IN ({marks}) AND day >= ? AND day < ?",
+                (*chunk, first.isoformat(), before.isoformat()),
+            )
+            out.extend((stored_day(row[0]), paper_of(row)) for row in rows)
+        return sorted(out, key=lambda item: (item[0], item[1].id))
 
     def latest_announcement(self, arxiv_id: str) -> Paper | None:
         """The paper as its latest stored announcement has it (None: never announced here)."""

@@ -70,6 +70,46 @@ def loads_filling(content: bytes, *, source: str, day: dt.date | None = None) ->
     return ([with_facts(p) for p in papers] if lacking else papers), lacking
 
 
+#: How :func:`dumps` begins every line: the id first (the fixed key order), so a line's id is read without
+#: parsing the line.
+_LINE_ID = re.compile(rb'^\{"id": "([^"\\]+)"')
+
+
+def _line_ids(content: bytes) -> list[tuple[str, bytes]] | None:
+    """Each line's id and the line, read from its first bytes; None when a line does not begin as
+    :func:`dumps` writes (a file edited by hand), for the caller to parse the whole file instead."""
+    out = []
+    for line in content.splitlines():
+        if not line.strip():
+            continue
+        m = _LINE_ID.match(line)
+        if m is None:
+            return None
+        out.append((m.group(1).decode("utf-8"), line))
+    return out
+
+
+def ids_in(content: bytes, *, source: str, day: dt.date | None = None) -> frozenset[str]:
+    """The ids (without version) a snapshot holds, cheaply: what a rebuild indexes to find a day's earlier
+    announcements (papers already shown, issue #10)."""
+    lines = _line_ids(content)
+    if lines is None:
+        return frozenset(p.id for p in loads(content, source=source, day=day))
+    return frozenset(arxiv_id for arxiv_id, _ in lines)
+
+
+def papers_with_ids(
+    content: bytes, ids: Iterable[str], *, source: str, day: dt.date | None = None
+) -> list[Paper]:
+    """The papers of a snapshot whose ids are among ``ids``, parsing only their lines."""
+    wanted = set(ids)
+    lines = _line_ids(content)
+    if lines is None:
+        return [p for p in loads(content, source=source, day=day) if p.id in wanted]
+    chosen = b"\n".join(line for arxiv_id, line in lines if arxiv_id in wanted)
+    return loads(chosen, source=source, day=day)
+
+
 def read_records(text: str, source: str, build: Callable[[dict[str, Any]], T], *, what: str) -> list[T]:
     """One object per line, each built by ``build``; the first bad line is an error naming file and line."""
     out: list[T] = []
