@@ -166,14 +166,7 @@ def run_daily(
             # The database is brought up to date for the days this run reads, not the whole history (a
             # fresh clone imports a few snapshots: issue #12); a command reading everything syncs the rest.
             history = reads.history_days(data, day)
-            marked = incomplete.marked_days(data)
-            # The weeks this day closes (issue #10), and the days the papers-already-shown rules read for
-            # the digests the run builds (the days after a late day within `seen_days` are built again).
-            weeks = weeks_after_day(config, out_dir, history, day, today)
-            built = reads.built_days(config, history, day, marked) | set(_following(config, history, day))
-            needed = reads.needed_days(config, history, day, marked) | days_read(
-                config, history, built, weeks
-            )
+            weeks, needed = _reads_of(config, out_dir, history, day, today)
             refuse_symlinks_within(out_dir, reads.day_folders(needed))
 
             def publish(store: Store) -> RunResult:  # again on a fresh database if this one proves damaged
@@ -365,6 +358,19 @@ def _restage_neighbours(
             config, neighbour, store.papers_for_day(neighbour), matcher, ranker, staging.root, store=store
         )
         stage_day(staging, renderer, digest, days, latest=neighbour == latest, site=site)
+
+
+def _reads_of(
+    config: Config, out_dir: Path, history: list[dt.date], day: dt.date, today: dt.date
+) -> tuple[list[str], set[dt.date]]:
+    """The weeks this day closes (issue #10), and the days the run reads: its own reads (issue #12) and
+    those the papers-already-shown rules need for the digests it builds (the days after a late day within
+    `seen_days` are built again too)."""
+    marked = incomplete.marked_days(out_dir / layout.DATA)
+    weeks = weeks_after_day(config, out_dir, history, day, today)
+    built = reads.built_days(config, history, day, marked) | set(_following(config, history, day))
+    needed = reads.needed_days(config, history, day, marked) | days_read(config, history, built, weeks)
+    return weeks, needed
 
 
 def _following(config: Config, days: list[dt.date], day: dt.date) -> list[dt.date]:
