@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..match import Matcher
@@ -21,9 +22,11 @@ from ..output.layout import SITE
 from ..render.markdown import MarkdownRenderer
 from ..render.site import SiteRenderer
 from ..store import Store
-from ._for_you import Ranker
 from ._seen import earlier_in_store
 from ._summaries import attach_cached
+
+if TYPE_CHECKING:  # ranking (scikit-learn) is imported only by a run that ranks
+    from ._for_you import Ranker
 
 
 @dataclass(frozen=True, slots=True)
