@@ -68,6 +68,8 @@ if trace or stage == "commit":
     real_replace, real_commit, marks = os.replace, _sqlite.commit, {}
     def replace(src, dst, **kw):
         marks.setdefault("first_replace", time.monotonic())
+        if "committed" not in marks:
+            marks["before_commit"] = marks.get("before_commit", 0) + 1
         return real_replace(src, dst, **kw)
     def commit(conn):
         if "first_replace" in marks and not trace:
@@ -167,8 +169,9 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
         assert done.returncode == 0, done.stderr
         marks = json.loads(trace.read_text())
         publication = (marks["first_replace"] - began, marks["committed"] - began)
-        # "N files written": one os.replace each.
-        replaces = int(done.stdout.split(" files written")[0].rsplit(maxsplit=1)[-1])
+        # The files of the day's publication, one os.replace each, before its database commit (a closed
+        # week's pages, issue #10, are written after it, as a publication of their own).
+        replaces = int(marks["before_commit"])
         assert replaces > 20
         yield Scenario(
             fake=fake,
