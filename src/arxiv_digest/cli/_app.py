@@ -4,6 +4,7 @@ the program lives here."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
 import sys
@@ -172,3 +173,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_FAILURE
     return code if isinstance(code, int) else EXIT_OK
+
+
+def parse_day(value: str, name: str) -> dt.date:
+    """A date option's value (YYYY-MM-DD), or a usage error naming the option."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from None
+
+
+def optional_day(value: str | None, name: str) -> dt.date | None:
+    return None if value is None else parse_day(value, name)

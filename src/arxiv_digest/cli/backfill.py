@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,17 +15,10 @@ from ..config import load_config
 from ..errors import UsageError
 from ..jobs.backfill import BackfillResult, PageProgress, backfill
 from ..wording import counted, plural
-from ._app import cli, config_option, db_option, out_option, say
+from ._app import cli, config_option, db_option, out_option, parse_day, say
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
-
-
-def _date(value: str, name: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from None
 
 
 class _Reporter(Protocol):
@@ -167,7 +159,7 @@ def backfill_cmd(
     Example:
       arxiv-digest backfill --config config.yml --out . --from 2026-06-01 --to 2026-06-30
     """
-    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    start, end = parse_day(date_from, "--from"), parse_day(date_to, "--to")
     if start > end:
         raise UsageError(f"--from {start} is after --to {end}")
     config = load_config(config_path)

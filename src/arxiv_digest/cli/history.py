@@ -26,7 +26,7 @@ from ..store import Store, database_exists, default_db_path, read_store
 from ..store import remote as remote_store
 from ..store import snapshot as snapshots
 from ..wording import counted
-from ._app import cli, config_option, db_option, existing_out_option, say
+from ._app import cli, config_option, db_option, existing_out_option, optional_day, say
 from ._found import json_rows, print_results
 
 #: ``search --remote --max-pages`` default: ``remote.DEFAULT_MAX_PAGES`` (a test keeps them equal), written
@@ -112,15 +112,6 @@ def _read_history(out_dir: Path, db_path: Path | None, work: Callable[[Store], T
     return read_store(db, data, work)
 
 
-def _day(value: str | None, name: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from None
-
-
 @cli.command()
 @click.argument("query")
 @existing_out_option("The digest folder whose history to search (its data/ and database).")
@@ -202,7 +193,7 @@ def search(
     best --limit are printed, best first.
     """
     tree = parse_query(query, check_categories=True)  # `cat:cs.XX` matches nothing: say so, as `check` does
-    start, end = _day(date_from, "--from"), _day(date_to, "--to")
+    start, end = optional_day(date_from, "--from"), optional_day(date_to, "--to")
     if start and end and start > end:
         raise UsageError(f"--from {start} is after --to {end}")
     hits = explain or not as_json  # where each term matched: for --explain, and for highlighting

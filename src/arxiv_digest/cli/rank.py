@@ -10,8 +10,7 @@ import click
 from ..config import load_config
 from ..errors import UsageError
 from ..jobs.search import SearchResult
-from ._app import cli, config_option, db_option, out_option, say
-from .history import _day
+from ._app import cli, config_option, db_option, optional_day, out_option, say
 
 
 @cli.command("rank")
@@ -69,8 +68,8 @@ def rank(
         return
     if day is not None and (date_from or date_to):
         raise UsageError("--day is one day: give it, or --from/--to, not both")
-    start = _day(day or date_from, "--day" if day else "--from")
-    end = _day(day or date_to, "--day" if day else "--to")
+    start = optional_day(day or date_from, "--day" if day else "--from")
+    end = optional_day(day or date_to, "--day" if day else "--to")
     if start and end and start > end:
         raise UsageError(f"--from {start} is after --to {end}")
     days = rank_days(config, out_dir, db_path, date_from=start, date_to=end, limit=limit)
