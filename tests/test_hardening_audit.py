@@ -155,3 +155,50 @@ def test_a_run_starting_during_a_readers_probe_takes_the_lock(published: Path) -
 def test_the_probe_creates_no_lock_file(tmp_path: Path) -> None:
     assert writer_pid(tmp_path) is None
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------------------------------
+# the newer features attacked as a new user would
+
+
+def test_python_m_arxiv_digest_exits_with_the_commands_code(tmp_path: Path) -> None:
+    """`python -m arxiv_digest` once exited 0 whatever happened (main's code was dropped)."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    done = subprocess.run(
+        [sys.executable, "-m", "arxiv_digest", "week", "--config", tmp_path / "none.yml", "--out", tmp_path],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+
+
+@pytest.mark.parametrize("label", ["２０２６-W27", "2026-W٢7"])
+def test_a_week_in_other_digits_is_a_usage_error_not_a_second_page(
+    label: str, published: Path, cli: Cli
+) -> None:
+    result = cli("week", "--config", published / "config.yml", "--out", published, "--week", label)
+    assert result.exit_code == 2
+    assert f"not an ISO week: {label!r}" in result.err
+    assert not any(label in p.name for p in published.rglob("*"))
+
+
+def test_a_csl_json_file_nested_thousands_deep_is_a_config_error_with_its_line() -> None:
+    from arxiv_digest.errors import ConfigError
+    from arxiv_digest.sources.csl_json import parse_csl_json
+
+    text = '[{"id": "a", "title": "T"},\n' + "[" * 100_000 + "]" * 100_000 + "]"
+    with pytest.raises(ConfigError) as raised:
+        parse_csl_json(text, path="lib.json")
+    assert "lib.json:2" in str(raised.value) and "nested too deeply" in str(raised.value)
+
+
+def test_zotero_and_model_bodies_nested_thousands_deep_are_not_json() -> None:
+    from arxiv_digest.summarize.client import _error_text
+
+    body = b"[" * 100_000 + b"]" * 100_000
+    assert _error_text(body).startswith("[[[")  # not a RecursionError

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .paper import Paper
 from .topic import Topic
 
-_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+_WEEK = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)  # not `２０２６-W27`: a second page of a week
 
 
 def iso_week(day: dt.date) -> str:

@@ -19,7 +19,7 @@ from typing import TypeVar
 from ..errors import DatabaseUnwritableError, StoreError
 from ..output import layout
 from ..output.lock import writer_pid
-from . import _sqlite, schema
+from . import _sqlite
 from .db import Store
 
 log = logging.getLogger("arxiv_digest")
