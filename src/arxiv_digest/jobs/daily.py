@@ -195,8 +195,12 @@ def run_daily(
         # the day's delivery record says which channels still need it.
         assert result.digest is not None
         report = deliver(config, out_dir, result.digest, sleep=sleep or time.sleep)
-        for week in result.weeks:  # the weekly channels, once per closed week (its delivery record)
-            sent = deliver_week(config, out_dir, week, sleep=sleep or time.sleep)
+        # The weekly channels get the latest closed week, once (its delivery record); a failed one again
+        # on the next run. Older weeks whose pages this run wrote (a history that predates the weekly
+        # digest, `site: true` again) are not news: sending each would flood a new weekly channel.
+        if result.weeks:
+            latest_week = max(result.weeks, key=lambda w: w.first_day)
+            sent = deliver_week(config, out_dir, latest_week, sleep=sleep or time.sleep)
             report = replace(report, outcomes=report.outcomes + sent.outcomes)
         return replace(result, delivery=report)
 
