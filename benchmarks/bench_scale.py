@@ -385,7 +385,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"machine: {machine()}")
     print(f"command: {setup.cli}; config: {CONFIG.relative_to(ROOT)}; repetitions: {args.repeat}")
     print(
-        f"PYTHONPATH={env.get('PYTHONPATH', '')!r}, PYTHONDONTWRITEBYTECODE={env.get('PYTHONDONTWRITEBYTECODE')!r}"
+        f"PYTHONPATH={env.get('PYTHONPATH', '')!r}, "
+        f"PYTHONDONTWRITEBYTECODE={env.get('PYTHONDONTWRITEBYTECODE')!r}"
         + (f"; folders published with {publish_env['PYTHONPATH']}" if publish_env else "")
     )
     source = args.source or scale_data.default_source()
