@@ -215,6 +215,8 @@ def _publish_day(
     content = snapshots.dumps(papers)
     sha = snapshots.sha256(content)
     matcher = topic_matcher(config)
+    if ranker is not None:  # the day is part of the history its model learns from (issue #9)
+        ranker.add_day(day, content)
     # One transaction: the database commits only once every file is written (a failure rolls it back).
     with store.transaction():
         store.replace_day(day, papers, sha)
