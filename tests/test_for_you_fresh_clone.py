@@ -1,5 +1,5 @@
-"""For you on a fresh clone (issues #9 and #12): with a `library:`, a run on a clone without a database (GitHub
-Actions) imports only the days a run without a library imports, reads no snapshot but those and its
+"""For you on a fresh clone (issues #9 and #12): with a `library:`, a run on a clone without a database
+(GitHub Actions) imports only the days a run without a library imports, reads no snapshot but those and its
 model's corpus window, and publishes the same bytes as a run with a warm database and a cached model."""
 
 from __future__ import annotations
