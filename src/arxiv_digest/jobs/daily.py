@@ -185,7 +185,7 @@ def run_daily(
                     ranker=ranker,
                 )
                 # A week that closed with this day gets its page (issue #10): no second schedule needed.
-                written_weeks, written = publish_weeks(config, out_dir, store, weeks, today, history)
+                written_weeks, written = publish_weeks(config, out_dir, store, weeks, today, history, ranker)
                 return replace(result, weeks=tuple(written_weeks), written=result.written + written)
 
             result = with_store(db_path, data, publish, only=needed)
