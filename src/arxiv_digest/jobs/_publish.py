@@ -94,10 +94,11 @@ def stage_site_extras(
 
     def digest_of(day: dt.date) -> Digest:
         if day not in known:
-            # The feeds' days are ranked by the run's model (the For-you feed holds their lists, issue #9):
-            # the model is loaded once, and scoring a day costs a fraction of what fitting does.
+            # Only the latest day's For-you part reaches these pages (its top pages, the For-you feed):
+            # the older days of the feeds are not ranked again (a run's cost stays a day's, issue #9).
+            chosen = ranker if day == max(days) else None
             papers = store.papers_for_day(day)
-            known[day] = day_digest(config, day, papers, matcher, ranker, staging.root, store=store)
+            known[day] = day_digest(config, day, papers, matcher, chosen, staging.root, store=store)
         return known[day]
 
     if not latest_staged:

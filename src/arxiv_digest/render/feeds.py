@@ -1,6 +1,6 @@
 """Atom 1.0 feeds (RFC 4287): ``feeds/<Topic>.xml`` per topic and ``feeds/all.xml`` (every paper any topic
 took), covering the last ``feed_days`` announcement days; with a ``library:``, ``feeds/for-you.xml``: the
-For-you lists of the same days (newest day first, each best first), each entry saying why (issue #9).
+latest day's For-you list, best first, each entry saying why (issue #9).
 
 Built as an element tree with lxml, never from string templates, so every title and abstract is escaped
 by the serialiser (a title holding ``<script>``, ``&`` or ``]]>`` stays text). One entry per paper: its
@@ -81,15 +81,10 @@ def feed_files(config: Config, digests: Sequence[Digest]) -> dict[str, bytes]:
         page="index.html",
         summaries=summaries,
     )
-    # The For-you lists of the same days, newest day first, each best first (issue #9); a paper picked on
-    # two days appears once, as its latest day picked it.
-    ranked = [d for d in recent if d.for_you is not None]
-    if ranked:
-        picks: dict[str, Pick] = {}
-        for d in ranked:
-            assert d.for_you is not None
-            for pick in d.for_you.picks:
-                picks.setdefault(pick.paper.id, pick)
+    # The latest day's For-you list (a feed reader keeps the earlier days' entries).
+    latest = recent[0].for_you if recent else None
+    if latest is not None:
+        picks: dict[str, Pick] = {pick.paper.id: pick for pick in latest.picks}
         files[layout.FOR_YOU_FEED] = build_feed(
             config,
             slug="for-you",
@@ -97,7 +92,7 @@ def feed_files(config: Config, digests: Sequence[Digest]) -> dict[str, bytes]:
             papers=[pick.paper for pick in picks.values()],
             updated=updated,
             page=layout.SITE_FOR_YOU,
-            summaries=summaries,
+            summaries=recent[0].summaries,
             why={k: f"Why: {pick.reason}" for k, pick in picks.items()},
         )
     return files
