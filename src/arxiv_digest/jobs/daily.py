@@ -186,7 +186,7 @@ def run_daily(
                     ranker=ranker,
                 )
                 # A week that closed with this day gets its page (issue #10): no second schedule needed.
-                written_weeks, written = publish_weeks(config, out_dir, store, weeks, today, history)
+                written_weeks, written = publish_weeks(config, out_dir, store, weeks, today, history, ranker)
                 return replace(result, weeks=tuple(written_weeks), written=result.written + written)
 
             result = with_store(db_path, data, publish, only=needed)
@@ -220,6 +220,8 @@ def _publish_day(
     content = snapshots.dumps(papers)
     sha = snapshots.sha256(content)
     matcher = topic_matcher(config)
+    if ranker is not None:  # the day is part of the history its model learns from (issue #9)
+        ranker.add_day(day, content)
     # One transaction: the database commits only once every file is written (a failure rolls it back).
     with store.transaction():
         store.replace_day(day, papers, sha)
