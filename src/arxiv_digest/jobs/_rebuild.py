@@ -331,7 +331,7 @@ def _stage_spanning(
     site when it is turned off; how many files were written and deleted."""
     # Every closed week's page (issue #10), as the daily runs wrote them when each week closed.
     weeks = sorted({iso_week(d) for d in days if is_closed(days, iso_week(d), today)})
-    _, week_written = publish_weeks(config, out_dir, store, weeks, today, days)
+    _, week_written = publish_weeks(config, out_dir, store, weeks, today, days, ranker)
     staging = Staging(out_dir)
     staging.add(layout.in_data(COUNTS_NAME), counts_file)
     staging.add(layout.ARCHIVE_INDEX, MarkdownRenderer(config).archive_index(counts))
