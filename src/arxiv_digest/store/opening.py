@@ -7,8 +7,8 @@ The database is a cache of ``data/*.jsonl`` (issue #7 hardens what that promises
   snapshot to rebuild it from (a read command pointed at a database alone): that is an error instead;
 - a command that only reads (:func:`read_store`) never writes while a run writes the folder (it reads the
   database as last committed: ``committed.py``), and otherwise never deletes: it imports the snapshots
-  that are new or changed, keeps the days whose snapshot it cannot see, and with no snapshot at all reads the database as
-  it is; when the database or its folder refuses writes it reads a copy in memory.
+  that are new or changed, keeps the days whose snapshot it cannot see, and with no snapshot at all reads
+  the database as it is; when the database or its folder refuses writes it reads a copy in memory.
 """
 
 from __future__ import annotations
