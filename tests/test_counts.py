@@ -53,7 +53,7 @@ def rows(text: str) -> dict[str, tuple[int, ...]]:
 def site_archive(path: Path) -> dict[str, tuple[int, ...]]:
     page = lxml_html.fromstring(path.read_bytes())
     out = {}
-    for tr in page.cssselect("tbody tr"):
+    for tr in page.cssselect("table:not(.weeks) tbody tr"):
         cells = [td.text_content() for td in tr.cssselect("td")]
         out[cells[0]] = tuple(int(c) for c in cells[1:])
     return out
