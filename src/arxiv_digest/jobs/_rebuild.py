@@ -153,7 +153,13 @@ def _rebuild_days(
     log.info("rebuild: %s", chosen.reason)
     todo = {
         day: DayJob(
-            out_dir, path, day, day == latest, stored.get(day), ranking, index.sources(day),
+            out_dir,
+            path,
+            day,
+            day == latest,
+            stored.get(day),
+            ranking,
+            index.sources(day),
             **job_extras(config, chosen, day, day == latest),  # type: ignore[arg-type]
         )
         for day, path in files.items()

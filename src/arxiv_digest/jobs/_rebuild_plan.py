@@ -79,8 +79,6 @@ def plan(
         return _full(config, files, "a library or summaries are configured", old)
     if old is None:
         return _full(config, files, "no manifest of a finished rebuild", old)
-    if incomplete.rebuild_unfinished(data):
-        return _full(config, files, "the last rebuild did not finish", old)
     result = _full(config, files, "incremental", old)
     if old.global_ != result.global_:
         result.reason = "the package, a template or a setting other than the topics changed"
@@ -203,7 +201,14 @@ def record(
             kept = {k: v for k, v in plan.old.days[day].files.items() if k not in gone}
         c = d.counts
         out.days[day] = DayRecord(
-            keys[day], d.sha, stat, (c.new, c.cross, c.updated), d.size, d.papers, d.listed, d.members,
+            keys[day],
+            d.sha,
+            stat,
+            (c.new, c.cross, c.updated),
+            d.size,
+            d.papers,
+            d.listed,
+            d.members,
             {**kept, **d.files},
         )
     return out
