@@ -16,6 +16,8 @@ CPU time):
              a normal day (the corpus is refitted when the history grew by 10 % or 30 days passed)
   cold       the run with `library:` and no cached model: the first day of a period, or a machine without
              the cache (the corpus and the reader's model are fitted, then saved)
+  fresh ...  the same three on a fresh clone (no .arxiv-digest/: GitHub Actions without its cache; the
+             model, where cached, restored alone): the run imports the days it reads, library or not
 
 The ratio the issue bounds (<= 1.5x) is cached / without.
 """
@@ -70,8 +72,8 @@ def history_days(count: int) -> dict[dt.date, list[dict[str, object]]]:
     chosen = sorted(days)[-count:]
     while True:
         shift = DAY - dt.timedelta(days=1) - dt.date.fromisoformat(chosen[-1])
-        moved = [(dt.date.fromisoformat(d) + shift, len(days[d])) for d in chosen]
-        if corpus_period(moved) == corpus_period([*moved, (DAY, 500)]):
+        moved = [dt.date.fromisoformat(d) + shift for d in chosen]
+        if corpus_period(moved) == corpus_period([*moved, DAY]):
             break
         chosen = chosen[:-1]  # the new day would open a period: end the history a day earlier
     out = {}
@@ -117,6 +119,14 @@ def prepare(root: Path, days: int, library: int) -> tuple[Path, Path, Path]:
         f"({min(history)}..{max(history)}); library: {min(library, len(every[::37]))} papers"
     )
     return plain, cold, cached
+
+
+def fresh(template: Path, target: Path, *, keep_model: bool) -> Path:
+    """``template`` as a fresh clone has it: no database (and no model unless ``keep_model``)."""
+    shutil.copytree(template, target, ignore=shutil.ignore_patterns(".arxiv-digest"))
+    if keep_model and cache_dir(template).is_dir():
+        shutil.copytree(cache_dir(template), cache_dir(target))
+    return target
 
 
 @contextlib.contextmanager
@@ -167,8 +177,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         plain, cold, cached = prepare(root / "templates", args.days, args.library)
         scratch = root / "runs"
         scratch.mkdir()
+        clones = root / "clones"
+        cases = [
+            ("without", plain),
+            ("cached", cached),
+            ("cold", cold),
+            ("fresh without", fresh(plain, clones / "without", keep_model=False)),
+            ("fresh cached", fresh(cached, clones / "cached", keep_model=True)),
+            ("fresh cold", fresh(cold, clones / "cold", keep_model=False)),
+        ]
         rows = []
-        for name, template in (("without", plain), ("cached", cached), ("cold", cold)):
+        for name, template in cases:
             walls, cpus, picks = measure(template, scratch, args.repeat)
             rows.append((name, statistics.median(walls), statistics.median(cpus), picks))
     base_wall, base_cpu = rows[0][1], rows[0][2]

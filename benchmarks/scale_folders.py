@@ -36,6 +36,13 @@ class Setup:
     scratch: Path
     config_text: str
     repeat: int
+    #: the environment of the commands that publish the folders (``--publish-with``: another tree's code on
+    #: ``PYTHONPATH``); None: ``env``, the measured code's
+    publish_env: dict[str, str] | None = None
+
+    @property
+    def publishing_env(self) -> dict[str, str]:
+        return self.env if self.publish_env is None else self.publish_env
 
     def command(self, *args: str | Path) -> list[str]:
         return [str(self.cli), "--quiet", *map(str, args)]
@@ -62,15 +69,17 @@ def size_label(papers: int) -> str:
 
 
 def code_fingerprint(setup: Setup) -> str:
-    """A hash of the installed package's files and version: a cached folder made by other code is not
-    used (its database and pages would be another program's)."""
+    """A hash of the publishing code's files and version (the installed package's, or ``--publish-with``'s):
+    a cached folder made by other code is not used (its database and pages would be another program's)."""
+    env = setup.publishing_env
     where = subprocess.run(
         [sys.executable, "-c", "import arxiv_digest, os; print(os.path.dirname(arxiv_digest.__file__))"],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     ).stdout.strip()
-    version = subprocess.run([str(setup.cli), "--version"], capture_output=True, check=True).stdout
+    version = subprocess.run([str(setup.cli), "--version"], capture_output=True, check=True, env=env).stdout
     h = hashlib.sha256(version)
     for path in sorted(Path(where).rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
@@ -94,12 +103,12 @@ def published(setup: Setup, history: scale_data.History, fingerprint: str) -> Ma
     rebuilt = run_child(
         setup.command("rebuild", "--config", root / "config.yml", "--out", root),
         setup.log(f"master-rebuild-{label}"),
-        env=setup.env,
+        env=setup.publishing_env,
     )
     indexed = run_child(
         setup.command("search", "--out", root, "--limit", "1", INDEX_QUERY),
         setup.log(f"master-index-{label}"),
-        env=setup.env,
+        env=setup.publishing_env,
     )
     files, size = folder_bytes(root)
     built = {

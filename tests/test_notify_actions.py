@@ -31,6 +31,8 @@ def test_the_workflow_maps_the_secrets_and_commits_whenever_the_pages_were_writt
         "ARXIV_DIGEST_SMTP_PASSWORD": "${{ secrets.ARXIV_DIGEST_SMTP_PASSWORD }}",
         "SLACK_WEBHOOK_URL": "${{ secrets.SLACK_WEBHOOK_URL }}",
         "DISCORD_WEBHOOK_URL": "${{ secrets.DISCORD_WEBHOOK_URL }}",
+        "OPENAI_API_KEY": "${{ secrets.OPENAI_API_KEY }}",  # summaries (issue #11)
+        "ZOTERO_API_KEY": "${{ secrets.ZOTERO_API_KEY }}",  # the library through Zotero's API (#9)
     }
     commit = by_name["Commit and push when something changed"]
     assert commit["if"] == "always() && steps.digest.outputs.published == 'true'"

@@ -7,8 +7,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import re
+import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -148,3 +152,63 @@ def test_search_finds_by_facts_and_its_json_carries_them(
     assert all(r["facts"]["code"] and r["facts"]["venue"]["name"] == "ECCV" for r in rows)
     text = cli("search", "has:code", "--out", out, "--limit", "3", "--explain")
     assert text.exit_code == 0 and re.search(r"matched has:code in has: 'https://", text.out), text.out
+
+
+# -- adding a field is one edit (issue #8) --------------------------------------------------------------
+NEW_FIELD = """    Field("jr", "the journal reference", Kind.FACT,
+          test=lambda v, p: v.lower() in (p.journal_ref or "").lower(),
+          evidence=lambda p: p.journal_ref or ""),
+"""
+USE_NEW_FIELD = """
+import datetime as dt, json
+from arxiv_digest.match import Matcher, TopicRule
+from arxiv_digest.match.fts import fts_expression
+from arxiv_digest.models import AnnounceType, Paper
+from arxiv_digest.query import parse_query
+from arxiv_digest.sources.api import translate
+
+paper = Paper(id="2606.00001", version=1, title="A title", authors=("A. Author",), abstract="Words.",
+              categories=("cs.CV",), announce_type=AnnounceType.NEW, announced=dt.date(2026, 6, 30),
+              journal_ref="Nature 620 (2026)")
+tree = parse_query("words AND jr:nature")
+matcher = Matcher([TopicRule("q", tree)])
+print(json.dumps({
+    "printed": str(tree), "round_trip": parse_query(str(tree)) == tree,
+    "matches": matcher.match(paper) == ["q"], "misses": matcher.match(paper.with_(journal_ref=None)),
+    "evidence": [(h.where, h.words) for h in matcher.explain(paper)[1]],
+    "fts": fts_expression(tree),
+    "api_dropped": list(translate(tree, dt.date(2026, 6, 1), dt.date(2026, 6, 30)).dropped),
+}))
+"""
+
+
+def test_a_new_field_is_one_entry_of_the_fields_table(tmp_path: Path) -> None:
+    """The edit docs/design.md describes, made on a copy of the package: one entry appended to
+    ``query/fields.py:ALL`` and nothing else. The parser, the printer, the matcher, ``explain``, the
+    search index's translation (no column: no restriction), arXiv's (no API prefix: judged here) and
+    ``search --help`` all take it."""
+    copy = tmp_path / "src" / "arxiv_digest"
+    shutil.copytree(ROOT / "src" / "arxiv_digest", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    fields = copy / "query" / "fields.py"
+    source = fields.read_text(encoding="utf-8")
+    end = ")  # fmt: skip\n\nBY_NAME"
+    assert source.count(end) == 1
+    fields.write_text(source.replace(end, NEW_FIELD + end), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(copy.parent)}
+
+    def python(*args: str) -> str:
+        run = subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, timeout=120)
+        assert run.returncode == 0, run.stderr
+        return run.stdout
+
+    assert json.loads(python("-c", USE_NEW_FIELD)) == {
+        "printed": "words AND jr:nature",
+        "round_trip": True,
+        "matches": True,
+        "misses": [],
+        "evidence": [["abstract", "words"], ["jr", "Nature 620 (2026)"]],
+        "fts": '{ti abs} : ("words" *)',
+        "api_dropped": ["jr:nature"],
+    }
+    help_text = python("-m", "arxiv_digest", "search", "--help")
+    assert "jr:" in help_text and "the journal reference" in help_text, help_text

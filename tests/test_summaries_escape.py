@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import replace
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -26,7 +28,8 @@ from arxiv_digest.render.site_context import PaperInfo
 from tests import gfm
 from tests.test_escape import HOSTILE, hostile_authors, hostile_text, html_events
 
-CONFIG = parse_config("category:\n  cs.CV: Computer Vision\ntopic:\n  MLLM:\n    keywords: [MLLM]\n", env={})
+CONFIG_YAML = "category:\n  cs.CV: Computer Vision\ntopic:\n  MLLM:\n    keywords: [MLLM]\n"
+CONFIG = parse_config(CONFIG_YAML, env={})
 COMPAT = parse_config(
     "match: substring\ncategory:\n  cs.CV: Computer Vision\ntopic:\n  MLLM:\n    keywords: [MLLM]\n", env={}
 )
@@ -108,10 +111,28 @@ def test_markdown_in_the_reference_mode_shows_no_summary() -> None:
     assert with_summary == renderer.entry(p, mark_updates=False, open_=True, compat=True)
 
 
-def test_the_renderer_passes_the_summary_to_the_entry_macro() -> None:
-    p = paper()
-    template = MARKDOWN._entry(p, CONFIG.max_authors, False, True, None, False, summary=HOSTILE[5])
-    assert MARKDOWN.entry(p, mark_updates=False, open_=True, summary=HOSTILE[5]) == str(template)
+@pytest.mark.parametrize(
+    ("arguments", "body", "shown"),
+    [
+        (", summary=None", " ({{ summary | html_text }})", "- A model for MLLM (&lt;b>bold&lt;/b> R&D)\n"),
+        ("", "", "- A model for MLLM\n"),  # written before summaries: it is not given one
+    ],
+)
+def test_a_persons_entry_template_gets_the_summary_if_it_takes_one(
+    tmp_path: Path, arguments: str, body: str, shown: str
+) -> None:
+    """A person's own `_entry.md.j2` is given the summary, escaped by its filter (no tag survives); one
+    written before summaries (no `summary` argument) still renders, and shows none."""
+    folder = tmp_path / "markdown"
+    folder.mkdir()
+    (folder / "_entry.md.j2").write_text(
+        "{% macro entry(paper, max_authors, mark_updates, open=True, cross_from=None, compat=False"
+        f"{arguments}) -%}}\n- {{{{ paper.title }}}}{body}\n{{% endmacro %}}\n",
+        encoding="utf-8",
+    )
+    config = parse_config(f"templates: {tmp_path}\n" + CONFIG_YAML, env={})
+    entry = MarkdownRenderer(config).entry(paper(), mark_updates=False, open_=True, summary="<b>bold</b> R&D")
+    assert entry == shown
 
 
 @FAST

@@ -1,6 +1,6 @@
-"""``python -m arxiv_digest``: the same as the ``arxiv-digest`` command."""
+"""``python -m arxiv_digest``: the same as the ``arxiv-digest`` command, exit code included."""
 
 from .cli import main
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

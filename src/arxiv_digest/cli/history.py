@@ -22,6 +22,7 @@ from ..output import layout
 from ..output.files import refuse_symlinks
 from ..query import parse_query
 from ..query.ast import Node, terms
+from ..query.fields import ALL as QUERY_FIELDS
 from ..store import Store, database_exists, default_db_path, read_store
 from ..store import remote as remote_store
 from ..store import snapshot as snapshots
@@ -33,6 +34,8 @@ from ._found import json_rows, print_results
 #: here so that the command line does not import the HTTP client to show it.
 REMOTE_MAX_PAGES = 10
 T = TypeVar("T")
+#: ``search --help``'s list of the query fields, from their one description (query/fields.py).
+FIELDS_HELP = "\b\nFields:\n" + "\n".join(f"  {f.name + ':':<7} {f.summary}" for f in QUERY_FIELDS)
 
 
 @cli.command()
@@ -112,7 +115,7 @@ def _read_history(out_dir: Path, db_path: Path | None, work: Callable[[Store], T
     return read_store(db, data, work)
 
 
-@cli.command()
+@cli.command(epilog=FIELDS_HELP)
 @click.argument("query")
 @existing_out_option("The digest folder whose history to search (its data/ and database).")
 @db_option
@@ -174,8 +177,7 @@ def search(
     """Search the stored history with the query language, newest first.
 
     QUERY uses arXiv's syntax: words, "phrases", AND / OR / ANDNOT / NOT, parentheses, and the fields
-    ti: abs: au: co: cat: all:, and has:code venue:CVPR venue:workshop for the paper's own facts (see
-    docs/query-language.md). Words match whole words as topics do.
+    listed below (see docs/query-language.md). Words match whole words as topics do.
     Papers kept by earlier remote searches (OUT/data/remote/) are searched too.
 
     With --remote, arXiv's API is asked for the papers submitted between --from and --to (a superset:

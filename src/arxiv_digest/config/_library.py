@@ -15,8 +15,9 @@ never a literal key in a file that is committed, and no message, ``repr`` or log
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from ..models import parse_arxiv_id
@@ -31,52 +32,63 @@ ZOTERO_URL_ENV = "ARXIV_DIGEST_ZOTERO_URL"
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 #: Zotero's object keys: eight characters of its alphabet (digits and capitals, without 0, 1 and O).
 _ZOTERO_KEY = re.compile(r"^[23456789ABCDEFGHIJKLMNPQRSTUVWXYZ]{8}$")
+T = TypeVar("T")
 _SECRET_HINT = (
     'write `key: "${ZOTERO_API_KEY}"` and set that variable (a GitHub Actions secret mapped in the '
     "workflow's `env:`; when running by hand, export it)"
 )
 
 
-def _files(value: Any, path: Path_, loc: _Located) -> tuple[Path, ...]:
-    """Existing files; a relative path is relative to the config file's folder."""
-    out: list[Path] = []
-    for i, item in enumerate(items(value, path, loc, "file paths")):
+def _distinct(
+    value: Any, listed: list[Any], path: Path_, loc: _Located, read: Callable[[Any, Path_], T]
+) -> tuple[T, ...]:
+    """What ``read(item, where)`` makes of each of ``listed`` (the items of ``value``), each written once,
+    in order; each bad item is reported at its own key, the others are kept."""
+    out: list[T] = []
+    for i, item in enumerate(listed):
         where = (*path, i) if isinstance(value, list) else path
         with loc.collect():
-            if not isinstance(item, str) or not item.strip():
-                raise loc.error(where, "must be a file path")
-            found = Path(item)
-            if not found.is_absolute() and loc.base_dir is not None:
-                found = loc.base_dir / found
-            if not found.is_file():
-                raise loc.error(
-                    where,
-                    f"file {str(found)!r} does not exist",
-                    hint="paths are relative to the folder of config.yml",
-                )
+            found = read(item, where)
             if found not in out:
                 out.append(found)
     return tuple(out)
 
 
+def _files(value: Any, path: Path_, loc: _Located) -> tuple[Path, ...]:
+    """Existing files; a relative path is relative to the config file's folder."""
+
+    def file(item: Any, where: Path_) -> Path:
+        if not isinstance(item, str) or not item.strip():
+            raise loc.error(where, "must be a file path")
+        found = Path(item)
+        if not found.is_absolute() and loc.base_dir is not None:
+            found = loc.base_dir / found
+        if not found.is_file():
+            raise loc.error(
+                where,
+                f"file {str(found)!r} does not exist",
+                hint="paths are relative to the folder of config.yml",
+            )
+        return found
+
+    return _distinct(value, items(value, path, loc, "file paths"), path, loc, file)
+
+
 def _ids(value: Any, path: Path_, loc: _Located) -> tuple[str, ...]:
     """arXiv ids as written (``2401.01234``, ``2310.06825v2``, ``hep-th/9901001``), without version."""
-    out: list[str] = []
+
+    def arxiv_id(item: Any, where: Path_) -> str:
+        text = loc.raw.get(where, str(item)) if not isinstance(item, dict | list) else ""
+        try:
+            return parse_arxiv_id(str(text))[0]
+        except ValueError:
+            raise loc.error(
+                where, f"{text!r} is not an arXiv id", hint="e.g. 2401.01234 or 2310.06825v2"
+            ) from None
+
     # One id may be written without a list, and YAML may have read it as a number (`dislike: 2402.00001`).
     listed = items([value] if isinstance(value, int | float) else value, path, loc, "arXiv ids")
-    for i, item in enumerate(listed):
-        where = (*path, i) if isinstance(value, list) else path
-        with loc.collect():
-            text = loc.raw.get(where, str(item)) if not isinstance(item, dict | list) else ""
-            try:
-                arxiv_id = parse_arxiv_id(str(text))[0]
-            except ValueError:
-                raise loc.error(
-                    where, f"{text!r} is not an arXiv id", hint="e.g. 2401.01234 or 2310.06825v2"
-                ) from None
-            if arxiv_id not in out:
-                out.append(arxiv_id)
-    return tuple(out)
+    return _distinct(value, listed, path, loc, arxiv_id)
 
 
 def _user(value: Any, path: Path_, loc: _Located) -> int:
@@ -104,19 +116,16 @@ def _api_key(value: Any, path: Path_, loc: _Located) -> str:
 
 
 def _collections(value: Any, path: Path_, loc: _Located) -> tuple[str, ...]:
-    out: list[str] = []
-    for i, item in enumerate(items(value, path, loc, "Zotero collection keys")):
-        where = (*path, i) if isinstance(value, list) else path
-        with loc.collect():
-            if not isinstance(item, str) or not _ZOTERO_KEY.match(item):
-                raise loc.error(
-                    where,
-                    f"{item!r} is not a Zotero collection key (8 letters and digits, e.g. ABCD2345)",
-                    hint="open the collection at zotero.org: its key is the last part of the address",
-                )
-            if item not in out:
-                out.append(item)
-    return tuple(out)
+    def key(item: Any, where: Path_) -> str:
+        if not isinstance(item, str) or not _ZOTERO_KEY.match(item):
+            raise loc.error(
+                where,
+                f"{item!r} is not a Zotero collection key (8 letters and digits, e.g. ABCD2345)",
+                hint="open the collection at zotero.org: its key is the last part of the address",
+            )
+        return item
+
+    return _distinct(value, items(value, path, loc, "Zotero collection keys"), path, loc, key)
 
 
 def _zotero_rules(values: dict[str, Any], path: Path_, loc: _Located) -> None:

@@ -4,13 +4,17 @@ with ``rank.order: relevance``, its pages' papers in the reader's order.
 
 What a model is fitted on, and when it is fitted again:
 
-* the corpus (vocabulary, idf, background) comes from the stored history up to the day a *period* began.
-  A period begins on the first stored day, and again on the first day the history has grown by 10 %
-  since, or 30 days after it began (:func:`corpus_period`). The period follows from the stored days
-  alone, so the same history gives the same corpus wherever it is run, and a normal day, within its
-  period, fits nothing: the cached model is loaded and scores the day;
-* the reader's model is keyed on the corpus's key and every library and dislike entry
-  (:func:`arxiv_digest.rank.reader_model_key`), so a changed library refits it, on the same corpus.
+* the corpus (vocabulary, idf, background) is the most recent ``max_background`` papers of the history up
+  to the day a *period* began, read straight from their snapshots (``data/<day>.jsonl``, newest day first
+  until that many papers are read), never from the database. A period begins on the first stored day, and
+  again on the first day the number of stored days has grown by 10 % since, or 30 days after it began
+  (:func:`corpus_period`). The period follows from the snapshots' names alone, so the same history gives
+  the same corpus wherever it is run: a fresh clone (GitHub Actions, no database) reads the window's
+  snapshots, not the history, and ranks as a warm database does (issue #12);
+* the corpus's key hashes the window's snapshots (:func:`period_key`), and the reader's model is keyed on
+  it and every library and dislike entry (:func:`arxiv_digest.rank.reader_model_key`), so a changed
+  library refits it, on the same corpus, and a normal day, within its period, fits nothing: the cached
+  model is loaded and scores the day.
 
 The model is cached in ``OUT/.arxiv-digest/rank/<key>.npz`` (rank/cache.py; a damaged or stale file is
 a miss). Ranking is an extra: a history too small to learn from, or any failure while fitting, loading
@@ -23,13 +27,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from ..config import Config, MatchMode, RankOrder
-from ..errors import reason
+from ..errors import StoreError, cannot_read, reason
 from ..models import Digest, ForYou, Library, Listing, Paper, Pick, TopicDigest
+from ..output import layout
 from ..output.layout import STATE_DIR
 from ..rank import (
     RankModel,
@@ -43,11 +48,13 @@ from ..rank import (
 from ..rank.features import FORMAT_VERSION
 from ..sources.http import PoliteClient
 from ..store import Store
+from ..store import snapshot as snapshots
 from ._library import load_library
 
 log = logging.getLogger(__name__)
 
-#: A new corpus period begins when the history has grown by this factor since the last one began ...
+#: A new corpus period begins when the number of stored days has grown by this factor since the last
+#: one began ...
 PERIOD_GROWTH = 1.10
 #: ... or this many days after it began.
 PERIOD_DAYS = 30
@@ -59,33 +66,43 @@ def cache_dir(out_dir: Path) -> Path:
     return out_dir / STATE_DIR / "rank"
 
 
-def corpus_period(days: Sequence[tuple[dt.date, int]]) -> dt.date | None:
-    """The stored day (oldest first, with its paper count) on which the current corpus period began."""
+def corpus_period(days: Sequence[dt.date]) -> dt.date | None:
+    """The stored day (of ``days``, any order) on which the current corpus period began."""
     start: dt.date | None = None
-    at_start = total = 0
-    for day, count in sorted(days):
-        total += count
-        if start is None or total >= PERIOD_GROWTH * at_start or (day - start).days >= PERIOD_DAYS:
-            start, at_start = day, total
+    at_start = 0
+    for n, day in enumerate(sorted(days), 1):
+        if start is None or n >= PERIOD_GROWTH * at_start or (day - start).days >= PERIOD_DAYS:
+            start, at_start = day, n
     return start
 
 
-def period_key(shas: Sequence[tuple[dt.date, str | None]], settings: Settings) -> str:
-    """The corpus's key: every day of the period's history and the snapshot it was stored from."""
-    h = hashlib.sha256(f"corpus period v{FORMAT_VERSION} {sorted(settings.as_dict().items())}".encode())
-    for day, sha in shas:
-        h.update(f"\x1e{day.isoformat()}\x1f{sha or ''}".encode())
+def period_key(shas: Sequence[tuple[dt.date, str]], settings: Settings) -> str:
+    """The corpus's key: every day of the corpus's window and the hash of its snapshot."""
+    h = hashlib.sha256(f"corpus window v{FORMAT_VERSION} {sorted(settings.as_dict().items())}".encode())
+    for day, sha in sorted(shas):
+        h.update(f"\x1e{day.isoformat()}\x1f{sha}".encode())
     return h.hexdigest()
 
 
-def history_until(store: Store, days: Sequence[dt.date], last: dt.date, wanted: int) -> list[Paper]:
-    """The stored papers of the days up to ``last``, newest days first, until ``wanted`` are read."""
-    papers: list[Paper] = []
-    for day in sorted((d for d in days if d <= last), reverse=True):
-        papers.extend(store.papers_for_day(day))
-        if len(papers) >= wanted:
+def paper_lines(content: bytes) -> int:
+    """How many papers a snapshot holds (one a line), without parsing it."""
+    return sum(1 for line in content.splitlines() if line.strip())
+
+
+def corpus_window(
+    days: Sequence[dt.date], start: dt.date, read: Callable[[dt.date], bytes], wanted: int
+) -> list[tuple[dt.date, bytes]]:
+    """The snapshots of the days up to ``start``, newest first, until they hold ``wanted`` papers: the
+    fewest days whose papers hold the most recent ``wanted`` ones (``wanted`` 0: every day)."""
+    window: list[tuple[dt.date, bytes]] = []
+    papers = 0
+    for day in sorted((d for d in days if d <= start), reverse=True):
+        content = read(day)
+        window.append((day, content))
+        papers += paper_lines(content)
+        if wanted and papers >= wanted:
             break
-    return papers
+    return window
 
 
 def candidates(digest: Digest) -> list[Paper]:
@@ -100,18 +117,45 @@ def candidates(digest: Digest) -> list[Paper]:
     return [seen[k] for k in sorted(seen)]
 
 
+class _Read:
+    """A day's snapshot bytes: the run's own day as it is about to be written, else ``data/<day>.jsonl``."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.pending: dict[dt.date, bytes] = {}
+        self.read: list[dt.date] = []  # the days read from data/, in the order read (tests count them)
+
+    def days(self) -> list[dt.date]:
+        return sorted(set(snapshots.day_files(self.data_dir)) | set(self.pending))
+
+    def __call__(self, day: dt.date) -> bytes:
+        if day in self.pending:
+            return self.pending[day]
+        path = self.data_dir / layout.snapshot_name(day)
+        self.read.append(day)
+        try:
+            return path.read_bytes()
+        except OSError as e:
+            raise StoreError(cannot_read(path, e)) from e
+
+
 class Ranker:
     """One run's reader model, fitted or loaded once, then applied to each digest the run builds."""
 
-    def __init__(self, config: Config, store: Store, out_dir: Path, library: Library) -> None:
+    def __init__(self, config: Config, out_dir: Path, library: Library) -> None:
         self.config = config
-        self.store = store
         self.cache = cache_dir(out_dir)
         self.library = library
         self.settings = Settings()
+        self.snapshots = _Read(out_dir / layout.DATA)
         self._model: RankModel | None = None
         self._failed = False
         self.fitted = False  # the run fitted a model (else it loaded one, or has none)
+
+    def add_day(self, day: dt.date, content: bytes) -> None:
+        """The run's day, as its snapshot will be written (it is part of the history the model sees)."""
+        assert self._model is None and not self._failed, "a day added after the model was had"
+        self.snapshots.pending[day] = content
 
     def model(self) -> RankModel | None:
         """The reader's model (None, with a warning logged once, when there is none to be had)."""
@@ -132,10 +176,12 @@ class Ranker:
         if not self.library.items:
             log.warning("For you: skipped, the library has no paper to rank by")
             return None
-        summaries = self.store.days()
-        stored = sum(d.paper_count for d in summaries)
-        start = corpus_period([(d.day, d.paper_count) for d in summaries])
-        if start is None or stored < MIN_HISTORY:
+        days = self.snapshots.days()
+        start = corpus_period(days)
+        wanted = self.settings.max_background
+        window = corpus_window(days, start, self.snapshots, wanted) if start is not None else []
+        stored = sum(paper_lines(content) for _, content in window)
+        if stored < MIN_HISTORY:
             log.warning(
                 "For you: skipped, the history holds %d stored paper%s (ranking needs %d or more)",
                 stored,
@@ -143,15 +189,18 @@ class Ranker:
                 MIN_HISTORY,
             )
             return None
-        days = [d.day for d in summaries]
-        key = period_key([(d, self.store.snapshot_sha(d)) for d in days if d <= start], self.settings)
+        key = period_key([(d, snapshots.sha256(content)) for d, content in window], self.settings)
         items, dislikes = self.library.items, self.library.dislikes
         model_key = reader_model_key(key, items, dislikes=dislikes)
         path = self.cache / f"{model_key}.npz"
         model = load_model(path, model_key)
         if model is not None:
             return model
-        history = history_until(self.store, days, start, self.settings.max_background)
+        history = [
+            paper
+            for day, content in window
+            for paper in snapshots.loads(content, source=f"data/{layout.snapshot_name(day)}", day=day)
+        ]
         corpus = fit_corpus(history, self.settings, key=key)
         model = fit_model(corpus, items, dislikes=dislikes)
         self.fitted = True
@@ -237,4 +286,4 @@ def ranker_for(
         return None
     for warning in library.warnings:
         log.warning("library: %s", warning)
-    return Ranker(config, store, out_dir, library)
+    return Ranker(config, out_dir, library)

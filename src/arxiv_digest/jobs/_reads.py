@@ -41,12 +41,9 @@ def history_days(data_dir: Path, day: dt.date | None = None) -> list[dt.date]:
 def needed_days(
     config: Config, days: Sequence[dt.date], day: dt.date, unfinished: Iterable[dt.date] = ()
 ) -> set[dt.date]:
-    """The days of ``days`` (oldest first, ``day`` among them) whose papers a run of ``day`` reads. With
-    "For you" on (a ``library:``, ``rank.top`` > 0: issue #9) that is every day: the reader's model is
-    keyed on, and fitted from, the stored history (jobs/_for_you.py), so a fresh clone imports it all and
-    ranks as a warm database does."""
-    if config.library is not None and config.rank.top > 0:
-        return set(days)
+    """The days of ``days`` (oldest first, ``day`` among them) whose papers a run of ``day`` reads into the
+    database. "For you" (issue #9) adds none: its model reads the snapshots of its corpus's window itself
+    (jobs/_for_you.py), so a fresh clone imports these days whether a library is configured or not."""
     needed = built_days(config, days, day, unfinished)
     needed.update(days[-(RECENT_DAYS + 1) :])  # the last ten stored days besides ``day``
     return needed & set(days)

@@ -263,7 +263,7 @@ def _stage_spanning(
     pages = {w: _week_files(config, w) for w in weeks}
     rendered = {iso_week(d) for d in days if chosen.renders(d)}
     wanted = [w for w in weeks if w in rendered or _week_changed(chosen, w, pages[w], out_dir)]
-    _, week_written = publish_weeks(config, out_dir, store, wanted, today, days)
+    _, week_written = publish_weeks(config, out_dir, store, wanted, today, days, ranker)
     staging = Staging(out_dir)
     staging.add(layout.in_data(COUNTS_NAME), counts_file)
     staging.add(layout.ARCHIVE_INDEX, MarkdownRenderer(config).archive_index(counts))

@@ -12,6 +12,7 @@ import bisect
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..match import Matcher
@@ -25,11 +26,28 @@ from ..render.weekly import WeeklyRenderer
 from ..store import Store
 from ._seen import day_digest, needs_history
 
+if TYPE_CHECKING:  # ranking (scikit-learn) is imported only by a run that ranks
+    from ._for_you import Ranker
 
-def library_scorer(config: Config, store: Store) -> Scorer | None:
+
+def library_scorer(ranker: Ranker | None) -> Scorer | None:
     """#9's score for the reader's library, the one place the ranking stage plugs into the weekly digest:
-    papers in, a score each out (higher is better). None (no library configured) ranks by matches."""
-    return None
+    papers in, a score each out (higher is better). None (no library, ``rank.top: 0``, or no model to be
+    had: its warning says why) ranks by matches."""
+    model = ranker.model() if ranker is not None else None
+    if model is None:
+        return None
+    return lambda papers: [float(s) for s in model.scores(list(papers))]
+
+
+def run_ranker(config: Config, out_dir: Path, store: Store) -> Ranker | None:
+    """The reader's ranker for a command that has none yet (``week``); None without a library. The ranking
+    stage (scikit-learn) is imported only then."""
+    if config.library is None or config.rank.top == 0:
+        return None
+    from ._for_you import ranker_for
+
+    return ranker_for(config, out_dir, store)
 
 
 def is_closed(days: Sequence[dt.date], week: str, today: dt.date) -> bool:
@@ -59,8 +77,10 @@ def week_digest(
     today: dt.date,
     days: Sequence[dt.date],
     matcher: Matcher | None = None,
+    ranker: Ranker | None = None,
 ) -> WeekDigest:
-    """The week's digest from its days (in the store), each with the rules its own pages follow."""
+    """The week's digest from its days (in the store), each with the rules its own pages follow; best
+    first by ``ranker``'s score (the reader's library), else by matches."""
     matcher = matcher or topic_matcher(config)
     digests = [day_digest(config, store, day, matcher) for day in days_of_week(days, week)]
     return build_week(
@@ -69,7 +89,7 @@ def week_digest(
         digests,
         matcher,
         complete=is_closed(days, week, today),
-        scorer=library_scorer(config, store),
+        scorer=library_scorer(ranker),
     )
 
 
@@ -81,15 +101,21 @@ def stage_week(staging: Staging, renderer: WeeklyRenderer, week: WeekDigest) -> 
 
 
 def publish_weeks(
-    config: Config, out_dir: Path, store: Store, weeks: list[str], today: dt.date, days: Sequence[dt.date]
+    config: Config,
+    out_dir: Path,
+    store: Store,
+    weeks: list[str],
+    today: dt.date,
+    days: Sequence[dt.date],
+    ranker: Ranker | None = None,
 ) -> tuple[list[WeekDigest], int]:
     """Write the pages of ``weeks`` (the same bytes are not rewritten); their digests, the files written.
     ``days``: every day of the history; the store must hold the weeks' days and their rules' windows
-    (:func:`days_read`)."""
+    (:func:`days_read`). ``ranker``: the run's, with a library (#9's score orders the weeks' papers)."""
     renderer = WeeklyRenderer(config)
     matcher = topic_matcher(config)
     staging = Staging(out_dir)
-    digests = [week_digest(config, store, week, today, days, matcher) for week in weeks]
+    digests = [week_digest(config, store, week, today, days, matcher, ranker) for week in weeks]
     for week in digests:
         stage_week(staging, renderer, week)
     written, _ = staging.commit()

@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +186,7 @@ def run_daily(
                     ranker=ranker,
                 )
                 # A week that closed with this day gets its page (issue #10): no second schedule needed.
-                written_weeks, written = publish_weeks(config, out_dir, store, weeks, today, history)
+                written_weeks, written = publish_weeks(config, out_dir, store, weeks, today, history, ranker)
                 return replace(result, weeks=tuple(written_weeks), written=result.written + written)
 
             result = with_store(db_path, data, publish, only=needed)
@@ -195,8 +196,12 @@ def run_daily(
         # the day's delivery record says which channels still need it.
         assert result.digest is not None
         report = deliver(config, out_dir, result.digest, sleep=sleep or time.sleep)
-        for week in result.weeks:  # the weekly channels, once per closed week (its delivery record)
-            sent = deliver_week(config, out_dir, week, sleep=sleep or time.sleep)
+        # The weekly channels get the latest closed week, once (its delivery record); a failed one again
+        # on the next run. Older weeks whose pages this run wrote (a history that predates the weekly
+        # digest, `site: true` again) are not news: sending each would flood a new weekly channel.
+        if result.weeks:
+            latest_week = max(result.weeks, key=lambda w: w.first_day)
+            sent = deliver_week(config, out_dir, latest_week, sleep=sleep or time.sleep)
             report = replace(report, outcomes=report.outcomes + sent.outcomes)
         return replace(result, delivery=report)
 
@@ -215,6 +220,8 @@ def _publish_day(
     content = snapshots.dumps(papers)
     sha = snapshots.sha256(content)
     matcher = topic_matcher(config)
+    if ranker is not None:  # the day is part of the history its model learns from (issue #9)
+        ranker.add_day(day, content)
     # One transaction: the database commits only once every file is written (a failure rolls it back).
     with store.transaction():
         store.replace_day(day, papers, sha)
@@ -231,14 +238,12 @@ def _publish_day(
         site = SiteRenderer(config) if config.site else None
         stage_day(staging, renderer, digest, days, latest=day == latest, site=site)
         known = {day: digest}
-        # The neighbours' day links change too: a new latest day is the day before's "next day", and an
-        # older day arriving late sits between two days.
-        _restage_neighbours(
-            staging, renderer, config, store, matcher, day, days, latest, known, site=site, ranker=ranker
-        )
-        unfinished = _restage_unfinished(
-            staging, renderer, config, store, matcher, day, days, site=site, ranker=ranker
-        )
+        # The neighbours' day links change too (a new latest day is the day before's "next day", an older
+        # day arriving late sits between two), and so does every day a failed run left unfinished.
+        restage = partial(_restage, staging, renderer, config, store, matcher, days, site=site, ranker=ranker)
+        restage(_neighbours(config, days, day), known=known)
+        unfinished = [d for d in incomplete.marked_days(out_dir / layout.DATA) if d != day]
+        restage([d for d in unfinished if d in days])  # a marked day with no snapshot has nothing to finish
         counts, counts_file = reads.archive_counts(
             config, out_dir / layout.DATA, days, known, {day: len(content)}
         )
@@ -313,51 +318,35 @@ def _stage_meta(staging: Staging, meta: day_meta.DayMeta) -> str:
     return meta_path
 
 
-def _restage_unfinished(
+def _restage(
     staging: Staging,
     renderer: MarkdownRenderer,
     config: Config,
     store: Store,
     matcher: Matcher,
-    day: dt.date,
     days: list[dt.date],
-    site: SiteRenderer | None = None,
-    ranker: Ranker | None = None,
-) -> list[dt.date]:
-    """Stage again every other day whose publication a failed run left unfinished (its marker is there);
-    return them all, their markers to remove. A marked day with no snapshot never got one: nothing of it
-    is published, so there is nothing to finish."""
-    marked = [d for d in incomplete.marked_days(staging.root / layout.DATA) if d != day]
-    latest = max(days)
-    for other in marked:
-        if other in days:
-            digest = day_digest(
-                config, other, store.papers_for_day(other), matcher, ranker, staging.root, store=store
-            )
-            stage_day(staging, renderer, digest, days, latest=other == latest, site=site)
-    return marked
-
-
-def _restage_neighbours(
-    staging: Staging,
-    renderer: MarkdownRenderer,
-    config: Config,
-    store: Store,
-    matcher: Matcher,
-    day: dt.date,
-    days: list[dt.date],
-    latest: dt.date,
-    known: dict[dt.date, Digest],
-    site: SiteRenderer | None = None,
-    ranker: Ranker | None = None,
+    others: list[dt.date],
+    *,
+    site: SiteRenderer | None,
+    ranker: Ranker | None,
+    known: dict[dt.date, Digest] | None = None,
 ) -> None:
+    """Stage again each of ``others``, days of the history, with its day links among ``days``; the digests
+    built go into ``known`` when one is given."""
+    latest = max(days)
+    for other in others:
+        papers = store.papers_for_day(other)
+        digest = day_digest(config, other, papers, matcher, ranker, staging.root, store=store)
+        if known is not None:
+            known[other] = digest
+        stage_day(staging, renderer, digest, days, latest=other == latest, site=site)
+
+
+def _neighbours(config: Config, days: list[dt.date], day: dt.date) -> list[dt.date]:
+    """The days whose pages link to ``day``: the one before it and those :func:`_following` builds again."""
     ordered = sorted(days)
     i = ordered.index(day)
-    for neighbour in ordered[max(0, i - 1) : i] + _following(config, ordered, day):
-        digest = known[neighbour] = day_digest(
-            config, neighbour, store.papers_for_day(neighbour), matcher, ranker, staging.root, store=store
-        )
-        stage_day(staging, renderer, digest, days, latest=neighbour == latest, site=site)
+    return ordered[max(0, i - 1) : i] + _following(config, ordered, day)
 
 
 def _reads_of(

@@ -41,7 +41,7 @@ def _with_model(
             raise UsageError(
                 'no library to rank by: add a `library:` section to the config (README, "For you")'
             )
-        model = Ranker(config, store, out_dir, lib).model()
+        model = Ranker(config, out_dir, lib).model()
         if model is None:  # the warning said why
             raise RuntimeFailure("nothing was ranked: no model could be had (the warning above says why)")
         return work(store, model)

@@ -47,56 +47,6 @@ class RemoteSearch:
     complete: bool  # False when max_pages stopped the paging first
 
 
-def search_remote(
-    client: PoliteClient,
-    api_url: str,
-    tree: Node,
-    date_from: dt.date,
-    date_to: dt.date,
-    *,
-    page_size: int = DEFAULT_PAGE_SIZE,
-    max_pages: int = DEFAULT_MAX_PAGES,
-    on_page: Callable[[int, int, int], None] | None = None,
-) -> RemoteSearch:
-    """Page through arXiv's answer to the translated query and keep the candidates ``tree`` selects.
-
-    ``on_page(pages, candidates so far, total)`` is called after each page."""
-    query = api.translate(tree, date_from, date_to)
-    matcher = Matcher([TopicRule("query", tree)])
-    seen: dict[str, Submission] = {}
-    matches: dict[str, Submission] = {}
-    start = total = pages = 0
-    complete = False
-    while pages < max_pages:
-        page = api.fetch_page(client, api_url, query.search_query, start, page_size)
-        pages += 1
-        total = page.total
-        for s in page.entries:
-            if s.id in seen:
-                continue
-            seen[s.id] = s
-            if matcher.match(s.as_paper()):
-                matches[s.id] = s
-        if on_page is not None:
-            on_page(pages, len(seen), total)
-        start += page_size
-        if start >= total:
-            complete = True
-            break
-        if not page.entries:  # arXiv sometimes answers an empty page mid-way; do not loop on it
-            log.warning("%s: an empty page at %d of %d results; stopping here", page.url, start, total)
-            break
-    ordered = sorted(matches.values(), key=lambda s: (s.submitted, id_sort_key(s.id)), reverse=True)
-    return RemoteSearch(
-        query=query,
-        matches=tuple(ordered),
-        candidates=len(seen),
-        total=total,
-        pages=pages,
-        complete=complete,
-    )
-
-
 def run_remote_search(
     settings: ArxivSettings,
     out_dir: Path,
@@ -108,19 +58,39 @@ def run_remote_search(
     max_pages: int = DEFAULT_MAX_PAGES,
     on_page: Callable[[int, int, int], None] | None = None,
 ) -> tuple[RemoteSearch, int]:
-    """Search arXiv and store the matches in ``out_dir/data/remote/``. Returns the search and the number
-    of files written. Nothing is written unless every page was fetched and parsed."""
+    """Page through arXiv's answer to the translated query, keep the candidates ``tree`` selects and store
+    them in ``out_dir/data/remote/``. Returns the search and the number of files written. Nothing is
+    written unless every page was fetched and parsed.
+
+    ``on_page(pages, candidates so far, total)`` is called after each page."""
+    query = api.translate(tree, date_from, date_to)
+    matcher = Matcher([TopicRule("query", tree)])
+    seen: dict[str, Submission] = {}
+    matches: dict[str, Submission] = {}
+    start = total = pages = 0
+    complete = False
     with PoliteClient(settings) as client:
-        result = search_remote(
-            client,
-            settings.api_url,
-            tree,
-            date_from,
-            date_to,
-            page_size=page_size,
-            max_pages=max_pages,
-            on_page=on_page,
-        )
+        while pages < max_pages:
+            page = api.fetch_page(client, settings.api_url, query.search_query, start, page_size)
+            pages += 1
+            total = page.total
+            for s in page.entries:
+                if s.id in seen:
+                    continue
+                seen[s.id] = s
+                if matcher.match(s.as_paper()):
+                    matches[s.id] = s
+            if on_page is not None:
+                on_page(pages, len(seen), total)
+            start += page_size
+            if start >= total:
+                complete = True
+                break
+            if not page.entries:  # arXiv sometimes answers an empty page mid-way; do not loop on it
+                log.warning("%s: an empty page at %d of %d results; stopping here", page.url, start, total)
+                break
+    ordered = sorted(matches.values(), key=lambda s: (s.submitted, id_sort_key(s.id)), reverse=True)
+    result = RemoteSearch(query, tuple(ordered), len(seen), total, pages, complete)
     return result, store_matches(out_dir, result.matches)
 
 

@@ -44,8 +44,7 @@ def search(
     """Papers announced (or, for ``submissions`` kept by remote searches, first submitted) between the
     dates (inclusive) that the query selects, newest first."""
     fts = None
-    if use_index:
-        store.ensure_search_index()
+    if use_index and store.search_index_ready():  # (not while a run writes the database: every row is read)
         fts = fts_expression(tree)
     matcher = Matcher([TopicRule("query", tree)])
     best: dict[str, Paper] = {}

@@ -24,7 +24,7 @@ from ..output.files import make_folder, refuse_symlinks
 from ..output.lock import OutputLock
 from ..store import Store, default_db_path, with_store
 from ._delivery import deliver_week
-from ._week import days_of_week, latest_closed_week, publish_weeks
+from ._week import days_of_week, latest_closed_week, publish_weeks, run_ranker
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,8 @@ def run_week(
             if not days_of_week(history, label):
                 held = f"it holds {history[0]} to {history[-1]}" if history else "it holds no day yet"
                 raise UsageError(f"no announcement day of {label} is stored in {out_dir / 'data'}; {held}")
-            digests, written = publish_weeks(config, out_dir, store, [label], today, history)
+            ranker = run_ranker(config, out_dir, store)  # with a library, #9's score orders the week
+            digests, written = publish_weeks(config, out_dir, store, [label], today, history, ranker)
             return digests[0], written
 
         digest, written = with_store(db_path, out_dir / "data", publish)

@@ -23,7 +23,7 @@ from .paper import (
     parse_arxiv_id,
 )
 from .topic import CategorySpec, MatchMode, Order, Topic
-from .week import WeekCounts, WeekDigest, WeekTopic, iso_week, week_start
+from .week import WeekCounts, WeekDigest, WeekRow, WeekTopic, closed_weeks, iso_week, week_rows, week_start
 
 __all__ = [
     "ARXIV_TZ",
@@ -52,13 +52,16 @@ __all__ = [
     "Venue",
     "WeekCounts",
     "WeekDigest",
+    "WeekRow",
     "WeekTopic",
     "arxiv_today",
+    "closed_weeks",
     "id_sort_key",
     "is_after_today",
     "iso_week",
     "kind_label",
     "parse_arxiv_id",
     "sort_papers",
+    "week_rows",
     "week_start",
 ]

@@ -142,6 +142,26 @@ def _record_fields(record: Mapping[str, Any]) -> _Fields:
     return arxiv_id, version, title, tuple(authors), abstract, tuple(categories), comment, journal_ref, doi
 
 
+def _to_record(paper: Paper | Submission, dated: dict[str, str], tail: dict[str, Any]) -> dict[str, Any]:
+    """The stored record that every kind of paper shares, in its fixed key order: who and what, ``dated``
+    (the kind's own dates), the references, ``tail``, then the facts when there are some. The inverse of
+    :func:`_record_fields`."""
+    return {
+        "id": paper.id,
+        "version": paper.version,
+        "title": paper.title,
+        "authors": list(paper.authors),
+        "abstract": paper.abstract,
+        "categories": list(paper.categories),
+        **dated,
+        "comment": paper.comment,
+        "journal_ref": paper.journal_ref,
+        "doi": paper.doi,
+        **tail,
+        **({} if paper.facts is None else {"facts": paper.facts.to_record()}),
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Paper:
     """One paper as announced on one day. Text fields are clean (whitespace-normalised) but unescaped."""
@@ -177,21 +197,8 @@ class Paper:
 
     def to_record(self) -> dict[str, Any]:
         """The JSON object stored in ``data/<day>.jsonl`` (key order fixed, so output is stable)."""
-        return {
-            "id": self.id,
-            "version": self.version,
-            "title": self.title,
-            "authors": list(self.authors),
-            "abstract": self.abstract,
-            "categories": list(self.categories),
-            "announce_type": self.announce_type.value,
-            "announced": self.announced.isoformat(),
-            "comment": self.comment,
-            "journal_ref": self.journal_ref,
-            "doi": self.doi,
-            "license": self.license,
-            **({} if self.facts is None else {"facts": self.facts.to_record()}),
-        }
+        dated = {"announce_type": self.announce_type.value, "announced": self.announced.isoformat()}
+        return _to_record(self, dated, {"license": self.license})
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Paper:
@@ -281,20 +288,8 @@ class Submission:
 
     def to_record(self) -> dict[str, Any]:
         """The JSON object stored in ``data/remote/<YYYY-MM>.jsonl`` (key order fixed)."""
-        return {
-            "id": self.id,
-            "version": self.version,
-            "title": self.title,
-            "authors": list(self.authors),
-            "abstract": self.abstract,
-            "categories": list(self.categories),
-            "submitted": self.submitted.isoformat(),
-            "updated": self.updated.isoformat(),
-            "comment": self.comment,
-            "journal_ref": self.journal_ref,
-            "doi": self.doi,
-            **({} if self.facts is None else {"facts": self.facts.to_record()}),
-        }
+        dated = {"submitted": self.submitted.isoformat(), "updated": self.updated.isoformat()}
+        return _to_record(self, dated, {})
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Submission:

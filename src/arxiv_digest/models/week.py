@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .digest import DayCounts
 from .paper import Paper
 from .topic import Topic
 
-_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+_WEEK = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)  # not `２０２６-W27`: a second page of a week
 
 
 def iso_week(day: dt.date) -> str:
@@ -28,6 +30,44 @@ def week_start(label: str) -> dt.date:
         return dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
     except ValueError:
         raise ValueError(f"{label!r}: year {m.group(1)} has no week {m.group(2)}") from None
+
+
+def closed_weeks(days: Iterable[dt.date]) -> list[str]:
+    """The ISO weeks of ``days`` that a later day of ``days`` closes, newest first: every week but the
+    latest day's. Their weekly pages exist (the daily run writes each week's page on the run that closes
+    it), so the README, the site's index and the archives link them; a week closed only by the calendar
+    (``arxiv-digest week`` or ``rebuild`` after its Sunday) is linked once a later day is stored, which
+    keeps every page a function of the stored days alone."""
+    weeks = sorted({iso_week(d) for d in days}, key=week_start, reverse=True)
+    return weeks[1:]
+
+
+@dataclass(frozen=True, slots=True)
+class WeekRow:
+    """A closed week as the archives list it: its label, its stored announcement days, their papers."""
+
+    week: str
+    days: int
+    papers: int  # the sum of its days' counts, as each day's README counts them
+
+    @property
+    def first_day(self) -> dt.date:
+        return week_start(self.week)
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.first_day + dt.timedelta(days=6)
+
+
+def week_rows(counts: Iterable[DayCounts]) -> list[WeekRow]:
+    """The :func:`closed_weeks` of the days ``counts`` describe, newest first, with their totals."""
+    by_week: dict[str, list[DayCounts]] = {}
+    for c in counts:
+        by_week.setdefault(iso_week(c.day), []).append(c)
+    return [
+        WeekRow(w, len(by_week[w]), sum(c.total for c in by_week[w]))
+        for w in closed_weeks(c.day for cs in by_week.values() for c in cs)
+    ]
 
 
 @dataclass(frozen=True, slots=True)

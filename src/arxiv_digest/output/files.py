@@ -53,14 +53,9 @@ def refuse_symlinks(root: Path, path: Path, *, checked: set[Path] | None = None)
         current = current / part
         if checked is not None and current in checked:
             continue
-        try:
-            mode = os.lstat(current).st_mode
-        except (FileNotFoundError, NotADirectoryError):
+        mode = _mode_refusing_links(current, root)
+        if mode is None:
             return
-        except OSError as e:
-            raise PublishError(cannot_read(current, e)) from e
-        if stat.S_ISLNK(mode):
-            raise _symlink_error(current, root)
         if checked is not None and stat.S_ISDIR(mode):
             checked.add(current)
 
@@ -75,15 +70,8 @@ def refuse_symlinks_within(root: Path, names: Iterable[str] = OUTPUT_NAMES) -> N
         top = root / name
         if top.parent != root:
             refuse_symlinks(root, top.parent, checked=on_the_way)
-        try:
-            mode = os.lstat(top).st_mode
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        except OSError as e:
-            raise PublishError(cannot_read(top, e)) from e
-        if stat.S_ISLNK(mode):
-            raise _symlink_error(top, root)
-        folders = [top] if stat.S_ISDIR(mode) else []
+        mode = _mode_refusing_links(top, root)
+        folders = [top] if mode is not None and stat.S_ISDIR(mode) else []
         while folders:
             folder = folders.pop()
             try:
@@ -95,6 +83,20 @@ def refuse_symlinks_within(root: Path, names: Iterable[str] = OUTPUT_NAMES) -> N
                             folders.append(Path(entry.path))
             except OSError as e:
                 raise PublishError(cannot_read(f"the folder {folder}", e)) from e
+
+
+def _mode_refusing_links(path: Path, root: Path) -> int | None:
+    """``path``'s own mode (``lstat``), None when it does not exist; :class:`PublishError` when it is a
+    symbolic link or cannot be looked at."""
+    try:
+        mode = os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as e:
+        raise PublishError(cannot_read(path, e)) from e
+    if stat.S_ISLNK(mode):
+        raise _symlink_error(path, root)
+    return mode
 
 
 def _not_a_folder(path: Path, blocker: Path) -> UsageError:

@@ -144,6 +144,8 @@ FOR_YOU_FEED = f"{FEEDS}/for-you.xml"
 def site_for_you_page(day: dt.date | None) -> str:
     """The For-you page: the latest day's at the top of the site (``day`` None), else under the day."""
     return (site_day_folder(day) if day else "") + SITE_FOR_YOU
+
+
 def site_weekly_page(week: str) -> str:
     """An ISO week's page of the site (issue #10)."""
     return f"{WEEKLY}/{week}.html"

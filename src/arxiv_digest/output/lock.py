@@ -6,12 +6,18 @@ import contextlib
 import errno
 import fcntl
 import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import LockError, PublishError, cannot, reason
 from . import layout
 from .files import _symlink_error, refuse_symlinks_within
+
+#: How long a run retries a lock found taken before it says another run holds it: a read command's probe
+#: (:func:`writer_pid`) holds the lock shared for an instant, and must never make a run fail.
+PROBE_GRACE_SECONDS = 0.25
+_BUSY = (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK)
 
 
 class OutputLock:
@@ -39,13 +45,11 @@ class OutputLock:
                 raise _symlink_error(self.path, root) from e
             raise PublishError(f"cannot create the lock file {self.path}: {reason(e)}") from e
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _flock_exclusive(fd)
         except OSError as e:
-            holder = ""
-            with contextlib.suppress(OSError):
-                holder = os.read(fd, 64).decode("ascii", "replace").strip()
+            holder = _holder(fd)
             os.close(fd)
-            if e.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+            if e.errno in _BUSY:
                 who = f" (pid {holder})" if holder else ""
                 raise LockError(
                     f"another arxiv-digest run{who} is writing {self.path.parent.parent}; "
@@ -62,3 +66,44 @@ class OutputLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+
+def _flock_exclusive(fd: int) -> None:
+    """Take the lock, retrying for :data:`PROBE_GRACE_SECONDS` (a reader's probe); raises ``OSError``."""
+    deadline = time.monotonic() + PROBE_GRACE_SECONDS
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except OSError as e:
+            if e.errno not in _BUSY or time.monotonic() >= deadline:
+                raise
+        time.sleep(0.01)
+
+
+def _holder(fd: int) -> str:
+    """The pid the lock file holds (its holder writes it), or '' if it cannot be read."""
+    with contextlib.suppress(OSError):
+        os.lseek(fd, 0, os.SEEK_SET)
+        return os.read(fd, 64).decode("ascii", "replace").strip()
+    return ""
+
+
+def writer_pid(out_dir: Path) -> str | None:
+    """Whether a run is writing ``out_dir`` now: the pid of the run holding its lock ('' if the lock file
+    does not say), or None. For a command that only reads (issue #7): it creates nothing, and takes the
+    lock shared for an instant only, which a run starting then waits out (:data:`PROBE_GRACE_SECONDS`)."""
+    path = out_dir / layout.LOCK
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:  # no lock file (no run ever wrote here), or a link in its place (which no run takes)
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError as e:
+            return _holder(fd) if e.errno in _BUSY else None
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)

@@ -35,7 +35,7 @@ class Settings:
     neighbours: int = 3  # similarity = mean cosine to the 3 nearest library papers
     classifier_c: float = 0.01  # LinearSVC regularisation
     min_library_for_classifier: int = 4  # below this, similarity only
-    weight_classifier: float = 0.25
+    weight_classifier: float = 1.0  # chosen on dev (docs/ranking.md, second round; 0.25 before)
     weight_category: float = 0.15
     category_neighbours: int = 10  # history papers per library paper that estimate its categories
     normalisation_sample: int = 2_000  # background papers whose scores set each signal's scale

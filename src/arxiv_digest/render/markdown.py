@@ -26,7 +26,7 @@ import jinja2
 
 from .. import PROJECT_URL
 from ..config import Config
-from ..models import DayCounts, Digest, ForYou, Listing, MatchMode, Paper
+from ..models import DayCounts, Digest, ForYou, Listing, MatchMode, Paper, closed_weeks, week_rows
 from ..output import layout
 from . import escape
 from .badges import badges, markdown_destination
@@ -311,7 +311,10 @@ class MarkdownRenderer:
             "next": NavLink(f"next day ({after})", f"{prefix}{after}/README.md") if after else None,
         }
         recent = [d.isoformat() for d in sorted(days, reverse=True)[:7]]
+        weeks = [] if archived else closed_weeks(days)  # the latest pages link the latest week (#10)
+        week = NavLink(weeks[0], layout.weekly_page(weeks[0])) if weeks else None
         return self.env.get_template("index.md.j2").render(
+            week=week,
             title=self.config.title,
             digest=digest,
             day=digest.day.isoformat(),
@@ -341,5 +344,16 @@ class MarkdownRenderer:
                     "updated": d.updated,
                 }
             )
-        text = self.env.get_template("archive.md.j2").render(title=self.config.title, days=rows)
+        weeks = [
+            {
+                "week": w.week,
+                "link": f"../{layout.weekly_page(w.week)}",
+                "first": w.first_day.isoformat(),
+                "last": w.last_day.isoformat(),
+                "days": w.days,
+                "papers": w.papers,
+            }
+            for w in week_rows(days)
+        ]
+        text = self.env.get_template("archive.md.j2").render(title=self.config.title, days=rows, weeks=weeks)
         return text.encode("utf-8")

@@ -34,7 +34,7 @@ from markupsafe import Markup
 
 from .. import PROJECT_URL
 from ..config import Config, topic_tree
-from ..models import DayCounts, Digest, Paper, kind_label
+from ..models import DayCounts, Digest, Paper, closed_weeks, kind_label, week_rows
 from ..output import layout
 from . import feeds
 from .escape import url_path
@@ -202,6 +202,7 @@ class SiteRenderer:
                 after=None,
                 days=len(ordered),
                 feeds=True,
+                weeks=closed_weeks(ordered),
             )
         }
 
@@ -270,7 +271,10 @@ class SiteRenderer:
         after: dt.date | None,
         days: int,
         feeds: bool,
+        weeks: Sequence[str] = (),
     ) -> bytes:
+        """A day at a glance; ``weeks`` (the index only): the closed weeks, newest first, for the link to
+        the latest week's page (issue #10)."""
         digest = render.digest
         topics = [
             ListLink(
@@ -308,6 +312,7 @@ class SiteRenderer:
             listed=len(listed),
             search_data=url_path(f"{'day/' if not base else ''}{digest.day.isoformat()}/search.js"),
             for_you=url_path(f"{base}{layout.SITE_FOR_YOU}") if digest.for_you is not None else None,
+            week={"week": weeks[0], "href": url_path(layout.site_weekly_page(weeks[0]))} if weeks else None,
         )
 
     def _list_pages(
@@ -378,8 +383,19 @@ class SiteRenderer:
             }
             for c in sorted(days, key=lambda c: c.day, reverse=True)
         ]
+        weeks = [
+            {
+                "week": w.week,
+                "href": url_path(layout.site_weekly_page(w.week)),
+                "first": w.first_day.isoformat(),
+                "last": w.last_day.isoformat(),
+                "days": w.days,
+                "papers": w.papers,
+            }
+            for w in week_rows(days)
+        ]
         return {
-            "archive.html": self._render("archive.html.j2", "", days=rows),
+            "archive.html": self._render("archive.html.j2", "", days=rows, weeks=weeks),
             "assets/site.css": asset("site.css"),
             "assets/site.js": asset("site.js"),
         }

@@ -40,12 +40,15 @@ def parse_csl_json(text: str, *, path: str = "<library>") -> Found:
     pos = _WHITESPACE.match(text, pos + 1).end()  # type: ignore[union-attr]
     items: list[LibraryItem] = []
     warnings: list[str] = []
+    line, counted_to = 1, 0  # lines counted as the items go: once over the text, not once per item
     while not text.startswith("]", pos):
         try:
             value, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as e:
             raise _error(path, text, e.pos, f"not JSON: {e.msg}") from None
-        line = text.count("\n", 0, pos) + 1
+        except RecursionError:  # arrays in arrays, thousands deep: no library item looks like that
+            raise _error(path, text, pos, "not a CSL JSON item: its values are nested too deeply") from None
+        line, counted_to = line + text.count("\n", counted_to, pos), pos
         if not isinstance(value, dict):
             raise _error(path, text, pos, "each item of a CSL JSON library must be an object")
         item = _item(value)

@@ -196,7 +196,7 @@ class ZoteroClient:
             raise FetchError(shown, f"a page of Zotero items over {MAX_BODY_BYTES:,} bytes; refusing it")
         try:
             entries = json.loads(response.content)
-        except ValueError as e:
+        except (ValueError, RecursionError) as e:  # (RecursionError: arrays nested thousands deep)
             raise FetchError(shown, f"Zotero did not answer with JSON: {e}") from e
         if not isinstance(entries, list):
             raise FetchError(shown, "Zotero did not answer with a list of items")

@@ -62,6 +62,18 @@ def connect(path: Path, *, bulk: bool = False) -> sqlite3.Connection:
     return conn
 
 
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write the database at ``path`` (``mode=ro``; it must exist), for reading
+    it while another process writes it. Autocommit mode, as :func:`connect`. Raises ``sqlite3.Error``."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=5)
+    try:
+        conn.execute("PRAGMA foreign_keys=ON")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 def connect_memory() -> sqlite3.Connection:
     """An empty in-memory database, with foreign keys enforced as on a file."""
     conn = sqlite3.connect(":memory:", isolation_level=None)

@@ -18,6 +18,8 @@ class StoreBase:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        #: Opened so that it cannot write (``committed.read_committed``): what would write is skipped.
+        self.read_only = False
 
     @classmethod
     def open(cls, path: Path, *, bulk: bool = False) -> Self:

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..errors import PublishError, cannot
 
 SUFFIX = ".incomplete"
-_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.incomplete$")
+_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.incomplete$", re.ASCII)
 _TEXT = (
     "arxiv-digest began publishing {day} and has not finished: it failed or was killed while writing\n"
     "its pages. Run {fix}; this file goes when it succeeds.\n"

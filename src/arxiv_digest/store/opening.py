@@ -5,9 +5,10 @@ The database is a cache of ``data/*.jsonl`` (issue #7 hardens what that promises
 - damaged, on opening or on any later read (:class:`DatabaseCorruptError`): it is moved aside (the
   message says where) and rebuilt from the snapshots, and the work is done again; never when there is no
   snapshot to rebuild it from (a read command pointed at a database alone): that is an error instead;
-- a command that only reads (:func:`read_store`) never deletes: it imports the snapshots that are new or
-  changed, keeps the days whose snapshot it cannot see, and with no snapshot at all reads the database as
-  it is; when the database or its folder refuses writes it reads a copy in memory.
+- a command that only reads (:func:`read_store`) never writes while a run writes the folder (it reads the
+  database as last committed: ``committed.py``), and otherwise never deletes: it imports the snapshots
+  that are new or changed, keeps the days whose snapshot it cannot see, and with no snapshot at all reads
+  the database as it is; when the database or its folder refuses writes it reads a copy in memory.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..errors import DatabaseCorruptError, DatabaseUnwritableError, StoreError, 
 from ..output import layout
 from . import _sqlite, snapshot
 from ._sqlite import sqlite_errors
+from .committed import read_committed, running_writer
 from .db import Store
 
 log = logging.getLogger("arxiv_digest")
@@ -113,7 +115,11 @@ def retry_if_damaged(db_path: Path, work: Callable[[], T]) -> T:
 
 
 def read_store(db_path: Path, data_dir: Path, work: Callable[[Store], T]) -> T:
-    """``work`` for a command that only reads (``search``, ``explain``): see the module's docstring."""
+    """``work`` for a command that only reads (``search``, ``explain``): see the module's docstring. While a
+    run writes the folder, the database as last committed, read-only (``committed.py``)."""
+    writer = running_writer(db_path, data_dir)
+    if writer is not None:
+        return read_committed(db_path, writer, work)
     has_days = bool(snapshot.day_files(data_dir))
     try:
         return _read(Store.open(db_path), db_path, data_dir, has_days, work)

@@ -22,7 +22,7 @@ from ..models import Submission, id_sort_key
 from .snapshot import read_records
 
 REMOTE_DIR = "remote"
-_MONTH_FILE = re.compile(r"^(\d{4})-(\d{2})\.jsonl$")
+_MONTH_FILE = re.compile(r"^(\d{4})-(\d{2})\.jsonl$", re.ASCII)
 
 
 def month_name(day: dt.date) -> str:

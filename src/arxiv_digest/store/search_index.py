@@ -107,6 +107,13 @@ class SearchIndexMixin(StoreBase):
             )
         return done
 
+    def search_index_ready(self) -> bool:
+        """Whether the index can propose candidates: built first if it is not complete, unless the store is
+        read-only (a run is writing it: ``committed.py``), when the caller reads every row instead."""
+        if not self.read_only:
+            self.ensure_search_index()
+        return _complete(self.conn) == WORDS_VERSION
+
     def candidates(
         self, fts: str | None, date_from: dt.date | None, date_to: dt.date | None
     ) -> Iterator[Paper]:

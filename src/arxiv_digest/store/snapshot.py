@@ -21,7 +21,7 @@ from ..facts import is_current, with_facts
 from ..models import Paper, id_sort_key
 
 T = TypeVar("T")
-_DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.jsonl$")
+_DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.jsonl$", re.ASCII)
 
 
 def dumps(papers: Iterable[Paper]) -> bytes:

@@ -112,7 +112,7 @@ def _error_text(content: bytes) -> str:
     """The ``error.message`` of an OpenAI-style error body, else the start of the body."""
     try:
         body = json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):  # (RecursionError: arrays nested thousands deep)
         return content[:SERVER_TEXT_CHARS].decode("utf-8", "replace")
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict) and isinstance(error.get("message"), str):
@@ -216,7 +216,7 @@ class ChatClient:
             )
         try:
             answer = parse_answer(json.loads(content))
-        except ValueError as e:  # a body cut short is often transient: another try may mend it
+        except (ValueError, RecursionError) as e:  # cut short (or nested too deep): another try may mend it
             raise AttemptFailed(f"the answer is not JSON ({e})", status=status) from e
         u = answer.usage
         log.info(

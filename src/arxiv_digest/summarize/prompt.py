@@ -17,7 +17,6 @@ the prompt's fingerprint), so that the papers seen again are summarised with the
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import unicodedata
@@ -50,12 +49,6 @@ class Message:
 
     def to_json(self) -> dict[str, str]:
         return {"role": self.role, "content": self.content}
-
-
-def prompt_fingerprint() -> str:
-    """SHA-256 of the prompt's words: a test holds it, so a change of words without a new
-    ``PROMPT_VERSION`` fails there."""
-    return hashlib.sha256(f"{SYSTEM_PROMPT}\x00{USER_PROMPT}".encode()).hexdigest()
 
 
 def build_messages(title: str, abstract: str, language: Language) -> tuple[Message, Message]:
