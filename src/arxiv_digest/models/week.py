@@ -42,13 +42,11 @@ def closed_weeks(days: Iterable[dt.date]) -> list[str]:
     return weeks[1:]
 
 
-@dataclass(frozen=True, slots=True)
-class WeekRow:
-    """A closed week as the archives list it: its label, its stored announcement days, their papers."""
+class _WeekSpan:
+    """The Monday and Sunday of an ISO week, for the values below that carry its ``week`` label."""
 
+    __slots__ = ()
     week: str
-    days: int
-    papers: int  # the sum of its days' counts, as each day's README counts them
 
     @property
     def first_day(self) -> dt.date:
@@ -57,6 +55,15 @@ class WeekRow:
     @property
     def last_day(self) -> dt.date:
         return self.first_day + dt.timedelta(days=6)
+
+
+@dataclass(frozen=True, slots=True)
+class WeekRow(_WeekSpan):
+    """A closed week as the archives list it: its label, its stored announcement days, their papers."""
+
+    week: str
+    days: int
+    papers: int  # the sum of its days' counts, as each day's README counts them
 
 
 def week_rows(counts: Iterable[DayCounts]) -> list[WeekRow]:
@@ -89,21 +96,13 @@ class WeekTopic:
 
 
 @dataclass(frozen=True, slots=True)
-class WeekDigest:
+class WeekDigest(_WeekSpan):
     week: str
     days: tuple[dt.date, ...]  # the announcement days stored in the week, oldest first
     complete: bool  # no announcement can still come in this week
     topics: tuple[WeekTopic, ...]
     counts: WeekCounts
     ranked_by_library: bool
-
-    @property
-    def first_day(self) -> dt.date:
-        return week_start(self.week)
-
-    @property
-    def last_day(self) -> dt.date:
-        return self.first_day + dt.timedelta(days=6)
 
     @property
     def paper_count(self) -> int:
