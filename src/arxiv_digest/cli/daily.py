@@ -84,8 +84,9 @@ def run(ctx: click.Context, config_path: Path, out_dir: Path, db_path: Path | No
     default=None,
     help="Worker processes for long histories (default: the CPUs, at most 4).",
 )
+@click.option("--full", is_flag=True, help="Render every page, not only what changed since the last rebuild.")
 def rebuild_cmd(
-    ctx: click.Context, config_path: Path, out_dir: Path, db_path: Path | None, jobs: int | None
+    ctx: click.Context, config_path: Path, out_dir: Path, db_path: Path | None, jobs: int | None, full: bool
 ) -> None:
     """Rewrite every page, every archived day included, from OUT/data/*.jsonl.
 
@@ -97,7 +98,7 @@ def rebuild_cmd(
       arxiv-digest rebuild --config config.yml --out .
     """
     config = load_config(config_path)
-    result = rebuild(config, out_dir, db_path, jobs=jobs)
+    result = rebuild(config, out_dir, db_path, jobs=jobs, full=full)
     if result.empty:
         say(ctx, f"No snapshot in {out_dir / 'data'}: nothing to rebuild. Run `arxiv-digest run` first.")
         return

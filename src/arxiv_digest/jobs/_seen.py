@@ -63,22 +63,36 @@ class EarlierSources:
 
 
 class SnapshotIndex:
-    """The ids of every snapshot of a rebuild, read once in the main process (a line's id is read without
-    parsing it), so that each day's job can be told which earlier lines to read."""
+    """The ids of a rebuild's snapshots, each read once in the main process when a day needs it (a line's
+    id is read without parsing it), so that each day's job can be told which earlier lines to read."""
 
     def __init__(self, config: Config, files: dict[dt.date, Path]) -> None:
         self.config = config
         self.files = files
         self.days = sorted(files)
         self.enabled = needs_history(config)
-        self.ids: dict[dt.date, frozenset[str]] = {}
-        if self.enabled:
-            for day, path in files.items():
-                try:
-                    content = path.read_bytes()
-                except OSError as e:
-                    raise StoreError(cannot_read(path, e)) from e
-                self.ids[day] = snapshots.ids_in(content, source=str(path), day=day)
+        self._ids: dict[dt.date, frozenset[str]] = {}
+
+    def ids(self, day: dt.date) -> frozenset[str]:
+        """The ids of a day's snapshot, read when first asked for (a rebuild that renders a few days
+        reads only their windows)."""
+        found = self._ids.get(day)
+        if found is None:
+            path = self.files[day]
+            try:
+                content = path.read_bytes()
+            except OSError as e:
+                raise StoreError(cannot_read(path, e)) from e
+            found = self._ids[day] = snapshots.ids_in(content, source=str(path), day=day)
+        return found
+
+    def window(self, day: dt.date) -> list[dt.date]:
+        """The earlier days whose snapshots the rules read for ``day`` (none when the rules are off)."""
+        if not self.enabled:
+            return []
+        i = bisect.bisect_left(self.days, day)
+        start = window_start(self.config, day, self.days[i - 1] if i > 0 else None)
+        return self.days[bisect.bisect_left(self.days, start) : i]
 
     def sources(self, day: dt.date) -> EarlierSources | None:
         """What the job of ``day`` reads to know its earlier announcements (None: the rules are off)."""
@@ -87,10 +101,10 @@ class SnapshotIndex:
         i = bisect.bisect_left(self.days, day)
         previous = self.days[i - 1] if i > 0 else None
         start = window_start(self.config, day, previous)
-        mine = self.ids[day]
+        mine = self.ids(day)
         found = []
         for other in self.days[bisect.bisect_left(self.days, start) : i]:
-            common = mine & self.ids[other]
+            common = mine & self.ids(other)
             if common:
                 found.append((other, self.files[other], tuple(sorted(common))))
         return EarlierSources(previous, tuple(found))

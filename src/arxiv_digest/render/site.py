@@ -222,6 +222,17 @@ class SiteRenderer:
             )
         return files
 
+    def topic_pages(self, digest: Digest, days: Sequence[dt.date], only: set[str]) -> dict[str, bytes]:
+        """Only the day's pages of the topics ``only`` (slugs), as :meth:`day_files` makes them: what a
+        rebuild renders again when nothing else of the day changed (issue #15)."""
+        ordered = sorted(set(days) | {digest.day})
+        i = ordered.index(digest.day)
+        before, after = ordered[i - 1] if i > 0 else None, ordered[i + 1] if i + 1 < len(ordered) else None
+        d = digest.day.isoformat()
+        nav = self._day_nav(d, before, after)
+        pages = self._list_pages(_DayRender(self, digest), root="../../../", nav=nav, only=only)
+        return {f"day/{d}/{name}": page for name, page in pages.items()}
+
     def _for_you(self, render: _DayRender, *, root: str, day_page: str, feed: str | None = None) -> bytes:
         """The day's For-you page: its picks, each as on a topic page, with its reasons."""
         for_you = render.digest.for_you
@@ -305,14 +316,17 @@ class SiteRenderer:
         )
 
     def _list_pages(
-        self, render: _DayRender, *, root: str, nav: Any, feeds: bool = False
+        self, render: _DayRender, *, root: str, nav: Any, feeds: bool = False, only: set[str] | None = None
     ) -> dict[str, bytes]:
+        """The day's topic and category pages; with ``only`` (slugs), those topics' pages alone."""
         digest = render.digest
         day = digest.day.isoformat()
         names = {t.topic.slug: t.topic.name for t in digest.topics}
         pages: dict[str, bytes] = {}
         for t in digest.topics:
             slug = t.topic.slug
+            if only is not None and slug not in only:
+                continue
             pages[f"topic/{slug}.html"] = self._render(
                 "topic.html.j2",
                 root,
@@ -327,7 +341,7 @@ class SiteRenderer:
                 filter_categories=categories_of(t.papers),
                 filter_venues=venue_names(t.papers),
             )
-        for c in digest.categories:
+        for c in digest.categories if only is None else ():
             papers = [item.paper for item in c.listings]
             counts = c.counts
             pages[f"category/{c.spec.slug}.html"] = self._render(
