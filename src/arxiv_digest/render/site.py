@@ -25,7 +25,6 @@ clock or depends on which process renders a day.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from importlib import resources
 from typing import Any
@@ -49,7 +48,7 @@ from .site_context import (
     PaperInfo,
     site_environment,
 )
-from .site_filters import categories_of, filter_topics, venue_names
+from .site_filters import categories_of, filter_topics, search_data, venue_names
 
 OWNED = layout.SITE_LIST_FOLDERS  # the site layout (and what `site: false` removes) is in output/
 _KIND_LABELS = {"new": "New", "cross": "Cross-list", "updated": "Updated"}
@@ -169,7 +168,7 @@ class SiteRenderer:
             days=len(ordered),
             feeds=False,
         )
-        files[f"day/{d}/search.js"] = self._search_data(digest)
+        files[f"day/{d}/search.js"] = search_data(digest)
         if digest.for_you is not None:
             files[layout.site_for_you_page(digest.day)] = self._for_you(
                 render, root="../../", day_page=f"../{d}.html"
@@ -357,16 +356,6 @@ class SiteRenderer:
                 filter_venues=venue_names(papers),
             )
         return pages
-
-    def _search_data(self, digest: Digest) -> bytes:
-        """The abstracts the day page does not show, for its search box (JSON inside a function call: a
-        script loads from the disk too, where a fetch() would be refused)."""
-        data: dict[str, str] = {}
-        for t in digest.topics:
-            for p in t.papers:
-                data.setdefault(p.id, p.abstract)
-        body = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
-        return f"arxivDigestSearchData({body});\n".encode("ascii")
 
     # -- across days ------------------------------------------------------------------------------------
     def archive_files(self, days: Sequence[DayCounts]) -> dict[str, bytes]:
