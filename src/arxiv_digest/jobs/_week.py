@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -123,13 +123,27 @@ def publish_weeks(
 
 
 def weeks_after_day(
-    config: Config, out_dir: Path, days: Sequence[dt.date], day: dt.date, today: dt.date
+    config: Config,
+    out_dir: Path,
+    days: Sequence[dt.date],
+    day: dt.date,
+    today: dt.date,
+    owed: Callable[[str], bool] = lambda week: False,
 ) -> list[str]:
     """What the daily run writes once ``day`` is published (``days``: the history, ``day`` included): the
-    latest closed week, ``day``'s week if it is closed (an older day arriving late), and every closed week
-    whose page is missing (the history predates the weekly digest, or ``site: true`` again after
-    ``false``), as a rebuild would have them. Oldest first, each once."""
-    weeks = {w for w in (latest_closed_week(days, today),) if w is not None}
+    latest closed week on the run that closes it (``day`` is the first day stored after it) or while a
+    weekly channel is ``owed`` it (its delivery failed: the next run tries again), ``day``'s week if it is
+    closed (an older day arriving late), and every closed week whose page is missing (the history predates
+    the weekly digest, a failed run, or ``site: true`` again after ``false``), as a rebuild would have
+    them. Oldest first, each once. A closed week's page is not made again on every later run (issue #15:
+    a run's cost does not grow with what it has already published)."""
+    weeks: set[str] = set()
+    latest = latest_closed_week(days, today)
+    if latest is not None:
+        sunday = week_start(latest) + dt.timedelta(days=6)
+        closing = sunday < day and not any(sunday < d < day for d in days)
+        if closing or owed(latest):
+            weeks.add(latest)
     if is_closed(days, iso_week(day), today):
         weeks.add(iso_week(day))
     for week in {iso_week(d) for d in days} - weeks:
