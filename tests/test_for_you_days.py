@@ -43,7 +43,9 @@ class Runs:
         self.fake.records = history_days.as_feed_records(self.records[day])
         folder = out or self.out
         self.ranked.clear()
-        return run_daily(load_config(folder / "config.yml"), folder, today=self.fake.day, sleep=lambda s: None)
+        return run_daily(
+            load_config(folder / "config.yml"), folder, today=self.fake.day, sleep=lambda s: None
+        )
 
 
 @pytest.fixture(scope="module")
