@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import Config
+from ..errors import StoreError, cannot_read
 from ..match import Matcher
 from ..match.digest import build_digest
-from ..errors import StoreError, cannot_read
 from ..models import DayCounts, Digest, ForYou, Paper, WeekDigest
 from ..notify import DeliveryReport
 from ..output import layout
