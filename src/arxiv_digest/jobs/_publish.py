@@ -66,12 +66,13 @@ def stage_day(
     if latest:
         top = {**pages, layout.README: renderer.index_page(digest, days=days, archived=False)}
         staging.add_tree("", top, owned=owned)
-    # Ranking off, or skipped: no For-you page the day's README does not link (unless a second pass of a
-    # rebuild will stage the day again with its For-you part: ``for_you_later``).
-    if digest.for_you is not None:  # kept for the For-you feed of the days after (store/picks.py)
+    # The day's picks, kept for the For-you feed of the days after (store/picks.py), or gone with its page.
+    if digest.for_you is not None:
         staging.add(layout.for_you_picks(digest.day), picks.dumps(digest.for_you))
     elif not for_you_later:
         staging.remove(layout.for_you_picks(digest.day))
+    # Ranking off, or skipped: no For-you page the day's README does not link (unless a second pass of a
+    # rebuild will stage the day again with its For-you part: ``for_you_later``).
     if digest.for_you is None and not for_you_later:
         staging.remove(layout.archived_for_you_page(digest.day))
         staging.remove(layout.in_site(layout.site_for_you_page(digest.day)))
