@@ -5,6 +5,7 @@ the first two without a library, the others with one."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -18,9 +19,11 @@ from lxml import etree
 
 from arxiv_digest.cli import main
 from arxiv_digest.config import load_config
+from arxiv_digest.errors import StoreError
 from arxiv_digest.jobs import _for_you
 from arxiv_digest.jobs.daily import RunResult, run_daily
-from arxiv_digest.models import Digest, ForYou
+from arxiv_digest.models import AnnounceType, Digest, ForYou, Paper, Pick
+from arxiv_digest.store import picks
 from tests import history_days
 from tests.conftest import tree_state
 from tests.fakearxiv import FakeArxiv
@@ -161,3 +164,37 @@ def test_a_rebuild_keeps_every_day_s_picks_and_the_feed_reads_them(runs: Runs, t
     assert main(["--quiet", "rebuild", "--config", str(config), "--out", str(out)]) == 0
     assert not list((out / "data" / "for_you").glob("*.json"))
     assert not (out / "site" / "feeds" / "for-you.xml").exists()
+
+
+def test_a_picks_file_reads_back_as_written_on_the_day_s_papers() -> None:
+    day = dt.date(2026, 6, 30)
+    papers = [
+        Paper(id=f"2606.0000{i}", version=1 + i % 2, title=f"T{i}", authors=("A",), abstract="x",
+              categories=("cs.CV",), announce_type=AnnounceType.NEW, announced=day)
+        for i in range(1, 4)
+    ]  # fmt: skip
+    hostile = 'Ünïcode "quoted" </x> like: not a prefix'
+    written = ForYou(
+        day,
+        (
+            Pick(papers[2], 1, 2.5, ("gaussian splatting", "slam"), hostile),
+            Pick(papers[0], 2, -0.125, (), "Plain"),
+            Pick(papers[1], 3, 0.1, ("x",), "Y"),
+        ),
+    )
+    content = picks.dumps(written)
+    assert picks.dumps(picks.loads(content, papers, day=day, source="f")) == content  # the same bytes
+    back = picks.loads(content, papers, day=day, source="f")
+    assert [(p.paper, p.rank, p.score, p.terms, p.like) for p in back.picks] == [
+        (p.paper, p.rank, p.score, p.terms, p.like) for p in written.picks
+    ]
+    # The day's snapshot fetched again with another version of a picked paper: that pick is left out.
+    other = [papers[0], papers[1], dataclasses.replace(papers[2], version=3)]
+    assert [p.paper.id for p in picks.loads(content, other, day=day, source="f").picks] == [
+        papers[0].id,
+        papers[1].id,
+    ]
+    with pytest.raises(StoreError, match="f: says day 2026-06-30, but the file is for 2026-07-01"):
+        picks.loads(content, papers, day=day + dt.timedelta(days=1), source="f")
+    with pytest.raises(StoreError, match="f: not a day's For-you picks file"):
+        picks.loads(content.replace(b'"like: ', b'"lik: '), papers, day=day, source="f")
