@@ -25,6 +25,7 @@ from ..output.files import Staging
 from ..render.weekly import WeeklyRenderer
 from ..store import Store
 from ._seen import day_digest, needs_history
+from ._summaries import attach_cached_week
 
 if TYPE_CHECKING:  # ranking (scikit-learn) is imported only by a run that ranks
     from ._for_you import Ranker
@@ -115,7 +116,11 @@ def publish_weeks(
     renderer = WeeklyRenderer(config)
     matcher = topic_matcher(config)
     staging = Staging(out_dir)
-    digests = [week_digest(config, store, week, today, days, matcher, ranker) for week in weeks]
+    data = out_dir / layout.DATA
+    digests = [
+        attach_cached_week(config, week_digest(config, store, week, today, days, matcher, ranker), data)
+        for week in weeks
+    ]
     for week in digests:
         stage_week(staging, renderer, week)
     written, _ = staging.commit()
