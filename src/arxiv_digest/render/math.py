@@ -117,7 +117,6 @@ MAX_FORMULA_CHARS = 4000
 _BRACES = re.compile(r"(?<!\\)[{}]")
 _BRACE_TOKEN = re.compile(r"\\.|[{}]", re.DOTALL)
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NEEDS_WORK = re.compile(r"[$\\]")
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>\\]+$")
 
 _ELEMENTS = frozenset(
@@ -145,8 +144,9 @@ def _escape(text: str) -> str:
 
 def tex_to_html(text: str) -> Markup:
     """HTML for a title or abstract: MathML for its math, HTML for its text macros, the rest escaped."""
-    text = CONTROL_CHARACTERS.sub("", text)
-    if not _NEEDS_WORK.search(text):
+    if not text.isprintable():  # every control character is unprintable: most texts skip the scan
+        text = CONTROL_CHARACTERS.sub("", text)
+    if "$" not in text and "\\" not in text:  # no math, no command: escaped, nothing else
         return escape(text)
     if _depth(text) > MAX_DEPTH:  # no real abstract nests so deep: read it as text, in linear time
         return Markup(_text(_BRACES.sub("", text)))
