@@ -30,6 +30,7 @@ from ..models import DayCounts, Digest, ForYou, Listing, MatchMode, Paper, close
 from ..output import layout
 from . import escape
 from .badges import markdown_destination, page_badges
+from .jinja_output import use_fast_output
 from .loading import LocatedEnvironment, check_templates, folder_loaders
 from .tex_text import runs_to_html, tex_runs, tex_to_text
 
@@ -83,6 +84,7 @@ def make_environment(
     )
     if isinstance(env, LocatedEnvironment):
         env.user_root = user_dir
+    use_fast_output(env)  # autoescaped values without a Markup object each (`jinja_output`)
     return env
 
 
