@@ -329,7 +329,7 @@ def _tidy(runs: list[Run]) -> tuple[Run, ...]:
             groups.append((run.styles, [run.text]))
     out: list[Run] = []
     for styles, parts in groups:
-        text = SPACE_RUN.sub(" ", unicodedata.normalize("NFC", "".join(parts)))
+        text = _squeeze(unicodedata.normalize("NFC", "".join(parts)))
         if out and out[-1].text.endswith(" ") and text.startswith(" "):
             text = text[1:]
         if text:
@@ -338,6 +338,15 @@ def _tidy(runs: list[Run]) -> tuple[Run, ...]:
         out[0] = Run(out[0].text.lstrip(), out[0].styles)
         out[-1] = Run(out[-1].text.rstrip(), out[-1].styles)
     return tuple(r for r in out if r.text)
+
+
+def _squeeze(text: str) -> str:
+    """Each run of white space one space (``SPACE_RUN``), without the regular expression when the only
+    runs are single spaces and line breaks (see :func:`collapse_spaces`)."""
+    spaced = text.replace("\n", " ") if "\n" in text else text
+    if "  " not in spaced and spaced.isprintable():
+        return spaced
+    return SPACE_RUN.sub(" ", text)
 
 
 @lru_cache(maxsize=8192)
