@@ -36,13 +36,15 @@ from .tex_tables import (
     LAYOUT,
     SCRIPTS,
     SECOND_SHOWN,
-    SPACE_RUN,
     SPACES,
     STRONG,
     STYLE_COMMANDS,
     SWITCHES,
     UPRIGHT,
     argument_spec,
+    collapse_spaces,
+    needs_work,
+    squeeze_spaces,
     symbols,
 )
 
@@ -329,7 +331,7 @@ def _tidy(runs: list[Run]) -> tuple[Run, ...]:
             groups.append((run.styles, [run.text]))
     out: list[Run] = []
     for styles, parts in groups:
-        text = _squeeze(unicodedata.normalize("NFC", "".join(parts)))
+        text = squeeze_spaces(unicodedata.normalize("NFC", "".join(parts)))
         if out and out[-1].text.endswith(" ") and text.startswith(" "):
             text = text[1:]
         if text:
@@ -340,15 +342,6 @@ def _tidy(runs: list[Run]) -> tuple[Run, ...]:
     return tuple(r for r in out if r.text)
 
 
-def _squeeze(text: str) -> str:
-    """Each run of white space one space (``SPACE_RUN``), without the regular expression when the only
-    runs are single spaces and line breaks (see :func:`collapse_spaces`)."""
-    spaced = text.replace("\n", " ") if "\n" in text else text
-    if "  " not in spaced and spaced.isprintable():
-        return spaced
-    return SPACE_RUN.sub(" ", text)
-
-
 @lru_cache(maxsize=8192)
 def tex_runs(text: str) -> tuple[Run, ...]:
     """``text`` (a title or an abstract) as readable runs. A paper is listed on several pages: cached."""
@@ -356,31 +349,6 @@ def tex_runs(text: str) -> tuple[Run, ...]:
         plain = collapse_spaces(text)
         return (Run(plain),) if plain else ()
     return _tidy(_Converter().convert(text))
-
-
-def needs_work(text: str) -> bool:
-    """Whether ``text`` holds anything the pass reacts to (``NEEDS_WORK``: a backslash, a brace, ``$``,
-    ``~``, ``--``, a pair of quotes). Substring tests, three times faster than the regular expression."""
-    return (
-        "\\" in text
-        or "$" in text
-        or "{" in text
-        or "}" in text
-        or "~" in text
-        or "--" in text
-        or "``" in text
-        or "''" in text
-    )
-
-
-def collapse_spaces(text: str) -> str:
-    """``" ".join(text.split())`` without the split in the common case: arXiv wraps its abstracts with
-    single line breaks, and a text whose only white space is then single spaces (``str.isprintable``
-    rejects every other white-space character: each is a separator or a control character) is that."""
-    spaced = text.replace("\n", " ") if "\n" in text else text
-    if spaced.isprintable() and "  " not in spaced and spaced[:1] != " " and spaced[-1:] != " ":
-        return spaced
-    return " ".join(text.split())
 
 
 def tex_to_text(text: str) -> str:
