@@ -34,8 +34,8 @@ from tests.test_badges import CONFIG, CVPR, HOSTILE, paper
 # Every character the shortcuts look at, and the white space and control characters they must not miss.
 TRICKY = st.text(
     st.sampled_from(
-        list("ab \n\r\t\\{}$~-`'_^<>&\"") + ["\xa0", "\u2028", "\u2029", "\x85", "\x1c", "\x00", "\x7f", "\x0b"]
-        + ["\u200b", "é", "∑", "\U0001d400"]
+        [*"ab \n\r\t\\{}$~-`'_^<>&\"", "\xa0", "\u2028", "\u2029", "\x85", "\x1c", "\x00", "\x7f", "\x0b",
+         "\u200b", "é", "∑", "\U0001d400"]
     ),
     max_size=40,
 )  # fmt: skip
@@ -94,10 +94,14 @@ def _jinja_compiled(renderer: SiteRenderer) -> SiteRenderer:
     return renderer
 
 
+INFO = PaperInfo("new", "New", ("LLM", "<x>"), None)
+INFO_UPDATED = PaperInfo("updated", "Up", (), "cs.<b>", "S&")
+
+
 def _site_pages(renderer: SiteRenderer) -> list[str]:
     out = []
     for p in _papers():
-        for info in (PaperInfo("new", "New", ("LLM", "<x>"), None), PaperInfo("updated", "Up", (), "cs.<b>", "S&")):
+        for info in (INFO, INFO_UPDATED):
             out += [renderer.paper(p, info), renderer.brief(p, info)]
     return out
 

@@ -16,28 +16,26 @@ Templates, a person's own included, are compiled as before otherwise: every layo
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import jinja2
+import markupsafe
 from jinja2.compiler import CodeGenerator, Frame
 from markupsafe import Markup, escape
 
-try:  # MarkupSafe >= 3: the C escaper under `escape`, str in, str out
-    from markupsafe import _escape_inner as _escape_text  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - MarkupSafe 2.x: escape() is already the C function
-
-    def _escape_text(text: str) -> str:
-        return str(escape(text))
+#: MarkupSafe >= 3's C escaper under `escape` (str in, str out); with an older one, `escape` itself.
+_escape_text: Callable[[str], str] = getattr(markupsafe, "_escape_inner", None) or (lambda t: str(escape(t)))
 
 
 def escape_output(value: Any) -> str:
     """The text ``markupsafe.escape(value)`` is, for a value Jinja writes into an autoescaped page."""
     kind = type(value)
     if kind is str:
-        return _escape_text(value)  # type: ignore[no-any-return]
+        return _escape_text(value)
     if kind is Markup:
-        return value  # escape() would copy it: `__html__` of a Markup is itself
-    return escape(value)
+        return cast(Markup, value)  # escape() would copy it: `__html__` of a Markup is itself
+    return str(escape(value))
 
 
 class OutputCodeGenerator(CodeGenerator):

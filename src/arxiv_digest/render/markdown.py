@@ -98,7 +98,7 @@ def markdown_environment(user_dir: Path | None) -> jinja2.Environment:
     env.filters["abstract"] = lambda v, compat=False: Md(_abstract(str(v), compat))
     env.filters["author_line"] = lambda authors, limit: Md(_authors(authors, limit))
     env.filters["code"] = lambda v: Md(escape.code(str(v)))
-    # Each value a code span, joined by spaces: `| map("code") | join(" ")` in one call (a paper's categories).
+    # Each a code span, joined by spaces: `| map("code") | join(" ")` in one call (a paper's categories).
     env.filters["codes"] = lambda values: Md(" ".join([escape.code(str(v)) for v in values]))
     env.filters["cell"] = lambda v: Md(escape.table_cell(str(v)))
     env.filters["url"] = lambda v: Md(escape.url_path(str(v)))
