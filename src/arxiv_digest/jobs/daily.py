@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from ..config import Config
+from ..config import Config, RankOrder
 from ..errors import FeedFormatError, FetchError, ShrunkDayError
 from ..match import Matcher
 from ..match.digest import build_digest
@@ -47,6 +47,7 @@ from ._publish import (
     RunResult,
     day_digest,
     fill_site,
+    kept_picks,
     prune_site_dirs,
     stage_day,
     stage_site_extras,
@@ -335,9 +336,18 @@ def _restage(
     """Stage again each of ``others``, days of the history, with its day links among ``days``; the digests
     built go into ``known`` when one is given."""
     latest = max(days)
+    # A day staged again keeps the For-you picks it published (data/for_you/), not ranked again; with
+    # `order: relevance` its pages need every score, and a day without kept picks is ranked.
+    reuse = ranker is not None and config.rank.order is RankOrder.ID
     for other in others:
         papers = store.papers_for_day(other)
-        digest = day_digest(config, other, papers, matcher, ranker, staging.root, store=store)
+        digest = day_digest(
+            config, other, papers, matcher, None if reuse else ranker, staging.root, store=store
+        )
+        if reuse:
+            assert ranker is not None
+            kept = kept_picks(staging, digest)
+            digest = replace(digest, for_you=kept) if kept is not None else ranker.attach(digest)
         if known is not None:
             known[other] = digest
         stage_day(staging, renderer, digest, days, latest=other == latest, site=site)

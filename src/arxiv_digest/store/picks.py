@@ -6,13 +6,15 @@ atomically with the day's other outputs (``jobs/_publish.stage_day``), committed
 feed is built from these files: a fresh clone (GitHub Actions, no database, no model cache) publishes the
 same feed as a warm run, and no day but the run's own is ranked for it.
 
-A file holds the day and its picks, best first: each one's arXiv id, version, rank (1 = best), score and
-reasons (the terms that carried the score, then ``like: <the nearest library paper's title>``, as
-``rank --json`` prints them). The papers themselves are the day's snapshot's: :func:`loads` takes them and
-keeps the picks whose (id, version) the day still holds. Deterministic (keys in a fixed order, no clock):
-re-running a day rewrites the same bytes, that is, nothing. A day with no For-you part (no library,
-``rank.top: 0``, ranking skipped) has no file.
-"""
+A file holds the day, the library's size and the model's note (as the day's For-you page shows them), and
+its picks, best first: each one's arXiv id, version, rank (1 = best), score and reasons (the terms that
+carried the score, then ``like: <the nearest library paper's title>``, as ``rank --json`` prints them). A
+day whose pages a later run stages again (the day before, for its link to the next day) takes its picks from
+here rather than being ranked again with a newer model: its For-you page stays what it published (with
+``rank.order: id``; ``relevance`` needs every score, so it is ranked). The papers themselves are the day's
+snapshot's: :func:`loads` takes them and keeps the picks whose (id, version) the day still holds.
+Deterministic (keys in a fixed order, no clock): re-running a day rewrites the same bytes, that is, nothing.
+A day with no For-you part (no library, ``rank.top: 0``, ranking skipped) has no file."""
 
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ _LIKE = "like: "
 def dumps(for_you: ForYou) -> bytes:
     record = {
         "day": for_you.day.isoformat(),
+        "library_size": for_you.library_size,
+        "note": for_you.note,
         "picks": [
             {
                 "id": pick.paper.id,
@@ -72,6 +76,9 @@ def loads(content: bytes, papers: Iterable[Paper], *, day: dt.date, source: str)
         if not isinstance(items, list):
             raise TypeError("'picks' must be a list")
         found = [_pick(item, by_key) for item in items]
+        size, note = record.get("library_size", 0), record.get("note", "")
+        if not isinstance(size, int) or not isinstance(note, str):
+            raise TypeError("'library_size' must be an integer and 'note' a string")
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
         raise StoreError(
             f"{source}: not a day's For-you picks file ({e}); restore it from git, or delete it "
@@ -80,4 +87,4 @@ def loads(content: bytes, papers: Iterable[Paper], *, day: dt.date, source: str)
     if said != day:
         raise StoreError(f"{source}: says day {said}, but the file is for {day}")
     picks = tuple(sorted((p for p in found if p is not None), key=lambda p: p.rank))
-    return ForYou(day, picks)
+    return ForYou(day, picks, note=note, library_size=size)
