@@ -2,8 +2,10 @@
 
 A job publishes the whole day, or (issue #15, ``only``) the pages of the topics whose settings changed
 alone, when nothing else of the day did: the other topics' listings are the manifest's (``members``), and
-should a changed topic list other papers than before, the job publishes the whole day after all. Every
-job tells which files it wrote, with their identity, for the next manifest.
+should a changed topic list other papers than before, the job also publishes the day's READMEs and its
+site pages (which name each paper's topics), not its category pages nor the other topics' Markdown pages.
+Every job tells which files it wrote, with their identity, for the next manifest, and what the weekly
+pages need of its day (each listed paper's match score: the weekly pass reads no day's papers again).
 
 The history's days are handed to each worker once, when it starts, not with every job: a job is then the
 size of its day, not of the history (they were pickled with every job: O(days²), 146 MiB at 3,430 days).
@@ -26,6 +28,7 @@ from ..errors import StoreError, cannot_read
 from ..match import Matcher
 from ..match.digest import build_digest
 from ..match.topics import topic_matcher
+from ..match.week import week_day
 from ..models import DayCounts, Digest, Paper, TopicDigest
 from ..output import layout
 from ..output.files import Staging
@@ -69,6 +72,7 @@ class DayDone:
     counts: DayCounts  # for the archive pages
     size: int  # of the snapshot, for data/counts.json
     members: Members  # each topic's listed and seen ids
+    scores: dict[str, float]  # each listed paper's match score: what the weekly pages rank by (issue #15)
     files: dict[str, Stat]  # the pages the job wrote (or found as they were), with their identity
     partial: bool = False  # only the ``only`` topics' pages were rendered
 
@@ -158,15 +162,18 @@ def _rebuild_day_now(job: DayJob) -> DayDone:
         counts=digest.day_counts,
         size=len(content),
         members=members_of(digest),
+        scores=dict(week_day(digest, matcher).scores),
         files=files,
         partial=partial,
     )
 
 
 def _stage_topics(job: DayJob, staging: Staging, papers: Sequence[Paper], earlier: object) -> Digest | None:
-    """Stage the pages of the ``only`` topics; None (nothing staged) when the day must be published whole:
-    a changed topic lists other papers than the manifest says (the day's README counts them, and the
-    site's pages of those papers name their topics), or an id stands twice in the snapshot."""
+    """Stage the pages of the ``only`` topics; None (nothing staged) when the day must be published whole
+    (an id stands twice in the snapshot). Should a changed topic list other papers than the manifest says,
+    the day's READMEs and every site page of the day are staged too (they count the topics' papers, and
+    the site names each paper's topics), but not its other Markdown pages: a category page, or another
+    topic's, shows no paper's topics."""
     assert _worker is not None and job.only is not None and job.members is not None
     config, renderer, _, site, _ = _worker
     names = set(job.only)
@@ -178,8 +185,9 @@ def _stage_topics(job: DayJob, staging: Staging, papers: Sequence[Paper], earlie
     sub = build_digest(sub_config, job.day, papers, sub_matcher, earlier)  # type: ignore[arg-type]
     fresh = members_of(sub)
     by_id = {p.id: p for p in papers}
-    if any(fresh[n] != job.members.get(n) for n in names) or len(by_id) != len(papers):
+    if len(by_id) != len(papers):
         return None
+    listed_again = any(fresh[n] != job.members.get(n) for n in names)
     mine = {t.topic.name: t for t in sub.topics}
 
     def recorded(topic_name: str) -> TopicDigest:
@@ -190,10 +198,11 @@ def _stage_topics(job: DayJob, staging: Staging, papers: Sequence[Paper], earlie
     topics = tuple(mine[t.name] if t.name in names else recorded(t.name) for t in config.topics)
     digest = Digest(day=job.day, topics=topics, categories=sub.categories, total=sub.total)
     pages = renderer.list_pages(dataclasses.replace(digest, topics=sub.topics, categories=()))
-    staging.add_tree(layout.archive_folder(job.day), pages)
-    if job.latest:
-        staging.add_tree("", pages)
-    if site is not None:
+    _stage_markdown(staging, renderer, digest, pages, latest=job.latest, readme=listed_again)
+    if site is not None and listed_again:
+        files, owned = site.day_files(digest, _days, latest=job.latest)
+        staging.add_tree(layout.in_site(""), files, owned=owned)
+    elif site is not None:
         slugs = {t.topic.slug for t in sub.topics}
         staging.add_tree(layout.in_site(""), site.topic_pages(digest, _days, slugs))
         if job.latest:  # the top topic pages, as the day's whole job renders them
@@ -204,6 +213,24 @@ def _stage_topics(job: DayJob, staging: Staging, papers: Sequence[Paper], earlie
         if rel not in staging.files:
             staging.remove(rel)
     return digest
+
+
+def _stage_markdown(
+    staging: Staging,
+    renderer: MarkdownRenderer,
+    digest: Digest,
+    pages: dict[str, bytes],
+    *,
+    latest: bool,
+    readme: bool,
+) -> None:
+    """The changed topics' Markdown ``pages`` in the day's archive folder (and at the top for the latest
+    day), with the day's READMEs when ``readme`` (the topics' counts changed)."""
+    for archived, folder in ((True, layout.archive_folder(digest.day)), (False, "")):
+        if not (archived or latest):
+            continue
+        extra = {layout.README: renderer.index_page(digest, days=_days, archived=archived)} if readme else {}
+        staging.add_tree(folder, {**pages, **extra})
 
 
 def parallel(jobs: Sequence[DayJob], workers: int) -> bool:

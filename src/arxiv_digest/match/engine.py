@@ -283,6 +283,12 @@ class Matcher:
                 out[name].append(paper)
         return out
 
+    def score(self, paper: Paper) -> int:
+        """How many rules select the paper plus how many distinct terms it hit: what :meth:`explain`
+        tells (its rules, its hits' distinct terms), counted without recording where (the weekly order)."""
+        hits = self._hits(paper)
+        return len(self._selected(hits)) + len(hits)
+
     def explain(self, paper: Paper) -> tuple[list[str], list[Hit]]:
         """The rules that select the paper, and every term hit with where it occurred."""
         record: Record = []
