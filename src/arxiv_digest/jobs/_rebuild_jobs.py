@@ -171,9 +171,9 @@ def _rebuild_day_now(job: DayJob) -> DayDone:
 def _stage_topics(job: DayJob, staging: Staging, papers: Sequence[Paper], earlier: object) -> Digest | None:
     """Stage the pages of the ``only`` topics; None (nothing staged) when the day must be published whole
     (an id stands twice in the snapshot). Should a changed topic list other papers than the manifest says,
-    the day's READMEs and every site page of the day are staged too (they count the topics' papers, and
-    the site names each paper's topics), but not its other Markdown pages: a category page, or another
-    topic's, shows no paper's topics."""
+    the day's READMEs, its site overview and search data and the site's list pages of the papers that
+    moved are staged too (they count the topics' papers; the site names each paper's topics), not its
+    other pages: a Markdown category page, or another topic's, shows no paper's topics."""
     assert _worker is not None and job.only is not None and job.members is not None
     config, renderer, _, site, _ = _worker
     names = set(job.only)
@@ -199,13 +199,15 @@ def _stage_topics(job: DayJob, staging: Staging, papers: Sequence[Paper], earlie
     digest = Digest(day=job.day, topics=topics, categories=sub.categories, total=sub.total)
     pages = renderer.list_pages(dataclasses.replace(digest, topics=sub.topics, categories=()))
     _stage_markdown(staging, renderer, digest, pages, latest=job.latest, readme=listed_again)
-    if site is not None and listed_again:
-        files, owned = site.day_files(digest, _days, latest=job.latest)
-        staging.add_tree(layout.in_site(""), files, owned=owned)
-    elif site is not None:
+    if site is not None:
         slugs = {t.topic.slug for t in sub.topics}
+        if listed_again:  # the day's overview and search data, and the list pages of the papers moved
+            moved = set().union(*(set(fresh[n][0]) ^ set(job.members.get(n, ((), ()))[0]) for n in names))
+            staging.add_tree(
+                layout.in_site(""), site.day_files(digest, _days, latest=job.latest, touching=moved)[0]
+            )
         staging.add_tree(layout.in_site(""), site.topic_pages(digest, _days, slugs))
-        if job.latest:  # the top topic pages, as the day's whole job renders them
+        if job.latest and not listed_again:  # the top topic pages, as the day's whole job renders them
             top = site.top_files(digest, _days)
             wanted = {f"topic/{slug}.html" for slug in slugs}
             staging.add_tree(layout.in_site(""), {k: v for k, v in top.items() if k in wanted})
