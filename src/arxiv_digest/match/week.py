@@ -49,10 +49,15 @@ def match_scores(matcher: Matcher) -> Scorer:
 
 
 def week_day(digest: Digest, matcher: Matcher | None) -> WeekDay:
-    """A day's :class:`WeekDay` from its digest (``matcher`` None: no match scores, a library ranks)."""
+    """A day's :class:`WeekDay` from its digest (``matcher`` None: no match scores, a library ranks).
+    The scores matching left in the digest are taken as they are; ``matcher`` scores the other papers
+    (a digest put together from parts, such as a rebuild's of one changed topic)."""
     listed = {t.topic.name: tuple(p.id for p in t.papers) for t in digest.topics}
     papers = {p.id: p for t in digest.topics for p in t.papers}
-    scores = {} if matcher is None else {i: float(matcher.score(p)) for i, p in papers.items()}
+    known = digest.scores
+    scores = (
+        {} if matcher is None else {i: float(known.get(i) or matcher.score(p)) for i, p in papers.items()}
+    )
     return WeekDay(digest.day, digest.day_counts, listed, scores)
 
 
