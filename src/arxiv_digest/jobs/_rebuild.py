@@ -9,7 +9,9 @@ into. Small histories run in one process.
 Only what changed is rendered (issue #15): the last finished rebuild's manifest (``_manifest``) says what
 each day's pages were made from, and ``_rebuild_plan`` renders a day whole, its changed topics' pages
 alone, or not at all; the pages that span days (archive, feeds, counts) always, the weekly pages when
-their days or the topics changed. The bytes are a full rebuild's; ``full=True`` (``--full``) is one.
+their days or the topics changed, from what the day jobs (or the manifest) kept of each day: listings
+and match scores, no day's digest built again. The bytes are a full rebuild's; ``full=True`` (``--full``)
+is one.
 """
 
 from __future__ import annotations

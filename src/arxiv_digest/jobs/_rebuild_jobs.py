@@ -29,7 +29,7 @@ from ..match import Matcher
 from ..match.digest import build_digest
 from ..match.topics import topic_matcher
 from ..match.week import week_day
-from ..models import DayCounts, Digest, Paper, TopicDigest
+from ..models import DayCounts, Digest, Paper
 from ..output import layout
 from ..output.files import Staging
 from ..render.markdown import MarkdownRenderer
@@ -79,7 +79,6 @@ class DayDone:
 
 _worker: tuple[Config, MarkdownRenderer, Matcher, SiteRenderer | None, Store | None] | None = None
 _days: tuple[dt.date, ...] = ()
-_matchers: dict[tuple[str, ...], tuple[Config, Matcher]] = {}
 
 
 def start_worker(config: Config, days: Sequence[dt.date], worker_folder: Path | None = None) -> None:
@@ -91,7 +90,6 @@ def start_worker(config: Config, days: Sequence[dt.date], worker_folder: Path | 
     scratch = worker_store(worker_folder) if worker_folder else None
     _worker = (config, MarkdownRenderer(config), topic_matcher(config), site, scratch)
     _days = tuple(days)
-    _matchers.clear()
 
 
 def rebuild_day(job: DayJob) -> DayDone:
@@ -175,29 +173,19 @@ def _stage_topics(job: DayJob, staging: Staging, papers: Sequence[Paper], earlie
     moved are staged too (they count the topics' papers; the site names each paper's topics), not its
     other pages: a Markdown category page, or another topic's, shows no paper's topics."""
     assert _worker is not None and job.only is not None and job.members is not None
-    config, renderer, _, site, _ = _worker
+    config, renderer, matcher, site, _ = _worker
     names = set(job.only)
-    key = tuple(sorted(names))
-    if key not in _matchers:
-        sub_config = dataclasses.replace(config, topics=tuple(t for t in config.topics if t.name in names))
-        _matchers[key] = (sub_config, topic_matcher(sub_config))
-    sub_config, sub_matcher = _matchers[key]
-    sub = build_digest(sub_config, job.day, papers, sub_matcher, earlier)  # type: ignore[arg-type]
-    fresh = members_of(sub)
-    by_id = {p.id: p for p in papers}
-    if len(by_id) != len(papers):
+    # The whole day's digest: matching costs the words of each paper, read once for every topic, so one
+    # topic's alone would cost about as much; and its scores are those the weekly pages need.
+    digest = build_digest(config, job.day, papers, matcher, earlier)  # type: ignore[arg-type]
+    fresh = members_of(digest)
+    if len({p.id for p in papers}) != len(papers):
         return None
+    if any(fresh[n] != job.members.get(n) for n in fresh if n not in names):
+        return None  # never so (an unchanged topic's inputs are the manifest's); then the whole day
     listed_again = any(fresh[n] != job.members.get(n) for n in names)
-    mine = {t.topic.name: t for t in sub.topics}
-
-    def recorded(topic_name: str) -> TopicDigest:
-        listed, seen = job.members[topic_name]  # type: ignore[index]
-        topic = next(t for t in config.topics if t.name == topic_name)
-        return TopicDigest(topic, tuple(by_id[i] for i in listed), tuple(by_id[i] for i in seen))
-
-    topics = tuple(mine[t.name] if t.name in names else recorded(t.name) for t in config.topics)
-    digest = Digest(day=job.day, topics=topics, categories=sub.categories, total=sub.total)
-    pages = renderer.list_pages(dataclasses.replace(digest, topics=sub.topics, categories=()))
+    sub = dataclasses.replace(digest, topics=tuple(t for t in digest.topics if t.topic.name in names))
+    pages = renderer.list_pages(dataclasses.replace(sub, categories=()))
     _stage_markdown(staging, renderer, digest, pages, latest=job.latest, readme=listed_again)
     if site is not None:
         slugs = {t.topic.slug for t in sub.topics}
