@@ -242,3 +242,75 @@ def test_workers_render_a_changed_topic_as_one_process(tmp_path: Path) -> None:
     _edit_config(out, BENCH, BENCH + "      - Agent*\n")
     _rebuild(out, jobs=2)
     _same_as_full(out, tmp_path)
+
+
+def test_a_topic_whose_papers_change_renders_the_readmes_and_the_site_not_the_category_pages(
+    published: Path, tmp_path: Path, jobs: list[_rebuild_jobs.DayJob]
+) -> None:
+    before = _inodes(published)
+    _edit_config(published, BENCH, BENCH + "      - Agent*\n      - Model*\n")  # more papers listed
+    _rebuild(published)
+    assert len(jobs) == 8 and all(job.only == ("Benchmark",) for job in jobs)
+    _same_as_full(published, tmp_path)
+    after = _inodes(published)
+    changed = {rel for rel in after if before.get(rel) != after[rel]}
+    assert any(rel.startswith("archive/") and rel.endswith("/README.md") for rel in changed)
+    assert any(rel.startswith("site/day/") and "/category/" in rel for rel in changed)  # topic badges
+    # A category page and another topic's page in Markdown show no paper's topics: left as they were.
+    assert not any(rel.endswith(".md") and "/category/" in rel for rel in changed)
+    assert not any(rel.endswith("/hot_topic/LLM.md") for rel in changed)
+
+
+def test_the_weekly_pages_read_no_day_again(
+    published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The weekly pass takes each day's listings and scores from the day pass (or the manifest), never
+    building a day's digest again; its pages are those of the daily path (`week_digest` from the store)."""
+    from arxiv_digest.jobs import _week
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a day's digest built again for the weekly pages")
+
+    weekly = sorted(published.glob("weekly/*.md"))
+    assert weekly
+    monkeypatch.setattr(_week, "day_digest", refused)
+    for page in weekly:
+        page.unlink()  # no day changed: the weeks alone are rendered, from the manifest
+    _rebuild(published)
+    _same_as_full(published, tmp_path)  # and a full rebuild: from its day jobs
+    full = tmp_path / "full"
+    monkeypatch.undo()
+    config = load_config(full / "config.yml")
+    days = sorted(dt.date.fromisoformat(p.stem) for p in (full / "data").glob("*.jsonl"))
+    from arxiv_digest.store import open_db
+
+    with open_db(full / ".arxiv-digest" / "digest.db") as store:  # the daily run's way: from the store
+        for page in weekly:
+            week = _week.week_digest(config, store, page.stem, TODAY, days)
+            assert _week.WeeklyRenderer(config).markdown_page(week) == page.read_bytes()
+
+
+def test_the_match_score_is_what_explain_tells() -> None:
+    from arxiv_digest.match.topics import topic_matcher
+    from arxiv_digest.store import snapshot
+
+    matcher = topic_matcher(load_config(SCAFFOLD))
+    papers = snapshot.loads(DEMO.read_bytes(), source=str(DEMO))
+    scored = 0
+    for paper in papers:
+        topics, hits = matcher.explain(paper)
+        assert matcher.score(paper) == len(topics) + len({h.term for h in hits})
+        scored += matcher.score(paper) > 0
+    assert scored > 20
+
+
+def test_rebuild_does_not_import_the_ranking_stage() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom arxiv_digest.cli._app import cli\ncli.get_command(None, 'rebuild')\n"
+        "print(sorted(m for m in ('sklearn', 'scipy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -14,7 +14,6 @@ import yaml
 from .. import __version__
 from ..config import load_config, parse_config
 from ..errors import UsageError
-from ..jobs.daily import run_daily
 from ..jobs.rebuild import rebuild
 from ..output import layout
 from ..output.files import make_folder, refuse_symlinks_within, write_files
@@ -55,6 +54,8 @@ def run(ctx: click.Context, config_path: Path, out_dir: Path, db_path: Path | No
       arxiv-digest run --config config.yml --out .
     """
     config = load_config(config_path)
+    from ..jobs.daily import run_daily  # here: `rebuild` and `init` need no fetching (httpx, the feeds)
+
     result = run_daily(config, out_dir, db_path, on_published=mark_published, force=force)
     if result.empty:
         day = f" ({result.day})" if result.day else ""

@@ -10,8 +10,8 @@ renders only what changed and publishes the bytes a full rebuild would.
 - per day: ``key``, a hash of the day's own inputs (its snapshot's SHA-256, those of the snapshots its
   papers-already-shown window reads, its neighbours, the number of days and the newest seven, whether it
   is the latest); its snapshot's file identity (inode, size, modification time) and hash; what it listed
-  (each topic's ids, for the pages that do not change with a topic); its counts; and every file its pages
-  are, with its identity;
+  (each topic's ids, for the pages that do not change with a topic); each listed paper's match score and
+  its counts (what the weekly pages need of it); and every file its pages are, with its identity;
 - per closed week: its pages' identities.
 
 Kept beside the database, not in the published folder: a file's identity means something on this disk
@@ -41,7 +41,7 @@ from ..models import Topic
 from ..output import layout
 from ..output.files import atomic_write
 
-VERSION = 1
+VERSION = 2
 MANIFEST = f"{layout.STATE_DIR}/manifest.json"
 _PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -159,6 +159,7 @@ class DayRecord:
     papers: int
     listed: int
     members: Members
+    scores: dict[str, float]  # each listed paper's match score (the weekly pages' order)
     files: dict[str, Stat]
 
     def to_json(self) -> dict[str, Any]:
@@ -171,6 +172,7 @@ class DayRecord:
             "papers": self.papers,
             "listed": self.listed,
             "members": {k: [list(a), list(b)] for k, (a, b) in self.members.items()},
+            "scores": self.scores,
             "files": {k: list(v) for k, v in self.files.items()},
         }
 
@@ -189,6 +191,7 @@ class DayRecord:
             members={
                 str(k): (tuple(map(str, v[0])), tuple(map(str, v[1]))) for k, v in raw["members"].items()
             },
+            scores={str(k): float(v) for k, v in raw["scores"].items()},
             files={str(k): (int(v[0]), int(v[1]), int(v[2])) for k, v in raw["files"].items()},
         )
 

@@ -17,7 +17,6 @@ from ..errors import StoreError, cannot_read
 from ..match import Matcher
 from ..match.digest import build_digest
 from ..models import DayCounts, Digest, ForYou, Paper, WeekDigest
-from ..notify import DeliveryReport
 from ..output import layout
 from ..output.files import Staging
 from ..output.layout import SITE
@@ -27,7 +26,8 @@ from ..store import Store, picks
 from ._seen import earlier_in_store
 from ._summaries import attach_cached
 
-if TYPE_CHECKING:  # ranking (scikit-learn) is imported only by a run that ranks
+if TYPE_CHECKING:  # ranking (scikit-learn) is imported only by a run that ranks; delivery (httpx) by `run`
+    from ..notify import DeliveryReport
     from ._for_you import Ranker
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,9 @@ into. Small histories run in one process.
 Only what changed is rendered (issue #15): the last finished rebuild's manifest (``_manifest``) says what
 each day's pages were made from, and ``_rebuild_plan`` renders a day whole, its changed topics' pages
 alone, or not at all; the pages that span days (archive, feeds, counts) always, the weekly pages when
-their days or the topics changed. The bytes are a full rebuild's; ``full=True`` (``--full``) is one.
+their days or the topics changed, from what the day jobs (or the manifest) kept of each day: listings
+and match scores, no day's digest built again. The bytes are a full rebuild's; ``full=True`` (``--full``)
+is one.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..match.topics import topic_matcher
+from ..match.week import WeekDay
 from ..models import DayCounts, arxiv_today, iso_week
 from ..output import layout
 from ..output.files import Staging, make_folder, refuse_symlinks
@@ -43,7 +47,6 @@ from ..store import snapshot as snapshots
 from ..store.counts import COUNTS_NAME
 from . import _manifest as manifests
 from . import _reads as reads
-from ._for_you import Ranker, ranker_for
 from ._publish import (
     RunResult,
     day_digest,
@@ -56,6 +59,9 @@ from ._rebuild_jobs import PARALLEL_MIN_DAYS, DayDone, DayJob, gc_paused, parall
 from ._rebuild_plan import Plan, job_extras, plan, record, recordable
 from ._seen import SnapshotIndex
 from ._week import is_closed, publish_weeks
+
+if TYPE_CHECKING:  # ranking (scikit-learn) is imported only by a rebuild that ranks
+    from ._for_you import Ranker
 
 __all__ = ["PARALLEL_MIN_DAYS", "default_jobs", "rebuild"]
 
@@ -181,13 +187,17 @@ def _rebuild_days(
     if build is not None:  # the workers have exited: their files are complete
         build.gather()
         store = build.store
-    ranker = ranker_for(config, out_dir, store) if ranking else None
+    ranker = None
     if ranking:
+        from ._for_you import ranker_for
+
+        ranker = ranker_for(config, out_dir, store)
         written += _stage_for_you(config, out_dir, store, days, ranker)
     counts, sizes = _day_counts(chosen, done, days)
     counts_file = reads.counts_file(config, list(zip(counts, sizes, strict=True)))
+    fed = _week_days(chosen, done, counts)
     spanning_written, spanning_deleted, weeks = _stage_spanning(
-        config, out_dir, store, days, counts, counts_file, today, ranker, chosen
+        config, out_dir, store, days, (counts, counts_file, fed), today, ranker, chosen
     )
     if recordable(config):
         manifests.save(out_dir, record(chosen, files, index, done, todo, weeks))
@@ -209,6 +219,23 @@ def _day_counts(
             counts.append(DayCounts(day, *rec.counts))
             sizes.append(rec.size)
     return counts, sizes
+
+
+def _week_days(
+    chosen: Plan, done: dict[dt.date, DayDone], counts: Sequence[DayCounts]
+) -> dict[dt.date, WeekDay]:
+    """What the weekly pages need of each day (issue #15), from its job or, for a day not rendered, the
+    manifest: the weekly pass reads no day's papers again, only those its pages show."""
+    out = {}
+    for c in counts:
+        if c.day in done:
+            members, scores = done[c.day].members, done[c.day].scores
+        else:
+            assert chosen.old is not None
+            rec = chosen.old.days[c.day]
+            members, scores = rec.members, rec.scores
+        out[c.day] = WeekDay(c.day, c, {name: listed for name, (listed, _) in members.items()}, scores)
+    return out
 
 
 def _result(
@@ -248,22 +275,22 @@ def _stage_spanning(
     out_dir: Path,
     store: Store,
     days: tuple[dt.date, ...],
-    counts: Sequence[DayCounts],
-    counts_file: bytes,
+    per_day: tuple[Sequence[DayCounts], bytes, dict[dt.date, WeekDay]],
     today: dt.date,
     ranker: Ranker | None,
     chosen: Plan,
 ) -> tuple[int, int, dict[str, dict[str, manifests.Stat]]]:
     """Write the pages that span days (the archive index, the site's archive and feeds), or remove the
     site when it is turned off; how many files were written and deleted, and the weekly pages' identities
-    for the manifest."""
+    for the manifest. ``per_day``: every day's counts, data/counts.json, what the weekly pages need."""
+    counts, counts_file, fed = per_day
     # Every closed week's page (issue #10), as the daily runs wrote them when each week closed: those whose
     # days or topics changed since the manifest (a week lists its days' papers of every topic).
     weeks = sorted({iso_week(d) for d in days if is_closed(days, iso_week(d), today)})
     pages = {w: _week_files(config, w) for w in weeks}
     rendered = {iso_week(d) for d in days if chosen.renders(d)}
     wanted = [w for w in weeks if w in rendered or _week_changed(chosen, w, pages[w], out_dir)]
-    _, week_written = publish_weeks(config, out_dir, store, wanted, today, days, ranker)
+    _, week_written = publish_weeks(config, out_dir, store, wanted, today, days, ranker, fed)
     staging = Staging(out_dir)
     staging.add(layout.in_data(COUNTS_NAME), counts_file)
     staging.add(layout.ARCHIVE_INDEX, MarkdownRenderer(config).archive_index(counts))

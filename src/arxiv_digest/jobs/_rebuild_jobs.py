@@ -2,8 +2,10 @@
 
 A job publishes the whole day, or (issue #15, ``only``) the pages of the topics whose settings changed
 alone, when nothing else of the day did: the other topics' listings are the manifest's (``members``), and
-should a changed topic list other papers than before, the job publishes the whole day after all. Every
-job tells which files it wrote, with their identity, for the next manifest.
+should a changed topic list other papers than before, the job also publishes the day's READMEs and its
+site pages (which name each paper's topics), not its category pages nor the other topics' Markdown pages.
+Every job tells which files it wrote, with their identity, for the next manifest, and what the weekly
+pages need of its day (each listed paper's match score: the weekly pass reads no day's papers again).
 
 The history's days are handed to each worker once, when it starts, not with every job: a job is then the
 size of its day, not of the history (they were pickled with every job: O(days²), 146 MiB at 3,430 days).
@@ -26,7 +28,8 @@ from ..errors import StoreError, cannot_read
 from ..match import Matcher
 from ..match.digest import build_digest
 from ..match.topics import topic_matcher
-from ..models import DayCounts, Digest, Paper, TopicDigest
+from ..match.week import week_day
+from ..models import DayCounts, Digest, Paper
 from ..output import layout
 from ..output.files import Staging
 from ..render.markdown import MarkdownRenderer
@@ -69,13 +72,13 @@ class DayDone:
     counts: DayCounts  # for the archive pages
     size: int  # of the snapshot, for data/counts.json
     members: Members  # each topic's listed and seen ids
+    scores: dict[str, float]  # each listed paper's match score: what the weekly pages rank by (issue #15)
     files: dict[str, Stat]  # the pages the job wrote (or found as they were), with their identity
     partial: bool = False  # only the ``only`` topics' pages were rendered
 
 
 _worker: tuple[Config, MarkdownRenderer, Matcher, SiteRenderer | None, Store | None] | None = None
 _days: tuple[dt.date, ...] = ()
-_matchers: dict[tuple[str, ...], tuple[Config, Matcher]] = {}
 
 
 def start_worker(config: Config, days: Sequence[dt.date], worker_folder: Path | None = None) -> None:
@@ -87,7 +90,6 @@ def start_worker(config: Config, days: Sequence[dt.date], worker_folder: Path | 
     scratch = worker_store(worker_folder) if worker_folder else None
     _worker = (config, MarkdownRenderer(config), topic_matcher(config), site, scratch)
     _days = tuple(days)
-    _matchers.clear()
 
 
 def rebuild_day(job: DayJob) -> DayDone:
@@ -158,45 +160,42 @@ def _rebuild_day_now(job: DayJob) -> DayDone:
         counts=digest.day_counts,
         size=len(content),
         members=members_of(digest),
+        scores=dict(week_day(digest, matcher).scores),
         files=files,
         partial=partial,
     )
 
 
 def _stage_topics(job: DayJob, staging: Staging, papers: Sequence[Paper], earlier: object) -> Digest | None:
-    """Stage the pages of the ``only`` topics; None (nothing staged) when the day must be published whole:
-    a changed topic lists other papers than the manifest says (the day's README counts them, and the
-    site's pages of those papers name their topics), or an id stands twice in the snapshot."""
+    """Stage the pages of the ``only`` topics; None (nothing staged) when the day must be published whole
+    (an id stands twice in the snapshot). Should a changed topic list other papers than the manifest says,
+    the day's READMEs, its site overview and search data and the site's list pages of the papers that
+    moved are staged too (they count the topics' papers; the site names each paper's topics), not its
+    other pages: a Markdown category page, or another topic's, shows no paper's topics."""
     assert _worker is not None and job.only is not None and job.members is not None
-    config, renderer, _, site, _ = _worker
+    config, renderer, matcher, site, _ = _worker
     names = set(job.only)
-    key = tuple(sorted(names))
-    if key not in _matchers:
-        sub_config = dataclasses.replace(config, topics=tuple(t for t in config.topics if t.name in names))
-        _matchers[key] = (sub_config, topic_matcher(sub_config))
-    sub_config, sub_matcher = _matchers[key]
-    sub = build_digest(sub_config, job.day, papers, sub_matcher, earlier)  # type: ignore[arg-type]
-    fresh = members_of(sub)
-    by_id = {p.id: p for p in papers}
-    if any(fresh[n] != job.members.get(n) for n in names) or len(by_id) != len(papers):
+    # The whole day's digest: matching costs the words of each paper, read once for every topic, so one
+    # topic's alone would cost about as much; and its scores are those the weekly pages need.
+    digest = build_digest(config, job.day, papers, matcher, earlier)  # type: ignore[arg-type]
+    fresh = members_of(digest)
+    if len({p.id for p in papers}) != len(papers):
         return None
-    mine = {t.topic.name: t for t in sub.topics}
-
-    def recorded(topic_name: str) -> TopicDigest:
-        listed, seen = job.members[topic_name]  # type: ignore[index]
-        topic = next(t for t in config.topics if t.name == topic_name)
-        return TopicDigest(topic, tuple(by_id[i] for i in listed), tuple(by_id[i] for i in seen))
-
-    topics = tuple(mine[t.name] if t.name in names else recorded(t.name) for t in config.topics)
-    digest = Digest(day=job.day, topics=topics, categories=sub.categories, total=sub.total)
-    pages = renderer.list_pages(dataclasses.replace(digest, topics=sub.topics, categories=()))
-    staging.add_tree(layout.archive_folder(job.day), pages)
-    if job.latest:
-        staging.add_tree("", pages)
+    if any(fresh[n] != job.members.get(n) for n in fresh if n not in names):
+        return None  # never so (an unchanged topic's inputs are the manifest's); then the whole day
+    listed_again = any(fresh[n] != job.members.get(n) for n in names)
+    sub = dataclasses.replace(digest, topics=tuple(t for t in digest.topics if t.topic.name in names))
+    pages = renderer.list_pages(dataclasses.replace(sub, categories=()))
+    _stage_markdown(staging, renderer, digest, pages, latest=job.latest, readme=listed_again)
     if site is not None:
         slugs = {t.topic.slug for t in sub.topics}
+        if listed_again:  # the day's overview and search data, and the list pages of the papers moved
+            moved = set().union(*(set(fresh[n][0]) ^ set(job.members.get(n, ((), ()))[0]) for n in names))
+            staging.add_tree(
+                layout.in_site(""), site.day_files(digest, _days, latest=job.latest, touching=moved)[0]
+            )
         staging.add_tree(layout.in_site(""), site.topic_pages(digest, _days, slugs))
-        if job.latest:  # the top topic pages, as the day's whole job renders them
+        if job.latest and not listed_again:  # the top topic pages, as the day's whole job renders them
             top = site.top_files(digest, _days)
             wanted = {f"topic/{slug}.html" for slug in slugs}
             staging.add_tree(layout.in_site(""), {k: v for k, v in top.items() if k in wanted})
@@ -204,6 +203,24 @@ def _stage_topics(job: DayJob, staging: Staging, papers: Sequence[Paper], earlie
         if rel not in staging.files:
             staging.remove(rel)
     return digest
+
+
+def _stage_markdown(
+    staging: Staging,
+    renderer: MarkdownRenderer,
+    digest: Digest,
+    pages: dict[str, bytes],
+    *,
+    latest: bool,
+    readme: bool,
+) -> None:
+    """The changed topics' Markdown ``pages`` in the day's archive folder (and at the top for the latest
+    day), with the day's READMEs when ``readme`` (the topics' counts changed)."""
+    for archived, folder in ((True, layout.archive_folder(digest.day)), (False, "")):
+        if not (archived or latest):
+            continue
+        extra = {layout.README: renderer.index_page(digest, days=_days, archived=archived)} if readme else {}
+        staging.add_tree(folder, {**pages, **extra})
 
 
 def parallel(jobs: Sequence[DayJob], workers: int) -> bool:

@@ -209,6 +209,7 @@ def record(
             d.papers,
             d.listed,
             d.members,
+            d.scores,
             {**kept, **d.files},
         )
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,7 @@ from ..config import Config
 from ..match import Matcher
 from ..match.seen import window_start
 from ..match.topics import topic_matcher
-from ..match.week import Scorer, build_week
+from ..match.week import Scorer, WeekDay, build_week, rank_week
 from ..models import WeekDigest, iso_week, week_start
 from ..output import layout
 from ..output.files import Staging
@@ -79,19 +79,19 @@ def week_digest(
     days: Sequence[dt.date],
     matcher: Matcher | None = None,
     ranker: Ranker | None = None,
+    fed: Mapping[dt.date, WeekDay] | None = None,
 ) -> WeekDigest:
     """The week's digest from its days (in the store), each with the rules its own pages follow; best
-    first by ``ranker``'s score (the reader's library), else by matches."""
+    first by ``ranker``'s score (the reader's library), else by matches. ``fed``: what a rebuild's day
+    pass kept of each day (issue #15); then the store is asked only for the papers the page shows."""
+    complete = is_closed(days, week, today)
+    scorer = library_scorer(ranker)
+    if fed is not None:
+        mine = [fed[day] for day in days_of_week(days, week)]
+        return rank_week(config, week, mine, store.announcements_of, complete=complete, scorer=scorer)
     matcher = matcher or topic_matcher(config)
     digests = [day_digest(config, store, day, matcher) for day in days_of_week(days, week)]
-    return build_week(
-        config,
-        week,
-        digests,
-        matcher,
-        complete=is_closed(days, week, today),
-        scorer=library_scorer(ranker),
-    )
+    return build_week(config, week, digests, matcher, complete=complete, scorer=scorer)
 
 
 def stage_week(staging: Staging, renderer: WeeklyRenderer, week: WeekDigest) -> None:
@@ -109,16 +109,20 @@ def publish_weeks(
     today: dt.date,
     days: Sequence[dt.date],
     ranker: Ranker | None = None,
+    fed: Mapping[dt.date, WeekDay] | None = None,
 ) -> tuple[list[WeekDigest], int]:
     """Write the pages of ``weeks`` (the same bytes are not rewritten); their digests, the files written.
     ``days``: every day of the history; the store must hold the weeks' days and their rules' windows
-    (:func:`days_read`). ``ranker``: the run's, with a library (#9's score orders the weeks' papers)."""
+    (:func:`days_read`). ``ranker``: the run's, with a library (#9's score orders the weeks' papers).
+    ``fed``: each day's listings and scores, as a rebuild's day pass found them (:func:`week_digest`)."""
+    if not weeks:
+        return [], 0
     renderer = WeeklyRenderer(config)
-    matcher = topic_matcher(config)
+    matcher = topic_matcher(config) if fed is None else None
     staging = Staging(out_dir)
     data = out_dir / layout.DATA
     digests = [
-        attach_cached_week(config, week_digest(config, store, week, today, days, matcher, ranker), data)
+        attach_cached_week(config, week_digest(config, store, week, today, days, matcher, ranker, fed), data)
         for week in weeks
     ]
     for week in digests:

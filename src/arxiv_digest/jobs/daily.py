@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -42,7 +42,6 @@ from ..store.counts import COUNTS_NAME
 from ..wording import counted
 from . import _reads as reads
 from ._delivery import deliver, deliver_week
-from ._for_you import Ranker, ranker_for
 from ._publish import (
     RunResult,
     day_digest,
@@ -56,6 +55,9 @@ from ._publish import (
 from ._seen import earlier_in_store
 from ._summaries import summarise_digest
 from ._week import days_read, publish_weeks, weeks_after_day
+
+if TYPE_CHECKING:  # ranking (scikit-learn, ~2 s to import) is imported only by a run that ranks
+    from ._for_you import Ranker
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +178,7 @@ def run_daily(
                 check_plausible(announcement, store)
                 check_not_shrunk(announcement, store, force=force)
                 papers = list(announcement.papers)
-                ranker = ranker_for(config, out_dir, store, library, client=client)
+                ranker = _ranker(config, out_dir, store, library, client)
                 result = _publish_day(
                     config,
                     out_dir,
@@ -379,3 +381,14 @@ def _following(config: Config, days: list[dt.date], day: dt.date) -> list[dt.dat
     ordered = sorted(days)
     i = ordered.index(day)
     return [d for d in ordered[i + 1 :] if (d - day).days <= config.seen_days] or ordered[i + 1 : i + 2]
+
+
+def _ranker(
+    config: Config, out_dir: Path, store: Store, library: Library | None, client: PoliteClient | None
+) -> Ranker | None:
+    """The run's ranker (``_for_you.ranker_for``); the ranking stage is imported only with a library."""
+    if config.rank.top == 0 or (library is None and config.library is None):
+        return None
+    from ._for_you import ranker_for
+
+    return ranker_for(config, out_dir, store, library, client=client)

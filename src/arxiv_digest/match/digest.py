@@ -99,8 +99,12 @@ def build_digest(
     matcher = matcher or topic_matcher(config)
     selected: dict[str, list[Paper]] = {t.name: [] for t in config.topics}
     topics_by_name = {t.name: t for t in config.topics}
+    scores: dict[str, int] = {}
     for paper in relevant:
-        for name in matcher.match(paper):
+        names, score = matcher.match_scored(paper)
+        if names:
+            scores[paper.id] = score
+        for name in names:
             if paper.announce_type in topics_by_name[name].include:
                 selected[name].append(paper)
     seen: dict[str, list[Paper]] = {t.name: [] for t in config.topics}
@@ -114,6 +118,5 @@ def build_digest(
         )
         for t in config.topics
     )
-    return Digest(
-        day=day, topics=topics, categories=tuple(categories), total=sum(len(c.listings) for c in categories)
-    )
+    total = sum(len(c.listings) for c in categories)
+    return Digest(day=day, topics=topics, categories=tuple(categories), total=total, scores=scores)

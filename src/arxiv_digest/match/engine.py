@@ -276,6 +276,17 @@ class Matcher:
     def match(self, paper: Paper) -> list[str]:
         return self._selected(self._hits(paper))
 
+    def score(self, paper: Paper) -> int:
+        """How many rules select the paper plus how many distinct terms it hit: what :meth:`explain`
+        tells (its rules, its hits' distinct terms), counted without recording where (the weekly order)."""
+        return self.match_scored(paper)[1]
+
+    def match_scored(self, paper: Paper) -> tuple[list[str], int]:
+        """:meth:`match` and :meth:`score` from one matching."""
+        hits = self._hits(paper)
+        selected = self._selected(hits)
+        return selected, len(selected) + len(hits)
+
     def explain(self, paper: Paper) -> tuple[list[str], list[Hit]]:
         """The rules that select the paper, and every term hit with where it occurred."""
         record: Record = []

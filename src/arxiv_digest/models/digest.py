@@ -75,6 +75,9 @@ class Digest:
     #: Machine-written summaries (issue #11) by (arXiv id, version): untrusted text, escaped by each
     #: renderer; empty when ``summaries:`` is off. Attached by the job, never by matching.
     summaries: Mapping[tuple[str, int], str] = field(default_factory=dict, compare=False)
+    #: Each matched paper's match score (``Matcher.score``, by id), a by-product of matching: the weekly
+    #: pages' order (issue #15). Empty for a digest not built by the whole config's matcher.
+    scores: Mapping[str, int] = field(default_factory=dict, compare=False)
 
     def summary_of(self, paper: Paper) -> str | None:
         """The summary to show above the paper's abstract, if it has one."""

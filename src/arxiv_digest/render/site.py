@@ -25,7 +25,7 @@ clock or depends on which process renders a day.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any
 
@@ -52,6 +52,7 @@ from .site_filters import categories_of, filter_topics, search_data, venue_names
 
 OWNED = layout.SITE_LIST_FOLDERS  # the site layout (and what `site: false` removes) is in output/
 _KIND_LABELS = {"new": "New", "cross": "Cross-list", "updated": "Updated"}
+Keep = Callable[[str | None, Sequence[Paper]], bool]  # which list pages to render: (slug or None, papers)
 
 
 def asset(name: str) -> bytes:
@@ -147,10 +148,11 @@ class SiteRenderer:
 
     # -- one day ----------------------------------------------------------------------------------------
     def day_files(
-        self, digest: Digest, days: Sequence[dt.date], *, latest: bool
+        self, digest: Digest, days: Sequence[dt.date], *, latest: bool, touching: set[str] | None = None
     ) -> tuple[dict[str, bytes], tuple[str, ...]]:
         """Every file of one day, by path under ``site/``, and the folders whose other pages are stale.
-        With ``latest``, the top-level pages too (index, topic/, category/)."""
+        With ``latest``, the top-level pages too (index, topic/, category/). ``touching`` (ids; issue #15):
+        of the day's list pages only those listing one of these papers, and no folder is stale."""
         render = _DayRender(self, digest)
         ordered = sorted(set(days) | {digest.day})
         i = ordered.index(digest.day)
@@ -173,14 +175,15 @@ class SiteRenderer:
             files[layout.site_for_you_page(digest.day)] = self._for_you(
                 render, root="../../", day_page=f"../{d}.html"
             )
+        keep = None if touching is None else lambda _, ps: not touching.isdisjoint(p.id for p in ps)
         for name, page in self._list_pages(
-            render, root="../../../", nav=self._day_nav(d, before, after)
+            render, root="../../../", nav=self._day_nav(d, before, after), keep=keep
         ).items():
             files[f"day/{d}/{name}"] = page
-        owned = tuple(f"day/{d}/{o}" for o in OWNED)
+        owned = tuple(f"day/{d}/{o}" for o in OWNED) if touching is None else ()
         if latest:
             files.update(self.top_files(digest, ordered, render=render))
-            owned += OWNED
+            owned += OWNED if touching is None else ()
         return files, owned
 
     def top_files(
@@ -229,7 +232,8 @@ class SiteRenderer:
         before, after = ordered[i - 1] if i > 0 else None, ordered[i + 1] if i + 1 < len(ordered) else None
         d = digest.day.isoformat()
         nav = self._day_nav(d, before, after)
-        pages = self._list_pages(_DayRender(self, digest), root="../../../", nav=nav, only=only)
+        render = _DayRender(self, digest)
+        pages = self._list_pages(render, root="../../../", nav=nav, keep=lambda slug, _: slug in only)
         return {f"day/{d}/{name}": page for name, page in pages.items()}
 
     def _for_you(self, render: _DayRender, *, root: str, day_page: str, feed: str | None = None) -> bytes:
@@ -315,16 +319,16 @@ class SiteRenderer:
         )
 
     def _list_pages(
-        self, render: _DayRender, *, root: str, nav: Any, feeds: bool = False, only: set[str] | None = None
+        self, render: _DayRender, *, root: str, nav: Any, feeds: bool = False, keep: Keep | None = None
     ) -> dict[str, bytes]:
-        """The day's topic and category pages; with ``only`` (slugs), those topics' pages alone."""
+        """The day's topic and category pages; with ``keep``, those it keeps (issue #15: a rebuild's)."""
         digest = render.digest
         day = digest.day.isoformat()
         names = {t.topic.slug: t.topic.name for t in digest.topics}
         pages: dict[str, bytes] = {}
         for t in digest.topics:
             slug = t.topic.slug
-            if only is not None and slug not in only:
+            if keep is not None and not keep(slug, t.papers):
                 continue
             pages[f"topic/{slug}.html"] = self._render(
                 "topic.html.j2",
@@ -340,8 +344,10 @@ class SiteRenderer:
                 filter_categories=categories_of(t.papers),
                 filter_venues=venue_names(t.papers),
             )
-        for c in digest.categories if only is None else ():
+        for c in digest.categories:
             papers = [item.paper for item in c.listings]
+            if keep is not None and not keep(None, papers):
+                continue
             counts = c.counts
             pages[f"category/{c.spec.slug}.html"] = self._render(
                 "category.html.j2",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..errors import DatabaseCorruptError, StoreError
@@ -110,6 +110,24 @@ class DaysMixin(StoreBase):
             )
             out.extend((stored_day(row[0]), paper_of(row)) for row in rows)
         return sorted(out, key=lambda item: (item[0], item[1].id))
+
+    def announcements_of(self, wanted: Collection[tuple[str, dt.date]]) -> dict[tuple[str, dt.date], Paper]:
+        """The papers of these announcements, (id, day) each, by the primary key (the few papers a weekly
+        page shows, issue #15); one missing from the database is missing from the answer."""
+        by_day: dict[dt.date, list[str]] = {}
+        for arxiv_id, day in wanted:
+            by_day.setdefault(day, []).append(arxiv_id)
+        out: dict[tuple[str, dt.date], Paper] = {}
+        for day, ids in sorted(by_day.items()):
+            for i in range(0, len(ids), _IDS_PER_QUERY):
+                chunk = sorted(set(ids[i : i + _IDS_PER_QUERY]))
+                marks = ", ".join("?" * len(chunk))
+                rows = self.conn.execute(
+                    f"SELECT {COLUMNS} FROM announcements WHERE day = ? AND id IN ({marks})",
+                    (day.isoformat(), *chunk),
+                )
+                out.update(((paper.id, day), paper) for paper in map(paper_of, rows))
+        return out
 
     def latest_announcement(self, arxiv_id: str) -> Paper | None:
         """The paper as its latest stored announcement has it (None: never announced here)."""
