@@ -79,6 +79,12 @@ def complete_comments(
         else:
             wanted.append(paper)
     requests, warning = _ask(client, settings.api_url, wanted, found)
+    log.info(
+        "comments: %s from data/, %s asked of arXiv's API in %s",
+        counted(len(papers) - len(wanted), "paper"),
+        counted(len(wanted), "paper"),
+        counted(requests, "request"),
+    )
     completed = tuple(_completed(p, found.get(p.id)) for p in papers)
     return Completion(completed, (warning,) if warning else (), requests)
 
