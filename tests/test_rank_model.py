@@ -82,7 +82,7 @@ def test_a_small_library_ranks_by_similarity_and_says_so(corpus, size: int) -> N
     saved = DAY[17]
     library = [item(saved), *(item(p) for p in HISTORY[: size - 1])]
     model = fit_model(corpus, library)
-    assert model.similarity_only
+    assert model.coef is None  # no classifier
     assert model.note.startswith(f"similarity only: the library has {size} paper")
     ranked = model.rank(DAY)
     assert len(ranked) == len(DAY)
@@ -92,7 +92,7 @@ def test_a_small_library_ranks_by_similarity_and_says_so(corpus, size: int) -> N
 
 def test_a_larger_library_uses_the_classifier(corpus) -> None:  # type: ignore[no-untyped-def]
     model = fit_model(corpus, _library("video"))
-    assert not model.similarity_only and model.note == ""
+    assert model.coef is not None and model.note == ""
 
 
 def test_a_dislike_pushes_its_neighbours_down(corpus) -> None:  # type: ignore[no-untyped-def]

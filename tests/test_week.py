@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from lxml import html as lxml_html
 
 from arxiv_digest.config import load_config, parse_config
 from arxiv_digest.errors import ConfigError
@@ -264,3 +265,60 @@ def test_the_new_keys_default_and_read() -> None:
     config = parse_config(text + "\nseen_days: 0\nweekly:\n  top: 4\ninclude: [new, replace]\n")
     assert config.seen_days == 0 and config.weekly.top == 4
     assert all(t.include_given for t in config.topics)
+
+
+#: A machine-written summary (issue #11) that would be markup if it were not escaped.
+HOSTILE_SUMMARY = "It <img src=x onerror=alert(1)> *claims* ]]> & [wins](javascript:alert(1))."
+
+
+def test_the_week_shows_the_cached_summaries_marked_machine_written_and_escaped(
+    history: Path, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "summaries"
+    shutil.copytree(history, copy)
+    monkeypatch.setenv("TEST_WEEK_SUMMARIES_KEY", "sk-test-never-called")
+    add_config(
+        copy,
+        # Never called: the weekly pages read the cache only (127.0.0.1:9 would refuse).
+        "summaries:\n  endpoint: http://127.0.0.1:9/v1\n  model: gpt-4o-mini\n"
+        '  key: "${TEST_WEEK_SUMMARIES_KEY}"\n  language: English\n',
+    )
+    record = {"id": HOSTILE_ID, "version": 1, "language": "en", "prompt": 1, "model": "gpt-4o-mini",
+              "tokens": 40, "summary": HOSTILE_SUMMARY}  # fmt: skip
+    (copy / "data" / "summaries").mkdir()
+    (copy / "data" / "summaries" / "2025-06.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    with HookReceiver() as hooks:
+        add_config(
+            copy, f'notify:\n  webhooks:\n    - {{url: "{hooks.url("/week")}", format: json, every: week}}\n'
+        )
+        result = cli("week", "--config", copy / "config.yml", "--out", copy, "--week", WEEK)
+        assert result.exit_code == 0, result.err
+    # The weekly message carries it too, marked (the JSON webhook: as data, escaped by the consumer).
+    body = json.loads(hooks.requests[0].body)
+    summarised = [p for t in body["topics"] for p in t["papers"] if "summary" in p]
+    assert [(p["id"], p["summary"], p["summary_machine_written"]) for p in summarised] == [
+        (HOSTILE_ID, HOSTILE_SUMMARY, True)
+    ]
+    page = week_page(copy)
+    assert HOSTILE_ID in sections(page)["LLM"]
+    # Markdown, as GitHub renders it: one summary, above the paper's abstract, marked, as text.
+    html = gfm.render(page)
+    assert html.count("machine-written") == 1
+    entry = html.split(HOSTILE_ID, 1)[1]
+    summary_at, abstract_at = entry.index("<b>Summary</b> (machine-written): "), entry.index("Abstract")
+    assert summary_at < abstract_at
+    assert "<img" not in html and "<em>claims" not in html and 'href="javascript' not in html
+    (quote,) = lxml_html.fromstring(html).iter("blockquote")
+    assert [e.tag for e in quote.iterdescendants()] == ["b"]  # the marking is ours, the rest is text
+    assert quote.text_content() == f"🤖 Summary (machine-written): {HOSTILE_SUMMARY}"
+    # The site: the same summary, marked, escaped, in the paper's element only.
+    site = (copy / "site" / "weekly" / f"{WEEK}.html").read_text(encoding="utf-8")
+    assert site.count('<p class="summary">') == 1
+    element = site.split(f'data-arxiv-id="{HOSTILE_ID}"', 1)[1].split("</article>", 1)[0]
+    assert (
+        '<span class="machine">🤖 Summary (machine-written):</span> '
+        "It &lt;img src=x onerror=alert(1)&gt; *claims* ]]&gt; &amp; [wins](javascript:alert(1)).</p>"
+    ) in element
+    assert "<img src=x" not in site
+    # Without `summaries:` the same cache shows nothing: the pages are the history's.
+    assert "machine-written" not in week_page(history)

@@ -214,3 +214,49 @@ def test_a_library_edited_while_it_is_paged_is_read_again(run: Run, zotero: Fake
     lib = run()
     assert len(zotero.requests) == 4  # two pages, the second from a newer version: both again
     assert len(lib.items) == 151 and lib.items[0].title == "Edited mid-read"
+
+
+class _IgnoresStart(FakeZotero):
+    """A broken server (or a proxy in front of Zotero) that answers every page with the first one, and
+    always links a next page: paging that never advances."""
+
+    def _answer(
+        self, path: str, query: dict[str, str], headers: dict[str, str], base: dict[str, str]
+    ) -> tuple[int, bytes, dict[str, str]]:
+        status, body, out = super()._answer(path, query | {"start": "0"}, headers, base)
+        if status == 200:
+            out["Total-Results"] = "1000000000"
+            out["Link"] = '<https://api.zotero.org/users/1234567/items/top?start=100>; rel="next"'
+        return status, body, out
+
+
+def test_paging_that_never_advances_ends_at_the_second_page_naming_the_address(
+    tmp_path: Path, store: Store
+) -> None:
+    with _IgnoresStart(1234567, key=KEY) as endless:
+        for n in range(120):
+            endless.add(f"Paper {n}")
+        lib = Run(tmp_path, endless, store)()
+        assert len(endless.requests) == 2  # the second page repeats the first: stop there
+    assert lib.items == ()
+    (warning,) = lib.warnings
+    assert (
+        "sent the same items again (start=100); stopping there" in warning
+        and "/users/1234567/items/top" in warning
+    )
+    assert KEY not in warning
+
+
+@pytest.mark.parametrize(
+    "body", [b"<html>proxy error</html>", b'{"items": []}', b"[" * 100_000, b'[1, "two", {"key": 3}]']
+)
+def test_a_page_that_is_not_a_list_of_items_falls_back_to_the_copy(
+    run: Run, zotero: FakeZotero, body: bytes
+) -> None:
+    zotero.add("Kept")
+    first = run()
+    zotero.add("Newer")  # the library changed: it is read again, and the answer is garbage
+    zotero.queue(Reply(200, body, {"Last-Modified-Version": "99", "Content-Type": "application/json"}))
+    lib = run()
+    assert lib.items == first.items
+    assert any("using the copy in data/" in w for w in lib.warnings)

@@ -56,6 +56,7 @@ def week_composer(config: Config, week: WeekDigest) -> Compose:
             max_authors=config.max_authors,
             site_url=config.site_url if config.site else None,
             week=week.week,
+            summaries=week.summaries,  # the week page's (issue #11), from the cache
         )
 
     return _composer(config, selection)

@@ -6,27 +6,31 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import Config
+from ..errors import StoreError, cannot_read
 from ..match import Matcher
 from ..match.digest import build_digest
-from ..models import DayCounts, Digest, Paper, WeekDigest
+from ..models import DayCounts, Digest, ForYou, Paper, WeekDigest
 from ..notify import DeliveryReport
 from ..output import layout
 from ..output.files import Staging
 from ..output.layout import SITE
 from ..render.markdown import MarkdownRenderer
 from ..render.site import SiteRenderer
-from ..store import Store
+from ..store import Store, picks
 from ._seen import earlier_in_store
 from ._summaries import attach_cached
 
 if TYPE_CHECKING:  # ranking (scikit-learn) is imported only by a run that ranks
     from ._for_you import Ranker
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,11 @@ def stage_day(
     if latest:
         top = {**pages, layout.README: renderer.index_page(digest, days=days, archived=False)}
         staging.add_tree("", top, owned=owned)
+    # The day's picks, kept for the For-you feed of the days after (store/picks.py), or gone with its page.
+    if digest.for_you is not None:
+        staging.add(layout.for_you_picks(digest.day), picks.dumps(digest.for_you))
+    elif not for_you_later:
+        staging.remove(layout.for_you_picks(digest.day))
     # Ranking off, or skipped: no For-you page the day's README does not link (unless a second pass of a
     # rebuild will stage the day again with its For-you part: ``for_you_later``).
     if digest.for_you is None and not for_you_later:
@@ -90,13 +99,14 @@ def stage_site_extras(
 ) -> None:
     """The site's files that span days: archive.html (with ``counts``, every day's), the assets, the feeds
     (the last ``feed_days`` days) and, unless already staged, the latest day's top pages (they list every
-    day, and an older day can arrive late)."""
+    day, and an older day can arrive late). The For-you feed's days are their kept picks (staged by this
+    run, else ``data/for_you/``), with ``ranker`` (ranking on) only."""
 
     def digest_of(day: dt.date) -> Digest:
         if day not in known:
-            # Only the latest day's For-you part reaches these pages (its top pages, the For-you feed):
-            # the older days of the feeds are not ranked again (a run's cost stays a day's, issue #9).
-            chosen = ranker if day == max(days) else None
+            # Only the latest day's top pages need its For-you part ranked; the feeds' days are read
+            # from their kept picks (a run's cost stays a day's, issue #9).
+            chosen = ranker if day == max(days) and not latest_staged else None
             papers = store.papers_for_day(day)
             known[day] = day_digest(config, day, papers, matcher, chosen, staging.root, store=store)
         return known[day]
@@ -105,9 +115,35 @@ def stage_site_extras(
         top = site.top_files(digest_of(max(days)), days)
         staging.add_tree(layout.in_site(""), top, owned=layout.SITE_LIST_FOLDERS)
     staging.add_tree(layout.in_site(""), site.archive_files(counts))
-    recent = sorted(days)[-config.feed_days :]
-    feeds = site.feed_files([digest_of(d) for d in recent])
+    recent = [digest_of(d) for d in sorted(days)[-config.feed_days :]]
+    if ranker is not None:
+        recent = [replace(d, for_you=kept_picks(staging, d)) for d in recent]
+    feeds = site.feed_files(recent)
     staging.add_tree(layout.in_site(""), feeds, owned=(layout.FEEDS,))
+
+
+def kept_picks(staging: Staging, digest: Digest) -> ForYou | None:
+    """The day's For-you picks as kept (store/picks.py): staged by this run, else ``data/for_you/``; None
+    for a day without (no library then, ranking skipped, or a file that cannot be read: a warning)."""
+    relative = layout.for_you_picks(digest.day)
+    content = staging.files.get(relative)
+    if content is None and relative not in staging.removed:
+        try:
+            content = (staging.root / relative).read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            log.warning("For you feed: %s", cannot_read(staging.root / relative, e))
+            return None
+    if content is None:
+        return None
+    papers = [item.paper for c in digest.categories for item in c.listings]
+    papers += [p for t in digest.topics for p in t.papers]
+    try:
+        return picks.loads(content, papers, day=digest.day, source=relative)
+    except StoreError as e:
+        log.warning("For you feed: %s; the day's picks are left out", e)
+        return None
 
 
 def stage_site_removal(staging: Staging, out_dir: Path) -> None:

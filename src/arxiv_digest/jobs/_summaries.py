@@ -21,7 +21,7 @@ from typing import Any
 
 from ..config import Config
 from ..languages import find_language
-from ..models import Digest, Paper
+from ..models import Digest, Paper, WeekDigest
 from ..summarize import Outcome, SummaryReport, cached_summaries, from_config, summarise_day
 from ..summarize.client import redact
 from ..wording import counted
@@ -56,6 +56,16 @@ def attach_cached(config: Config, digest: Digest, data_dir: Path) -> Digest:
     papers.update((item.paper.id, item.paper) for c in digest.categories for item in c.listings)
     found = cached_summaries(papers.values(), code, data_dir)
     return replace(digest, summaries=found) if found else digest
+
+
+def attach_cached_week(config: Config, week: WeekDigest, data_dir: Path) -> WeekDigest:
+    """``week`` with the cached summaries of its papers (issue #11: shown on the weekly pages as on the
+    day pages; the cache only, never the API); ``week`` itself when summaries are off or none is cached."""
+    code = _language_code(config)
+    if code is None:
+        return week
+    found = cached_summaries([p for t in week.topics for p in t.papers], code, data_dir)
+    return replace(week, summaries=found) if found else week
 
 
 def summarise_digest(

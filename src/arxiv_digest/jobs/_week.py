@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ from ..output.files import Staging
 from ..render.weekly import WeeklyRenderer
 from ..store import Store
 from ._seen import day_digest, needs_history
+from ._summaries import attach_cached_week
 
 if TYPE_CHECKING:  # ranking (scikit-learn) is imported only by a run that ranks
     from ._for_you import Ranker
@@ -115,7 +116,11 @@ def publish_weeks(
     renderer = WeeklyRenderer(config)
     matcher = topic_matcher(config)
     staging = Staging(out_dir)
-    digests = [week_digest(config, store, week, today, days, matcher, ranker) for week in weeks]
+    data = out_dir / layout.DATA
+    digests = [
+        attach_cached_week(config, week_digest(config, store, week, today, days, matcher, ranker), data)
+        for week in weeks
+    ]
     for week in digests:
         stage_week(staging, renderer, week)
     written, _ = staging.commit()
@@ -123,13 +128,27 @@ def publish_weeks(
 
 
 def weeks_after_day(
-    config: Config, out_dir: Path, days: Sequence[dt.date], day: dt.date, today: dt.date
+    config: Config,
+    out_dir: Path,
+    days: Sequence[dt.date],
+    day: dt.date,
+    today: dt.date,
+    owed: Callable[[str], bool] = lambda week: False,
 ) -> list[str]:
     """What the daily run writes once ``day`` is published (``days``: the history, ``day`` included): the
-    latest closed week, ``day``'s week if it is closed (an older day arriving late), and every closed week
-    whose page is missing (the history predates the weekly digest, or ``site: true`` again after
-    ``false``), as a rebuild would have them. Oldest first, each once."""
-    weeks = {w for w in (latest_closed_week(days, today),) if w is not None}
+    latest closed week on the run that closes it (``day`` is the first day stored after it) or while a
+    weekly channel is ``owed`` it (its delivery failed: the next run tries again), ``day``'s week if it is
+    closed (an older day arriving late), and every closed week whose page is missing (the history predates
+    the weekly digest, a failed run, or ``site: true`` again after ``false``), as a rebuild would have
+    them. Oldest first, each once. A closed week's page is not made again on every later run (issue #15:
+    a run's cost does not grow with what it has already published)."""
+    weeks: set[str] = set()
+    latest = latest_closed_week(days, today)
+    if latest is not None:
+        sunday = week_start(latest) + dt.timedelta(days=6)
+        closing = sunday < day and not any(sunday < d < day for d in days)
+        if closing or owed(latest):
+            weeks.add(latest)
     if is_closed(days, iso_week(day), today):
         weeks.add(iso_week(day))
     for week in {iso_week(d) for d in days} - weeks:

@@ -27,6 +27,7 @@ from ..match import Matcher
 from ..match.digest import build_digest
 from ..match.topics import topic_matcher
 from ..models import Announcement, Digest, Library, Paper, arxiv_today, is_after_today
+from ..notify import owes
 from ..output import layout
 from ..output.files import Staging, make_folder, refuse_symlinks, refuse_symlinks_within
 from ..output.lock import OutputLock
@@ -363,7 +364,7 @@ def _reads_of(
     those the papers-already-shown rules need for the digests it builds (the days after a late day within
     `seen_days` are built again too)."""
     marked = incomplete.marked_days(out_dir / layout.DATA)
-    weeks = weeks_after_day(config, out_dir, history, day, today)
+    weeks = weeks_after_day(config, out_dir, history, day, today, lambda week: owes(config, out_dir, week))
     built = reads.built_days(config, history, day, marked) | set(_following(config, history, day))
     needed = reads.needed_days(config, history, day, marked) | days_read(config, history, built, weeks)
     return weeks, needed

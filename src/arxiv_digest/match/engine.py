@@ -9,7 +9,7 @@ is compiled to set operations over the ids of the terms that hit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..models import Paper
@@ -275,13 +275,6 @@ class Matcher:
 
     def match(self, paper: Paper) -> list[str]:
         return self._selected(self._hits(paper))
-
-    def match_many(self, papers: Iterable[Paper]) -> dict[str, list[Paper]]:
-        out: dict[str, list[Paper]] = {rule.name: [] for rule in self.rules}
-        for paper in papers:
-            for name in self.match(paper):
-                out[name].append(paper)
-        return out
 
     def explain(self, paper: Paper) -> tuple[list[str], list[Hit]]:
         """The rules that select the paper, and every term hit with where it occurred."""

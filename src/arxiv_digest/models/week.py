@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from .digest import DayCounts
 from .paper import Paper
@@ -103,6 +103,13 @@ class WeekDigest(_WeekSpan):
     topics: tuple[WeekTopic, ...]
     counts: WeekCounts
     ranked_by_library: bool
+    #: Machine-written summaries (issue #11) of the week's papers by (arXiv id, version), from the cache:
+    #: untrusted text, escaped by each renderer; empty when ``summaries:`` is off. Attached by the job.
+    summaries: Mapping[tuple[str, int], str] = field(default_factory=dict, compare=False)
+
+    def summary_of(self, paper: Paper) -> str | None:
+        """The summary to show above the paper's abstract, if it has one."""
+        return self.summaries.get((paper.id, paper.version)) if self.summaries else None
 
     @property
     def paper_count(self) -> int:

@@ -15,6 +15,7 @@ from .deliver import (
     channels,
     deliver_day,
     deliver_record,
+    owes,
     read_state,
     state_path,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "channels",
     "deliver_day",
     "deliver_record",
+    "owes",
     "read_state",
     "state_path",
 ]

@@ -141,6 +141,21 @@ def channels(config: Config) -> list[Channel]:
     return out
 
 
+def owes(config: Config, out_dir: Path, key: dt.date | str) -> bool:
+    """Does a channel sent for ``key`` (a day, or an ISO week for the ``every: week`` channels) still
+    wait for it: configured, and its record not showing it sent? (A record that cannot be read: yes, and
+    the delivery reports it.)"""
+    every = Every.WEEK if isinstance(key, str) else Every.DAY
+    wanted = [c.name for c in channels(config) if c.every is every]
+    if not wanted:
+        return False
+    try:
+        state = read_state(state_path(out_dir, key))
+    except DeliveryError:
+        return True
+    return any(state.get(name, {}).get("status") != Status.SENT.value for name in wanted)
+
+
 def _senders(
     config: Config,
     of: str,

@@ -13,6 +13,7 @@ spelled once. Paths are relative, with ``/``, as :class:`~arxiv_digest.output.fi
     site/feeds/<slug>.xml, site/feeds/all.xml             the Atom feeds (and feeds/for-you.xml)
     weekly/<YYYY-Www>.md, site/weekly/<YYYY-Www>.html     each closed ISO week's best papers (issue #10)
     data/<day>.jsonl, .meta.json, .incomplete             the history in git (store/ reads and writes it)
+    data/for_you/<day>.json                               each day's For-you picks, as published (issue #9)
     delivery/<day>.json, delivery/<YYYY-Www>.json         what was sent (notify/), by day and by week
     .arxiv-digest/                                        state: lock, database, a backfill's progress
 """
@@ -102,6 +103,16 @@ def snapshot_name(day: dt.date) -> str:
 def meta_name(day: dt.date) -> str:
     """What a run learnt about a day beyond its papers (``store/meta.py``); absent when nothing."""
     return f"{day_name(day)}.meta.json"
+
+
+#: The folder of ``data/`` that keeps each day's For-you picks (issue #9).
+FOR_YOU_DATA = "for_you"
+
+
+def for_you_picks(day: dt.date) -> str:
+    """A day's For-you picks (id, version, rank, score, reasons: ``store/picks.py``), written with the
+    day's pages: the For-you feed's older days are read from these, never ranked again."""
+    return in_data(f"{FOR_YOU_DATA}/{day_name(day)}.json")
 
 
 def is_durable(relative: str) -> bool:

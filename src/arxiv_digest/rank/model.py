@@ -86,10 +86,6 @@ class RankModel:
     scale: np.ndarray  # (3, 2): mean and spread of similarity, classifier, category on the sample
     note: str  # "" or why the model is reduced (a small library)
 
-    @property
-    def similarity_only(self) -> bool:
-        return self.coef is None
-
     def vectors(self, candidates: Sequence[Paper]) -> sp.csr_matrix:
         return transform(self.vectorizer, [paper_text(p.title, p.abstract) for p in candidates])
 

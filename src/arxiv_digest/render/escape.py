@@ -172,6 +172,7 @@ def table_cell(text: str) -> str:
     return inline(text).replace("|", "\\|")
 
 
+@lru_cache(maxsize=4096)  # the latest pages link the same earlier days' pages every day
 def url_path(segment: str) -> str:
     """A relative link target for a file we wrote (topic names may hold spaces or Unicode)."""
     from urllib.parse import quote

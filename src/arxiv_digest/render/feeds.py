@@ -1,6 +1,7 @@
 """Atom 1.0 feeds (RFC 4287): ``feeds/<Topic>.xml`` per topic and ``feeds/all.xml`` (every paper any topic
-took), covering the last ``feed_days`` announcement days; with a ``library:``, ``feeds/for-you.xml``: the
-latest day's For-you list, best first, each entry saying why (issue #9).
+took), covering the last ``feed_days`` announcement days; with a ``library:``, ``feeds/for-you.xml``: those
+days' For-you lists, newest day first and best first within a day, each entry saying why (issue #9; the
+jobs hand in the older days' lists as kept in ``data/for_you/``, not ranked again).
 
 Built as an element tree with lxml, never from string templates, so every title and abstract is escaped
 by the serialiser (a title holding ``<script>``, ``&`` or ``]]>`` stays text). One entry per paper: its
@@ -81,10 +82,13 @@ def feed_files(config: Config, digests: Sequence[Digest]) -> dict[str, bytes]:
         page="index.html",
         summaries=summaries,
     )
-    # The latest day's For-you list (a feed reader keeps the earlier days' entries).
-    latest = recent[0].for_you if recent else None
-    if latest is not None:
-        picks: dict[str, Pick] = {pick.paper.id: pick for pick in latest.picks}
+    # Each day's For-you list, newest day first, best first within a day; a paper picked on two days once,
+    # as last picked. No day with a For-you part (no library): no feed.
+    picks: dict[str, Pick] = {}
+    for day in recent:
+        for pick in day.for_you.picks if day.for_you is not None else ():
+            picks.setdefault(pick.paper.id, pick)
+    if any(d.for_you is not None for d in recent):
         files[layout.FOR_YOU_FEED] = build_feed(
             config,
             slug="for-you",
@@ -92,7 +96,7 @@ def feed_files(config: Config, digests: Sequence[Digest]) -> dict[str, bytes]:
             papers=[pick.paper for pick in picks.values()],
             updated=updated,
             page=layout.SITE_FOR_YOU,
-            summaries=recent[0].summaries,
+            summaries=summaries,
             why={k: f"Why: {pick.reason}" for k, pick in picks.items()},
         )
     return files

@@ -29,7 +29,8 @@ from ..config import Config
 from ..models import DayCounts, Digest, ForYou, Listing, MatchMode, Paper, closed_weeks, week_rows
 from ..output import layout
 from . import escape
-from .badges import badges, markdown_destination
+from .badges import markdown_destination, page_badges
+from .jinja_output import use_fast_output
 from .loading import LocatedEnvironment, check_templates, folder_loaders
 from .tex_text import runs_to_html, tex_runs, tex_to_text
 
@@ -77,9 +78,13 @@ def make_environment(
         undefined=jinja2.StrictUndefined,
         finalize=finalize,
         autoescape=autoescape,
+        # A renderer lives for one run: its templates are read once, not stat()ed again at every page
+        # and every `{% extends %}` or `{% from %}` of one (a new renderer reads them afresh).
+        auto_reload=False,
     )
     if isinstance(env, LocatedEnvironment):
         env.user_root = user_dir
+    use_fast_output(env)  # autoescaped values without a Markup object each (`jinja_output`)
     return env
 
 
@@ -91,13 +96,13 @@ def markdown_environment(user_dir: Path | None) -> jinja2.Environment:
     # Titles and abstracts: TeX as readable text, escaped for where they stand (raw TeX in `compat`).
     env.filters["title"] = lambda v, compat=False: Md(_title(str(v), compat))
     env.filters["abstract"] = lambda v, compat=False: Md(_abstract(str(v), compat))
-    env.filters["author_line"] = lambda authors, limit: Md(
-        escape.inline(author_line(authors, limit), ends_paragraph=True)
-    )
+    env.filters["author_line"] = lambda authors, limit: Md(_authors(authors, limit))
     env.filters["code"] = lambda v: Md(escape.code(str(v)))
+    # Each a code span, joined by spaces: `| map("code") | join(" ")` in one call (a paper's categories).
+    env.filters["codes"] = lambda values: Md(" ".join([escape.code(str(v)) for v in values]))
     env.filters["cell"] = lambda v: Md(escape.table_cell(str(v)))
     env.filters["url"] = lambda v: Md(escape.url_path(str(v)))
-    env.filters["badges"] = badges
+    env.filters["badges"] = page_badges
     env.filters["link"] = lambda v: Md(markdown_destination(str(v)))  # an http(s) URL from badges()
     return env
 
@@ -120,6 +125,18 @@ def author_line(authors: Sequence[str], limit: int) -> str:
 def _title(text: str, compat: bool) -> str:
     """The title as link text: its TeX made readable, then escaped (the reference's bytes in ``compat``)."""
     return escape.inline(text if compat else tex_to_text(text))
+
+
+def _authors(authors: Sequence[str], limit: int) -> str:
+    """The author line, escaped to end the entry's author paragraph; once a paper a day (see ``_title``)."""
+    if type(authors) is tuple:
+        return _authors_once(authors, limit)
+    return escape.inline(author_line(authors, limit), ends_paragraph=True)
+
+
+@lru_cache(maxsize=4096)
+def _authors_once(authors: tuple[str, ...], limit: int) -> str:
+    return escape.inline(author_line(authors, limit), ends_paragraph=True)
 
 
 @lru_cache(maxsize=4096)

@@ -117,7 +117,6 @@ MAX_FORMULA_CHARS = 4000
 _BRACES = re.compile(r"(?<!\\)[{}]")
 _BRACE_TOKEN = re.compile(r"\\.|[{}]", re.DOTALL)
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NEEDS_WORK = re.compile(r"[$\\]")
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>\\]+$")
 
 _ELEMENTS = frozenset(
@@ -145,10 +144,10 @@ def _escape(text: str) -> str:
 
 def tex_to_html(text: str) -> Markup:
     """HTML for a title or abstract: MathML for its math, HTML for its text macros, the rest escaped."""
-    text = CONTROL_CHARACTERS.sub("", text)
-    if not _NEEDS_WORK.search(text):
+    text = without_controls(text)
+    if "$" not in text and "\\" not in text:  # no math, no command: escaped, nothing else
         return escape(text)
-    if _depth(text) > MAX_DEPTH:  # no real abstract nests so deep: read it as text, in linear time
+    if _too_deep(text):  # no real abstract nests so deep: read it as text, in linear time
         return Markup(_text(_BRACES.sub("", text)))
     return Markup(_render(text))
 
@@ -275,7 +274,7 @@ def formula(tex: str, *, display: bool = False) -> str:
 
 def _mathml(tex: str, display: bool) -> str | None:
     # latex2mathml recurses per group and is slow on very long input: such formulas show as TeX.
-    if not tex or len(tex) > MAX_FORMULA_CHARS or _depth(tex) > MAX_DEPTH:
+    if not tex or len(tex) > MAX_FORMULA_CHARS or _too_deep(tex):
         return None
     try:
         raw = convert(tex, display="block" if display else "inline")
@@ -297,6 +296,18 @@ def _mathml(tex: str, display: bool) -> str | None:
     annotation.text = tex
     root.append(semantics)
     return str(etree.tostring(root, encoding="unicode"))
+
+
+def without_controls(text: str) -> str:
+    """``text`` without the ``CONTROL_CHARACTERS``. Every control character is unprintable, so a text that
+    is printable once its line breaks are left out (arXiv wraps abstracts) is returned without a scan."""
+    probe = text.replace("\n", "") if "\n" in text else text
+    return text if probe.isprintable() else CONTROL_CHARACTERS.sub("", text)
+
+
+def _too_deep(tex: str) -> bool:
+    """Whether ``{…}`` groups nest deeper than MAX_DEPTH; no scan when fewer braces open in all."""
+    return tex.count("{") > MAX_DEPTH and _depth(tex) > MAX_DEPTH
 
 
 def _depth(tex: str) -> int:

@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .badges import badges
+from .badges import page_badges
 from .markdown import author_line, make_environment
 from .math import CONTROL_CHARACTERS, tex_to_html
 
@@ -30,7 +30,7 @@ def site_environment(user_dir: Path | None) -> jinja2.Environment:
     env = make_environment(TEMPLATES, user_dir, finalize=_finalize, autoescape=True, located_errors=True)
     env.filters["tex"] = lambda text: _tex(str(text))
     env.filters["author_line"] = authors_text
-    env.filters["badges"] = badges  # the paper's code and venue badges (issue #10)
+    env.filters["badges"] = page_badges  # the paper's code and venue badges (issue #10)
     return env
 
 
@@ -86,7 +86,15 @@ class PaperInfo:
 
 
 def authors_text(authors: Sequence[str], limit: int) -> str:
-    """The author line (six, then "et al."), without the control characters HTML has no place for."""
+    """The author line (six, then "et al."), without the control characters HTML has no place for; a
+    day's paper stands on several pages, so it is made once (by the tuple a paper holds)."""
+    if type(authors) is tuple:
+        return _authors_once(authors, limit)
+    return CONTROL_CHARACTERS.sub("", author_line(authors, limit))
+
+
+@lru_cache(maxsize=4096)
+def _authors_once(authors: tuple[str, ...], limit: int) -> str:
     return CONTROL_CHARACTERS.sub("", author_line(authors, limit))
 
 

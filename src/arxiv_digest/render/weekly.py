@@ -1,7 +1,8 @@
 """The weekly pages (issue #10): ``weekly/<YYYY-Www>.md`` and ``site/weekly/<YYYY-Www>.html``, from a
 :class:`~arxiv_digest.match.week.WeekDigest`. The templates are ``markdown/weekly.md.j2`` and
 ``site/weekly.html.j2`` (overridable like the others); a paper is rendered by the same entry template as
-on the day pages, so it is escaped the same way in each format.
+on the day pages, so it is escaped the same way in each format, and its cached machine-written summary
+(issue #11: ``WeekDigest.summaries``) is shown above its abstract, marked as on the day pages.
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ class WeeklyRenderer:
     def markdown_page(self, week: WeekDigest) -> bytes:
         entries = {
             t.topic.slug: [
-                self.markdown.entry(p, mark_updates=t.topic.mark_updates, open_=False) for p in t.papers
+                self.markdown.entry(
+                    p, mark_updates=t.topic.mark_updates, open_=False, summary=week.summary_of(p)
+                )
+                for p in t.papers
             ]
             for t in week.topics
         }
@@ -57,7 +61,7 @@ class WeeklyRenderer:
             entries[t.topic.slug] = []
             for p in t.papers:
                 kind = kind_label(p.announce_type)
-                info = PaperInfo(kind, _KIND_LABELS[kind], (t.topic.slug,), None)
+                info = PaperInfo(kind, _KIND_LABELS[kind], (t.topic.slug,), None, week.summary_of(p))
                 entries[t.topic.slug].append(self.site.paper(p, info))
         text = self.site.env.get_template("weekly.html.j2").render(
             root="../",

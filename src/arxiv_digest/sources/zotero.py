@@ -11,6 +11,8 @@
 - ``If-Modified-Since-Version: <version last read>``: an unchanged library answers 304 after one request,
   and the copy kept in ``data/zotero.jsonl`` (``store/library.py``) is used. A library that changes while
   it is paged (a page's ``Last-Modified-Version`` differs from the first's) is read again from the start.
+  A page holding no item not already read (a server ignoring ``start``), or more than :data:`MAX_PAGES`
+  pages, ends the read with a :class:`FetchError` naming the address (the copy in ``data/`` is then used).
 - 403 and 404 are configuration errors (exit 2) naming the address and what to check; 429 (with its
   ``Retry-After``), 5xx, timeouts and resets are tried again by the one retry rule (``net/retry.py``);
   a ``Backoff`` header (Zotero asks clients under load to wait) is honoured before the next request.
@@ -44,6 +46,8 @@ MAX_BODY_BYTES = 20 * 1024 * 1024  # a page of 100 items is well under 1 MB
 _SKIPPED_TYPES = frozenset({"note", "attachment", "annotation"})
 #: A library changing while it is read is read again this many times, then taken as it came.
 _RESTARTS = 2
+#: Pages of one scope at most (200,000 items): a server that never stops linking a next page ends here.
+MAX_PAGES = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +111,12 @@ class ZoteroClient:
         for _ in range(_RESTARTS + 1):
             items: dict[str, LibraryItem] = {}
             warnings: list[str] = []
-            start, version = 0, None
-            while True:
+            start, version, seen = 0, None, set[str]()
+            for page in range(MAX_PAGES + 1):
+                if page == MAX_PAGES:
+                    raise FetchError(
+                        self._url(scope), f"Zotero kept sending pages past {MAX_PAGES * PAGE_SIZE:,} items"
+                    )
                 response = self._get(scope, start, known_version if start == 0 else None)
                 requests += 1
                 if response.status_code == 304:
@@ -120,6 +128,13 @@ class ZoteroClient:
                 elif page_version != version:
                     break  # changed while being read: start again
                 entries = self._page(response)
+                keys = {k for e in entries if isinstance(e, dict) and isinstance(k := e.get("key"), str)}
+                if entries and keys <= seen:
+                    why = "the same items again" if keys else f"{len(entries)} entries, none of them an item"
+                    raise FetchError(
+                        str(response.request.url), f"Zotero sent {why} (start={start}); stopping there"
+                    )
+                seen |= keys
                 for entry in entries:
                     _add(entry, items, warnings)
                 start += len(entries)

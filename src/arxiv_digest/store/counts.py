@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import StoreError
+from ..errors import StoreError, cannot_read
 
 #: The file's name in ``data/`` (it does not match the snapshot glob).
 COUNTS_NAME = "counts.json"
@@ -50,7 +50,7 @@ def read(data_dir: Path, rule: str) -> dict[dt.date, CountEntry]:
     except FileNotFoundError:
         return {}
     except OSError as e:
-        raise StoreError(f"{path}: cannot read: {e.strerror or e}") from e
+        raise StoreError(cannot_read(path, e)) from e
     try:
         record = json.loads(content)
         if record["rule"] != rule:

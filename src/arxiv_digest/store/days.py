@@ -94,14 +94,6 @@ class DaysMixin(StoreBase):
         row = self.conn.execute("SELECT max(day) FROM days WHERE day < ?", (day.isoformat(),)).fetchone()
         return stored_day(row[0]) if row and row[0] else None
 
-    def days_between(self, first: dt.date, last: dt.date) -> list[dt.date]:
-        """The stored announcement days from ``first`` to ``last``, both included, oldest first."""
-        rows = self.conn.execute(
-            "SELECT day FROM days WHERE day >= ? AND day <= ? ORDER BY day",
-            (first.isoformat(), last.isoformat()),
-        )
-        return [stored_day(day) for (day,) in rows]
-
     def announcements_between(
         self, ids: Iterable[str], first: dt.date, before: dt.date
     ) -> list[tuple[dt.date, Paper]]:

@@ -70,13 +70,6 @@ def stored_day(text: str) -> dt.date:
         raise DatabaseCorruptError("the database", f"an unreadable day {text!r:.40}") from e
 
 
-def authors_of(text: str, rowid: int) -> list[str]:
-    try:
-        return list(orjson.loads(text))
-    except (ValueError, TypeError) as e:
-        raise DatabaseCorruptError("the database", f"unreadable authors in row {rowid}") from e
-
-
 def paper_of(row: sqlite3.Row | tuple[Any, ...]) -> Paper:
     (
         day,

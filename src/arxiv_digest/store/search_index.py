@@ -15,7 +15,6 @@ from typing import Any
 
 from ..models import Paper
 from ..query.fields import INDEX_COLUMNS
-from ..query.words import tokenize
 from ._sqlite import sqlite_errors
 from .base import StoreBase
 from .rows import COLUMNS, DAY_SHIFT, first_rowid, paper_of, prefixed
@@ -31,11 +30,6 @@ _DELETE = (
     f"INSERT INTO search_index (search_index, rowid, {', '.join(str(f.column) for f in INDEX_COLUMNS)}) "
     f"VALUES ('delete', ?{', ?' * len(INDEX_COLUMNS)})"
 )
-
-
-def index_words(text: str) -> str:
-    """A field as the search index stores it: the word rule's words, separated by spaces."""
-    return " ".join(tokenize(text))
 
 
 #: The word rule's version the index was built with (``search_state`` 'complete' holds it). The index is
@@ -80,7 +74,7 @@ def _empty(conn: sqlite3.Connection) -> None:
 
 def _indexed(rows: list[tuple[Any, ...]]) -> list[tuple[object, ...]]:
     """Index rows for ``(rowid, *COLUMNS)`` rows: each column's words as its field's ``document`` makes
-    them (the word rule's words, as :func:`index_words`)."""
+    them (the word rule's words, ``query.words.tokenize``, separated by spaces)."""
     documents = [f.document for f in INDEX_COLUMNS if f.document is not None]
     assert len(documents) == len(INDEX_COLUMNS)  # a field with a column says what the column holds
     papers = [(row[0], paper_of(row[1:])) for row in rows]
@@ -91,8 +85,9 @@ class SearchIndexMixin(StoreBase):
     """Searching the stored announcements. Methods that read or fill the search index go here."""
 
     def ensure_search_index(self, batch: int = 2000) -> int:
-        """Build the index if it is not complete (words as the word rule sees them: :func:`index_words`);
-        returns how many rows were indexed. Once built, writing a day keeps it complete."""
+        """Build the index if it is not complete (words as the word rule sees them:
+        ``query.words.tokenize``); returns how many rows were indexed. Once built, writing a day keeps it
+        complete."""
         if _complete(self.conn) == WORDS_VERSION:
             return 0
         rows = self.conn.execute(f"SELECT rowid, {COLUMNS} FROM announcements")
