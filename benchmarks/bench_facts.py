@@ -15,6 +15,15 @@ name, year and workshop flag are):
 Speed: extraction time per 1,000 papers, best of ``--repeat`` runs, on the labelled set and (when found)
 on the 34k-paper history (``shared/data/history``), with the share of its papers that get a code link and
 a venue. The history's records have no journal_ref (its source keeps none): venues come from comments only.
+
+Completion (issue #13): on each real day of ``tests/data/arxiv-days/`` (every distinct record), the share
+of papers with a venue badge and with a code badge from what the daily feed gives (the abstract; no comment,
+no journal_ref) beside what the run has once it completes them from the export API (the record's real
+comment). Then its cost, against the fake arXiv on 127.0.0.1 (``tests/fakearxiv``, its API answering
+``id_list`` from the day's records) with ``delay_seconds: 0``, for the day as a default config tracks it
+(``init``'s six categories): the feed's fetch and parse alone (the baseline, ``comments: false``) beside
+the fetch, parse and completion, wall and CPU, best of ``--repeat``; and the requests arXiv gets, whose
+three-second spacing (its terms of use) is the real cost: ``requests x 3 s``.
 """
 
 from __future__ import annotations
@@ -124,6 +133,85 @@ def history(path: Path, repeat: int) -> None:
     )
 
 
+DAYS = ("2025-06-06", "2025-10-15", "2026-06-30")
+INIT_CATEGORIES = ("cs.AI", "cs.CL", "cs.CV", "cs.LG", "cs.MA", "cs.RO")
+
+
+def _share(facts: Sequence[Facts]) -> tuple[float, float]:
+    return sum(f.venue is not None for f in facts) / len(facts), sum(f.has_code for f in facts) / len(facts)
+
+
+def coverage() -> None:
+    from tests.fakearxiv.feeds import load_records
+
+    from arxiv_digest.text import clean_abstract, normalize_whitespace
+
+    print("completion (issue #13): papers with a badge, from the feed alone -> completed from the API")
+    print(f"{'day':<11} {'papers':>6} {'comment':>8}  {'venue':<16} {'code':<16}")
+    for day in DAYS:
+        records = load_records(day)
+        rows = [(clean_abstract(str(r["summary"])), r.get("comment")) for r in records]
+        feed = [extract(abstract) for abstract, _ in rows]
+        done = [extract(a, normalize_whitespace(str(c)) if c else None) for a, c in rows]
+        (v0, c0), (v1, c1) = _share(feed), _share(done)
+        commented = sum(bool(c) for _, c in rows) / len(rows)
+        print(
+            f"{day:<11} {len(rows):>6} {commented:>8.1%}  {v0:>5.1%} -> {v1:>5.1%}  {c0:>5.1%} -> {c1:>5.1%}"
+        )
+
+
+def _timed(job: Any, repeat: int) -> tuple[float, float, Any]:
+    best_wall = best_cpu = float("inf")
+    out = None
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        out = job()
+        best_wall = min(best_wall, time.perf_counter() - wall)
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+    return best_wall, best_cpu, out
+
+
+def completion_cost(repeat: int) -> None:
+    import tempfile
+
+    from tests.fakearxiv import FakeArxiv
+
+    from arxiv_digest.config import ArxivSettings
+    from arxiv_digest.jobs._comments import complete_comments
+    from arxiv_digest.sources import rss
+    from arxiv_digest.sources.http import PoliteClient
+
+    print("\ncompletion's cost, loopback, delay 0 (best of", repeat, "runs; the server shares the CPU)")
+    head = f"{'feed only: wall / CPU':<24} {'feed + completion: wall / CPU':<30}"
+    print(f"{'day':<11} {'papers':>6}  {head} arXiv")
+    with FakeArxiv() as fake, tempfile.TemporaryDirectory() as empty:
+        settings = ArxivSettings(
+            rss_url=fake.rss_url, api_url=fake.url + "/api/query", delay_seconds=0.0, comments=True
+        )
+        for day in DAYS:
+            fake.announce(day)
+            fake.serve_comments()
+
+            def feed_only() -> Any:
+                with PoliteClient(settings) as client:
+                    return rss.fetch_announcement(client, settings.rss_url, INIT_CATEGORIES)
+
+            def completed() -> Any:
+                with PoliteClient(settings) as client:
+                    a = rss.fetch_announcement(client, settings.rss_url, INIT_CATEGORIES)
+                    assert a.day is not None
+                    return complete_comments(client, settings, a.papers, Path(empty), a.day)
+
+            w0, c0, announcement = _timed(feed_only, repeat)
+            w1, c1, completion = _timed(completed, repeat)
+            n = len(announcement.papers)
+            print(
+                f"{day:<11} {n:>6}  {w0 * 1000:>7.0f} ms / {c0 * 1000:>5.0f} ms      "
+                f"{w1 * 1000:>7.0f} ms / {c1 * 1000:>5.0f} ms            "
+                f"1 -> {1 + completion.requests} requests (+{completion.requests * 3} s at 3 s apart)"
+            )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--history", type=Path, help="the 34k-paper history (.jsonl.gz); found if omitted")
@@ -142,6 +230,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("history: not found (pass --history PATH)")
     else:
         history(path, args.repeat)
+    print()
+    coverage()
+    completion_cost(args.repeat)
     return 0
 
 

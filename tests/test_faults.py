@@ -42,10 +42,11 @@ def clean_state(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     with FakeArxiv() as fake, pytest.MonkeyPatch.context() as mp:
         announce_default(fake)
         mp.setenv("ARXIV_DIGEST_RSS_URL", fake.rss_url)
+        mp.setenv("ARXIV_DIGEST_API_URL", fake.url + "/api/query")  # the comments (issue #13)
         mp.setenv("ARXIV_DIGEST_DELAY_SECONDS", str(DELAY_SECONDS))
         assert main(["-q", "init", str(out)]) == 0
         assert main(["-q", "run", "--config", str(out / "config.yml"), "--out", str(out)]) == 0
-        assert len(fake.requests) == 1
+        assert len(fake.feed_requests()) == 1 and fake.api_requests()  # the feed, then the comments
     return tree_state(out)
 
 
@@ -96,10 +97,11 @@ def test_transient_fault_recovers_to_the_clean_pages(
     result, elapsed = run(cli, digest_dir)
     assert result.exit_code == 0, result.err
     assert tree_state(digest_dir) == clean_state
-    requests = arxiv_env.requests
+    requests = arxiv_env.feed_requests()  # the faults are the feed's; the comments come after it
     assert [r.path for r in requests] == [FEED_PATH] * (
         1 if name == "slow-within-timeout" else len(replies) + 1
     )
+    assert arxiv_env.requests[: len(requests)] == requests
     assert all(gap >= least_gap for gap in gaps(requests)), gaps(requests)
     assert not arxiv_env.faults  # every scripted fault was actually served
     assert elapsed < 15

@@ -97,6 +97,7 @@ class Published:
 def _publish(out: Path, days: list[str]) -> None:
     with FakeArxiv() as fake, pytest.MonkeyPatch.context() as mp:
         mp.setenv("ARXIV_DIGEST_RSS_URL", fake.rss_url)
+        mp.setenv("ARXIV_DIGEST_API_URL", fake.url + "/api/query")  # the comments (issue #13)
         mp.setenv("ARXIV_DIGEST_DELAY_SECONDS", "0.05")
         assert main(["-q", "init", str(out)]) == 0
         for day in days:
@@ -150,7 +151,7 @@ def test_two_runs_started_together_one_publishes_the_other_exits_1(
     (winner, _, _), (_, _, err) = sorted(done, key=lambda d: d[0].returncode)
     assert f"another arxiv-digest run (pid {winner.pid}) is writing {digest_dir}" in err
     assert "Traceback" not in err
-    assert len(arxiv_env.requests) == 1  # the second asked arXiv nothing
+    assert len(arxiv_env.feed_requests()) == 1  # the second asked arXiv nothing
     assert tree_state(digest_dir) == one_run.tree
     assert db_rows(digest_dir / DB) == one_run.rows
 
@@ -486,7 +487,7 @@ def test_a_compressed_feed_publishes_the_same_pages(
     arxiv_env.queue(Reply(body=encode(_feed(arxiv_env)), headers={"Content-Encoding": encoding}))
     result = run(cli, digest_dir)
     assert result.exit_code == 0, result.err
-    assert not arxiv_env.faults and len(arxiv_env.requests) == 1
+    assert not arxiv_env.faults and len(arxiv_env.feed_requests()) == 1  # then the comments, not encoded
     assert tree_state(digest_dir) == one_run.tree
 
 
@@ -498,7 +499,7 @@ def test_a_corrupt_gzip_body_once_is_fetched_again(
     result = run(cli, digest_dir)
     assert result.exit_code == 0, result.err
     assert "corrupt gzip body" in result.err  # the retry's warning
-    assert len(arxiv_env.requests) == 2
+    assert len(arxiv_env.feed_requests()) == 2
     assert tree_state(digest_dir) == one_run.tree
 
 

@@ -83,12 +83,18 @@ def test_run_publishes_the_day(arxiv_env: FakeArxiv, cli: Cli, digest_dir: Path)
     assert result.exit_code == 0, result.err
     assert f"{DAY}: " in result.out
 
-    # One request for all categories, at the documented URL.
-    assert [r.path for r in arxiv_env.requests] == ["/rss/" + "+".join(CATEGORIES)]
-    assert arxiv_env.requests[0].headers["user-agent"].startswith("arxiv-digest/")
+    # One request for all categories, at the documented URL; then (`arxiv: comments`, on by default) the
+    # export API asked for the day's papers, 100 ids a request, each id once (issue #13). This fake API
+    # answers from its captures, which hold none of them: every comment stays None.
+    items = {i.id: i for i in arxiv_env.items(list(CATEGORIES))}
+    assert [r.path for r in arxiv_env.feed_requests()] == ["/rss/" + "+".join(CATEGORIES)]
+    assert arxiv_env.requests[0].path.startswith("/rss/")
+    assert all(r.headers["user-agent"].startswith("arxiv-digest/") for r in arxiv_env.requests)
+    asked = [r.query["id_list"][0].split(",") for r in arxiv_env.api_requests()]
+    assert len(asked) == -(-len(items) // 100) and all(len(ids) <= 100 for ids in asked)
+    assert sorted(i for ids in asked for i in ids) == sorted(items)
 
     # The day's snapshot: every announced paper, one clean record each.
-    items = {i.id: i for i in arxiv_env.items(list(CATEGORIES))}
     lines = (digest_dir / "data" / f"{DAY}.jsonl").read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines]
     assert len(records) == len(items) > 500
@@ -139,6 +145,7 @@ def test_run_publishes_the_day(arxiv_env: FakeArxiv, cli: Cli, digest_dir: Path)
 
 def test_rerun_changes_nothing(arxiv_env: FakeArxiv, cli: Cli, digest_dir: Path) -> None:
     assert run(cli, digest_dir).exit_code == 0
+    first_api_requests = len(arxiv_env.api_requests())
     before = tree_state(digest_dir)
     stamps = {
         p: p.stat().st_mtime_ns
@@ -153,7 +160,9 @@ def test_rerun_changes_nothing(arxiv_env: FakeArxiv, cli: Cli, digest_dir: Path)
     assert tree_state(digest_dir) == before
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps  # not even a timestamp
     assert db_rows(digest_dir / ".arxiv-digest" / "digest.db") == rows
-    assert len(arxiv_env.requests) == 2
+    # A feed each time; the papers' comments only the first time (the re-run reads them from data/).
+    assert len(arxiv_env.feed_requests()) == 2
+    assert len(arxiv_env.api_requests()) == first_api_requests > 0
 
 
 def test_replacements_and_cross_lists_are_marked(arxiv_env: FakeArxiv, cli: Cli, digest_dir: Path) -> None:
@@ -272,6 +281,7 @@ def _delete_db(digest: Path) -> None:
 def test_a_deleted_database_is_recreated_from_data(arxiv_env: FakeArxiv, cli: Cli, digest_dir: Path) -> None:
     db = digest_dir / ".arxiv-digest" / "digest.db"
     assert run(cli, digest_dir).exit_code == 0
+    first_api_requests = len(arxiv_env.api_requests())
     pages, rows = tree_state(digest_dir), db_rows(db)
     assert rows
 
@@ -287,7 +297,9 @@ def test_a_deleted_database_is_recreated_from_data(arxiv_env: FakeArxiv, cli: Cl
     assert "Rebuilt 1 day." in result.out
     assert db_rows(db) == rows
     assert tree_state(digest_dir) == pages
-    assert len(arxiv_env.requests) == 2
+    # Two feeds; the comments asked once: the second run found them in data/, the rebuild asks nothing.
+    assert len(arxiv_env.feed_requests()) == 2
+    assert len(arxiv_env.api_requests()) == first_api_requests > 0
 
 
 def test_a_deleted_database_keeps_the_older_days(arxiv_env: FakeArxiv, cli: Cli, digest_dir: Path) -> None:
@@ -316,7 +328,8 @@ def test_rebuild_after_removing_a_topic_deletes_its_page(
     assert "Benchmark" not in (digest_dir / "README.md").read_text(encoding="utf-8")
     assert {p.name for p in (digest_dir / "hot_topic").glob("*.md")} == {f"{t}.md" for t in TOPICS[:-1]}
     assert (digest_dir / "data" / f"{DAY}.jsonl").is_file()  # the history is kept
-    assert len(arxiv_env.requests) == 1  # rebuild needs no network
+    assert len(arxiv_env.feed_requests()) == 1  # rebuild needs no network: the run's requests only
+    assert arxiv_env.requests[-1].path == "/api/query"
 
 
 def test_db_option_puts_the_database_elsewhere(

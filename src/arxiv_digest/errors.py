@@ -165,6 +165,7 @@ class FeedFormatError(FetchError):
     """arXiv answered, but the body is not a feed we can read (HTML page, truncated XML, missing fields)."""
 
     def __init__(self, url: str, message: str, *, status: int | None = None) -> None:
+        self.problem = message  # without the advice, for a caller that publishes anyway
         super().__init__(
             url, message + " (did arXiv change its format? nothing was published)", status=status
         )

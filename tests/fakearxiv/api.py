@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -81,6 +81,27 @@ def entries_from(days: Sequence[str]) -> list[ApiEntry]:
                     version=2 if revised else 1,
                 )
             )
+    return out
+
+
+def entries_as_announced(
+    day: str,
+    records: Sequence[dict[str, object]],
+    replaced: Sequence[dict[str, object]] = (),
+    *,
+    newer: Collection[str] = (),
+) -> list[ApiEntry]:
+    """What the API says of the papers a feed announces: ``records`` (new, cross-lists) at version 1,
+    ``replaced`` (replacements) at version 2, as the fake feed numbers them; an id in ``newer`` one version
+    further (revised after the announcement: the API's latest is not the feed's)."""
+    announced = dt.date.fromisoformat(day)
+    submitted = dt.datetime(announced.year, announced.month, announced.day, 14, tzinfo=dt.UTC)
+    submitted -= dt.timedelta(days=1)
+    out = []
+    for version, group in ((1, records), (2, replaced)):
+        for r in group:
+            bump = 1 if r["id"] in newer else 0
+            out.append(ApiEntry(r, published=submitted, updated=submitted, version=version + bump))
     return out
 
 
@@ -270,6 +291,8 @@ class FakeApi:
         if r.get("comment"):
             sub("comment", str(r["comment"]), ARXIV)
         sub("primary_category", ns=ARXIV, term=str(categories[0]))
+        if r.get("journal_ref"):  # after primary_category, as in the capture q_testing_s0_m100.xml
+            sub("journal_ref", str(r["journal_ref"]), ARXIV)
         authors = r["authors"]
         assert isinstance(authors, list)
         for name in authors:

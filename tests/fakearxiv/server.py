@@ -3,8 +3,10 @@
 Routes (the paths of the real services, so base URLs are the only difference):
 - ``/rss/<cat>+<cat>…`` and ``/atom/…``: the daily announcement feed (``feeds.py``), HTTP 400 with a
   "Feed error for query" feed for an unknown category, an empty channel on a day with nothing announced;
-- ``/api/query``: the export API, answering from the recorded captures in ``tests/data/captures/api``, or
-  searching real records (``api.py``) when a test installs ``api_handler``;
+- ``/api/query``: the export API, answering from the recorded captures in ``tests/data/captures/api``
+  (an ``id_list`` of today's papers finds nothing there), or searching real records (``api.py``) when a
+  test installs ``api_handler``; :meth:`FakeArxiv.serve_comments` answers ``id_list`` with the announced
+  day's own records (comments, journal references), as the daily run's completion asks (issue #13);
 - ``/oai``: OAI-PMH (``oai.py``), when a test installs ``oai_handler``.
 
 Faults are queued with :meth:`FakeArxiv.queue` and consumed one per request, whatever the route: a status
@@ -28,9 +30,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import feeds
+from . import api, feeds
 
 CAPTURES = feeds.DATA / "captures"
+API_PATH = "/api/query"
 
 
 @dataclass
@@ -94,6 +97,23 @@ class FakeArxiv:
             return [dataclasses.replace(i, **fields) if i.id == item_id else i for i in items]
 
         self.item_transform = transform
+
+    def serve_comments(self, *, newer: tuple[str, ...] = ()) -> api.FakeApi:
+        """Answer the export API's ``id_list`` queries with the announced papers' real records (their
+        comments, journal references), at the versions the feed gives, but for the ids in ``newer``."""
+        assert self.day is not None, "call announce() first"
+        entries = api.entries_as_announced(
+            self.day.isoformat(), self.records, self.replaced_from, newer=newer
+        )
+        fake_api = api.FakeApi(entries)
+        self.api_handler = fake_api.handle
+        return fake_api
+
+    def feed_requests(self) -> list[Recorded]:
+        return [r for r in self.requests if r.path != API_PATH]
+
+    def api_requests(self) -> list[Recorded]:
+        return [r for r in self.requests if r.path == API_PATH]
 
     def queue(self, *replies: Reply) -> None:
         with self._lock:
@@ -202,7 +222,7 @@ class FakeArxiv:
                     else "application/atom+xml; charset=utf-8"
                 )
                 return 200, ctype, self.feed_bytes(categories, kind=kind)
-        if path == "/api/query":
+        if path == API_PATH:
             if self.api_handler is not None:
                 status, body = self.api_handler(query)
                 return status, "application/atom+xml; charset=utf-8", body

@@ -61,6 +61,9 @@ class ArxivSettings:
     max_retry_after_seconds: float = setting(checks.number(0), default=600.0)
     max_body_bytes: int = setting(checks.integer(1024), default=50 * 1024 * 1024)
     contact: str | None = setting(checks.contact, default=None)
+    # The daily run completes the feed's papers' comments and journal references from the export API
+    # (the feed has neither; issue #13's badges come from them): one request per 100 papers.
+    comments: bool = setting(checks.boolean, default=True)
 
 
 #: The environment variables that override ``arxiv:`` settings, by attribute.

@@ -41,6 +41,7 @@ from ..store import snapshot as snapshots
 from ..store.counts import COUNTS_NAME
 from ..wording import counted
 from . import _reads as reads
+from ._comments import complete_comments
 from ._delivery import deliver, deliver_week
 from ._publish import (
     RunResult,
@@ -142,7 +143,8 @@ def run_daily(
     today: dt.date | None = None,
     library: Library | None = None,
 ) -> RunResult:
-    """Fetch the current announcement for the tracked categories, keep it and publish its pages, then
+    """Fetch the current announcement for the tracked categories, complete its papers from arXiv's API
+    (`arxiv: comments`, :mod:`._comments`), keep it and publish its pages, then
     deliver the day to the ``notify:`` channels not yet served for it (issue #6). ``force``: replace a
     stored day even by a much smaller announcement of it (:func:`check_not_shrunk`).
 
@@ -168,6 +170,8 @@ def run_daily(
             day = announcement.day
 
             data = out_dir / layout.DATA
+            # The comments and journal references the feed lacks, before the facts and the snapshot.
+            completion = complete_comments(client, config.arxiv, announcement.papers, data, day)
             # The database is brought up to date for the days this run reads, not the whole history (a
             # fresh clone imports a few snapshots: issue #12); a command reading everything syncs the rest.
             history = reads.history_days(data, day)
@@ -177,15 +181,14 @@ def run_daily(
             def publish(store: Store) -> RunResult:  # again on a fresh database if this one proves damaged
                 check_plausible(announcement, store)
                 check_not_shrunk(announcement, store, force=force)
-                papers = list(announcement.papers)
                 ranker = _ranker(config, out_dir, store, library, client)
                 result = _publish_day(
                     config,
                     out_dir,
                     store,
                     day,
-                    papers,
-                    warnings=announcement.warnings,
+                    list(completion.papers),
+                    warnings=announcement.warnings + completion.warnings,
                     sleep=sleep or time.sleep,
                     ranker=ranker,
                 )
@@ -196,18 +199,20 @@ def run_daily(
             result = with_store(db_path, data, publish, only=needed)
         if on_published is not None:
             on_published(result)
-        # Delivery comes after the pages, and also when they were already there (a rerun of the day):
-        # the day's delivery record says which channels still need it.
-        assert result.digest is not None
-        report = deliver(config, out_dir, result.digest, sleep=sleep or time.sleep)
-        # The weekly channels get the latest closed week, once (its delivery record); a failed one again
-        # on the next run. Older weeks whose pages this run wrote (a history that predates the weekly
-        # digest, `site: true` again) are not news: sending each would flood a new weekly channel.
-        if result.weeks:
-            latest_week = max(result.weeks, key=lambda w: w.first_day)
-            sent = deliver_week(config, out_dir, latest_week, sleep=sleep or time.sleep)
-            report = replace(report, outcomes=report.outcomes + sent.outcomes)
-        return replace(result, delivery=report)
+        return _delivered(config, out_dir, result, sleep or time.sleep)
+
+
+def _delivered(config: Config, out_dir: Path, result: RunResult, sleep: Callable[[float], None]) -> RunResult:
+    """Delivery, after the pages (also on a rerun: the day's record says which channels still need it).
+    Weekly channels get the latest closed week once, a failed one again next run; older weeks this run
+    wrote (a history older than the weekly digest, `site: true` again) are not news, never sent."""
+    assert result.digest is not None
+    report = deliver(config, out_dir, result.digest, sleep=sleep)
+    if result.weeks:
+        latest_week = max(result.weeks, key=lambda w: w.first_day)
+        sent = deliver_week(config, out_dir, latest_week, sleep=sleep)
+        report = replace(report, outcomes=report.outcomes + sent.outcomes)
+    return replace(result, delivery=report)
 
 
 def _publish_day(

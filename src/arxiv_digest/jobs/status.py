@@ -36,6 +36,7 @@ from ..store import incomplete as unfinished
 from ..store import meta as day_meta
 from ..store import snapshot as snapshots
 from ..wording import counted
+from ._comments import is_incomplete_warning
 from ._seen import SnapshotIndex
 from ._summaries import status_lines
 
@@ -244,14 +245,20 @@ def _redactor(config: Config | None) -> Redactor:
 
 
 def _parse_warnings(data_dir: Path, last_day: dt.date) -> list[str]:
-    """What the last day's fetch warned about, kept in data/<day>.meta.json."""
+    """What the last day's fetch warned about, kept in data/<day>.meta.json: the feed's parse warnings,
+    then a failed completion of its comments from arXiv's API (issue #13), which is no format change."""
     meta = day_meta.read(data_dir, last_day)
     if not meta or not meta.warnings:
         return []
+    parse = [w for w in meta.warnings if not is_incomplete_warning(w)]
+    completion = [f"{last_day}: {w}" for w in meta.warnings if is_incomplete_warning(w)]
+    if not parse:
+        return completion
     return [
-        f"{last_day}: {counted(len(meta.warnings), 'parse warning')} when it was fetched; "
-        f"did arXiv change its format? first: {meta.warnings[0]}",
-        *(f"{last_day}: {w}" for w in meta.warnings[1:]),
+        f"{last_day}: {counted(len(parse), 'parse warning')} when it was fetched; "
+        f"did arXiv change its format? first: {parse[0]}",
+        *(f"{last_day}: {w}" for w in parse[1:]),
+        *completion,
     ]
 
 

@@ -5,8 +5,8 @@ The API (info.arxiv.org/help/api/user-manual.html) takes ``search_query`` in the
 borrows: field prefixes ``ti abs au co cat all``, ``AND``/``OR``/``ANDNOT``, parentheses, phrases in double
 quotes, and ``submittedDate:[YYYYMMDDTTTT TO YYYYMMDDTTTT]`` (GMT). It pages with ``start`` and
 ``max_results`` and says how many results there are in ``opensearch:totalResults``; ``id_list`` asks for
-given papers (:func:`fetch_ids`, for the reader's library). An error is HTTP 400 with a one-entry feed
-titled "Error" whose summary says what was wrong.
+given papers (:func:`fetch_ids`: for the reader's library, and for the comments of the day's papers, issue
+#13). An error is HTTP 400 with a one-entry feed titled "Error" whose summary says what was wrong.
 
 arXiv's search is not our matcher: it stems words, tokenises differently, and its ``all:`` covers more
 fields than title and abstract. So the translation only ever asks for a *superset* of what the query

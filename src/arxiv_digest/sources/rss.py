@@ -44,7 +44,7 @@ MAX_UNREADABLE_FRACTION = 0.1
 
 
 def feed_url(rss_url: str, categories: Sequence[str]) -> str:
-    """The one daily request: ``<rss_url><cat1>+<cat2>+…``."""
+    """The daily feed's one request: ``<rss_url><cat1>+<cat2>+…``."""
     base = rss_url if rss_url.endswith("/") else rss_url + "/"
     return base + "+".join(categories)
 

@@ -1,12 +1,14 @@
 """``data/<YYYY-MM-DD>.meta.json``: what a run learnt about a day beyond its papers (issue #5).
 
 It holds the parse warnings (an item with an unknown announce type, a description in an unexpected
-form), and, with ``summaries:`` on, what the day's summaries came to (issue #11: how many are shown,
-which failed or wait for the budget, and why). Both must outlive the run, since GitHub Actions rebuilds
-the database on every run and only the output folder is committed; ``arxiv-digest status`` reports them.
-The file exists only for a day that had warnings or summaries, so a clean day without summaries adds
-nothing to ``data/``. It is deterministic (no clock, no URL, which would hold a port in tests):
-re-running a day with the same feed rewrites the same bytes, that is, nothing.
+form), a failed completion of the papers' comments from arXiv's API (issue #13: it names the configured
+API URL, and a re-run of the day asks again because of it), and, with ``summaries:`` on, what the day's
+summaries came to (issue #11: how many are shown, which failed or wait for the budget, and why). They
+must outlive the run, since GitHub Actions rebuilds the database on every run and only the output
+folder is committed; ``arxiv-digest status`` reports them. The file exists only for a day that had
+warnings or summaries, so a clean day without summaries adds nothing to ``data/``. It is deterministic
+(no clock; no URL but in that failure's warning): re-running a day with the same feed rewrites the same
+bytes, that is, nothing.
 
 The name does not match the snapshot glob (``data/<day>.jsonl``), so ``rebuild`` and ``Store.sync`` never
 read it as a day.
