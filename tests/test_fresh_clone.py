@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from arxiv_digest.jobs.search import search
 from arxiv_digest.output import layout
-from arxiv_digest.store import snapshot
+from arxiv_digest.query import parse_query
+from arxiv_digest.store import Store, snapshot
 from tests.conftest import CliResult, tree_state
 from tests.fakearxiv import FakeArxiv
 from tests.sitebuild import DEMO
@@ -138,3 +140,28 @@ def test_counts_json_is_trusted_only_for_its_rule_and_the_snapshot_size_it_saw(
     result = cli("rebuild", "--config", fresh / "config.yml", "--out", fresh)
     assert result.exit_code == 0, result.err
     assert {k: v for k, v in tree_state(fresh).items() if k in spanning} == state
+
+
+def test_a_run_into_a_built_search_index_publishes_the_same_bytes_and_the_index_finds_the_day(
+    arxiv_env: FakeArxiv, cli: Cli, published: tuple[Path, list[dt.date]], tmp_path: Path
+) -> None:
+    """Issue #15: the run tops up a built search index (the day's rows only, in the run's transaction):
+    its pages are a fresh clone's, and the next search finds the day's papers as a scan of every row does,
+    with nothing left to index."""
+    source, _days = published
+    indexed = _clone(source, tmp_path / "indexed", database=True)
+    fresh = _clone(source, tmp_path / "fresh", database=False)
+    built = cli("search", "--out", indexed, "--limit", "1", "learning")  # the first search builds it
+    assert built.exit_code == 0, built.err
+    for folder in (indexed, fresh):
+        _run(cli, folder)
+    assert tree_state(indexed) == tree_state(fresh)
+
+    with Store.open(indexed / STATE / "digest.db") as store:
+        assert store.ensure_search_index() == 0  # nothing left for the next search to index
+        day_ids = {p.id for p in store.papers_for_day(DAY)}
+        for text in ("learning", "model ANDNOT learning", '"language model"'):
+            query = parse_query(text)
+            found = search(store, query, date_from=DAY, date_to=DAY, limit=1000)
+            assert found == search(store, query, date_from=DAY, date_to=DAY, limit=1000, use_index=False)
+            assert found and {r.paper.id for r in found} <= day_ids

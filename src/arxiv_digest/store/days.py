@@ -49,11 +49,12 @@ class DaysMixin(StoreBase):
         if len(rows) >= 1 << DAY_SHIFT:
             raise StoreError(f"{key}: {len(rows)} papers in one day, more than the store can number")
         first = first_rowid(day)
+        numbered = [(first + i, *row) for i, row in enumerate(rows)]
         self.conn.executemany(
             f"INSERT INTO announcements (rowid, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(first + i, *row) for i, row in enumerate(rows)],
+            numbered,
         )
-        index_day(self.conn, key)
+        index_day(self.conn, numbered)  # the rows as written, in rowid order
 
     def drop_day(self, day: dt.date) -> None:
         forget_day(self.conn, day.isoformat())

@@ -8,9 +8,10 @@ Its columns, and the words each holds for a paper, are the query fields' (``quer
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..models import Paper
@@ -53,18 +54,46 @@ def forget_day(conn: sqlite3.Connection, key: str) -> None:
     if state != WORDS_VERSION:
         _empty(conn)
         return
-    rows = conn.execute(f"SELECT rowid, {COLUMNS} FROM announcements WHERE day = ?", (key,))
+    rows = conn.execute(f"SELECT rowid, {COLUMNS} FROM announcements WHERE day = ? ORDER BY rowid", (key,))
+    _tune_for_top_up(conn)
     conn.executemany(_DELETE, _indexed(rows.fetchall()))
 
 
-def index_day(conn: sqlite3.Connection, key: str) -> None:
-    """After the day ``key`` is written: index its rows if the index is complete, so that it stays so
-    (issue #12: the first search after a daily run reads no table to find what is missing). An index
-    not built yet is left to the first search."""
+def index_day(conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """After a day is written: index its ``(rowid, *COLUMNS)`` rows, in rowid order, if the index is
+    complete, so that it stays so (issue #12: the first search after a daily run reads no table to find
+    what is missing). An index not built yet is left to the first search."""
     if _complete(conn) != WORDS_VERSION:
         return
-    rows = conn.execute(f"SELECT rowid, {COLUMNS} FROM announcements WHERE day = ?", (key,))
-    conn.executemany(_INSERT, _indexed(rows.fetchall()))
+    _tune_for_top_up(conn)
+    conn.executemany(_INSERT, _indexed(rows))
+
+
+#: How the index takes a day's rows (issue #15). FTS5 keeps what it is given in memory and writes it out
+#: as a new segment at the end of the transaction, or before then when that memory exceeds 'hashsize'
+#: (default 1 MB) or a rowid comes lower than the one before: so rows go in rowid order, and 'hashsize'
+#: holds a day whole (~4 MB for 2,000 papers; a limit, not an allocation): one segment a day. And
+#: 'automerge' 0: writing a day does not go on merging the big segments of the built index (which cost
+#: more than the day's own words at 1.2M papers); the small segments the days add are merged when a level
+#: holds 'crisismerge' (16) of them.
+TOP_UP_OPTIONS: tuple[tuple[str, int], ...] = (("hashsize", 16 << 20), ("automerge", 0))
+#: Building the whole index, FTS5's own incremental merging (its default 'automerge', 4) leaves fewer
+#: segments for searches to read.
+BUILD_OPTIONS: tuple[tuple[str, int], ...] = (("hashsize", 16 << 20), ("automerge", 4))
+
+
+def _tune_for_top_up(conn: sqlite3.Connection) -> None:
+    _set_options(conn, TOP_UP_OPTIONS)
+
+
+def _set_options(conn: sqlite3.Connection, options: tuple[tuple[str, int], ...]) -> None:
+    """Set FTS5 ``options`` in the index's own config (kept with it) where they differ. An SQLite too old
+    to know an option leaves it as it was: only the cost of writing the index depends on them."""
+    held = dict(conn.execute("SELECT k, v FROM search_index_config"))
+    for option, value in options:
+        if held.get(option) != value:
+            with contextlib.suppress(sqlite3.OperationalError):
+                conn.execute("INSERT INTO search_index (search_index, rank) VALUES (?, ?)", (option, value))
 
 
 def _empty(conn: sqlite3.Connection) -> None:
@@ -72,7 +101,7 @@ def _empty(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM search_state WHERE key = 'complete'")
 
 
-def _indexed(rows: list[tuple[Any, ...]]) -> list[tuple[object, ...]]:
+def _indexed(rows: Sequence[tuple[Any, ...]]) -> list[tuple[object, ...]]:
     """Index rows for ``(rowid, *COLUMNS)`` rows: each column's words as its field's ``document`` makes
     them (the word rule's words, ``query.words.tokenize``, separated by spaces)."""
     documents = [f.document for f in INDEX_COLUMNS if f.document is not None]
@@ -90,10 +119,12 @@ class SearchIndexMixin(StoreBase):
         complete."""
         if _complete(self.conn) == WORDS_VERSION:
             return 0
-        rows = self.conn.execute(f"SELECT rowid, {COLUMNS} FROM announcements")
+        # in rowid order: FTS5 writes a segment each time a rowid comes lower than the one before
+        rows = self.conn.execute(f"SELECT rowid, {COLUMNS} FROM announcements ORDER BY rowid")
         done = 0
         with self.transaction():
             _empty(self.conn)  # a half-built index, or one of another word rule, is not added to
+            _set_options(self.conn, BUILD_OPTIONS)
             while batch_rows := rows.fetchmany(batch):
                 self.conn.executemany(_INSERT, _indexed(batch_rows))
                 done += len(batch_rows)
