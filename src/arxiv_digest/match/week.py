@@ -56,7 +56,9 @@ def week_day(digest: Digest, matcher: Matcher | None) -> WeekDay:
     papers = {p.id: p for t in digest.topics for p in t.papers}
     known = digest.scores
     scores = (
-        {} if matcher is None else {i: float(known.get(i) or matcher.score(p)) for i, p in papers.items()}
+        {}
+        if matcher is None
+        else {i: float(known[i]) if i in known else float(matcher.score(p)) for i, p in papers.items()}
     )
     return WeekDay(digest.day, digest.day_counts, listed, scores)
 
@@ -102,7 +104,7 @@ def rank_week(
                 if scorer is None:
                     scores[arxiv_id] = d.scores[arxiv_id]
     if scorer is not None:
-        candidates = sorted(latest, key=lambda i: i)
+        candidates = sorted(latest)
         found = fetch([(i, latest[i]) for i in candidates])
         papers = [found[(i, latest[i])] for i in candidates]
         scores = dict(zip(candidates, scorer(papers), strict=True))
