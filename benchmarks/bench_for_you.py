@@ -133,11 +133,9 @@ def fresh(template: Path, target: Path, *, keep_model: bool) -> Path:
 def fake_arxiv() -> Iterator[None]:
     with FakeArxiv() as fake:
         fake.announce(DAY.isoformat())
-        names = ("ARXIV_DIGEST_RSS_URL", "ARXIV_DIGEST_API_URL", "ARXIV_DIGEST_DELAY_SECONDS")
-        old = {k: os.environ.get(k) for k in names}
-        os.environ["ARXIV_DIGEST_RSS_URL"] = fake.rss_url
-        os.environ["ARXIV_DIGEST_API_URL"] = fake.url + "/api/query"  # the day's comments (issue #10)
-        os.environ["ARXIV_DIGEST_DELAY_SECONDS"] = "0"
+        pointed = fake.environment("0")  # the feed, and the export API for the day's comments
+        old = {k: os.environ.get(k) for k in pointed}
+        os.environ.update(pointed)
         try:
             yield
         finally:

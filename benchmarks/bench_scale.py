@@ -93,15 +93,6 @@ PARTS = ("run", "rebuild", "search")
 # -- the measurements -------------------------------------------------------------------------------------
 
 
-def fake_env(fake: FakeArxiv) -> dict[str, str]:
-    """The run's arXiv: the fake's feed, and its export API for the day's comments (issue #10)."""
-    return {
-        "ARXIV_DIGEST_RSS_URL": fake.rss_url,
-        "ARXIV_DIGEST_API_URL": fake.url + "/api/query",
-        "ARXIV_DIGEST_DELAY_SECONDS": "0.05",
-    }
-
-
 def measure_runs(setup: Setup, results: Results, masters: Sequence[Master], day_papers: int) -> None:
     cases: list[tuple[str, Master | None, bool]] = [("run/empty", None, False)]
     for m in masters:
@@ -109,7 +100,7 @@ def measure_runs(setup: Setup, results: Results, masters: Sequence[Master], day_
     biggest = masters[-1] if masters else None
     with FakeArxiv() as fake:
         fake.feed_override = bigday.big_day_feed(day_papers)
-        env = {**setup.env, **fake_env(fake)}
+        env = {**setup.env, **fake.environment("0.05")}
         for rep in range(setup.repeat):
             for key, master, database in cases:
                 with cloned(setup, master, "run", database=database) as folder:
@@ -223,7 +214,7 @@ def profile_runs(setup: Setup, master: Master, day_papers: int, top: int = 10) -
     by cumulative time."""
     with FakeArxiv() as fake:
         fake.feed_override = bigday.big_day_feed(day_papers)
-        env = {**setup.env, **fake_env(fake)}
+        env = {**setup.env, **fake.environment("0.05")}
         for database in (True, False):
             name = f"run-{master.label}-{'db' if database else 'nodb'}"
             out = setup.work / f"profile-{name}.prof"

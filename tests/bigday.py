@@ -114,9 +114,7 @@ def publish_big_day(root: Path) -> tuple[Path, list[str]]:
     out = root / "digest"
     with FakeArxiv() as fake, pytest.MonkeyPatch.context() as mp:
         fake.feed_override = big_day_feed()
-        mp.setenv("ARXIV_DIGEST_RSS_URL", fake.rss_url)
-        mp.setenv("ARXIV_DIGEST_API_URL", fake.url + "/api/query")  # the comments (issue #13)
-        mp.setenv("ARXIV_DIGEST_DELAY_SECONDS", "0.05")
+        fake.point(mp, delay="0.05")
         assert main(["--quiet", "run", "--config", str(config), "--out", str(out)]) == 0
         asked = [r.path for r in fake.requests]
     return out, asked

@@ -46,10 +46,7 @@ def fake_arxiv() -> Iterator[FakeArxiv]:
 @pytest.fixture
 def arxiv_env(fake_arxiv: FakeArxiv, monkeypatch: pytest.MonkeyPatch) -> FakeArxiv:
     """Point arxiv-digest at the fake arXiv through the documented environment variables."""
-    monkeypatch.setenv("ARXIV_DIGEST_RSS_URL", fake_arxiv.rss_url)
-    monkeypatch.setenv("ARXIV_DIGEST_API_URL", fake_arxiv.url + "/api/query")
-    monkeypatch.setenv("ARXIV_DIGEST_OAI_URL", fake_arxiv.url + "/oai")
-    monkeypatch.setenv("ARXIV_DIGEST_DELAY_SECONDS", "0.05")
+    fake_arxiv.point(monkeypatch, delay="0.05")
     return fake_arxiv
 
 

@@ -146,9 +146,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
     base = tmp_path_factory.mktemp("crash")
     start = base / "start"
     with FakeArxiv() as fake, pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ARXIV_DIGEST_RSS_URL", fake.rss_url)
-        mp.setenv("ARXIV_DIGEST_API_URL", fake.url + "/api/query")  # the comments (issue #13)
-        mp.setenv("ARXIV_DIGEST_DELAY_SECONDS", "0.05")
+        fake.point(mp, delay="0.05")
         mp.delenv("CRASH_TEST_KILL_AT", raising=False)
         fake.announce("2025-10-15")
         assert main(["-q", "init", str(start)]) == 0

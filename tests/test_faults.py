@@ -41,9 +41,7 @@ def clean_state(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     out = tmp_path_factory.mktemp("clean") / "digest"
     with FakeArxiv() as fake, pytest.MonkeyPatch.context() as mp:
         announce_default(fake)
-        mp.setenv("ARXIV_DIGEST_RSS_URL", fake.rss_url)
-        mp.setenv("ARXIV_DIGEST_API_URL", fake.url + "/api/query")  # the comments (issue #13)
-        mp.setenv("ARXIV_DIGEST_DELAY_SECONDS", str(DELAY_SECONDS))
+        fake.point(mp, delay=str(DELAY_SECONDS))
         assert main(["-q", "init", str(out)]) == 0
         assert main(["-q", "run", "--config", str(out / "config.yml"), "--out", str(out)]) == 0
         assert len(fake.feed_requests()) == 1 and fake.api_requests()  # the feed, then the comments

@@ -58,9 +58,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     out = tmp_path_factory.mktemp("for-you-days") / "digest"
     assert main(["--quiet", "init", str(out)]) == 0
     with FakeArxiv() as fake, pytest.MonkeyPatch.context() as env:
-        env.setenv("ARXIV_DIGEST_RSS_URL", fake.rss_url)
-        env.setenv("ARXIV_DIGEST_API_URL", fake.url + "/api/query")  # the comments (issue #13)
-        env.setenv("ARXIV_DIGEST_DELAY_SECONDS", "0")
+        fake.point(env, delay="0")
         state = Runs(out, fake, records, [])
         for_you = _for_you.Ranker.for_you
 

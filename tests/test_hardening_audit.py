@@ -39,9 +39,7 @@ DB = ".arxiv-digest/digest.db"
 def published_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("audit") / "digest"
     with FakeArxiv() as fake, pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ARXIV_DIGEST_RSS_URL", fake.rss_url)
-        mp.setenv("ARXIV_DIGEST_API_URL", fake.url + "/api/query")  # the comments (issue #13)
-        mp.setenv("ARXIV_DIGEST_DELAY_SECONDS", "0.05")
+        fake.point(mp, delay="0.05")
         assert main(["-q", "init", str(out)]) == 0
         fake.announce(DAY, replaced_from="2025-10-15", replaced_count=20)
         assert main(["-q", "run", "--config", str(out / "config.yml"), "--out", str(out)]) == 0

@@ -434,9 +434,7 @@ def big_day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BigDay]:
     assert main(["--quiet", "init", str(out), "--repo", "you/my-digest"]) == 0
     with FakeArxiv() as fake, HookReceiver() as hooks, pytest.MonkeyPatch.context() as mp:
         fake.feed_override = bigday.big_day_feed()
-        mp.setenv("ARXIV_DIGEST_RSS_URL", fake.rss_url)
-        mp.setenv("ARXIV_DIGEST_API_URL", fake.url + "/api/query")  # the comments (issue #13)
-        mp.setenv("ARXIV_DIGEST_DELAY_SECONDS", "0.05")
+        fake.point(mp, delay="0.05")
         mp.delenv("GITHUB_OUTPUT", raising=False)
         add_config(
             out,

@@ -96,9 +96,7 @@ class Published:
 
 def _publish(out: Path, days: list[str]) -> None:
     with FakeArxiv() as fake, pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ARXIV_DIGEST_RSS_URL", fake.rss_url)
-        mp.setenv("ARXIV_DIGEST_API_URL", fake.url + "/api/query")  # the comments (issue #13)
-        mp.setenv("ARXIV_DIGEST_DELAY_SECONDS", "0.05")
+        fake.point(mp, delay="0.05")
         assert main(["-q", "init", str(out)]) == 0
         for day in days:
             fake.announce(day, replaced_from="2025-10-15", replaced_count=20 if day == DAY else 0)

@@ -62,9 +62,7 @@ def replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replay]:
     out = tmp_path_factory.mktemp("seen") / "digest"
     assert main(["--quiet", "init", str(out)]) == 0
     with FakeArxiv() as fake, HookReceiver() as hooks, pytest.MonkeyPatch.context() as env:
-        env.setenv("ARXIV_DIGEST_RSS_URL", fake.rss_url)
-        env.setenv("ARXIV_DIGEST_API_URL", fake.url + "/api/query")  # the comments (issue #13)
-        env.setenv("ARXIV_DIGEST_DELAY_SECONDS", "0")
+        fake.point(env, delay="0")
         add_config(
             out,
             f"""\

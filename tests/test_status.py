@@ -48,9 +48,7 @@ def published_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """2025-10-15 then 2026-06-30 published, as the daily job would have (made once per module)."""
     out = tmp_path_factory.mktemp("published") / "digest"
     with FakeArxiv() as fake, pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ARXIV_DIGEST_RSS_URL", fake.rss_url)
-        mp.setenv("ARXIV_DIGEST_API_URL", fake.url + "/api/query")  # the comments (issue #13)
-        mp.setenv("ARXIV_DIGEST_DELAY_SECONDS", "0.05")
+        fake.point(mp, delay="0.05")
         assert main(["-q", "init", str(out)]) == 0
         for day, replaced in (("2025-10-15", 0), (DAY, 20)):
             fake.announce(day, replaced_from="2025-10-15", replaced_count=replaced)

@@ -70,9 +70,7 @@ def papers_of(digest: Path, day: str) -> int:
 
 def publish(out: Path, days: list[tuple[str, int]]) -> None:
     with FakeArxiv() as fake, pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ARXIV_DIGEST_RSS_URL", fake.rss_url)
-        mp.setenv("ARXIV_DIGEST_API_URL", fake.url + "/api/query")  # the comments (issue #13)
-        mp.setenv("ARXIV_DIGEST_DELAY_SECONDS", "0.05")
+        fake.point(mp, delay="0.05")
         assert main(["-q", "init", str(out)]) == 0
         for day, replaced in days:
             fake.announce(day, replaced_from=OTHER, replaced_count=replaced)

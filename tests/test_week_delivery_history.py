@@ -55,9 +55,7 @@ def test_an_old_history_gets_every_weeks_page_but_a_weekly_channel_only_the_late
 ) -> None:
     monday = history_days.days(MONDAY.isoformat(), MONDAY.isoformat(), 40)[MONDAY.isoformat()]
     with FakeArxiv() as fake, HookReceiver() as hooks, pytest.MonkeyPatch.context() as env:
-        env.setenv("ARXIV_DIGEST_RSS_URL", fake.rss_url)
-        env.setenv("ARXIV_DIGEST_API_URL", fake.url + "/api/query")  # the comments (issue #13)
-        env.setenv("ARXIV_DIGEST_DELAY_SECONDS", "0")
+        fake.point(env, delay="0")
         fake.day, fake.records = MONDAY, history_days.as_feed_records(monday)
         out = _digest(tmp_path, hooks)
         hooks.answer(200, 500, 500)  # the day is sent; the week fails both of its attempts

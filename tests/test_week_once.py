@@ -39,9 +39,7 @@ def _runs(out: Path, days: tuple[str, ...]) -> list[tuple[str, ...]]:
     records = history_days.days(days[0], days[-1], 60)
     weeks = []
     with FakeArxiv() as fake, pytest.MonkeyPatch.context() as env:
-        env.setenv("ARXIV_DIGEST_RSS_URL", fake.rss_url)
-        env.setenv("ARXIV_DIGEST_API_URL", fake.url + "/api/query")  # the comments (issue #13)
-        env.setenv("ARXIV_DIGEST_DELAY_SECONDS", "0")
+        fake.point(env, delay="0")
         for day in days:
             fake.day = dt.date.fromisoformat(day)
             fake.records = history_days.as_feed_records(records[day])

@@ -49,9 +49,7 @@ def replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dic
     pages = ("README.md", "archive/README.md", "site/index.html", "site/archive.html")
     after: dict[str, dict[str, bytes]] = {}
     with FakeArxiv() as fake, pytest.MonkeyPatch.context() as env:
-        env.setenv("ARXIV_DIGEST_RSS_URL", fake.rss_url)
-        env.setenv("ARXIV_DIGEST_API_URL", fake.url + "/api/query")  # the comments (issue #13)
-        env.setenv("ARXIV_DIGEST_DELAY_SECONDS", "0")
+        fake.point(env, delay="0")
         for day in DAYS:
             fake.day = dt.date.fromisoformat(day)
             fake.records = history_days.as_feed_records(records[day])

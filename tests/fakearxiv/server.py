@@ -28,6 +28,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import api, feeds
@@ -146,6 +147,21 @@ class FakeArxiv:
     @property
     def rss_url(self) -> str:
         return f"{self.url}/rss/"
+
+    def environment(self, delay: str = "0.05") -> dict[str, str]:
+        """The documented variables that point arxiv-digest at this fake: the feed, the export API (the
+        day's comments, issue #13), OAI-PMH, and ``delay`` seconds between requests."""
+        return {
+            "ARXIV_DIGEST_RSS_URL": self.rss_url,
+            "ARXIV_DIGEST_API_URL": f"{self.url}/api/query",
+            "ARXIV_DIGEST_OAI_URL": f"{self.url}/oai",
+            "ARXIV_DIGEST_DELAY_SECONDS": delay,
+        }
+
+    def point(self, env: Any, delay: str = "0.05") -> None:
+        """Set :meth:`environment` through ``env`` (a ``pytest.MonkeyPatch``: undone after the test)."""
+        for name, value in self.environment(delay).items():
+            env.setenv(name, value)
 
     def __enter__(self) -> FakeArxiv:
         self.start()
