@@ -224,3 +224,23 @@ def test_a_failure_after_some_batches_keeps_what_they_gave(
     assert {i for i in fake_ids if known.get(i)} == completed
     meta = json.loads((digest_dir / "data" / f"{DAY}.meta.json").read_text(encoding="utf-8"))
     assert f"{len(stored) - 100} papers of {len(stored)}" in meta["warnings"][0]
+
+
+def test_a_damaged_stored_snapshot_fails_the_run_before_any_request(
+    arxiv_env: FakeArxiv, cli: Cli, digest_dir: Path
+) -> None:
+    arxiv_env.serve_comments()
+    assert run(cli, digest_dir).exit_code == 0
+    asked = len(arxiv_env.api_requests())
+    snapshot = digest_dir / "data" / f"{DAY}.jsonl"
+    good = snapshot.read_bytes()
+    lines = good.count(b"\n")
+    snapshot.write_bytes(good + b"{not json\n")
+    before = tree_state(digest_dir)
+    again = run(cli, digest_dir)
+    assert again.exit_code == 1, again.err
+    assert f"{snapshot}:{lines + 1}: bad paper record" in again.err
+    assert "restore the file from git" in again.err
+    assert "asking arXiv's API" not in again.err
+    assert len(arxiv_env.api_requests()) == asked  # nothing asked for a run that cannot publish
+    assert tree_state(digest_dir) == before  # nothing replaced

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import ArxivSettings
-from ..errors import FeedFormatError, FetchError, StoreError
+from ..errors import FeedFormatError, FetchError
 from ..facts import with_facts
 from ..models import Paper
 from ..output import layout
@@ -135,8 +135,10 @@ def _completed(paper: Paper, found: _Found | None) -> Paper:
 
 
 def _stored(data_dir: Path, day: dt.date) -> dict[str, Paper]:
-    """The stored papers of ``day`` by id, when the day was completed: nothing when it is not stored, its
-    completion failed, or its files cannot be read (then the API is asked, and publishing replaces them)."""
+    """The stored papers of ``day`` by id, when the day was completed: nothing when it is not stored or
+    its completion failed (then the API is asked). A snapshot that does not parse raises its
+    :class:`~arxiv_digest.errors.StoreError` (file and line) before any request: the run would refuse
+    to replace it anyway."""
     path = data_dir / layout.snapshot_name(day)
     try:
         meta = day_meta.read(data_dir, day)
@@ -145,7 +147,7 @@ def _stored(data_dir: Path, day: dt.date) -> dict[str, Paper]:
         papers = snapshots.loads(path.read_bytes(), source=str(path), day=day)
     except FileNotFoundError:
         return {}
-    except (OSError, StoreError) as e:
+    except OSError as e:
         log.warning("%s: not read for its comments (%s); asking arXiv's API", path, e)
         return {}
     return {p.id: p for p in papers}
