@@ -17,6 +17,7 @@ from jinja2.compiler import CodeGenerator
 from arxiv_digest.config import parse_config
 from arxiv_digest.models import CodeLink, Facts, LinkKind, Paper, Track, Venue
 from arxiv_digest.render.badges import badges, page_badges
+from arxiv_digest.render.escape import url_path
 from arxiv_digest.render.jinja_output import escape_output
 from arxiv_digest.render.markdown import MarkdownRenderer
 from arxiv_digest.render.math import CONTROL_CHARACTERS, without_controls
@@ -49,6 +50,24 @@ def test_the_tex_shortcuts_agree_with_the_regular_expressions_they_skip(text: st
     assert collapse_spaces(text) == " ".join(text.split())
     assert squeeze_spaces(text) == SPACE_RUN.sub(" ", text)
     assert without_controls(text) == CONTROL_CHARACTERS.sub("", text)
+
+
+PATH_TEXT = st.text(
+    st.one_of(
+        st.sampled_from([*"az09AZ/-._~ %?#&+:@!*'()[]\\\n", "\x00", "é", "∑", "\U0001d400"]),
+        st.characters(blacklist_categories=("Cs",)),  # (a lone surrogate cannot be encoded at all)
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(PATH_TEXT)
+def test_a_link_target_left_as_it_is_is_what_quoting_gives(segment: str) -> None:
+    from urllib.parse import quote
+
+    assert url_path(segment) == quote(segment, safe="/-._~")
+    assert url_path("day/2026-06-30.html") == "day/2026-06-30.html"
 
 
 @settings(max_examples=1000, deadline=None)

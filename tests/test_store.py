@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from arxiv_digest.cli.history import REMOTE_MAX_PAGES
+from arxiv_digest.facts import RULES_VERSION
 from arxiv_digest.jobs.remote import DEFAULT_MAX_PAGES
 from arxiv_digest.jobs.search import search
+from arxiv_digest.models import Facts, Paper
 from arxiv_digest.query import parse_query
 from arxiv_digest.store import Store, open_store, read_store, snapshot
 from tests.sitebuild import DEMO
@@ -204,6 +206,49 @@ def test_days_written_into_a_built_index_keep_it_exact_through_its_merges(tmp_pa
             assert indexed == search(store, parse_query(query), use_index=False), query
         assert search(store, parse_query("qw3x")) == [] and search(store, parse_query("qw5x")) == []
         assert len(search(store, parse_query("qw12x"))) == 6 + 12 % 7
+
+
+def _index_words(store: Store) -> list[tuple[object, ...]]:
+    """Every word the search index holds and where (FTS5's own vocabulary of the contentless table)."""
+    store.conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.words USING fts5vocab(main, search_index, instance)"
+    )
+    return sorted(store.conn.execute("SELECT term, doc, col, offset FROM temp.words"))
+
+
+def test_a_day_indexed_from_the_papers_in_hand_holds_the_words_its_rows_give(tmp_path: Path) -> None:
+    """Issue #15: a run's day enters the index from the papers it writes, not decoded again from its rows.
+    The words must be those its rows give (a contentless index removes a row by giving them again), facts
+    included: a paper without facts, or with facts of older rules, is indexed with the facts its row reads
+    back with (made by the current rules)."""
+    day = dt.date(2026, 7, 1)
+    papers = [dataclasses.replace(p, announced=day) for p in snapshot.loads(DEMO.read_bytes(), source="x")]
+    with_code = [p for p in papers if p.facts is not None and p.facts.has_code][:4]
+    others = [p for p in papers if p not in with_code][:12]
+    assert len(with_code) == 4
+    stale = Facts(rules=RULES_VERSION + 1)  # says "no code", by rules that are not the current ones
+    mixed = [
+        *(dataclasses.replace(p, facts=None if i % 2 else stale) for i, p in enumerate(with_code)),
+        *others,
+    ]
+
+    def from_rows(name: str, day_papers: list[Paper]) -> list[tuple[object, ...]]:
+        with Store.open(tmp_path / name) as store:  # written first, then indexed from the rows
+            with store.transaction():
+                store.replace_day(day, day_papers, "sha")
+            store.ensure_search_index()
+            return _index_words(store)
+
+    with Store.open(tmp_path / "topped-up.db") as store:
+        store.ensure_search_index()  # built (empty): the day is indexed as it is written
+        with store.transaction():
+            store.replace_day(day, mixed, "sha")
+        assert _index_words(store) == from_rows("built.db", mixed)
+        assert any(term == "code" for term, *_ in _index_words(store))
+        with store.transaction():  # rewritten: the old words leave, by the words its rows give
+            store.replace_day(day, mixed[2:6], "sha2")
+        store.conn.execute("INSERT INTO search_index (search_index) VALUES ('integrity-check')")
+        assert _index_words(store) == from_rows("rebuilt.db", mixed[2:6])
 
 
 def test_search_reads_the_newest_days_first_whatever_order_they_were_stored_in(tmp_path: Path) -> None:

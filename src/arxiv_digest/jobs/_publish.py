@@ -7,13 +7,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import os
+import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import Config
-from ..errors import StoreError, cannot_read
+from ..errors import PublishError, StoreError, cannot_read
 from ..match import Matcher
 from ..match.digest import build_digest
 from ..models import DayCounts, Digest, ForYou, Paper, WeekDigest
@@ -185,7 +187,7 @@ def fill_site(
     ``site: false`` is thus a whole site again on the next run, as ``rebuild`` makes it. The database is
     brought up to date for those days first (a run syncs only the days it reads)."""
     written = 0
-    missing = [day for day in days if not (out_dir / layout.in_site(layout.site_day_page(day))).is_file()]
+    missing = _without_site_page(out_dir, days)
     if missing:
         store.sync_days(out_dir / layout.DATA, missing)
     for day in missing:
@@ -195,6 +197,22 @@ def fill_site(
         staging.add_tree(layout.in_site(""), files, owned=owned)
         written += staging.commit()[0]
     return written
+
+
+def _without_site_page(out_dir: Path, days: Sequence[dt.date]) -> list[dt.date]:
+    """The days whose site page is not a file, from one listing of the folder that holds them (issue #15:
+    not a ``stat`` a day, every run)."""
+    pages = [(day, *posixpath.split(layout.in_site(layout.site_day_page(day)))) for day in days]
+    present: dict[str, set[str]] = {}
+    for folder in {folder for _, folder, _ in pages}:
+        try:
+            with os.scandir(out_dir / folder) as entries:
+                present[folder] = {e.name for e in entries if e.is_file()}  # (a link: where it leads)
+        except (FileNotFoundError, NotADirectoryError):  # no site yet: every day is missing
+            present[folder] = set()
+        except OSError as e:
+            raise PublishError(cannot_read(f"the folder {out_dir / folder}", e)) from e
+    return [day for day, folder, name in pages if name not in present[folder]]
 
 
 def day_digest(

@@ -91,16 +91,19 @@ def archive_counts(
     entries = ledger.read(data_dir, rule)
     out: list[DayCounts] = []
     kept: list[ledger.CountEntry] = []
+    folder = os.path.join(data_dir, "")  # paths as strings: thousands of days, no Path object each
     for day in days:
-        path = data_dir / layout.snapshot_name(day)
+        path = folder + layout.snapshot_name(day)
         size = sizes[day] if day in sizes else _size(path)
         entry = entries.get(day)
         if day in known:
             counted = known[day].day_counts
         elif entry is not None and entry.size == size:
-            counted = DayCounts(day, entry.new, entry.cross, entry.updated)
+            out.append(DayCounts(day, entry.new, entry.cross, entry.updated))
+            kept.append(entry)  # what the file says, as it says it
+            continue
         else:
-            counted = count_day(config, day, _papers(path, day))
+            counted = count_day(config, day, _papers(Path(path), day))
         out.append(counted)
         kept.append(ledger.CountEntry(day, size, counted.new, counted.cross, counted.updated))
     return out, ledger.dumps(rule, kept)
@@ -112,7 +115,7 @@ def counts_file(config: Config, done: Collection[tuple[DayCounts, int]]) -> byte
     return ledger.dumps(listing_rule(config), entries)
 
 
-def _size(path: Path) -> int:
+def _size(path: str) -> int:
     try:
         return os.stat(path).st_size
     except OSError as e:

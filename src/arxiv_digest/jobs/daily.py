@@ -188,6 +188,7 @@ def run_daily(
                     store,
                     day,
                     list(completion.papers),
+                    history,
                     warnings=announcement.warnings + completion.warnings,
                     sleep=sleep or time.sleep,
                     ranker=ranker,
@@ -221,6 +222,7 @@ def _publish_day(
     store: Store,
     day: dt.date,
     papers: list[Paper],
+    days: list[dt.date],
     *,
     warnings: tuple[str, ...] = (),
     sleep: Callable[[float], None] = time.sleep,
@@ -237,7 +239,6 @@ def _publish_day(
         digest, summaries = _ranked_and_summarised(
             config, out_dir, store, day, papers, matcher, ranker, sleep
         )
-        days = reads.history_days(out_dir / layout.DATA, day)
         latest = max(days)
         renderer = MarkdownRenderer(config)
         staging = Staging(out_dir)

@@ -233,6 +233,18 @@ def _keep_old(path: Path) -> Path | bytes | None:
     return link
 
 
+def _temp_files(folder: Path) -> list[Path]:
+    """What ``folder.glob(layout.TEMP_GLOB)`` finds (``.*.tmp``), by plain string tests on one listing: a
+    folder may hold thousands of names (``site/day/``, ``data/``), each of which glob would match against a
+    pattern (issue #15). A folder that cannot be listed holds none, as for glob."""
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries]
+    except OSError:
+        return []
+    return [folder / n for n in names if n.startswith(".") and n.endswith(".tmp") and len(n) >= 5]
+
+
 def _writer_alive(temp_name: str) -> bool:
     """Is the process that named this `.<name>.<pid>.tmp` file still running?"""
     pid = layout.temp_writer_pid(temp_name)
@@ -287,7 +299,7 @@ class Staging:
         # A run killed mid-write leaves `.<name>.<pid>.tmp` behind. Remove those of processes that are gone,
         # never those of a live one (rebuild workers share folders such as site/day/).
         for folder in {(self.root / rel).parent for rel in order}:
-            for leftover in folder.glob(layout.TEMP_GLOB):
+            for leftover in _temp_files(folder):
                 if not _writer_alive(leftover.name):
                     with contextlib.suppress(OSError):
                         leftover.unlink()

@@ -172,9 +172,22 @@ def table_cell(text: str) -> str:
     return inline(text).replace("|", "\\|")
 
 
-@lru_cache(maxsize=4096)  # the latest pages link the same earlier days' pages every day
+#: What ``quote(segment, safe="/-._~")`` leaves as it is, every character of it: ASCII letters and digits,
+#: ``_.-~`` (always safe) and ``/``.
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.~/-]*")
+
+
 def url_path(segment: str) -> str:
-    """A relative link target for a file we wrote (topic names may hold spaces or Unicode)."""
+    """A relative link target for a file we wrote (topic names may hold spaces or Unicode). Most are
+    already safe (``day/2026-06-30.html``): returned as they are, without quoting (issue #15: the archive
+    pages link every day, more distinct paths than a cache would keep)."""
+    if _URL_SAFE.fullmatch(segment):
+        return segment
+    return _quoted(segment)
+
+
+@lru_cache(maxsize=4096)  # topic and category pages with spaces or Unicode in their names
+def _quoted(segment: str) -> str:
     from urllib.parse import quote
 
     return quote(segment, safe="/-._~")

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 
@@ -41,6 +41,25 @@ class Md(str):
     """Markdown that is already escaped for where it stands."""
 
     __slots__ = ()
+
+
+class _ArchiveDay(NamedTuple):
+    """A row of archive/README.md (a named tuple: see ``site_context.ArchiveDay``)."""
+
+    day: str
+    total: int
+    new: int
+    cross: int
+    updated: int
+
+
+class _ArchiveWeek(NamedTuple):
+    week: str
+    link: str
+    first: str
+    last: str
+    days: int
+    papers: int
 
 
 def _finalize(value: Any) -> Any:
@@ -350,26 +369,19 @@ class MarkdownRenderer:
 
     def archive_index(self, days: Sequence[DayCounts]) -> bytes:
         """``archive/README.md``: every stored day with the counts its own README shows (``count_day``)."""
-        rows = []
-        for d in sorted(days, key=lambda c: c.day, reverse=True):
-            rows.append(
-                {
-                    "day": d.day.isoformat(),
-                    "total": d.total,
-                    "new": d.new,
-                    "cross": d.cross,
-                    "updated": d.updated,
-                }
-            )
+        rows = [
+            _ArchiveDay(d.day.isoformat(), d.total, d.new, d.cross, d.updated)
+            for d in sorted(days, key=lambda c: c.day, reverse=True)
+        ]
         weeks = [
-            {
-                "week": w.week,
-                "link": f"../{layout.weekly_page(w.week)}",
-                "first": w.first_day.isoformat(),
-                "last": w.last_day.isoformat(),
-                "days": w.days,
-                "papers": w.papers,
-            }
+            _ArchiveWeek(
+                w.week,
+                f"../{layout.weekly_page(w.week)}",
+                w.first_day.isoformat(),
+                w.last_day.isoformat(),
+                w.days,
+                w.papers,
+            )
             for w in week_rows(days)
         ]
         text = self.env.get_template("archive.md.j2").render(title=self.config.title, days=rows, weeks=weeks)

@@ -40,6 +40,8 @@ from .escape import url_path
 from .loading import check_templates
 from .site_context import (
     TEMPLATES,
+    ArchiveDay,
+    ArchiveWeek,
     CategoryLink,
     DayLink,
     DaysNav,
@@ -368,25 +370,18 @@ class SiteRenderer:
         """archive.html and the assets: the files that do not belong to one day. Each day's counts are the
         ones its own pages show (``digest.count_day``)."""
         rows = [
-            {
-                "day": c.day.isoformat(),
-                "href": url_path(day_file(c.day)),
-                "total": c.total,
-                "new": c.new,
-                "cross": c.cross,
-                "updated": c.updated,
-            }
+            ArchiveDay(c.day.isoformat(), url_path(day_file(c.day)), c.total, c.new, c.cross, c.updated)
             for c in sorted(days, key=lambda c: c.day, reverse=True)
         ]
         weeks = [
-            {
-                "week": w.week,
-                "href": url_path(layout.site_weekly_page(w.week)),
-                "first": w.first_day.isoformat(),
-                "last": w.last_day.isoformat(),
-                "days": w.days,
-                "papers": w.papers,
-            }
+            ArchiveWeek(
+                w.week,
+                url_path(layout.site_weekly_page(w.week)),
+                w.first_day.isoformat(),
+                w.last_day.isoformat(),
+                w.days,
+                w.papers,
+            )
             for w in week_rows(days)
         ]
         return {

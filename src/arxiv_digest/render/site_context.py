@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 from markupsafe import Markup
@@ -32,6 +32,30 @@ def site_environment(user_dir: Path | None) -> jinja2.Environment:
     env.filters["author_line"] = authors_text
     env.filters["badges"] = page_badges  # the paper's code and venue badges (issue #10)
     return env
+
+
+class ArchiveDay(NamedTuple):
+    """A row of archive.html: a day, its page and its counts. A named tuple, not a dict: the page lists
+    every day, and a template reads a tuple's fields (``d.href``) without the failed attribute lookup
+    Jinja tries on a dict first (issue #15; ``d["href"]`` reads it too)."""
+
+    day: str
+    href: str
+    total: int
+    new: int
+    cross: int
+    updated: int
+
+
+class ArchiveWeek(NamedTuple):
+    """A row of archive.html's weeks: a closed week, its page, its dates and totals."""
+
+    week: str
+    href: str
+    first: str
+    last: str
+    days: int
+    papers: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,12 +32,18 @@ class DaysMixin(StoreBase):
     # -- writing (call inside a transaction) -------------------------------------------------------------
     def replace_day(self, day: dt.date, papers: Sequence[Paper], snapshot_sha256: str) -> None:
         """Make ``day`` hold exactly ``papers``, as the snapshot with that SHA-256 has them."""
-        self.replace_day_rows(day, announcement_rows(day, papers), snapshot_sha256)
+        self.replace_day_rows(day, announcement_rows(day, papers), snapshot_sha256, papers=papers)
 
     def replace_day_rows(
-        self, day: dt.date, rows: Sequence[tuple[object, ...]], snapshot_sha256: str
+        self,
+        day: dt.date,
+        rows: Sequence[tuple[object, ...]],
+        snapshot_sha256: str,
+        *,
+        papers: Sequence[Paper] | None = None,
     ) -> None:
-        """:meth:`replace_day` with rows already made by :func:`announcement_rows` (in another process)."""
+        """:meth:`replace_day` with rows already made by :func:`announcement_rows` (in another process);
+        ``papers``, those they were made from when at hand, saves the search index decoding them again."""
         key = day.isoformat()
         forget_day(self.conn, key)
         self.conn.execute("DELETE FROM days WHERE day = ?", (key,))
@@ -54,7 +60,7 @@ class DaysMixin(StoreBase):
             f"INSERT INTO announcements (rowid, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             numbered,
         )
-        index_day(self.conn, numbered)  # the rows as written, in rowid order
+        index_day(self.conn, numbered, papers)  # the rows as written, in rowid order
 
     def drop_day(self, day: dt.date) -> None:
         forget_day(self.conn, day.isoformat())

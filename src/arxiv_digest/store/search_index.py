@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from ..facts import with_facts
 from ..models import Paper
 from ..query.fields import INDEX_COLUMNS
 from ._sqlite import sqlite_errors
@@ -59,14 +60,23 @@ def forget_day(conn: sqlite3.Connection, key: str) -> None:
     conn.executemany(_DELETE, _indexed(rows.fetchall()))
 
 
-def index_day(conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+def index_day(
+    conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]], papers: Sequence[Paper] | None = None
+) -> None:
     """After a day is written: index its ``(rowid, *COLUMNS)`` rows, in rowid order, if the index is
     complete, so that it stays so (issue #12: the first search after a daily run reads no table to find
-    what is missing). An index not built yet is left to the first search."""
+    what is missing). An index not built yet is left to the first search. ``papers``: those the rows were
+    made from, one a row (a run's day, issue #15: not decoded again from the rows)."""
     if _complete(conn) != WORDS_VERSION:
         return
     _tune_for_top_up(conn)
-    conn.executemany(_INSERT, _indexed(rows))
+    if papers is None:
+        conn.executemany(_INSERT, _indexed(rows))
+        return
+    # Each paper as reading its row gives it back (``paper_of``: facts made by the current rules), so
+    # that the words indexed are those :func:`forget_day` will compute from the row to remove them.
+    read_back = [(row[0], with_facts(paper)) for row, paper in zip(rows, papers, strict=True)]
+    conn.executemany(_INSERT, _documents(read_back))
 
 
 #: How the index takes a day's rows (issue #15). FTS5 keeps what it is given in memory and writes it out
@@ -102,12 +112,16 @@ def _empty(conn: sqlite3.Connection) -> None:
 
 
 def _indexed(rows: Sequence[tuple[Any, ...]]) -> list[tuple[object, ...]]:
-    """Index rows for ``(rowid, *COLUMNS)`` rows: each column's words as its field's ``document`` makes
-    them (the word rule's words, ``query.words.tokenize``, separated by spaces)."""
+    """Index rows for ``(rowid, *COLUMNS)`` rows (:func:`_documents` of the papers they hold)."""
+    return _documents([(row[0], paper_of(row[1:])) for row in rows])
+
+
+def _documents(papers: Sequence[tuple[int, Paper]]) -> list[tuple[object, ...]]:
+    """Index rows for ``(rowid, paper)``: each column's words as its field's ``document`` makes them (the
+    word rule's words, ``query.words.tokenize``, separated by spaces)."""
     documents = [f.document for f in INDEX_COLUMNS if f.document is not None]
     assert len(documents) == len(INDEX_COLUMNS)  # a field with a column says what the column holds
-    papers = [(row[0], paper_of(row[1:])) for row in rows]
-    return [(rowid, *(document(paper) for document in documents)) for rowid, paper in papers]
+    return [(rowid, *[document(paper) for document in documents]) for rowid, paper in papers]
 
 
 class SearchIndexMixin(StoreBase):
