@@ -17,7 +17,7 @@ import dataclasses
 import datetime as dt
 import gc
 import multiprocessing
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,18 +25,19 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import StoreError, cannot_read
-from ..match import Matcher
+from ..match.cache import CachedMatcher, Entries
 from ..match.digest import build_digest
-from ..match.topics import topic_matcher
 from ..match.week import week_day
 from ..models import DayCounts, Digest, Paper
 from ..output import layout
 from ..output.files import Staging
 from ..render.markdown import MarkdownRenderer
 from ..render.site import SiteRenderer
+from ..render.site_day import DayRender
 from ..store import Store, announcement_rows, worker_store
 from ..store import snapshot as snapshots
 from ._manifest import Members, Stat, identities
+from ._match_cache import Known, cached_matcher
 from ._publish import stage_day
 from ._seen import EarlierSources
 from ._summaries import attach_cached
@@ -57,6 +58,7 @@ class DayJob:
     only: tuple[str, ...] | None = None  # issue #15: these topics' pages alone (names), if nothing else
     members: Members | None = None  # with ``only``: every topic's listing, as the manifest recorded it
     recorded: tuple[str, ...] = ()  # with ``only``: the files of those topics' pages the manifest lists
+    published: tuple[str, ...] = ()  # with ``only``: the day's site pages the manifest lists (their elements)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,20 +77,23 @@ class DayDone:
     scores: dict[str, float]  # each listed paper's match score: what the weekly pages rank by (issue #15)
     files: dict[str, Stat]  # the pages the job wrote (or found as they were), with their identity
     partial: bool = False  # only the ``only`` topics' pages were rendered
+    hits: Entries | None = None  # what each paper the job matched hit (the match cache's entries)
 
 
-_worker: tuple[Config, MarkdownRenderer, Matcher, SiteRenderer | None, Store | None] | None = None
+_worker: tuple[Config, MarkdownRenderer, CachedMatcher, SiteRenderer | None, Store | None] | None = None
 _days: tuple[dt.date, ...] = ()
 
 
-def start_worker(config: Config, days: Sequence[dt.date], worker_folder: Path | None = None) -> None:
+def start_worker(
+    config: Config, days: Sequence[dt.date], worker_folder: Path | None = None, known: Known | None = None
+) -> None:
     """Set up a worker. ``worker_folder``: when building a new database with several workers, each writes
     its days into a database of its own there (``store.building``); sending the rows back instead would
-    pickle the whole history through a pipe."""
+    pickle the whole history through a pipe. ``known``: the match cache's entries (``match.cache``)."""
     global _worker, _days
     site = SiteRenderer(config) if config.site else None
     scratch = worker_store(worker_folder) if worker_folder else None
-    _worker = (config, MarkdownRenderer(config), topic_matcher(config), site, scratch)
+    _worker = (config, MarkdownRenderer(config), cached_matcher(config, known), site, scratch)
     _days = tuple(days)
 
 
@@ -163,6 +168,7 @@ def _rebuild_day_now(job: DayJob) -> DayDone:
         scores=dict(week_day(digest, matcher).scores),
         files=files,
         partial=partial,
+        hits=matcher.take(),
     )
 
 
@@ -191,8 +197,10 @@ def _stage_topics(job: DayJob, staging: Staging, papers: Sequence[Paper], earlie
         slugs = {t.topic.slug for t in sub.topics}
         if listed_again:  # the day's overview and search data, and the list pages of the papers moved
             moved = set().union(*(set(fresh[n][0]) ^ set(job.members.get(n, ((), ()))[0]) for n in names))
+            reuse = _reuse(job, moved)
             staging.add_tree(
-                layout.in_site(""), site.day_files(digest, _days, latest=job.latest, touching=moved)[0]
+                layout.in_site(""),
+                site.day_files(digest, _days, latest=job.latest, touching=moved, reuse=reuse)[0],
             )
         staging.add_tree(layout.in_site(""), site.topic_pages(digest, _days, slugs))
         if job.latest and not listed_again:  # the top topic pages, as the day's whole job renders them
@@ -203,6 +211,40 @@ def _stage_topics(job: DayJob, staging: Staging, papers: Sequence[Paper], earlie
         if rel not in staging.files:
             staging.remove(rel)
     return digest
+
+
+def _reuse(job: DayJob, moved: set[str]) -> Callable[[DayRender], None]:
+    """Seed a day's paper elements from its pages as published (``DayRender.reuse``): the overview and the
+    list pages that list a moved paper (each list page of the day, for the latest, whose top pages are all
+    rendered again). Only pages the manifest recorded, unchanged since, are read."""
+
+    def seed(render: DayRender) -> None:
+        digest = render.digest
+        touched = {f"topic/{t.topic.slug}.html" for t in digest.topics if _lists(t.papers, moved)}
+        touched |= {
+            f"category/{c.spec.slug}.html"
+            for c in digest.categories
+            if _lists((item.paper for item in c.listings), moved)
+        }
+        folder = layout.in_site(layout.site_day_folder(job.day))
+        wanted = {layout.in_site(layout.site_day_page(job.day))}
+        for rel in job.published:
+            name = rel.removeprefix(folder)
+            if name != rel and (job.latest or name in touched):
+                wanted.add(rel)
+        pages = []
+        for rel in sorted(wanted & set(job.published)):
+            try:
+                pages.append((job.out_dir / rel).read_bytes())
+            except OSError:
+                continue  # then its papers' elements are rendered
+        render.reuse(pages, moved)
+
+    return seed
+
+
+def _lists(papers: Iterable[Paper], ids: set[str]) -> bool:
+    return not ids.isdisjoint(p.id for p in papers)
 
 
 def _stage_markdown(
@@ -233,11 +275,12 @@ def run_jobs(
     jobs: list[DayJob],
     workers: int,
     worker_folder: Path | None = None,
+    known: Known | None = None,
 ) -> Iterator[DayDone]:
     """The jobs' results in order: in worker processes when there are enough days and CPUs."""
     # The renderers are made here first: a mistake in a template is then a clean error in this process,
     # not a worker whose initializer failed (a BrokenProcessPool).
-    start_worker(config, days)
+    start_worker(config, days, None, known)
     if not parallel(jobs, workers):
         yield from map(rebuild_day, jobs)
         return
@@ -247,6 +290,6 @@ def run_jobs(
         max_workers=workers,
         mp_context=context,
         initializer=start_worker,
-        initargs=(config, tuple(days), worker_folder),
+        initargs=(config, tuple(days), worker_folder, known),
     ) as pool:
         yield from pool.map(rebuild_day, jobs, chunksize=2)
