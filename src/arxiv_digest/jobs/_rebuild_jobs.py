@@ -17,7 +17,7 @@ import dataclasses
 import datetime as dt
 import gc
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +31,7 @@ from ..match.week import week_day
 from ..models import DayCounts, Digest, Paper
 from ..output import layout
 from ..output.files import Staging
+from ..render.compiled import compile_all
 from ..render.markdown import MarkdownRenderer
 from ..render.site import SiteRenderer
 from ..render.site_day import DayRender
@@ -195,16 +196,14 @@ def _stage_topics(job: DayJob, staging: Staging, papers: Sequence[Paper], earlie
     _stage_markdown(staging, renderer, digest, pages, latest=job.latest, readme=listed_again)
     if site is not None:
         slugs = {t.topic.slug for t in sub.topics}
+        moved = set().union(*(set(fresh[n][0]) ^ set(job.members.get(n, ((), ()))[0]) for n in names))
+        render = _seeded(job, DayRender(site, digest), moved, slugs)
         if listed_again:  # the day's overview and search data, and the list pages of the papers moved
-            moved = set().union(*(set(fresh[n][0]) ^ set(job.members.get(n, ((), ()))[0]) for n in names))
-            reuse = _reuse(job, moved)
-            staging.add_tree(
-                layout.in_site(""),
-                site.day_files(digest, _days, latest=job.latest, touching=moved, reuse=reuse)[0],
-            )
-        staging.add_tree(layout.in_site(""), site.topic_pages(digest, _days, slugs))
+            files = site.day_files(digest, _days, latest=job.latest, touching=moved, render=render)[0]
+            staging.add_tree(layout.in_site(""), files)
+        staging.add_tree(layout.in_site(""), site.topic_pages(digest, _days, slugs, render))
         if job.latest and not listed_again:  # the top topic pages, as the day's whole job renders them
-            top = site.top_files(digest, _days)
+            top = site.top_files(digest, _days, render=render)
             wanted = {f"topic/{slug}.html" for slug in slugs}
             staging.add_tree(layout.in_site(""), {k: v for k, v in top.items() if k in wanted})
     for rel in job.recorded:  # a part a topic's page no longer has
@@ -213,34 +212,31 @@ def _stage_topics(job: DayJob, staging: Staging, papers: Sequence[Paper], earlie
     return digest
 
 
-def _reuse(job: DayJob, moved: set[str]) -> Callable[[DayRender], None]:
-    """Seed a day's paper elements from its pages as published (``DayRender.reuse``): the overview and the
-    list pages that list a moved paper (each list page of the day, for the latest, whose top pages are all
-    rendered again). Only pages the manifest recorded, unchanged since, are read."""
-
-    def seed(render: DayRender) -> None:
-        digest = render.digest
-        touched = {f"topic/{t.topic.slug}.html" for t in digest.topics if _lists(t.papers, moved)}
-        touched |= {
-            f"category/{c.spec.slug}.html"
-            for c in digest.categories
-            if _lists((item.paper for item in c.listings), moved)
-        }
-        folder = layout.in_site(layout.site_day_folder(job.day))
-        wanted = {layout.in_site(layout.site_day_page(job.day))}
-        for rel in job.published:
-            name = rel.removeprefix(folder)
-            if name != rel and (job.latest or name in touched):
-                wanted.add(rel)
-        pages = []
-        for rel in sorted(wanted & set(job.published)):
+def _seeded(job: DayJob, render: DayRender, moved: set[str], slugs: set[str]) -> DayRender:
+    """``render`` with the elements of the papers not ``moved`` taken from the day's pages as published
+    (``DayRender.reuse``): its overview, the changed topics' pages and the list pages that list a moved
+    paper (every list page of the day, for the latest, whose top pages are rendered from them). Only pages
+    the manifest recorded, unchanged since, are read."""
+    digest = render.digest
+    touched = {f"topic/{t.topic.slug}.html" for t in digest.topics if t.topic.slug in slugs}
+    touched |= {f"topic/{t.topic.slug}.html" for t in digest.topics if _lists(t.papers, moved)}
+    touched |= {
+        f"category/{c.spec.slug}.html"
+        for c in digest.categories
+        if _lists((i.paper for i in c.listings), moved)
+    }
+    folder = layout.in_site(layout.site_day_folder(job.day))
+    overview = layout.in_site(layout.site_day_page(job.day))
+    pages = []
+    for rel in job.published:
+        name = rel.removeprefix(folder)
+        if (rel == overview and moved) or (name != rel and (job.latest or name in touched)):
             try:
                 pages.append((job.out_dir / rel).read_bytes())
             except OSError:
                 continue  # then its papers' elements are rendered
-        render.reuse(pages, moved)
-
-    return seed
+    render.reuse(pages, moved)
+    return render
 
 
 def _lists(papers: Iterable[Paper], ids: set[str]) -> bool:
@@ -284,6 +280,10 @@ def run_jobs(
     if not parallel(jobs, workers):
         yield from map(rebuild_day, jobs)
         return
+    assert _worker is not None
+    for renderer in (_worker[1], _worker[3]):  # forked workers then load each template compiled
+        if renderer is not None:
+            compile_all(renderer.env)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(

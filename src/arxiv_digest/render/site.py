@@ -48,7 +48,7 @@ from .site_context import (
     PaperInfo,
     site_environment,
 )
-from .site_day import DayRender, Reuse
+from .site_day import DayRender
 from .site_filters import categories_of, filter_topics, search_data, venue_names
 
 OWNED = layout.SITE_LIST_FOLDERS  # the site layout (and what `site: false` removes) is in output/
@@ -107,15 +107,13 @@ class SiteRenderer:
         *,
         latest: bool,
         touching: set[str] | None = None,
-        reuse: Reuse | None = None,
+        render: DayRender | None = None,
     ) -> tuple[dict[str, bytes], tuple[str, ...]]:
         """Every file of one day, by path under ``site/``, and the folders whose other pages are stale.
         With ``latest``, the top-level pages too (index, topic/, category/). ``touching`` (ids; issue #15):
-        of the day's list pages only those listing one of these papers, and no folder is stale; ``reuse``
-        seeds the day's paper elements (:meth:`DayRender.reuse`)."""
-        render = DayRender(self, digest)
-        if reuse is not None:
-            reuse(render)
+        of the day's list pages only those listing one of these papers, and no folder is stale. ``render``:
+        the day's papers' elements, some perhaps taken from its published pages (:meth:`DayRender.reuse`)."""
+        render = render or DayRender(self, digest)
         ordered = sorted(set(days) | {digest.day})
         i = ordered.index(digest.day)
         before = ordered[i - 1] if i > 0 else None
@@ -186,7 +184,9 @@ class SiteRenderer:
             )
         return files
 
-    def topic_pages(self, digest: Digest, days: Sequence[dt.date], only: set[str]) -> dict[str, bytes]:
+    def topic_pages(
+        self, digest: Digest, days: Sequence[dt.date], only: set[str], render: DayRender | None = None
+    ) -> dict[str, bytes]:
         """Only the day's pages of the topics ``only`` (slugs), as :meth:`day_files` makes them: what a
         rebuild renders again when nothing else of the day changed (issue #15)."""
         ordered = sorted(set(days) | {digest.day})
@@ -194,7 +194,7 @@ class SiteRenderer:
         before, after = ordered[i - 1] if i > 0 else None, ordered[i + 1] if i + 1 < len(ordered) else None
         d = digest.day.isoformat()
         nav = self._day_nav(d, before, after)
-        render = DayRender(self, digest)
+        render = render or DayRender(self, digest)
         pages = self._list_pages(render, root="../../../", nav=nav, keep=lambda slug, _: slug in only)
         return {f"day/{d}/{name}": page for name, page in pages.items()}
 

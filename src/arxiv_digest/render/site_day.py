@@ -15,7 +15,7 @@ snapshot holds an id twice is rendered whole).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Protocol
 
 from markupsafe import Markup
@@ -101,6 +101,3 @@ def _elements(text: str, start: str, end: str) -> Iterator[tuple[str, str]]:
         quote = text.find('"', i + len(start))
         yield text[i + len(start) : quote], text[i : j + len(end)]
         i = text.find(start, j)
-
-
-Reuse = Callable[[DayRender], None]
