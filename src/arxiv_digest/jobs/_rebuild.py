@@ -57,6 +57,7 @@ from ._publish import (
     stage_site_removal,
 )
 from ._rebuild_jobs import PARALLEL_MIN_DAYS, DayDone, DayJob, gc_paused, parallel, run_jobs
+from ._rebuild_jobs import matcher as day_matcher
 from ._rebuild_plan import Plan, job_extras, plan, record, recordable
 from ._seen import SnapshotIndex
 from ._week import is_closed, publish_weeks
@@ -311,9 +312,17 @@ def _stage_spanning(
     staging.add(layout.ARCHIVE_INDEX, MarkdownRenderer(config).archive_index(counts))
     if config.site:  # the latest day's top pages were staged by its job
         site = SiteRenderer(config)
-        matcher = topic_matcher(config)
         stage_site_extras(
-            staging, site, config, store, matcher, days, {}, latest_staged=True, counts=counts, ranker=ranker
+            staging,
+            site,
+            config,
+            store,
+            day_matcher(),
+            days,
+            {},
+            latest_staged=True,
+            counts=counts,
+            ranker=ranker,
         )
     else:
         stage_site_removal(staging, out_dir)

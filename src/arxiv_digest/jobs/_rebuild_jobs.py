@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import StoreError, cannot_read
+from ..match import Matcher
 from ..match.cache import CachedMatcher, Entries
 from ..match.digest import build_digest
 from ..match.week import week_day
@@ -96,6 +97,12 @@ def start_worker(
     scratch = worker_store(worker_folder) if worker_folder else None
     _worker = (config, MarkdownRenderer(config), cached_matcher(config, known), site, scratch)
     _days = tuple(days)
+
+
+def matcher() -> Matcher:
+    """The matcher :func:`start_worker` made in this process (answering from the match cache)."""
+    assert _worker is not None
+    return _worker[2]
 
 
 def rebuild_day(job: DayJob) -> DayDone:

@@ -18,6 +18,7 @@ Whoever keeps the entries must drop them when the package changes (its tokenisin
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 
 from ..models import Paper
@@ -58,7 +59,7 @@ class CachedMatcher(Matcher):
         fresh = [t for tid, t in enumerate(self._terms) if tid not in cached or term_key(t) not in vocabulary]
         self._fresh = Matcher([TopicRule("", Or(tuple(fresh)))]) if fresh else None
         self._fresh_ids = [ids[term_key(t)] for t in self._fresh._terms] if self._fresh else []
-        self._needles = _needles(self._fresh) if self._fresh else None
+        self._needles = _needle_pattern(self._fresh) if self._fresh else None
         self._learned: Entries = {}
 
     def _hits(self, paper: Paper, record: Record | None = None) -> set[int]:
@@ -85,13 +86,17 @@ class CachedMatcher(Matcher):
         text = paper.title + " " + paper.abstract
         if not text.isascii():
             return True
-        text = text.lower()
-        return any(n in text for n in self._needles)
+        return self._needles.search(text.lower()) is not None
 
     def take(self) -> Entries:
         """Every paper matched since the last call: its hits of :attr:`vocabulary`."""
         out, self._learned = self._learned, {}
         return out
+
+
+def _needle_pattern(fresh: Matcher) -> re.Pattern[str] | None:
+    needles = _needles(fresh)
+    return None if needles is None else re.compile("|".join(map(re.escape, needles)))
 
 
 def _needles(fresh: Matcher) -> tuple[str, ...] | None:
