@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import hashlib
 import os
 import sys
@@ -116,6 +117,12 @@ def _version(name: str) -> str:
         return "?"
 
 
+@functools.cache
+def code_key() -> str:
+    """The package's own files and the version of Python that runs them."""
+    return digest_of([VERSION, _tree_hash(_PACKAGE), sys.version])
+
+
 def global_key(config: Config) -> str:
     """What shapes every page: the package, its renderers' libraries, the settings but the topics."""
     settings = {
@@ -125,7 +132,7 @@ def global_key(config: Config) -> str:
     }
     templates = _tree_hash(config.templates_dir) if config.templates_dir is not None else None
     versions = (sys.version, _version("jinja2"), _version("markupsafe"))
-    return digest_of([VERSION, _tree_hash(_PACKAGE), versions, settings, templates])
+    return digest_of([VERSION, code_key(), versions, settings, templates])
 
 
 def topic_key(topic: Topic, *, exact: bool) -> str:

@@ -46,6 +46,7 @@ from ..store import (
 from ..store import snapshot as snapshots
 from ..store.counts import COUNTS_NAME
 from . import _manifest as manifests
+from . import _match_cache as match_cache
 from . import _reads as reads
 from ._publish import (
     RunResult,
@@ -56,6 +57,7 @@ from ._publish import (
     stage_site_removal,
 )
 from ._rebuild_jobs import PARALLEL_MIN_DAYS, DayDone, DayJob, gc_paused, parallel, run_jobs
+from ._rebuild_jobs import matcher as day_matcher
 from ._rebuild_plan import Plan, job_extras, plan, record, recordable
 from ._seen import SnapshotIndex
 from ._week import is_closed, publish_weeks
@@ -100,6 +102,7 @@ def rebuild(
         # The manifest is read, then forgotten until this rebuild has finished: one that fails half-way
         # leaves none, and the next rebuild is a full one.
         old = manifests.load(out_dir) if not full else None
+        known = match_cache.load(out_dir)
         unfinished = incomplete.rebuild_unfinished(data)
         manifests.discard(out_dir)
         # Until it goes, `status` says the pages are not wholly published (a failure among them: disk
@@ -110,7 +113,7 @@ def rebuild(
         when = today or arxiv_today()
         result = retry_if_damaged(
             db_path,
-            lambda: _rebuild_locked(config, out_dir, db_path, jobs, when, None if unfinished else old),
+            lambda: _rebuild_locked(config, out_dir, db_path, jobs, when, None if unfinished else old, known),
         )
         # Every day with a snapshot is now wholly published: no run's unfinished publication remains.
         incomplete.clear(data, incomplete.marked_days(data))
@@ -125,16 +128,17 @@ def _rebuild_locked(
     jobs: int | None,
     today: dt.date,
     old: manifests.Manifest | None,
+    known: match_cache.Known,
 ) -> RunResult:
     files = snapshots.day_files(out_dir / layout.DATA)
     if files and not database_exists(db_path):  # a missing database is built whole, then moved into place
         with building(db_path) as build:
-            return _rebuild_days(config, out_dir, files, jobs, today, build.store, None, build)
+            return _rebuild_days(config, out_dir, files, jobs, today, build.store, None, known, build)
     with open_db(db_path) as store:
         if not files:
             store.sync(out_dir / layout.DATA)  # drops days whose snapshot is gone
             return RunResult(day=None, empty=True)
-        return _rebuild_days(config, out_dir, files, jobs, today, store, old)
+        return _rebuild_days(config, out_dir, files, jobs, today, store, old, known)
 
 
 def _rebuild_days(
@@ -145,6 +149,7 @@ def _rebuild_days(
     today: dt.date,
     store: Store,
     old: manifests.Manifest | None,
+    known: match_cache.Known,
     build: Building | None = None,
 ) -> RunResult:
     """Publish the days of ``files`` that changed since ``old`` (all of them without it) and make
@@ -177,7 +182,8 @@ def _rebuild_days(
     done: dict[dt.date, DayDone] = {}
     with store.transaction():
         store.drop_days_except(list(days))
-        for result in run_jobs(config, days, list(todo.values()), workers, folder):
+        cache = known if chosen.old is not None else None  # a full rebuild matches every paper again
+        for result in run_jobs(config, days, list(todo.values()), workers, folder, cache):
             if result.rows is not None:
                 with gc_paused():
                     store.replace_day_rows(result.day, result.rows, result.sha)
@@ -200,8 +206,18 @@ def _rebuild_days(
         config, out_dir, store, days, (counts, counts_file, fed), today, ranker, chosen
     )
     if recordable(config):
+        _save_match_cache(config, out_dir, known, chosen, done)
         manifests.save(out_dir, record(chosen, files, index, done, todo, weeks))
     return _result(chosen, done, latest, written + spanning_written, deleted + spanning_deleted, len(days))
+
+
+def _save_match_cache(
+    config: Config, out_dir: Path, known: match_cache.Known, chosen: Plan, done: dict[dt.date, DayDone]
+) -> None:
+    vocabulary = match_cache.cached_matcher(config, None).vocabulary
+    shas = {**chosen.shas, **{d: r.sha for d, r in done.items()}}
+    learned = {d: r.hits for d, r in done.items() if r.hits is not None}
+    match_cache.save(out_dir, match_cache.merged(known, vocabulary, shas, learned))
 
 
 def _day_counts(
@@ -296,9 +312,17 @@ def _stage_spanning(
     staging.add(layout.ARCHIVE_INDEX, MarkdownRenderer(config).archive_index(counts))
     if config.site:  # the latest day's top pages were staged by its job
         site = SiteRenderer(config)
-        matcher = topic_matcher(config)
         stage_site_extras(
-            staging, site, config, store, matcher, days, {}, latest_staged=True, counts=counts, ranker=ranker
+            staging,
+            site,
+            config,
+            store,
+            day_matcher(),
+            days,
+            {},
+            latest_staged=True,
+            counts=counts,
+            ranker=ranker,
         )
     else:
         stage_site_removal(staging, out_dir)

@@ -17,7 +17,7 @@ import dataclasses
 import datetime as dt
 import gc
 import multiprocessing
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,17 +26,20 @@ from pathlib import Path
 from ..config import Config
 from ..errors import StoreError, cannot_read
 from ..match import Matcher
+from ..match.cache import CachedMatcher, Entries
 from ..match.digest import build_digest
-from ..match.topics import topic_matcher
 from ..match.week import week_day
 from ..models import DayCounts, Digest, Paper
 from ..output import layout
 from ..output.files import Staging
+from ..render.compiled import compile_all
 from ..render.markdown import MarkdownRenderer
 from ..render.site import SiteRenderer
+from ..render.site_day import DayRender
 from ..store import Store, announcement_rows, worker_store
 from ..store import snapshot as snapshots
 from ._manifest import Members, Stat, identities
+from ._match_cache import Known, cached_matcher
 from ._publish import stage_day
 from ._seen import EarlierSources
 from ._summaries import attach_cached
@@ -57,6 +60,7 @@ class DayJob:
     only: tuple[str, ...] | None = None  # issue #15: these topics' pages alone (names), if nothing else
     members: Members | None = None  # with ``only``: every topic's listing, as the manifest recorded it
     recorded: tuple[str, ...] = ()  # with ``only``: the files of those topics' pages the manifest lists
+    published: tuple[str, ...] = ()  # with ``only``: the day's site pages the manifest lists (their elements)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,21 +79,30 @@ class DayDone:
     scores: dict[str, float]  # each listed paper's match score: what the weekly pages rank by (issue #15)
     files: dict[str, Stat]  # the pages the job wrote (or found as they were), with their identity
     partial: bool = False  # only the ``only`` topics' pages were rendered
+    hits: Entries | None = None  # what each paper the job matched hit (the match cache's entries)
 
 
-_worker: tuple[Config, MarkdownRenderer, Matcher, SiteRenderer | None, Store | None] | None = None
+_worker: tuple[Config, MarkdownRenderer, CachedMatcher, SiteRenderer | None, Store | None] | None = None
 _days: tuple[dt.date, ...] = ()
 
 
-def start_worker(config: Config, days: Sequence[dt.date], worker_folder: Path | None = None) -> None:
+def start_worker(
+    config: Config, days: Sequence[dt.date], worker_folder: Path | None = None, known: Known | None = None
+) -> None:
     """Set up a worker. ``worker_folder``: when building a new database with several workers, each writes
     its days into a database of its own there (``store.building``); sending the rows back instead would
-    pickle the whole history through a pipe."""
+    pickle the whole history through a pipe. ``known``: the match cache's entries (``match.cache``)."""
     global _worker, _days
     site = SiteRenderer(config) if config.site else None
     scratch = worker_store(worker_folder) if worker_folder else None
-    _worker = (config, MarkdownRenderer(config), topic_matcher(config), site, scratch)
+    _worker = (config, MarkdownRenderer(config), cached_matcher(config, known), site, scratch)
     _days = tuple(days)
+
+
+def matcher() -> Matcher:
+    """The matcher :func:`start_worker` made in this process (answering from the match cache)."""
+    assert _worker is not None
+    return _worker[2]
 
 
 def rebuild_day(job: DayJob) -> DayDone:
@@ -163,6 +176,7 @@ def _rebuild_day_now(job: DayJob) -> DayDone:
         scores=dict(week_day(digest, matcher).scores),
         files=files,
         partial=partial,
+        hits=matcher.take(),
     )
 
 
@@ -189,20 +203,51 @@ def _stage_topics(job: DayJob, staging: Staging, papers: Sequence[Paper], earlie
     _stage_markdown(staging, renderer, digest, pages, latest=job.latest, readme=listed_again)
     if site is not None:
         slugs = {t.topic.slug for t in sub.topics}
+        moved = set().union(*(set(fresh[n][0]) ^ set(job.members.get(n, ((), ()))[0]) for n in names))
+        render = _seeded(job, DayRender(site, digest), moved, slugs)
         if listed_again:  # the day's overview and search data, and the list pages of the papers moved
-            moved = set().union(*(set(fresh[n][0]) ^ set(job.members.get(n, ((), ()))[0]) for n in names))
-            staging.add_tree(
-                layout.in_site(""), site.day_files(digest, _days, latest=job.latest, touching=moved)[0]
-            )
-        staging.add_tree(layout.in_site(""), site.topic_pages(digest, _days, slugs))
+            files = site.day_files(digest, _days, latest=job.latest, touching=moved, render=render)[0]
+            staging.add_tree(layout.in_site(""), files)
+        staging.add_tree(layout.in_site(""), site.topic_pages(digest, _days, slugs, render))
         if job.latest and not listed_again:  # the top topic pages, as the day's whole job renders them
-            top = site.top_files(digest, _days)
+            top = site.top_files(digest, _days, render=render)
             wanted = {f"topic/{slug}.html" for slug in slugs}
             staging.add_tree(layout.in_site(""), {k: v for k, v in top.items() if k in wanted})
     for rel in job.recorded:  # a part a topic's page no longer has
         if rel not in staging.files:
             staging.remove(rel)
     return digest
+
+
+def _seeded(job: DayJob, render: DayRender, moved: set[str], slugs: set[str]) -> DayRender:
+    """``render`` with the elements of the papers not ``moved`` taken from the day's pages as published
+    (``DayRender.reuse``): its overview, the changed topics' pages and the list pages that list a moved
+    paper (every list page of the day, for the latest, whose top pages are rendered from them). Only pages
+    the manifest recorded, unchanged since, are read."""
+    digest = render.digest
+    touched = {f"topic/{t.topic.slug}.html" for t in digest.topics if t.topic.slug in slugs}
+    touched |= {f"topic/{t.topic.slug}.html" for t in digest.topics if _lists(t.papers, moved)}
+    touched |= {
+        f"category/{c.spec.slug}.html"
+        for c in digest.categories
+        if _lists((i.paper for i in c.listings), moved)
+    }
+    folder = layout.in_site(layout.site_day_folder(job.day))
+    overview = layout.in_site(layout.site_day_page(job.day))
+    pages = []
+    for rel in job.published:
+        name = rel.removeprefix(folder)
+        if (rel == overview and moved) or (name != rel and (job.latest or name in touched)):
+            try:
+                pages.append((job.out_dir / rel).read_bytes())
+            except OSError:
+                continue  # then its papers' elements are rendered
+    render.reuse(pages, moved)
+    return render
+
+
+def _lists(papers: Iterable[Paper], ids: set[str]) -> bool:
+    return not ids.isdisjoint(p.id for p in papers)
 
 
 def _stage_markdown(
@@ -233,20 +278,25 @@ def run_jobs(
     jobs: list[DayJob],
     workers: int,
     worker_folder: Path | None = None,
+    known: Known | None = None,
 ) -> Iterator[DayDone]:
     """The jobs' results in order: in worker processes when there are enough days and CPUs."""
     # The renderers are made here first: a mistake in a template is then a clean error in this process,
     # not a worker whose initializer failed (a BrokenProcessPool).
-    start_worker(config, days)
+    start_worker(config, days, None, known)
     if not parallel(jobs, workers):
         yield from map(rebuild_day, jobs)
         return
+    assert _worker is not None
+    for renderer in (_worker[1], _worker[3]):  # forked workers then load each template compiled
+        if renderer is not None:
+            compile_all(renderer.env)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
         initializer=start_worker,
-        initargs=(config, tuple(days), worker_folder),
+        initargs=(config, tuple(days), worker_folder, known),
     ) as pool:
         yield from pool.map(rebuild_day, jobs, chunksize=2)

@@ -171,7 +171,10 @@ def job_extras(config: Config, plan: Plan, day: dt.date, latest: bool) -> dict[s
     rec = plan.old.days[day]
     slugs = [t.slug for t in config.topics if t.name in mode]
     recorded = tuple(topic_files(rec.files, day, slugs, latest))
-    return {"only": mode, "members": rec.members, "recorded": recorded}
+    published = tuple(
+        sorted(r for r in rec.files if r.startswith(layout.in_site("day/")) and r.endswith(".html"))
+    )
+    return {"only": mode, "members": rec.members, "recorded": recorded, "published": published}
 
 
 def record(

@@ -30,6 +30,7 @@ from ..models import DayCounts, Digest, ForYou, Listing, MatchMode, Paper, close
 from ..output import layout
 from . import escape
 from .badges import markdown_destination, page_badges
+from .compiled import compiled_cache
 from .jinja_output import use_fast_output
 from .loading import LocatedEnvironment, check_templates, folder_loaders
 from .tex_text import runs_to_html, tex_runs, tex_to_text
@@ -100,6 +101,7 @@ def make_environment(
         # A renderer lives for one run: its templates are read once, not stat()ed again at every page
         # and every `{% extends %}` or `{% from %}` of one (a new renderer reads them afresh).
         auto_reload=False,
+        bytecode_cache=compiled_cache(kind, env_class, finalize, autoescape),
     )
     if isinstance(env, LocatedEnvironment):
         env.user_root = user_dir

@@ -33,7 +33,7 @@ from markupsafe import Markup
 
 from .. import PROJECT_URL
 from ..config import Config, topic_tree
-from ..models import DayCounts, Digest, Paper, closed_weeks, kind_label, week_rows
+from ..models import DayCounts, Digest, Paper, closed_weeks, week_rows
 from ..output import layout
 from . import feeds
 from .escape import url_path
@@ -50,10 +50,10 @@ from .site_context import (
     PaperInfo,
     site_environment,
 )
+from .site_day import DayRender
 from .site_filters import categories_of, filter_topics, search_data, venue_names
 
 OWNED = layout.SITE_LIST_FOLDERS  # the site layout (and what `site: false` removes) is in output/
-_KIND_LABELS = {"new": "New", "cross": "Cross-list", "updated": "Updated"}
 Keep = Callable[[str | None, Sequence[Paper]], bool]  # which list pages to render: (slug or None, papers)
 
 
@@ -67,53 +67,6 @@ PAST_LINKS = 60
 
 def day_file(day: dt.date) -> str:
     return layout.site_day_page(day)
-
-
-class _DayRender:
-    """One day's digest and what each of its papers' elements says (:class:`PaperInfo`), for every page."""
-
-    def __init__(self, site: SiteRenderer, digest: Digest) -> None:
-        self.site = site
-        self.digest = digest
-        topics: dict[str, list[str]] = {}
-        for t in digest.topics:
-            for p in t.papers:
-                topics.setdefault(p.id, []).append(t.topic.slug)
-        cross: dict[str, str | None] = {}
-        papers: dict[str, Paper] = {}
-        for c in digest.categories:
-            for item in c.listings:
-                cross[item.paper.id] = item.cross_from
-                papers[item.paper.id] = item.paper
-        for t in digest.topics:
-            for p in t.papers:
-                papers.setdefault(p.id, p)
-        self.infos: dict[str, PaperInfo] = {}
-        for pid, paper in papers.items():
-            kind = kind_label(paper.announce_type)
-            self.infos[pid] = PaperInfo(
-                kind, _KIND_LABELS[kind], tuple(topics.get(pid, ())), cross.get(pid), digest.summary_of(paper)
-            )
-        self._full: dict[str, Markup] = {}
-        self._brief: dict[str, Markup] = {}
-
-    def info(self, paper: Paper) -> PaperInfo:
-        """What the paper's element says besides the paper (its kind, topics, cross-list, summary)."""
-        return self.infos[paper.id]
-
-    def full(self, paper: Paper) -> Markup:
-        """The paper's element with its abstract (topic and category pages), rendered once a day."""
-        entry = self._full.get(paper.id)
-        if entry is None:
-            entry = self._full[paper.id] = self.site.paper(paper, self.infos[paper.id])
-        return entry
-
-    def brief(self, paper: Paper) -> Markup:
-        """The paper's element without its abstract (the day's overview), rendered once a day."""
-        entry = self._brief.get(paper.id)
-        if entry is None:
-            entry = self._brief[paper.id] = self.site.brief(paper, self.infos[paper.id])
-        return entry
 
 
 class SiteRenderer:
@@ -150,12 +103,19 @@ class SiteRenderer:
 
     # -- one day ----------------------------------------------------------------------------------------
     def day_files(
-        self, digest: Digest, days: Sequence[dt.date], *, latest: bool, touching: set[str] | None = None
+        self,
+        digest: Digest,
+        days: Sequence[dt.date],
+        *,
+        latest: bool,
+        touching: set[str] | None = None,
+        render: DayRender | None = None,
     ) -> tuple[dict[str, bytes], tuple[str, ...]]:
         """Every file of one day, by path under ``site/``, and the folders whose other pages are stale.
         With ``latest``, the top-level pages too (index, topic/, category/). ``touching`` (ids; issue #15):
-        of the day's list pages only those listing one of these papers, and no folder is stale."""
-        render = _DayRender(self, digest)
+        of the day's list pages only those listing one of these papers, and no folder is stale. ``render``:
+        the day's papers' elements, some perhaps taken from its published pages (:meth:`DayRender.reuse`)."""
+        render = render or DayRender(self, digest)
         ordered = sorted(set(days) | {digest.day})
         i = ordered.index(digest.day)
         before = ordered[i - 1] if i > 0 else None
@@ -189,10 +149,10 @@ class SiteRenderer:
         return files, owned
 
     def top_files(
-        self, digest: Digest, days: Sequence[dt.date], *, render: _DayRender | None = None
+        self, digest: Digest, days: Sequence[dt.date], *, render: DayRender | None = None
     ) -> dict[str, bytes]:
         """The latest day's pages at the top of the site: index.html, topic/ and category/."""
-        render = render or _DayRender(self, digest)
+        render = render or DayRender(self, digest)
         ordered = sorted(set(days) | {digest.day})
         earlier = [x for x in ordered if x < digest.day]
         before = earlier[-1] if earlier else None
@@ -226,7 +186,9 @@ class SiteRenderer:
             )
         return files
 
-    def topic_pages(self, digest: Digest, days: Sequence[dt.date], only: set[str]) -> dict[str, bytes]:
+    def topic_pages(
+        self, digest: Digest, days: Sequence[dt.date], only: set[str], render: DayRender | None = None
+    ) -> dict[str, bytes]:
         """Only the day's pages of the topics ``only`` (slugs), as :meth:`day_files` makes them: what a
         rebuild renders again when nothing else of the day changed (issue #15)."""
         ordered = sorted(set(days) | {digest.day})
@@ -234,11 +196,11 @@ class SiteRenderer:
         before, after = ordered[i - 1] if i > 0 else None, ordered[i + 1] if i + 1 < len(ordered) else None
         d = digest.day.isoformat()
         nav = self._day_nav(d, before, after)
-        render = _DayRender(self, digest)
+        render = render or DayRender(self, digest)
         pages = self._list_pages(render, root="../../../", nav=nav, keep=lambda slug, _: slug in only)
         return {f"day/{d}/{name}": page for name, page in pages.items()}
 
-    def _for_you(self, render: _DayRender, *, root: str, day_page: str, feed: str | None = None) -> bytes:
+    def _for_you(self, render: DayRender, *, root: str, day_page: str, feed: str | None = None) -> bytes:
         """The day's For-you page: its picks, each as on a topic page, with its reasons."""
         for_you = render.digest.for_you
         assert for_you is not None
@@ -267,7 +229,7 @@ class SiteRenderer:
 
     def _overview(
         self,
-        render: _DayRender,
+        render: DayRender,
         *,
         root: str,
         base: str,
@@ -321,7 +283,7 @@ class SiteRenderer:
         )
 
     def _list_pages(
-        self, render: _DayRender, *, root: str, nav: Any, feeds: bool = False, keep: Keep | None = None
+        self, render: DayRender, *, root: str, nav: Any, feeds: bool = False, keep: Keep | None = None
     ) -> dict[str, bytes]:
         """The day's topic and category pages; with ``keep``, those it keeps (issue #15: a rebuild's)."""
         digest = render.digest
