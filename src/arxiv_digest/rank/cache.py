@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from arxiv_digest.models import LibraryItem, Paper
 from arxiv_digest.output.files import atomic_write
 from arxiv_digest.rank.features import FORMAT_VERSION, Settings, background, history_key, new_vectorizer
-from arxiv_digest.rank.model import RankModel, reader_key
+from arxiv_digest.rank.model import RankModel, known_feature_names, reader_key
 
 
 def model_key(
@@ -89,6 +89,7 @@ def _model(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> RankModel:
     settings = Settings(**meta["settings"])
     vectorizer = new_vectorizer(settings, meta["vocabulary"])
     vectorizer.idf_ = arrays["idf"]
+    known_feature_names(vectorizer, meta["vocabulary"])
     return RankModel(
         key=meta["key"],
         settings=settings,

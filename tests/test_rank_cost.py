@@ -1,0 +1,94 @@
+"""What a run with a cached model pays (issue #12): rows transformed once per run, the same bytes as
+transforming them again; a loaded model imports no classifier; its cache file is read back exactly."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from arxiv_digest.models import LibraryItem, Paper
+from arxiv_digest.rank import features, fit_corpus, fit_model, load_model, save_model
+from arxiv_digest.rank.features import paper_text
+
+DATA = Path(__file__).parent / "data" / "rank" / "papers.jsonl"
+PAPERS = [Paper.from_record(json.loads(line)) for line in DATA.read_text(encoding="utf-8").splitlines()]
+HISTORY, DAY = PAPERS[:240], PAPERS[240:]
+LIBRARY = [LibraryItem(p.title, p.abstract, added=p.announced) for p in HISTORY if "video" in p.title.lower()]
+
+
+@pytest.fixture(scope="module")
+def corpus():  # type: ignore[no-untyped-def]
+    return fit_corpus(HISTORY)
+
+
+def _same(a: sp.csr_matrix, b: sp.csr_matrix) -> bool:
+    return (
+        a.shape == b.shape
+        and a.dtype == b.dtype
+        and all(np.array_equal(x, y) for x, y in ((a.indptr, b.indptr), (a.indices, b.indices)))
+        and a.data.tobytes() == b.data.tobytes()
+    )
+
+
+def test_a_row_seen_before_is_reused_with_the_same_bytes(corpus) -> None:  # type: ignore[no-untyped-def]
+    texts = [paper_text(p.title, p.abstract) for p in DAY]
+    vectorizer = features.new_vectorizer(corpus.settings)
+    vectorizer.fit(texts)
+    direct = sp.csr_matrix(vectorizer.transform(texts), dtype=np.float32)
+    features.transform(vectorizer, texts[:20])  # the day
+    week = [*texts[30:40], *texts[:20], texts[5], *texts[40:50]]  # the week: the day again, some new
+    order = [*range(30, 40), *range(20), 5, *range(40, 50)]
+    assert _same(features.transform(vectorizer, week), direct[order])
+    assert _same(features.transform(vectorizer, texts), direct)
+    assert features.transform(vectorizer, []).shape == (0, direct.shape[1])
+
+
+def test_the_memo_keeps_at_most_its_bound(corpus, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(features, "MEMO_ROWS", 7)
+    texts = [paper_text(p.title, p.abstract) for p in DAY[:30]]
+    vectorizer = features.new_vectorizer(corpus.settings)
+    vectorizer.fit(texts)
+    direct = sp.csr_matrix(vectorizer.transform(texts), dtype=np.float32)
+    for batch in (texts[:5], texts, texts[3:12], texts):  # a batch larger than the bound, and hits
+        got = features.transform(vectorizer, batch)
+        assert _same(got, sp.csr_matrix(vectorizer.transform(batch), dtype=np.float32))
+        assert len(features._MEMO[vectorizer]) <= 7
+    assert _same(features.transform(vectorizer, texts), direct)
+
+
+def test_scores_do_not_depend_on_what_was_scored_before(corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    model = fit_model(corpus, LIBRARY)
+    save_model(model, tmp_path / "m.npz")
+    warm = load_model(tmp_path / "m.npz", model.key)
+    assert warm is not None
+    warm.scored(DAY[:40], limit=5)  # the day, then the week holding it
+    week = [*DAY[60:80], *DAY[:40]]
+    cold = load_model(tmp_path / "m.npz", model.key)
+    assert cold is not None
+    assert warm.scores(week).tobytes() == cold.scores(week).tobytes() == model.scores(week).tobytes()
+    assert warm.rank(week) == cold.rank(week) == model.rank(week)
+
+
+def test_a_loaded_model_scores_without_importing_the_classifier(corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    model = fit_model(corpus, LIBRARY)
+    assert model.coef is not None
+    save_model(model, tmp_path / "m.npz")
+    code = (
+        "import sys, json; from pathlib import Path; from arxiv_digest.models import Paper\n"
+        "from arxiv_digest.rank import load_model\n"
+        f"m = load_model(Path({str(tmp_path / 'm.npz')!r}), {model.key!r})\n"
+        f"papers = [Paper.from_record(json.loads(l)) for l in Path({str(DATA)!r}).read_text().splitlines()]\n"
+        "print(m.scores(papers[240:250]).tobytes().hex(), 'sklearn.svm' in sys.modules)\n"
+    )
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env = {**os.environ, "PYTHONPATH": src}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    out = run.stdout.split()
+    assert out == [model.scores(DAY[:10]).tobytes().hex(), "False"]
