@@ -1,8 +1,10 @@
 """What a run with a cached model pays (issue #12): rows transformed once per run, the same bytes as
-transforming them again; a loaded model imports no classifier; its cache file is read back exactly."""
+transforming them again; a loaded model imports no classifier; a cache file of an older layout is refitted,
+never misread."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -13,9 +15,12 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from arxiv_digest.jobs import _for_you
 from arxiv_digest.models import LibraryItem, Paper
 from arxiv_digest.rank import features, fit_corpus, fit_model, load_model, save_model
 from arxiv_digest.rank.features import paper_text
+from tests.conftest import tree_state
+from tests.fakearxiv import FakeArxiv
 
 DATA = Path(__file__).parent / "data" / "rank" / "papers.jsonl"
 PAPERS = [Paper.from_record(json.loads(line)) for line in DATA.read_text(encoding="utf-8").splitlines()]
@@ -92,3 +97,43 @@ def test_a_loaded_model_scores_without_importing_the_classifier(corpus, tmp_path
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     out = run.stdout.split()
     assert out == [model.scores(DAY[:10]).tobytes().hex(), "False"]
+
+
+def _as_format_1(path: Path) -> None:
+    """Rewrite a cache file as the first version wrote it: the vocabulary in the JSON document, compressed."""
+    with np.load(path, allow_pickle=False) as saved:
+        arrays = {name: saved[name] for name in saved.files}
+    meta = json.loads(arrays.pop("meta").tobytes().decode())
+    meta["format"] = meta.pop("model")
+    meta["vocabulary"] = arrays.pop("vocabulary").tobytes().decode().split("\n")
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
+    path.write_bytes(buffer.getvalue())
+
+
+def test_a_cache_file_of_the_first_layout_is_not_read(corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    model = fit_model(corpus, LIBRARY)
+    path = tmp_path / "m.npz"
+    save_model(model, path)
+    assert load_model(path, model.key) is not None
+    _as_format_1(path)
+    assert load_model(path, model.key) is None  # a miss: the caller refits
+
+
+def test_a_run_refits_a_model_cached_in_the_first_layout_and_publishes_the_same(
+    arxiv_env: FakeArxiv, digest_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_for_you import LIBRARY_BIB, publish
+
+    publish(digest_dir, LIBRARY_BIB)
+    (path,) = (digest_dir / ".arxiv-digest" / "rank").glob("*.npz")
+    state = tree_state(digest_dir)
+    _as_format_1(path)
+    fits: list[object] = []
+    fit = _for_you.fit_model
+    monkeypatch.setattr(_for_you, "fit_model", lambda *a, **k: fits.append(a) or fit(*a, **k))
+    result = publish(digest_dir, LIBRARY_BIB)
+    assert len(fits) == 1 and result.written == 0 and tree_state(digest_dir) == state
+    assert load_model(path, path.stem) is not None  # replaced by a file of the current layout
+    publish(digest_dir, LIBRARY_BIB)
+    assert len(fits) == 1  # and loaded from then on
