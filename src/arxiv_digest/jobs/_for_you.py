@@ -180,7 +180,11 @@ class Ranker:
         start = corpus_period(days)
         wanted = self.settings.max_background
         window = corpus_window(days, start, self.snapshots, wanted) if start is not None else []
-        stored = sum(paper_lines(content) for _, content in window)
+        stored = 0
+        for _, content in window:  # counted until there are enough (one snapshot, most days)
+            stored += paper_lines(content)
+            if stored >= MIN_HISTORY:
+                break
         if stored < MIN_HISTORY:
             log.warning(
                 "For you: skipped, the history holds %d stored paper%s (ranking needs %d or more)",
