@@ -1,9 +1,10 @@
 """What a run with a cached model pays (issue #12): rows transformed once per run, the same bytes as
 transforming them again; a loaded model imports no classifier; a cache file of an older layout is refitted,
-never misread."""
+never misread; a day's rows are kept for the week's page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -15,10 +16,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from arxiv_digest.config import load_config
 from arxiv_digest.jobs import _for_you
 from arxiv_digest.models import LibraryItem, Paper
 from arxiv_digest.rank import features, fit_corpus, fit_model, load_model, save_model
+from arxiv_digest.rank.cache import load_rows, save_rows
 from arxiv_digest.rank.features import paper_text
+from arxiv_digest.store import snapshot as snapshots
 from tests.conftest import tree_state
 from tests.fakearxiv import FakeArxiv
 
@@ -137,3 +141,54 @@ def test_a_run_refits_a_model_cached_in_the_first_layout_and_publishes_the_same(
     assert load_model(path, path.stem) is not None  # replaced by a file of the current layout
     publish(digest_dir, LIBRARY_BIB)
     assert len(fits) == 1  # and loaded from then on
+
+
+def test_kept_rows_are_read_back_for_their_corpus_only(corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    texts = [paper_text(p.title, p.abstract) for p in DAY[:12]]
+    rows = features.transform(corpus.vectorizer, texts)
+    keys = [features.text_key(t) for t in texts]
+    path = tmp_path / "rows" / "2026-06-30.npz"
+    save_rows(path, "corpus-a", keys, rows)
+    kept = load_rows(path, "corpus-a")
+    assert kept is not None and kept[0] == keys and _same(kept[1], rows)
+    assert load_rows(path, "corpus-b") is None  # another corpus: another vocabulary
+    path.write_bytes(path.read_bytes()[:200])
+    assert load_rows(path, "corpus-a") is None  # damaged: a miss
+    assert load_rows(tmp_path / "none.npz", "corpus-a") is None
+
+
+def test_a_week_reuses_the_rows_its_days_kept_and_scores_the_same(
+    arxiv_env: FakeArxiv, digest_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_for_you import DAY as RUN_DAY
+    from tests.test_for_you import LIBRARY_BIB, library, publish
+
+    rows = digest_dir / ".arxiv-digest" / "rank" / "rows"
+    rows.mkdir(parents=True)
+    (rows / "2026-06-01.npz").write_bytes(b"an old day")
+    (rows / "notes.npz").write_bytes(b"not a day")
+    result = publish(digest_dir, LIBRARY_BIB)
+    assert sorted(p.name for p in rows.iterdir()) == [f"{RUN_DAY}.npz"]  # the older days go
+    day = dt.date.fromisoformat(RUN_DAY)
+    content = (digest_dir / "data" / f"{RUN_DAY}.jsonl").read_bytes()
+    (model_file,) = (digest_dir / ".arxiv-digest" / "rank").glob("*.npz")
+    assert result.digest is not None
+    listed = {p.id for p in _for_you.candidates(result.digest)}  # the papers the run ranked
+    papers = [p for p in snapshots.loads(content, source="day", day=day) if p.id in listed]
+    assert len(papers) > 100
+    fresh = load_model(model_file, model_file.stem)
+    assert fresh is not None
+    expected = [float(s) for s in fresh.scores(papers)]
+    ranker = _for_you.Ranker(load_config(digest_dir / "config.yml"), digest_dir, library())
+    model = ranker.model()
+    assert model is not None
+    transformed: list[str] = []
+    real = type(model.vectorizer).transform
+    monkeypatch.setattr(type(model.vectorizer), "transform", lambda v, t: transformed.extend(t) or real(v, t))
+    assert ranker.scores(papers) == expected  # the same floats
+    assert transformed == []  # none transformed again
+    # Rows kept for another corpus are not used: the papers are transformed, with the same scores.
+    other = _for_you.Ranker(load_config(digest_dir / "config.yml"), digest_dir, library())
+    assert other.model() is not None
+    other.corpus_key = "another corpus"
+    assert other.scores(papers) == expected and len(transformed) == len(papers)

@@ -8,6 +8,9 @@ cost more than reading its 4-5 MB (:data:`CACHE_FORMAT`). It is written atomical
 missing, of another format (an older version's: it is refitted, then replaced), for another key or
 unreadable is simply not a hit (:func:`load_model` returns None and the caller refits), since a cache must
 never be the reason a run fails.
+
+A day's rows (:func:`save_rows`) are kept the same way, keyed by the corpus they were transformed against,
+so that the week's page, made days later, transforms none of them again.
 """
 
 from __future__ import annotations
@@ -134,3 +137,38 @@ def _csr(arrays: dict[str, np.ndarray], name: str) -> sp.csr_matrix:
     return sp.csr_matrix(
         (arrays[f"{name}_data"], arrays[f"{name}_indices"], arrays[f"{name}_indptr"]), shape=shape
     )
+
+
+#: The layout of a file of rows (:func:`save_rows`).
+ROWS_FORMAT = 1
+
+
+def save_rows(path: Path, corpus_key: str, keys: Sequence[bytes], rows: sp.csr_matrix) -> None:
+    """Write tf-idf ``rows`` (one per 16-byte key, ``features.text_key``) of the corpus ``corpus_key``."""
+    meta = {"format": ROWS_FORMAT, "model": FORMAT_VERSION, "corpus": corpus_key}
+    buffer = io.BytesIO()
+    arrays: dict[str, np.ndarray] = {
+        "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+        "keys": np.frombuffer(b"".join(keys), dtype=np.uint8),
+        **_sparse("rows", rows),
+    }
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, buffer.getvalue())
+
+
+def load_rows(path: Path, corpus_key: str) -> tuple[list[bytes], sp.csr_matrix] | None:
+    """The keys and rows saved at ``path`` for ``corpus_key`` by this version, else None (a miss)."""
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            arrays = {name: saved[name] for name in saved.files}
+        meta = json.loads(arrays["meta"].tobytes().decode())
+        if meta != {"format": ROWS_FORMAT, "model": FORMAT_VERSION, "corpus": corpus_key}:
+            return None
+        blob = arrays["keys"].tobytes()
+        rows = _csr(arrays, "rows")
+        if len(blob) != 16 * rows.shape[0]:
+            return None
+        return [blob[i : i + 16] for i in range(0, len(blob), 16)], rows
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError):
+        return None

@@ -103,6 +103,36 @@ _Row = tuple[np.ndarray, np.ndarray]  # a row's column indices and values
 _MEMO: weakref.WeakKeyDictionary[TfidfVectorizer, dict[bytes, _Row]] = weakref.WeakKeyDictionary()
 
 
+def text_key(text: str) -> bytes:
+    """What a row is kept under: 16 bytes of the text's BLAKE2b digest."""
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def _memo(vectorizer: TfidfVectorizer) -> dict[bytes, _Row]:
+    memo = _MEMO.get(vectorizer)
+    if memo is None:
+        memo = _MEMO[vectorizer] = {}
+    return memo
+
+
+def remember(vectorizer: TfidfVectorizer, keys: Sequence[bytes], rows: sp.csr_matrix) -> None:
+    """Keep ``rows`` (one per key, as :func:`transform` made them with ``vectorizer``, e.g. in an earlier
+    run: ``rank.cache.load_rows``) for :func:`transform` to reuse."""
+    if rows.shape != (len(keys), len(vectorizer.idf_)):
+        raise ValueError(f"{rows.shape[0]} rows of {rows.shape[1]} columns for {len(keys)} keys")
+    memo = _memo(vectorizer)
+    for n, k in enumerate(keys):
+        if k not in memo:
+            start, end = rows.indptr[n], rows.indptr[n + 1]
+            memo[k] = (rows.indices[start:end].astype(np.int32), rows.data[start:end].astype(np.float32))
+    _trim(memo)
+
+
+def _trim(memo: dict[bytes, _Row]) -> None:
+    for old in list(islice(memo, max(0, len(memo) - MEMO_ROWS))):
+        del memo[old]
+
+
 def transform(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
     """The rows of ``texts`` (none is fine: sklearn refuses an empty batch, an empty matrix does not).
 
@@ -112,10 +142,8 @@ def transform(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matri
     width = len(vectorizer.idf_)
     if not texts:
         return sp.csr_matrix((0, width), dtype=np.float32)
-    memo = _MEMO.get(vectorizer)
-    if memo is None:
-        memo = _MEMO[vectorizer] = {}
-    keys = [hashlib.blake2b(t.encode(), digest_size=16).digest() for t in texts]
+    memo = _memo(vectorizer)
+    keys = [text_key(t) for t in texts]
     missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in memo}
     new: dict[bytes, _Row] = {}
     if missing:
@@ -125,8 +153,7 @@ def transform(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matri
             new[k] = (fresh.indices[start:end].copy(), fresh.data[start:end].copy())
     rows = [new[k] if k in new else memo[k] for k in keys]
     memo.update(new)
-    for old in list(islice(memo, max(0, len(memo) - MEMO_ROWS))):
-        del memo[old]
+    _trim(memo)
     indptr = np.zeros(len(rows) + 1, dtype=np.int32)
     np.cumsum([r[0].size for r in rows], out=indptr[1:])
     data = np.concatenate([r[1] for r in rows])
