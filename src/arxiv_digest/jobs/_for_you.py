@@ -45,7 +45,8 @@ from ..rank import (
     reader_model_key,
     save_model,
 )
-from ..rank.features import FORMAT_VERSION
+from ..rank.cache import load_rows, save_rows
+from ..rank.features import FORMAT_VERSION, paper_text, remember, text_key
 from ..sources.http import PoliteClient
 from ..store import Store
 from ..store import snapshot as snapshots
@@ -60,6 +61,9 @@ PERIOD_GROWTH = 1.10
 PERIOD_DAYS = 30
 #: Below this many stored papers there is nothing to learn a vocabulary from (rank.fit_corpus's floor).
 MIN_HISTORY = 4
+#: The days of the history (up to the latest) whose papers' tf-idf rows are kept in
+#: ``.arxiv-digest/rank/rows/<day>.npz``: a week's page, made on a later day, reuses them.
+ROW_DAYS = 8
 
 
 def cache_dir(out_dir: Path) -> Path:
@@ -151,6 +155,9 @@ class Ranker:
         self._model: RankModel | None = None
         self._failed = False
         self.fitted = False  # the run fitted a model (else it loaded one, or has none)
+        self.corpus_key = ""  # the corpus's key, once the model is had
+        self.latest: dt.date | None = None  # the latest day of the history the model was had with
+        self._recalled: set[dt.date] = set()  # the days whose kept rows were read
 
     def add_day(self, day: dt.date, content: bytes) -> None:
         """The run's day, as its snapshot will be written (it is part of the history the model sees)."""
@@ -180,7 +187,11 @@ class Ranker:
         start = corpus_period(days)
         wanted = self.settings.max_background
         window = corpus_window(days, start, self.snapshots, wanted) if start is not None else []
-        stored = sum(paper_lines(content) for _, content in window)
+        stored = 0
+        for _, content in window:  # counted until there are enough (one snapshot, most days)
+            stored += paper_lines(content)
+            if stored >= MIN_HISTORY:
+                break
         if stored < MIN_HISTORY:
             log.warning(
                 "For you: skipped, the history holds %d stored paper%s (ranking needs %d or more)",
@@ -190,6 +201,7 @@ class Ranker:
             )
             return None
         key = period_key([(d, snapshots.sha256(content)) for d, content in window], self.settings)
+        self.corpus_key, self.latest = key, max(days)
         items, dislikes = self.library.items, self.library.dislikes
         model_key = reader_model_key(key, items, dislikes=dislikes)
         path = self.cache / f"{model_key}.npz"
@@ -216,6 +228,7 @@ class Ranker:
             return None
         papers = candidates(digest)
         ranked, scores = model.scored(papers, limit=self.config.rank.top)
+        self._keep_rows(model, digest.day, papers)
         by_id = {p.id: p for p in papers}
         picks = tuple(Pick(by_id[r.paper_id], n, r.score, r.terms, r.like) for n, r in enumerate(ranked, 1))
         return ForYou(
@@ -226,6 +239,32 @@ class Ranker:
             len(self.library.items),
         )
 
+    def scores(self, papers: Sequence[Paper]) -> list[float]:
+        """The model's score of each of ``papers`` (a week's page: their days' kept rows are reused)."""
+        model = self.model()
+        assert model is not None, "scores asked of a ranker without a model"
+        for day in sorted({p.announced for p in papers} - self._recalled):
+            self._recalled.add(day)
+            kept = load_rows(self.cache / "rows" / f"{day.isoformat()}.npz", self.corpus_key)
+            if kept is not None:
+                remember(model.vectorizer, *kept)
+        return [float(s) for s in model.scores(papers)]
+
+    def _keep_rows(self, model: RankModel, day: dt.date, papers: Sequence[Paper]) -> None:
+        """Save the rows of ``day``'s papers for a later week's page; drop those of the days before the
+        last :data:`ROW_DAYS`. A cache: a failure is no failure of the run."""
+        if self.latest is None or (self.latest - day).days >= ROW_DAYS:
+            return  # a rebuild's older days: no later run's week holds them
+        folder = self.cache / "rows"
+        try:
+            keys = [text_key(paper_text(p.title, p.abstract)) for p in papers]
+            save_rows(folder / f"{day.isoformat()}.npz", self.corpus_key, keys, model.vectors(papers))
+            for path in folder.glob("*.npz"):
+                if (self.latest - _day_of(path.stem)).days >= ROW_DAYS:
+                    path.unlink(missing_ok=True)
+        except (OSError, ValueError) as e:
+            log.debug("For you: the day's rows are not kept: %s", e)
+
     def attach(self, digest: Digest) -> Digest:
         """``digest`` with its For-you part and, for ``rank.order: relevance``, its pages reordered."""
         for_you = self.for_you(digest)
@@ -235,6 +274,14 @@ class Ranker:
         if self.config.rank.order is RankOrder.RELEVANCE:
             out = by_relevance(self.config, out, for_you.scores)
         return out
+
+
+def _day_of(name: str) -> dt.date:
+    """The day a kept rows file is named for; a name that is no day counts as long past (it goes)."""
+    try:
+        return dt.date.fromisoformat(name)
+    except ValueError:
+        return dt.date.min
 
 
 def _ordered(papers: Sequence[Paper], scores: Mapping[str, float]) -> list[Paper]:

@@ -35,10 +35,9 @@ def library_scorer(ranker: Ranker | None) -> Scorer | None:
     """#9's score for the reader's library, the one place the ranking stage plugs into the weekly digest:
     papers in, a score each out (higher is better). None (no library, ``rank.top: 0``, or no model to be
     had: its warning says why) ranks by matches."""
-    model = ranker.model() if ranker is not None else None
-    if model is None:
+    if ranker is None or ranker.model() is None:
         return None
-    return lambda papers: [float(s) for s in model.scores(list(papers))]
+    return lambda papers: ranker.scores(list(papers))
 
 
 def run_ranker(config: Config, out_dir: Path, store: Store) -> Ranker | None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import islice, repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -94,11 +95,70 @@ class Corpus:
         return [str(t) for t in self.vectorizer.get_feature_names_out()]
 
 
+#: Rows kept per vectorizer (about 2 kB each): a run scores the day, then the week holding it, and a text
+#: is transformed once. The oldest go first.
+MEMO_ROWS = 8_000
+
+_Row = tuple[np.ndarray, np.ndarray]  # a row's column indices and values
+_MEMO: weakref.WeakKeyDictionary[TfidfVectorizer, dict[bytes, _Row]] = weakref.WeakKeyDictionary()
+
+
+def text_key(text: str) -> bytes:
+    """What a row is kept under: 16 bytes of the text's BLAKE2b digest."""
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def _memo(vectorizer: TfidfVectorizer) -> dict[bytes, _Row]:
+    memo = _MEMO.get(vectorizer)
+    if memo is None:
+        memo = _MEMO[vectorizer] = {}
+    return memo
+
+
+def remember(vectorizer: TfidfVectorizer, keys: Sequence[bytes], rows: sp.csr_matrix) -> None:
+    """Keep ``rows`` (one per key, as :func:`transform` made them with ``vectorizer``, e.g. in an earlier
+    run: ``rank.cache.load_rows``) for :func:`transform` to reuse."""
+    if rows.shape != (len(keys), len(vectorizer.idf_)):
+        raise ValueError(f"{rows.shape[0]} rows of {rows.shape[1]} columns for {len(keys)} keys")
+    memo = _memo(vectorizer)
+    for n, k in enumerate(keys):
+        if k not in memo:
+            start, end = rows.indptr[n], rows.indptr[n + 1]
+            memo[k] = (rows.indices[start:end].astype(np.int32), rows.data[start:end].astype(np.float32))
+    _trim(memo)
+
+
+def _trim(memo: dict[bytes, _Row]) -> None:
+    for old in list(islice(memo, max(0, len(memo) - MEMO_ROWS))):
+        del memo[old]
+
+
 def transform(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
-    """The rows of ``texts`` (none is fine: sklearn refuses an empty batch, an empty matrix does not)."""
+    """The rows of ``texts`` (none is fine: sklearn refuses an empty batch, an empty matrix does not).
+
+    sklearn's transform makes each row from its own text alone, so a row transformed earlier by the same
+    vectorizer is reused as it is (the same bytes as transforming it again): only the texts not seen
+    lately are transformed, in one batch."""
+    width = len(vectorizer.idf_)
     if not texts:
-        return sp.csr_matrix((0, len(vectorizer.idf_)), dtype=np.float32)
-    return sp.csr_matrix(vectorizer.transform(texts), dtype=np.float32)
+        return sp.csr_matrix((0, width), dtype=np.float32)
+    memo = _memo(vectorizer)
+    keys = [text_key(t) for t in texts]
+    missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in memo}
+    new: dict[bytes, _Row] = {}
+    if missing:
+        fresh = sp.csr_matrix(vectorizer.transform(list(missing.values())), dtype=np.float32)
+        for n, k in enumerate(missing):
+            start, end = fresh.indptr[n], fresh.indptr[n + 1]
+            new[k] = (fresh.indices[start:end].copy(), fresh.data[start:end].copy())
+    rows = [new[k] if k in new else memo[k] for k in keys]
+    memo.update(new)
+    _trim(memo)
+    indptr = np.zeros(len(rows) + 1, dtype=np.int32)
+    np.cumsum([r[0].size for r in rows], out=indptr[1:])
+    data = np.concatenate([r[1] for r in rows])
+    indices = np.concatenate([r[0] for r in rows])
+    return sp.csr_matrix((data, indices, indptr), shape=(len(rows), width), dtype=np.float32)
 
 
 def background(history: Sequence[Paper], settings: Settings) -> list[Paper]:

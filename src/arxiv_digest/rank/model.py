@@ -25,7 +25,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
 
 from arxiv_digest.errors import ConfigError
 from arxiv_digest.models import LibraryItem, Paper
@@ -190,6 +189,12 @@ def feature_names(vectorizer: TfidfVectorizer) -> np.ndarray:
     return names
 
 
+def known_feature_names(vectorizer: TfidfVectorizer, terms: Sequence[str]) -> None:
+    """Give :func:`feature_names` the terms of ``vectorizer``'s columns when they are already at hand (a
+    loaded model's vocabulary, in column order), so they are not gathered from its vocabulary again."""
+    _NAMES[vectorizer] = np.array(terms, dtype=object)
+
+
 def similarity(sims: np.ndarray, x: sp.csr_matrix, dislikes: sp.csr_matrix, neighbours: int) -> np.ndarray:
     """Mean cosine to the ``neighbours`` nearest library rows, minus the cosine to the nearest dislike."""
     k = min(neighbours, sims.shape[1])
@@ -271,6 +276,8 @@ def _classifier(
     # 'balanced' weights each class by its size; a disliked paper then weighs as much as a liked one.
     weight = np.ones(x.shape[0])
     weight[lib.shape[0] : lib.shape[0] + bad.shape[0]] = (bad.shape[0] + negatives.shape[0]) / lib.shape[0]
+    from sklearn.svm import LinearSVC  # here: a run that loads its model never imports it (0.3 s)
+
     clf = LinearSVC(
         C=settings.classifier_c, class_weight="balanced", max_iter=10_000, tol=1e-6, random_state=0
     )
