@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from arxiv_digest.models import Digest, Paper, TopicDigest
@@ -227,7 +227,7 @@ def test_each_fragment_after_a_url_in_every_field_on_github(fragment: str) -> No
 
 def _inline_children(html: str) -> list[tuple[str, ...]]:
     events = html_events(html.strip())
-    return [e for e in events if e[1:2] != ("p",)]
+    return [e for e in events if not (e[0] in ("start", "end") and e[1:2] == ("p",))]  # a text "p" stays
 
 
 @FAST
@@ -254,6 +254,7 @@ def test_inline_text_as_a_link_label_stays_one_link_on_github(text: str) -> None
 
 @FAST
 @given(gfm_text.filter(bool))
+@example("p")  # a text that is a tag's name: once taken for the paragraph's tag by the helper
 def test_code_spans_hold_their_text_literally_on_github(text: str) -> None:
     html = gfm.render("a " + escape.code(text) + " b\n")
     events = _inline_children(html)
