@@ -92,6 +92,14 @@ class DaysMixin(StoreBase):
         ).fetchone()
         return row[0] if row else None
 
+    def snapshot_shas(self, first: dt.date, before: dt.date) -> list[tuple[dt.date, str]]:
+        """Each stored day from ``first`` up to, not including, ``before``, with its snapshot's SHA-256."""
+        rows = self.conn.execute(
+            "SELECT day, snapshot_sha256 FROM days WHERE day >= ? AND day < ? ORDER BY day",
+            (first.isoformat(), before.isoformat()),
+        )
+        return [(stored_day(day), sha) for day, sha in rows]
+
     def papers_for_day(self, day: dt.date) -> list[Paper]:
         rows = self.conn.execute(f"SELECT {COLUMNS} FROM announcements WHERE day = ?", (day.isoformat(),))
         return [paper_of(row) for row in rows]
