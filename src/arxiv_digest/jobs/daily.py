@@ -25,6 +25,7 @@ from ..config import Config, RankOrder
 from ..match import Matcher
 from ..match.digest import build_digest
 from ..match.topics import topic_matcher
+from ..match.week import WeekDay
 from ..models import Digest, Library, Paper, arxiv_today
 from ..notify import owes
 from ..output import layout
@@ -134,13 +135,7 @@ def run_daily(
                 check_not_shrunk(announcement, store, force=force)
                 ranker = _ranker(config, out_dir, store, library, client)
                 known: dict[dt.date, Digest] = {}  # the digests built, which the week's page reuses
-                # The feeds' days as the last runs kept them (issue #15; a fresh clone has none).
-                ranking = ranker is not None
-                kept = (
-                    FeedDays(config, out_dir, store, topic_matcher(config))
-                    if usable(config, ranking=ranking)
-                    else None
-                )
+                kept = _kept(config, out_dir, store, ranker)  # the feeds' days the last runs kept
                 result = _publish_day(
                     config,
                     out_dir,
@@ -154,8 +149,7 @@ def run_daily(
                     known=known,
                     kept=kept,
                 )
-                week_days = sorted({d for w in weeks for d in days_of_week(history, w)})
-                fed = kept.week_days(week_days, known) if kept is not None and weeks else None
+                fed = _week_days(kept, history, weeks, known)
                 # A week that closed with this day gets its page (issue #10): no second schedule needed.
                 written_weeks, written = publish_weeks(
                     config, out_dir, store, weeks, today, history, ranker, fed, known=known
@@ -166,6 +160,23 @@ def run_daily(
         if on_published is not None:
             on_published(result)
         return _delivered(config, out_dir, result, sleep or time.sleep)
+
+
+def _kept(config: Config, out_dir: Path, store: Store, ranker: Ranker | None) -> FeedDays | None:
+    """The feeds' days the last runs kept (issue #15; a fresh clone has none), when a run may use them."""
+    if not usable(config, ranking=ranker is not None):
+        return None
+    return FeedDays(config, out_dir, store, topic_matcher(config))
+
+
+def _week_days(
+    kept: FeedDays | None, history: list[dt.date], weeks: list[str], known: dict[dt.date, Digest]
+) -> dict[dt.date, WeekDay] | None:
+    """The weeks' days as their pages take them, from the run's digests and the kept days (None: some day
+    is neither, or nothing is kept; the pages are then made from the days' digests)."""
+    if kept is None or not weeks:
+        return None
+    return kept.week_days(sorted({d for w in weeks for d in days_of_week(history, w)}), known)
 
 
 def _delivered(config: Config, out_dir: Path, result: RunResult, sleep: Callable[[float], None]) -> RunResult:
@@ -192,10 +203,9 @@ def _publish_day(
     warnings: tuple[str, ...] = (),
     sleep: Callable[[float], None] = time.sleep,
     ranker: Ranker | None = None,
-    known: dict[dt.date, Digest] | None = None,
+    known: dict[dt.date, Digest],
     kept: FeedDays | None = None,
 ) -> RunResult:
-    """Publish ``day``; the digests it builds (its own, its neighbours', the feeds') go into ``known``."""
     content = snapshots.dumps(papers)
     sha = snapshots.sha256(content)
     matcher = topic_matcher(config)
@@ -215,8 +225,7 @@ def _publish_day(
         meta_path = _stage_meta(staging, day_meta.DayMeta(day, warnings, summaries))
         site = SiteRenderer(config) if config.site else None
         stage_day(staging, renderer, digest, days, latest=day == latest, site=site)
-        known = {} if known is None else known
-        known[day] = digest
+        known[day] = digest  # with its neighbours' and the feeds' days: the week's page takes them
         # The neighbours' day links change too (a new latest day is the day before's "next day", an older
         # day arriving late sits between two), and so does every day a failed run left unfinished.
         restage = partial(_restage, staging, renderer, config, store, matcher, days, site=site, ranker=ranker)
@@ -229,7 +238,6 @@ def _publish_day(
         staging.add(layout.in_data(COUNTS_NAME), counts_file)
         staging.add(layout.ARCHIVE_INDEX, renderer.archive_index(counts))
         if site is not None:
-            latest_staged = layout.in_site(layout.SITE_INDEX) in staging.files
             stage_site_extras(
                 staging,
                 site,
@@ -238,7 +246,7 @@ def _publish_day(
                 matcher,
                 days,
                 known,
-                latest_staged=latest_staged,
+                latest_staged=layout.in_site(layout.SITE_INDEX) in staging.files,
                 counts=counts,
                 ranker=ranker,
                 kept=kept,
