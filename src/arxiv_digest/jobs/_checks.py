@@ -53,7 +53,7 @@ def check_plausible(announcement: Announcement, store: Store) -> None:
 
 def check_not_shrunk(announcement: Announcement, store: Store, *, force: bool = False) -> None:
     """Refuse to replace a stored day by an announcement of the same day with under half its papers."""
-    stored = next((d.paper_count for d in store.days() if d.day == announcement.day), None)
+    stored = store.paper_count(announcement.day) if announcement.day is not None else None
     fetched = len(announcement.papers)
     if stored is None or announcement.day is None or fetched >= MIN_FRACTION_OF_STORED * stored:
         return

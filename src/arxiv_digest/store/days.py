@@ -82,6 +82,11 @@ class DaysMixin(StoreBase):
         rows = self.conn.execute("SELECT day, paper_count, type_counts FROM days ORDER BY day")
         return [DaySummary(stored_day(day), count, self._type_counts(kinds)) for day, count, kinds in rows]
 
+    def paper_count(self, day: dt.date) -> int | None:
+        """How many papers the stored ``day`` holds (None: not stored); one row, not :meth:`days`."""
+        row = self.conn.execute("SELECT paper_count FROM days WHERE day = ?", (day.isoformat(),)).fetchone()
+        return int(row[0]) if row else None
+
     def has_days(self) -> bool:
         return self.conn.execute("SELECT 1 FROM days LIMIT 1").fetchone() is not None
 
