@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -157,10 +158,32 @@ def settle() -> None:
     os.sync()
 
 
+#: What a run keeps under ``.arxiv-digest/`` for the next day's run besides the database (issue #15: the
+#: feeds' days). The published folders lack it when the code that published them keeps none.
+KEPT = "feed-days"
+
+
+def kept_before(folder: Path, day: dt.date, into: Path) -> None:
+    """Save what the run in ``folder`` kept of the days before ``day`` (``KEPT``) into ``into``: what the
+    day before's run would have left. Each kept day is keyed on that day's snapshot, its window's, the
+    config and the code only (``jobs/_feed_cache.py``), so the run of the day before keeps the same."""
+    remove(into)
+    source = folder / STATE_DIR / KEPT
+    if not source.is_dir():
+        return  # code that keeps nothing
+    into.mkdir(parents=True)
+    for path in sorted(source.glob("*.json")):
+        if path.stem < day.isoformat():
+            shutil.copy2(path, into / path.name)
+
+
 @contextmanager
-def cloned(setup: Setup, master: Master | None, name: str, *, database: bool) -> Iterator[Path]:
+def cloned(
+    setup: Setup, master: Master | None, name: str, *, database: bool, kept: Path | None = None
+) -> Iterator[Path]:
     """A folder for one repetition: a clone of ``master`` (or an empty folder with the config), checked
-    afterwards to have left the master as it was, then removed."""
+    afterwards to have left the master as it was, then removed. ``kept``: what the day before's run kept
+    (:func:`kept_before`), put under ``.arxiv-digest/`` of a clone with its database."""
     folder = setup.scratch / name
     if master is None:
         remove(folder)
@@ -168,6 +191,8 @@ def cloned(setup: Setup, master: Master | None, name: str, *, database: bool) ->
         write_config(folder, setup.config_text)
     else:
         clone(master.root, folder, database=database)
+        if database and kept is not None and kept.is_dir():
+            shutil.copytree(kept, folder / STATE_DIR / KEPT)
         if database:
             bring_up_to_date(setup, folder)
     settle()

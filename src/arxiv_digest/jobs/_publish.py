@@ -30,6 +30,7 @@ from ._summaries import attach_cached
 
 if TYPE_CHECKING:  # ranking (scikit-learn) is imported only by a run that ranks; delivery (httpx) by `run`
     from ..notify import DeliveryReport
+    from ._feed_cache import FeedDays
     from ._for_you import Ranker
 
 log = logging.getLogger(__name__)
@@ -98,11 +99,13 @@ def stage_site_extras(
     latest_staged: bool,
     counts: Sequence[DayCounts],
     ranker: Ranker | None = None,
+    kept: FeedDays | None = None,
 ) -> None:
     """The site's files that span days: archive.html (with ``counts``, every day's), the assets, the feeds
     (the last ``feed_days`` days) and, unless already staged, the latest day's top pages (they list every
     day, and an older day can arrive late). The For-you feed's days are their kept picks (staged by this
-    run, else ``data/for_you/``), with ``ranker`` (ranking on) only."""
+    run, else ``data/for_you/``), with ``ranker`` (ranking on) only. ``kept``: the feed days a run keeps
+    (``_feed_cache``); the feeds' days are then taken from there where they can be."""
 
     def digest_of(day: dt.date) -> Digest:
         if day not in known:
@@ -117,6 +120,10 @@ def stage_site_extras(
         top = site.top_files(digest_of(max(days)), days)
         staging.add_tree(layout.in_site(""), top, owned=layout.SITE_LIST_FOLDERS)
     staging.add_tree(layout.in_site(""), site.archive_files(counts))
+    if kept is not None:
+        feeds = site.feeds_of_days(kept.feeds_days(days, digest_of))
+        staging.add_tree(layout.in_site(""), feeds, owned=(layout.FEEDS,))
+        return
     recent = [digest_of(d) for d in sorted(days)[-config.feed_days :]]
     if ranker is not None:
         recent = [replace(d, for_you=kept_picks(staging, d)) for d in recent]

@@ -32,7 +32,7 @@ RECENT_DAYS = 10
 
 def history_days(data_dir: Path, day: dt.date | None = None) -> list[dt.date]:
     """The days with a snapshot (and ``day``, about to get one), oldest first."""
-    days = set(snapshots.day_files(data_dir))
+    days = set(snapshots.day_names(data_dir))
     if day is not None:
         days.add(day)
     return sorted(days)

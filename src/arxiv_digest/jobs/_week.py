@@ -19,7 +19,7 @@ from ..match import Matcher
 from ..match.seen import window_start
 from ..match.topics import topic_matcher
 from ..match.week import Scorer, WeekDay, build_week, rank_week
-from ..models import WeekDigest, iso_week, week_start
+from ..models import Digest, WeekDigest, iso_week, week_start
 from ..output import layout
 from ..output.files import Staging
 from ..render.weekly import WeeklyRenderer
@@ -79,17 +79,23 @@ def week_digest(
     matcher: Matcher | None = None,
     ranker: Ranker | None = None,
     fed: Mapping[dt.date, WeekDay] | None = None,
+    known: Mapping[dt.date, Digest] | None = None,
 ) -> WeekDigest:
     """The week's digest from its days (in the store), each with the rules its own pages follow; best
     first by ``ranker``'s score (the reader's library), else by matches. ``fed``: what a rebuild's day
-    pass kept of each day (issue #15); then the store is asked only for the papers the page shows."""
+    pass kept of each day (issue #15); then the store is asked only for the papers the page shows.
+    ``known``: digests of some of its days the caller already built (a run's feed days), not built again."""
     complete = is_closed(days, week, today)
     scorer = library_scorer(ranker)
     if fed is not None:
         mine = [fed[day] for day in days_of_week(days, week)]
         return rank_week(config, week, mine, store.announcements_of, complete=complete, scorer=scorer)
     matcher = matcher or topic_matcher(config)
-    digests = [day_digest(config, store, day, matcher) for day in days_of_week(days, week)]
+    known = known or {}
+    digests = [
+        known[day] if day in known else day_digest(config, store, day, matcher)
+        for day in days_of_week(days, week)
+    ]
     return build_week(config, week, digests, matcher, complete=complete, scorer=scorer)
 
 
@@ -109,11 +115,13 @@ def publish_weeks(
     days: Sequence[dt.date],
     ranker: Ranker | None = None,
     fed: Mapping[dt.date, WeekDay] | None = None,
+    known: Mapping[dt.date, Digest] | None = None,
 ) -> tuple[list[WeekDigest], int]:
     """Write the pages of ``weeks`` (the same bytes are not rewritten); their digests, the files written.
     ``days``: every day of the history; the store must hold the weeks' days and their rules' windows
     (:func:`days_read`). ``ranker``: the run's, with a library (#9's score orders the weeks' papers).
-    ``fed``: each day's listings and scores, as a rebuild's day pass found them (:func:`week_digest`)."""
+    ``fed``: each day's listings and scores, as a rebuild's day pass found them (:func:`week_digest`);
+    ``known``: the digests of days the caller built already (a run's: its day, its neighbours, the feeds')."""
     if not weeks:
         return [], 0
     renderer = WeeklyRenderer(config)
@@ -121,7 +129,9 @@ def publish_weeks(
     staging = Staging(out_dir)
     data = out_dir / layout.DATA
     digests = [
-        attach_cached_week(config, week_digest(config, store, week, today, days, matcher, ranker, fed), data)
+        attach_cached_week(
+            config, week_digest(config, store, week, today, days, matcher, ranker, fed, known), data
+        )
         for week in weeks
     ]
     for week in digests:

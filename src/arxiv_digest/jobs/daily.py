@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ..config import Config, RankOrder
-from ..errors import FeedFormatError, FetchError, ShrunkDayError
 from ..match import Matcher
 from ..match.digest import build_digest
 from ..match.topics import topic_matcher
-from ..models import Announcement, Digest, Library, Paper, arxiv_today, is_after_today
+from ..match.week import WeekDay
+from ..models import Digest, Library, Paper, arxiv_today
 from ..notify import owes
 from ..output import layout
 from ..output.files import Staging, make_folder, refuse_symlinks, refuse_symlinks_within
@@ -39,10 +39,11 @@ from ..store import Store, default_db_path, incomplete, with_store
 from ..store import meta as day_meta
 from ..store import snapshot as snapshots
 from ..store.counts import COUNTS_NAME
-from ..wording import counted
 from . import _reads as reads
+from ._checks import check_not_future, check_not_shrunk, check_plausible
 from ._comments import complete_comments
 from ._delivery import deliver, deliver_week
+from ._feed_cache import FeedDays, usable
 from ._publish import (
     RunResult,
     day_digest,
@@ -55,7 +56,7 @@ from ._publish import (
 )
 from ._seen import earlier_in_store
 from ._summaries import summarise_digest
-from ._week import days_read, publish_weeks, weeks_after_day
+from ._week import days_of_week, days_read, publish_weeks, weeks_after_day
 
 if TYPE_CHECKING:  # ranking (scikit-learn, ~2 s to import) is imported only by a run that ranks
     from ._for_you import Ranker
@@ -80,55 +81,6 @@ RUN_WRITES = (
     layout.WEEKLY,
     f"{layout.SITE}/{layout.WEEKLY}",
 )
-
-#: A day this far below the recent average, with parse warnings, is treated as a format change.
-MIN_FRACTION_OF_AVERAGE = 0.2
-#: A day already stored is replaced by a new fetch of the same day only if it keeps at least this share
-#: of its papers, unless ``run --force`` (issue #7): a feed served half-empty must not erase the day.
-MIN_FRACTION_OF_STORED = 0.5
-
-
-def check_not_future(announcement: Announcement, today: dt.date) -> None:
-    """Refuse a feed dated after today (US Eastern, one day of slack): published, such a day would stay
-    the latest one and pin the README, the site and ``status`` to it (issue #7)."""
-    day = announcement.day
-    if day is not None and is_after_today(day, today):
-        raise FetchError(
-            announcement.source_url,
-            f"the feed announces {day.isoformat()}, after today ({today.isoformat()} in US Eastern time): "
-            "refusing to publish a day from the future; nothing was published (if this machine's clock "
-            "is wrong, correct it)",
-        )
-
-
-def check_plausible(announcement: Announcement, store: Store) -> None:
-    """Refuse to publish a day that looks like a parser broken by a format change."""
-    if not announcement.warnings:
-        return
-    recent = [d.paper_count for d in store.days()[-10:] if d.day != announcement.day]
-    if not recent:
-        return
-    average = sum(recent) / len(recent)
-    if len(announcement.papers) < MIN_FRACTION_OF_AVERAGE * average:
-        raise FeedFormatError(
-            announcement.source_url,
-            f"only {counted(len(announcement.papers), 'paper')} could be read, against {average:.0f} a "
-            f"day recently, with {counted(len(announcement.warnings), 'parse warning')} "
-            f"(first: {announcement.warnings[0]})",
-        )
-
-
-def check_not_shrunk(announcement: Announcement, store: Store, *, force: bool = False) -> None:
-    """Refuse to replace a stored day by an announcement of the same day with under half its papers."""
-    stored = next((d.paper_count for d in store.days() if d.day == announcement.day), None)
-    fetched = len(announcement.papers)
-    if stored is None or announcement.day is None or fetched >= MIN_FRACTION_OF_STORED * stored:
-        return
-    if not force:
-        raise ShrunkDayError(
-            announcement.day.isoformat(), stored, fetched, f"arXiv's feed {announcement.source_url}"
-        )
-    log.warning("%s: replacing its %d stored papers by %d (--force)", announcement.day, stored, fetched)
 
 
 def run_daily(
@@ -182,6 +134,8 @@ def run_daily(
                 check_plausible(announcement, store)
                 check_not_shrunk(announcement, store, force=force)
                 ranker = _ranker(config, out_dir, store, library, client)
+                known: dict[dt.date, Digest] = {}  # the digests built, which the week's page reuses
+                kept = _kept(config, out_dir, store, ranker)  # the feeds' days the last runs kept
                 result = _publish_day(
                     config,
                     out_dir,
@@ -192,15 +146,37 @@ def run_daily(
                     warnings=announcement.warnings + completion.warnings,
                     sleep=sleep or time.sleep,
                     ranker=ranker,
+                    known=known,
+                    kept=kept,
                 )
+                fed = _week_days(kept, history, weeks, known)
                 # A week that closed with this day gets its page (issue #10): no second schedule needed.
-                written_weeks, written = publish_weeks(config, out_dir, store, weeks, today, history, ranker)
+                written_weeks, written = publish_weeks(
+                    config, out_dir, store, weeks, today, history, ranker, fed, known=known
+                )
                 return replace(result, weeks=tuple(written_weeks), written=result.written + written)
 
             result = with_store(db_path, data, publish, only=needed)
         if on_published is not None:
             on_published(result)
         return _delivered(config, out_dir, result, sleep or time.sleep)
+
+
+def _kept(config: Config, out_dir: Path, store: Store, ranker: Ranker | None) -> FeedDays | None:
+    """The feeds' days the last runs kept (issue #15; a fresh clone has none), when a run may use them."""
+    if not usable(config, ranking=ranker is not None):
+        return None
+    return FeedDays(config, out_dir, store, topic_matcher(config))
+
+
+def _week_days(
+    kept: FeedDays | None, history: list[dt.date], weeks: list[str], known: dict[dt.date, Digest]
+) -> dict[dt.date, WeekDay] | None:
+    """The weeks' days as their pages take them, from the run's digests and the kept days (None: some day
+    is neither, or nothing is kept; the pages are then made from the days' digests)."""
+    if kept is None or not weeks:
+        return None
+    return kept.week_days(sorted({d for w in weeks for d in days_of_week(history, w)}), known)
 
 
 def _delivered(config: Config, out_dir: Path, result: RunResult, sleep: Callable[[float], None]) -> RunResult:
@@ -227,6 +203,8 @@ def _publish_day(
     warnings: tuple[str, ...] = (),
     sleep: Callable[[float], None] = time.sleep,
     ranker: Ranker | None = None,
+    known: dict[dt.date, Digest],
+    kept: FeedDays | None = None,
 ) -> RunResult:
     content = snapshots.dumps(papers)
     sha = snapshots.sha256(content)
@@ -247,7 +225,7 @@ def _publish_day(
         meta_path = _stage_meta(staging, day_meta.DayMeta(day, warnings, summaries))
         site = SiteRenderer(config) if config.site else None
         stage_day(staging, renderer, digest, days, latest=day == latest, site=site)
-        known = {day: digest}
+        known[day] = digest  # with its neighbours' and the feeds' days: the week's page takes them
         # The neighbours' day links change too (a new latest day is the day before's "next day", an older
         # day arriving late sits between two), and so does every day a failed run left unfinished.
         restage = partial(_restage, staging, renderer, config, store, matcher, days, site=site, ranker=ranker)
@@ -260,7 +238,6 @@ def _publish_day(
         staging.add(layout.in_data(COUNTS_NAME), counts_file)
         staging.add(layout.ARCHIVE_INDEX, renderer.archive_index(counts))
         if site is not None:
-            latest_staged = layout.in_site(layout.SITE_INDEX) in staging.files
             stage_site_extras(
                 staging,
                 site,
@@ -269,9 +246,10 @@ def _publish_day(
                 matcher,
                 days,
                 known,
-                latest_staged=latest_staged,
+                latest_staged=layout.in_site(layout.SITE_INDEX) in staging.files,
                 counts=counts,
                 ranker=ranker,
+                kept=kept,
             )
         else:
             stage_site_removal(staging, out_dir)

@@ -4,6 +4,7 @@ Built by ``match/week.py``; the weekly pages and the weekly channels render one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from .topic import Topic
 _WEEK = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)  # not `２０２６-W27`: a second page of a week
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pages that list every day ask it of thousands, several times a run
 def iso_week(day: dt.date) -> str:
     """``2026-W27``: the ISO week of a day (weeks start on Monday; week 1 holds the year's first Thursday)."""
     year, week, _ = day.isocalendar()

@@ -20,6 +20,7 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -51,37 +52,32 @@ def _text(parent: etree._Element, tag: str, text: str, **attrib: str) -> etree._
     return element
 
 
+@dataclass(frozen=True, slots=True)
+class DayFeed:
+    """What the feeds take of one day (issue #15: a run keeps it for the next days' runs, ``jobs``'s feed
+    cache): each topic's listed ids (config order), the papers any topic took in ``Order.NEWEST``, and each
+    of those papers' entry as :func:`entry_bytes` serialises it (without a summary)."""
+
+    day: dt.date
+    topics: tuple[tuple[str, tuple[str, ...]], ...]
+    newest: tuple[str, ...]
+    entries: Mapping[str, bytes]
+
+
+def day_feed(digest: Digest, summaries: Mapping[tuple[str, int], str] | None = None) -> DayFeed:
+    """The :class:`DayFeed` of a day's digest; ``summaries``: those the entries show (issue #11)."""
+    papers = {p.id: p for t in digest.topics for p in t.papers}
+    newest = tuple(p.id for p in sort_papers(list(papers.values()), Order.NEWEST))
+    entries = {i: entry_bytes(p, (summaries or {}).get((p.id, p.version))) for i, p in papers.items()}
+    topics = tuple((t.topic.name, tuple(p.id for p in t.papers)) for t in digest.topics)
+    return DayFeed(digest.day, topics, newest, entries)
+
+
 def feed_files(config: Config, digests: Sequence[Digest]) -> dict[str, bytes]:
     """Every feed, by path under ``site/``; ``digests`` are the last ``feed_days`` days, in any order."""
     recent = sorted(digests, key=lambda d: d.day, reverse=True)[: config.feed_days]
-    updated = recent[0].day if recent else dt.date(1970, 1, 1)
-    files: dict[str, bytes] = {}
     summaries = {k: v for d in reversed(recent) for k, v in d.summaries.items()}  # issue #11
-    for topic in config.topics:
-        papers = _unique(p for d in recent for t in d.topics if t.topic.name == topic.name for p in t.papers)
-        files[f"feeds/{topic.slug}.xml"] = build_feed(
-            config,
-            slug=topic.slug,
-            title=f"{config.title}: {topic.name}",
-            papers=papers,
-            updated=updated,
-            page=f"topic/{topic.slug}.html",
-            summaries=summaries,
-        )
-    everything = _unique(
-        p
-        for d in recent
-        for p in sort_papers(list({p.id: p for t in d.topics for p in t.papers}.values()), Order.NEWEST)
-    )
-    files["feeds/all.xml"] = build_feed(
-        config,
-        slug="all",
-        title=f"{config.title}: every topic",
-        papers=everything,
-        updated=updated,
-        page="index.html",
-        summaries=summaries,
-    )
+    files = feeds_of_days(config, [day_feed(d, summaries) for d in recent], summaries=summaries)
     # Each day's For-you list, newest day first, best first within a day; a paper picked on two days once,
     # as last picked. No day with a For-you part (no library): no feed.
     picks: dict[str, Pick] = {}
@@ -94,7 +90,7 @@ def feed_files(config: Config, digests: Sequence[Digest]) -> dict[str, bytes]:
             slug="for-you",
             title=f"{config.title}: for you",
             papers=[pick.paper for pick in picks.values()],
-            updated=updated,
+            updated=recent[0].day,
             page=layout.SITE_FOR_YOU,
             summaries=summaries,
             why={k: f"Why: {pick.reason}" for k, pick in picks.items()},
@@ -102,11 +98,38 @@ def feed_files(config: Config, digests: Sequence[Digest]) -> dict[str, bytes]:
     return files
 
 
-def _unique(papers: Iterable[Paper]) -> list[Paper]:
-    """Each paper once, as it was first met (the days come newest first)."""
-    seen: dict[str, Paper] = {}
-    for p in papers:
-        seen.setdefault(p.id, p)
+def feeds_of_days(
+    config: Config, days: Sequence[DayFeed], *, summaries: Mapping[tuple[str, int], str] | None = None
+) -> dict[str, bytes]:
+    """The topics' feeds and ``feeds/all.xml`` from the last ``feed_days`` days' :class:`DayFeed` (their
+    entries made with ``summaries``), byte for byte what :func:`build_feed` makes of their papers."""
+    recent = sorted(days, key=lambda d: d.day, reverse=True)[: config.feed_days]
+    updated = recent[0].day if recent else dt.date(1970, 1, 1)
+    files: dict[str, bytes] = {}
+    for topic in config.topics:
+        chosen = _first_met(
+            (d, i) for d in recent for name, ids in d.topics if name == topic.name for i in ids
+        )
+        head = _head(
+            config,
+            slug=topic.slug,
+            title=f"{config.title}: {topic.name}",
+            updated=updated,
+            page=f"topic/{topic.slug}.html",
+        )
+        files[f"feeds/{topic.slug}.xml"] = _join(head, chosen)
+    everything = _first_met((d, i) for d in recent for i in d.newest)
+    head = _head(config, slug="all", title=f"{config.title}: every topic", updated=updated, page="index.html")
+    files["feeds/all.xml"] = _join(head, everything)
+    return files
+
+
+def _first_met(pairs: Iterable[tuple[DayFeed, str]]) -> list[bytes]:
+    """Each paper's entry once, from the first day that lists it (the days come newest first)."""
+    seen: dict[str, bytes] = {}
+    for day, arxiv_id in pairs:
+        if arxiv_id not in seen:
+            seen[arxiv_id] = day.entries[arxiv_id]
     return list(seen.values())
 
 
@@ -124,6 +147,20 @@ def build_feed(
     """One Atom document. With ``site_url`` its id and links are absolute URLs of the published site;
     without one its id is a URN derived from the digest's title and the feed's name (stable, unique).
     ``summaries`` (issue #11) are put before the abstract in an entry's text ``<summary>``."""
+    head = _head(config, slug=slug, title=title, updated=updated, page=page)
+    entries = [
+        entry_bytes(p, (summaries or {}).get((p.id, p.version)), (why or {}).get(p.id)) for p in papers
+    ]
+    return _join(head, entries)
+
+
+#: How lxml closes the feed element (serialised without entries) and opens an entry serialised alone.
+_FEED_END = b"</feed>"
+_ENTRY_START = f'<entry xmlns="{ATOM_NS}">'.encode()
+
+
+def _head(config: Config, *, slug: str, title: str, updated: dt.date, page: str) -> bytes:
+    """The feed document without its entries (serialised by lxml, ending in ``</feed>``)."""
     feed = etree.Element(_A + "feed", nsmap={None: ATOM_NS})
     base = config.site_url
     if base:
@@ -139,9 +176,23 @@ def build_feed(
     author = etree.SubElement(feed, _A + "author")  # for entries whose paper lists no author (§4.1.1)
     _text(author, "name", config.title)
     _text(feed, "generator", "arxiv-digest", uri=PROJECT_URL, version=__version__)
-    for p in papers:
-        _entry(feed, p, (summaries or {}).get((p.id, p.version)), (why or {}).get(p.id))
     return bytes(etree.tostring(feed, xml_declaration=True, encoding="utf-8"))
+
+
+def _join(head: bytes, entries: Sequence[bytes]) -> bytes:
+    """The document ``head`` with ``entries`` as the feed element's last children: the bytes lxml writes
+    for the whole tree (entries are serialised in the feed's default namespace, declared on the feed)."""
+    assert head.endswith(_FEED_END)
+    return head[: -len(_FEED_END)] + b"".join(entries) + _FEED_END
+
+
+def entry_bytes(p: Paper, summary: str | None = None, why: str | None = None) -> bytes:
+    """A paper's ``<entry>`` as it stands inside a feed (no namespace declaration of its own)."""
+    feed = etree.Element(_A + "feed", nsmap={None: ATOM_NS})
+    _entry(feed, p, summary, why)
+    out = bytes(etree.tostring(feed[0], encoding="utf-8"))
+    assert out.startswith(_ENTRY_START)
+    return b"<entry>" + out[len(_ENTRY_START) :]
 
 
 #: What stands before a machine-written summary in a feed entry's text (issue #11).

@@ -355,3 +355,7 @@ class SiteRenderer:
     def feed_files(self, digests: Sequence[Digest]) -> dict[str, bytes]:
         """``feeds/<Topic>.xml`` and ``feeds/all.xml`` from the last ``feed_days`` days' digests."""
         return feeds.feed_files(self.config, digests)
+
+    def feeds_of_days(self, days: Sequence[feeds.DayFeed]) -> dict[str, bytes]:
+        """The same feeds from what the feeds take of each day (no For-you feed: ``jobs``' feed cache)."""
+        return feeds.feeds_of_days(self.config, days)

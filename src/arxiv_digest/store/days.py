@@ -82,6 +82,11 @@ class DaysMixin(StoreBase):
         rows = self.conn.execute("SELECT day, paper_count, type_counts FROM days ORDER BY day")
         return [DaySummary(stored_day(day), count, self._type_counts(kinds)) for day, count, kinds in rows]
 
+    def paper_count(self, day: dt.date) -> int | None:
+        """How many papers the stored ``day`` holds (None: not stored); one row, not :meth:`days`."""
+        row = self.conn.execute("SELECT paper_count FROM days WHERE day = ?", (day.isoformat(),)).fetchone()
+        return int(row[0]) if row else None
+
     def has_days(self) -> bool:
         return self.conn.execute("SELECT 1 FROM days LIMIT 1").fetchone() is not None
 
@@ -91,6 +96,14 @@ class DaysMixin(StoreBase):
             "SELECT snapshot_sha256 FROM days WHERE day = ?", (day.isoformat(),)
         ).fetchone()
         return row[0] if row else None
+
+    def snapshot_shas(self, first: dt.date, before: dt.date) -> list[tuple[dt.date, str]]:
+        """Each stored day from ``first`` up to, not including, ``before``, with its snapshot's SHA-256."""
+        rows = self.conn.execute(
+            "SELECT day, snapshot_sha256 FROM days WHERE day >= ? AND day < ? ORDER BY day",
+            (first.isoformat(), before.isoformat()),
+        )
+        return [(stored_day(day), sha) for day, sha in rows]
 
     def papers_for_day(self, day: dt.date) -> list[Paper]:
         rows = self.conn.execute(f"SELECT {COLUMNS} FROM announcements WHERE day = ?", (day.isoformat(),))

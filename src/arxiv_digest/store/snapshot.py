@@ -133,7 +133,13 @@ def read_records(text: str, source: str, build: Callable[[dict[str, Any]], T], *
 
 def day_files(data_dir: Path) -> dict[dt.date, Path]:
     """The snapshot files of a data folder, by day."""
-    out: dict[dt.date, Path] = {}
+    return {day: data_dir / name for day, name in day_names(data_dir).items()}
+
+
+def day_names(data_dir: Path) -> dict[dt.date, str]:
+    """The names of a data folder's snapshot files, by day, oldest first (issue #15: no Path object for
+    each of thousands of days when a run needs a few of them)."""
+    out: dict[dt.date, str] = {}
     if not data_dir.is_dir():
         return out
     with os.scandir(data_dir) as entries:  # the entry's type from the folder listing: no stat() per file
@@ -141,7 +147,7 @@ def day_files(data_dir: Path) -> dict[dt.date, Path]:
             m = _DAY_FILE.match(entry.name)
             if m and entry.is_file():
                 try:
-                    out[dt.date.fromisoformat(m.group(1))] = data_dir / entry.name
+                    out[dt.date.fromisoformat(m.group(1))] = entry.name
                 except ValueError:
                     continue
     return dict(sorted(out.items()))

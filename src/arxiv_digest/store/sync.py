@@ -41,19 +41,23 @@ class SyncMixin(DaysMixin):
         A file whose size and modification time are those recorded when its day was last checked is not
         read again; any other is read and hashed, and imported only if its SHA-256 differs from the stored
         day's. Nothing is written (no write lock taken) when nothing changed."""
-        return self._sync(snapshot.day_files(data_dir), None, drop=drop)
+        files = snapshot.day_files(data_dir)
+        return self._sync(files, files.keys(), drop=drop)
 
     def sync_days(self, data_dir: Path, days: Collection[dt.date]) -> SyncReport:
         """:meth:`sync` for ``days`` only (those with a file), and the dropping of every stored day whose
         file is gone: the database may then lack other days, or hold an older copy of one, which a later
         :meth:`sync` brings up to date."""
-        return self._sync(snapshot.day_files(data_dir), set(days), drop=True)
+        names = snapshot.day_names(data_dir)
+        files = {day: data_dir / names[day] for day in days if day in names}
+        return self._sync(files, names.keys(), drop=True)
 
-    def _sync(self, files: dict[dt.date, Path], only: set[dt.date] | None, *, drop: bool) -> SyncReport:
+    def _sync(self, files: dict[dt.date, Path], present: Collection[dt.date], *, drop: bool) -> SyncReport:
+        """Bring ``files`` up to date; a stored day not ``present`` (no file) goes, unless not ``drop``."""
         known = {
             stored_day(day): sha for day, sha in self.conn.execute("SELECT day, snapshot_sha256 FROM days")
         }
-        dropped = [day for day in known if day not in files]
+        dropped = [day for day in known if day not in present]
         kept: tuple[dt.date, ...] = ()
         if not drop:
             kept, dropped = tuple(dropped), []
@@ -64,7 +68,6 @@ class SyncMixin(DaysMixin):
         todo = [
             (day, path, stat)
             for day, path in files.items()
-            if only is None or day in only
             if (stat := _stat(path)) != seen.get(day.isoformat()) or day not in known
         ]
         if not dropped and not todo:
