@@ -35,11 +35,16 @@ def github_anchor(heading: str) -> str:
     return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
 
 
-def element_key(form: str, paper: Paper, *call: object) -> bytes:
-    """What an element of ``form`` ("md", "html") is made of: the paper's record and the ``call``'s other
-    arguments, hashed (the package, templates and settings are the caller's to key on)."""
-    body = orjson.dumps([form, paper.to_record(), *call])
+def element_key(form: str, paper: Paper, *call: object, record: bytes | None = None) -> bytes:
+    """What an element of ``form`` ("md", "html") is made of: the paper's record (``record``: its
+    :func:`record_digest`, if known) and the ``call``'s other arguments, hashed (the package, templates
+    and settings are the caller's to key on)."""
+    body = orjson.dumps([form, *call]) + (record or record_digest(paper))
     return hashlib.blake2b(body, digest_size=16).digest()
+
+
+def record_digest(paper: Paper) -> bytes:
+    return hashlib.blake2b(orjson.dumps(paper.to_record()), digest_size=16).digest()
 
 
 class WeeklyRenderer:
@@ -50,6 +55,13 @@ class WeeklyRenderer:
         self.site = SiteRenderer(config) if config.site else None
         self._reuse = reuse or {}
         self.elements: dict[bytes, str] = {}  # every element used, by :func:`element_key`
+        self._records: dict[int, tuple[Paper, bytes]] = {}  # by the paper object: its and its digest
+
+    def _key(self, form: str, paper: Paper, *call: object) -> bytes:
+        known = self._records.get(id(paper))
+        if known is None or known[0] is not paper:
+            known = self._records[id(paper)] = (paper, record_digest(paper))
+        return element_key(form, paper, *call, record=known[1])
 
     def _element(self, key: bytes, render: Callable[[], str]) -> str:
         found = self.elements.get(key)
@@ -61,7 +73,7 @@ class WeeklyRenderer:
         return found
 
     def _entry(self, paper: Paper, mark_updates: bool, summary: str | None) -> str:
-        key = element_key("md", paper, mark_updates, summary)
+        key = self._key("md", paper, mark_updates, summary)
         md = self.markdown
         return self._element(
             key, lambda: md.entry(paper, mark_updates=mark_updates, open_=False, summary=summary)
@@ -92,7 +104,7 @@ class WeeklyRenderer:
             for p in t.papers:
                 kind = kind_label(p.announce_type)
                 info = PaperInfo(kind, _KIND_LABELS[kind], (t.topic.slug,), None, week.summary_of(p))
-                key = element_key("html", p, t.topic.slug, info.summary)
+                key = self._key("html", p, t.topic.slug, info.summary)
                 html = self._element(key, lambda: str(site.paper(p, info)))  # noqa: B023 (called here)
                 entries[t.topic.slug].append(Markup(html))
         text = self.site.env.get_template("weekly.html.j2").render(
