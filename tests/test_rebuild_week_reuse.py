@@ -150,3 +150,18 @@ def test_a_full_rebuild_uses_none(published: Path, tmp_path: Path) -> None:
     rebuild(load_config(published / "config.yml"), published, jobs=1, today=TODAY, full=True)
     assert "POISON" not in _weekly_pages(published)
     _same_as_full(published, tmp_path)
+
+
+def test_a_rebuild_that_renders_no_week_leaves_the_file(
+    published: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = published / week_elements.CACHE
+    before = path.stat()
+
+    def unread(*args: Any) -> dict[bytes, str]:
+        raise AssertionError("read without a weekly page to render")
+
+    monkeypatch.setattr(week_elements, "load", unread)
+    _rebuild(published)  # nothing changed
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
