@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from arxiv_digest.config import load_config
-from arxiv_digest.jobs import _manifest
+from arxiv_digest.jobs import _manifest, _week
 from arxiv_digest.jobs import _rebuild as rebuild_module
 from arxiv_digest.jobs import _rebuild_elements as week_elements
 from arxiv_digest.jobs.rebuild import rebuild
@@ -55,7 +55,7 @@ def in_weeks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(MarkdownRenderer, "entry", spied(MarkdownRenderer.entry))
     monkeypatch.setattr(SiteRenderer, "paper", spied(SiteRenderer.paper))
-    real = rebuild_module.publish_weeks
+    real = _week.publish_weeks  # as `_rebuild` imported it
 
     def weeks(*args: Any, **kwargs: Any) -> Any:
         inside[0] = True
