@@ -113,10 +113,37 @@ def test_the_cache_of_other_code_is_not_used(
     path = published / _match_cache.CACHE
     raw = orjson.loads(path.read_bytes())
     raw["code"] = "other code"
-    for day in raw["days"].values():
-        day[1] = {k: [] for k in day[1]}
+    for day in raw["days"].values():  # [sha, the content keys in hex, each one's hits]
+        day[2] = [[] for _ in day[2]]
     path.write_bytes(orjson.dumps(raw))
     _edit_config(published, BENCH, BENCH + "      - Agent*\n")
     _rebuild(published)
     _same_as_full(published, tmp_path)
     assert orjson.loads(path.read_bytes())["code"] == _match_cache.code_key()  # written anew
+
+
+def _hits_all(raw: dict, size: int) -> None:  # type: ignore[type-arg]
+    for day in raw["days"].values():
+        day[2] = [[size] for _ in day[2]]  # an index past the vocabulary
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw: raw.update(days={d: [s, k[:-2], h] for d, (s, k, h) in raw["days"].items()}),
+        lambda raw: _hits_all(raw, len(raw["vocabulary"])),
+        lambda raw: raw.update(days={d: [s, k, "not a list"] for d, (s, k, h) in raw["days"].items()}),
+        lambda raw: raw.update(version=_match_cache.VERSION - 1),
+    ],
+    ids=["keys-cut-short", "index-out-of-range", "hits-not-lists", "older-layout"],
+)
+def test_a_damaged_cache_is_not_used(published: Path, tmp_path: Path, damage) -> None:  # type: ignore[no-untyped-def]
+    path = published / _match_cache.CACHE
+    raw = orjson.loads(path.read_bytes())
+    damage(raw)
+    path.write_bytes(orjson.dumps(raw))
+    assert _match_cache.load(published).days == {}
+    _edit_config(published, BENCH, BENCH + "      - Agent*\n")
+    _rebuild(published)
+    _same_as_full(published, tmp_path)
+    assert len(_match_cache.load(published).days) == 8  # written anew

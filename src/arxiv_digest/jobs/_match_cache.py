@@ -3,12 +3,12 @@ a topic changed tokenises only the papers the changed terms may hit (``match.cac
 
 ``.arxiv-digest/match-cache.json`` holds the vocabulary (every non-fact term of the config's topics, by
 value), and per day the SHA-256 of the snapshot its entries were read from and the entries (a content
-hash of each paper the day's job matched, with the indexes of the terms it hit). It is keyed on the
-package's files and Python's version (:func:`_manifest.code_key`): other code, another cache. Entries are
-facts about a text, true whatever the config: a changed topic adds terms to the vocabulary, which are
-looked for again; a changed snapshot changes its papers' hashes. Like the manifest it sits beside the
-database, is written when a rebuild finishes, and is only a cache: anything wrong with it and it is not
-used.
+hash of each paper the day's job matched, with the indexes of the terms it hit: the hashes as one hex
+string, the indexes as a list of lists in the same order). It is keyed on the package's files and
+Python's version (:func:`_manifest.code_key`): other code, another cache. Entries are facts about a text,
+true whatever the config: a changed topic adds terms to the vocabulary, which are looked for again; a
+changed snapshot changes its papers' hashes. Like the manifest it sits beside the database, is written
+when a rebuild finishes, and is only a cache: anything wrong with it and it is not used.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from ..output import layout
 from ..output.files import atomic_write
 from ._manifest import code_key
 
-VERSION = 1
+VERSION = 2
 CACHE = f"{layout.STATE_DIR}/match-cache.json"
+_KEY_BYTES = 16  # a content key (``match.cache.content_key``)
 
 
 @dataclass(slots=True)
@@ -59,10 +60,15 @@ def load(out_dir: Path) -> Known:
             return Known()
         size = len(raw["vocabulary"])
         days = {}
-        for day, (sha, entries) in raw["days"].items():
-            decoded = {bytes.fromhex(k): tuple(int(i) for i in v) for k, v in entries.items()}
-            if any(not 0 <= i < size for v in decoded.values() for i in v):
+        for day, (sha, keys, hits) in raw["days"].items():
+            blob = bytes.fromhex(keys)
+            if len(blob) != len(hits) * _KEY_BYTES or not all(type(h) is list for h in hits):
                 return Known()
+            listed = [h for h in hits if h]
+            if listed and not (0 <= min(map(min, listed)) and max(map(max, listed)) < size):
+                return Known()
+            step = _KEY_BYTES
+            decoded = {blob[i * step : (i + 1) * step]: tuple(h) for i, h in enumerate(hits)}
             days[dt.date.fromisoformat(day)] = (str(sha), decoded)
         return Known([str(t) for t in raw["vocabulary"]], days)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
@@ -84,15 +90,12 @@ def merged(
 
 
 def save(out_dir: Path, known: Known) -> None:
-    body = {
-        "version": VERSION,
-        "code": code_key(),
-        "vocabulary": known.vocabulary,
-        "days": {
-            d.isoformat(): [sha, {k.hex(): list(v) for k, v in entries.items()}]
-            for d, (sha, entries) in sorted(known.days.items())
-        },
-    }
+    days = {}
+    for d, (sha, entries) in sorted(known.days.items()):
+        if any(len(k) != _KEY_BYTES for k in entries):
+            continue  # never so; such a day is matched again
+        days[d.isoformat()] = [sha, b"".join(entries).hex(), list(entries.values())]
+    body = {"version": VERSION, "code": code_key(), "vocabulary": known.vocabulary, "days": days}
     atomic_write(out_dir / CACHE, orjson.dumps(body))
 
 

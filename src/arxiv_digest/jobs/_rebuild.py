@@ -48,6 +48,7 @@ from ..store.counts import COUNTS_NAME
 from . import _manifest as manifests
 from . import _match_cache as match_cache
 from . import _reads as reads
+from . import _rebuild_elements as week_elements
 from ._publish import (
     RunResult,
     day_digest,
@@ -202,11 +203,14 @@ def _rebuild_days(
     counts, sizes = _day_counts(chosen, done, days)
     counts_file = reads.counts_file(config, list(zip(counts, sizes, strict=True)))
     fed = _week_days(chosen, done, counts)
+    elements: dict[bytes, str] = {}  # the weekly pages' elements (``_stage_spanning``)
     spanning_written, spanning_deleted, weeks = _stage_spanning(
-        config, out_dir, store, days, (counts, counts_file, fed), today, ranker, chosen
+        config, out_dir, store, days, (counts, counts_file, fed, elements), today, ranker, chosen
     )
     if recordable(config):
         _save_match_cache(config, out_dir, known, chosen, done)
+        if elements:  # else no weekly page was rendered: the file stays as it is
+            week_elements.save(out_dir, chosen.global_, elements)
         manifests.save(out_dir, record(chosen, files, index, done, todo, weeks))
     return _result(chosen, done, latest, written + spanning_written, deleted + spanning_deleted, len(days))
 
@@ -291,22 +295,28 @@ def _stage_spanning(
     out_dir: Path,
     store: Store,
     days: tuple[dt.date, ...],
-    per_day: tuple[Sequence[DayCounts], bytes, dict[dt.date, WeekDay]],
+    per_day: tuple[Sequence[DayCounts], bytes, dict[dt.date, WeekDay], dict[bytes, str]],
     today: dt.date,
     ranker: Ranker | None,
     chosen: Plan,
 ) -> tuple[int, int, dict[str, dict[str, manifests.Stat]]]:
     """Write the pages that span days (the archive index, the site's archive and feeds), or remove the
     site when it is turned off; how many files were written and deleted, and the weekly pages' identities
-    for the manifest. ``per_day``: every day's counts, data/counts.json, what the weekly pages need."""
-    counts, counts_file, fed = per_day
+    for the manifest. ``per_day``: every day's counts, data/counts.json, what the weekly pages need, and
+    an empty mapping that is then the weekly elements to keep (none when no weekly page was rendered)."""
+    counts, counts_file, fed, elements = per_day
     # Every closed week's page (issue #10), as the daily runs wrote them when each week closed: those whose
     # days or topics changed since the manifest (a week lists its days' papers of every topic).
     weeks = sorted({iso_week(d) for d in days if is_closed(days, iso_week(d), today)})
     pages = {w: _week_files(config, w) for w in weeks}
     rendered = {iso_week(d) for d in days if chosen.renders(d)}
     wanted = [w for w in weeks if w in rendered or _week_changed(chosen, w, pages[w], out_dir)]
-    _, week_written = publish_weeks(config, out_dir, store, wanted, today, days, ranker, fed)
+    if wanted and chosen.old is not None:  # the elements the last rebuild rendered (a full one renders all)
+        elements.update(week_elements.load(out_dir, chosen.global_))
+    kept = dict(elements)
+    _, week_written = publish_weeks(config, out_dir, store, wanted, today, days, ranker, fed, elements)
+    if len(wanted) < len(weeks):  # the weeks not written now may want theirs next time
+        elements.update((k, v) for k, v in kept.items() if k not in elements)
     staging = Staging(out_dir)
     staging.add(layout.in_data(COUNTS_NAME), counts_file)
     staging.add(layout.ARCHIVE_INDEX, MarkdownRenderer(config).archive_index(counts))

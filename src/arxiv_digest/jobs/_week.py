@@ -116,15 +116,18 @@ def publish_weeks(
     ranker: Ranker | None = None,
     fed: Mapping[dt.date, WeekDay] | None = None,
     known: Mapping[dt.date, Digest] | None = None,
+    elements: dict[bytes, str] | None = None,
 ) -> tuple[list[WeekDigest], int]:
     """Write the pages of ``weeks`` (the same bytes are not rewritten); their digests, the files written.
     ``days``: every day of the history; the store must hold the weeks' days and their rules' windows
     (:func:`days_read`). ``ranker``: the run's, with a library (#9's score orders the weeks' papers).
     ``fed``: each day's listings and scores, as a rebuild's day pass found them (:func:`week_digest`);
-    ``known``: the digests of days the caller built already (a run's: its day, its neighbours, the feeds')."""
+    ``known``: the digests of days the caller built already (a run's: its day, its neighbours, the feeds').
+    ``elements``: papers' elements a rebuild kept (``render.weekly``), to take rather than render; on
+    return it holds those the pages written now use."""
     if not weeks:
         return [], 0
-    renderer = WeeklyRenderer(config)
+    renderer = WeeklyRenderer(config, elements)
     matcher = topic_matcher(config) if fed is None else None
     staging = Staging(out_dir)
     data = out_dir / layout.DATA
@@ -137,6 +140,9 @@ def publish_weeks(
     for week in digests:
         stage_week(staging, renderer, week)
     written, _ = staging.commit()
+    if elements is not None:
+        elements.clear()
+        elements.update(renderer.elements)
     return digests, written
 
 
