@@ -85,8 +85,10 @@ def test_what_a_killed_build_left_is_removed_first(tmp_path: Path) -> None:
         (tmp_path / STATE / name).write_bytes(b"half of a database " * 100)
     result = rebuild(load_config(tmp_path / "config.yml"), tmp_path)
     assert result.days == 3
-    # the finished rebuild's manifest and match cache (issue #15)
-    assert _state(tmp_path) == sorted(["digest.db", "manifest.json", "match-cache.json"])
+    # the finished rebuild's manifest, match cache and weekly elements (issue #15); no leftover
+    assert _state(tmp_path) == sorted(
+        ["digest.db", "manifest.json", "match-cache.json", "week-elements.json"]
+    )
     assert _sound(tmp_path / STATE / "digest.db") == ("ok", "wal")
 
 

@@ -65,7 +65,7 @@ def load(out_dir: Path) -> Known:
             if len(blob) != len(hits) * _KEY_BYTES or not all(type(h) is list for h in hits):
                 return Known()
             listed = [h for h in hits if h]
-            if listed and not (0 <= min(map(min, listed)) and max(map(max, listed)) < size):
+            if listed and not (min(map(min, listed)) >= 0 and max(map(max, listed)) < size):
                 return Known()
             step = _KEY_BYTES
             decoded = {blob[i * step : (i + 1) * step]: tuple(h) for i, h in enumerate(hits)}

@@ -314,7 +314,9 @@ def _stage_spanning(
     if wanted and chosen.old is not None:  # the elements the last rebuild rendered (a full one renders all)
         elements.update(week_elements.load(out_dir, chosen.global_))
     kept = dict(elements)
-    _, week_written = publish_weeks(config, out_dir, store, wanted, today, days, ranker, fed, elements)
+    _, week_written = publish_weeks(
+        config, out_dir, store, wanted, today, days, ranker, fed, elements=elements
+    )
     if len(wanted) < len(weeks):  # the weeks not written now may want theirs next time
         elements.update((k, v) for k, v in kept.items() if k not in elements)
     staging = Staging(out_dir)
