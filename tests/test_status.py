@@ -245,7 +245,7 @@ def test_parse_warnings_outlive_the_run(arxiv_env: FakeArxiv, cli: Cli, digest_d
 
     # ... and after it: the database is gone (as on every GitHub Actions run), the file is not.
     for path in (digest_dir / STATE).iterdir():
-        path.unlink()
+        shutil.rmtree(path) if path.is_dir() else path.unlink()  # the kept feed days are a folder
     result = status(cli, digest_dir, "--today", DAY, "--json")
     assert result.exit_code == 0
     warnings = json.loads(result.out)["warnings"]

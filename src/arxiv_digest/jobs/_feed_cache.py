@@ -69,6 +69,8 @@ class FeedDays:
         self.matcher = matcher
         self._config_key = digest_of([global_key(config), [topic_key(t, exact=True) for t in config.topics]])
         self._days: dict[dt.date, KeptDay] = {}
+        self._pending: dict[Path, bytes] = {}  # written by flush(), once the run has published
+        self._wanted: set[str] | None = None  # the files flush() keeps (None: prune nothing)
 
     def key(self, day: dt.date) -> str | None:
         """What the day's digest is made from (None: the day is not stored)."""
@@ -101,11 +103,20 @@ class FeedDays:
         self._days[digest.day] = made
         key = self.key(digest.day)
         if key is not None:
-            try:
-                atomic_write(self.folder / f"{digest.day.isoformat()}.json", _to_json(key, made))
-            except OSError as e:  # a cache: the pages do not depend on it
-                log.warning("feed cache: cannot write %s: %s", self.folder, e)
+            self._pending[self.folder / f"{digest.day.isoformat()}.json"] = _to_json(key, made)
         return made
+
+    def flush(self) -> None:
+        """Write the days this run kept and remove the files of days no longer fed: after the run has
+        published (a run killed before leaves the cache as it was; its files are written atomically)."""
+        try:
+            for path, data in self._pending.items():
+                atomic_write(path, data)
+        except OSError as e:  # a cache: the pages do not depend on it
+            log.warning("feed cache: cannot write %s: %s", self.folder, e)
+        self._pending.clear()
+        if self._wanted is not None:
+            self._prune(self._wanted)
 
     def feeds_days(self, days: Sequence[dt.date], digest_of: Callable[[dt.date], Digest]) -> list[DayFeed]:
         """The feeds' days (the last ``feed_days`` of ``days``): kept, else built (``digest_of``) and kept.
@@ -115,7 +126,7 @@ class FeedDays:
         for day in recent:
             found = self.kept(day)
             out.append(found.feed if found is not None else self.keep(digest_of(day)).feed)
-        self._prune({f"{d.isoformat()}.json" for d in recent})
+        self._wanted = {f"{d.isoformat()}.json" for d in recent}
         return out
 
     def week_days(

@@ -154,6 +154,8 @@ def run_daily(
                 written_weeks, written = publish_weeks(
                     config, out_dir, store, weeks, today, history, ranker, fed, known=known
                 )
+                if kept is not None:  # the feeds' days this run made, kept once its pages are written
+                    kept.flush()
                 return replace(result, weeks=tuple(written_weeks), written=result.written + written)
 
             result = with_store(db_path, data, publish, only=needed)
