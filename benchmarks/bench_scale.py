@@ -218,16 +218,32 @@ def measure_searches(setup: Setup, results: Results, master: Master) -> None:
 
 
 def profile_runs(setup: Setup, master: Master, day_papers: int, top: int = 10) -> None:
-    """The biggest history's daily run, with and without its database, once each under cProfile (the
-    console script run as a program): the functions that cost most by their own time, and the package's
-    by cumulative time."""
+    """The daily run once each under cProfile (the console script run as a program), as ``measure_runs``
+    runs it: on the empty history, and on the biggest with its database (and what the day before's run
+    kept) and without it. For each, the functions that cost most by their own time and the package's by
+    cumulative time; then the package's functions whose cumulative time grew most over the empty run's,
+    which is the work that grows with history."""
     with FakeArxiv() as fake:
         fake.feed_override = bigday.big_day_feed(day_papers)
         env = {**setup.env, **fake.environment("0.05")}
-        for database in (True, False):
-            name = f"run-{master.label}-{'db' if database else 'nodb'}"
+        kept = setup.scratch / f"kept-{master.label}"
+        with cloned(setup, master, "warm-up", database=True) as folder:
+            run_child(
+                setup.command("run", "--config", folder / "config.yml", "--out", folder),
+                setup.log("run"),
+                env=env,
+            )
+            kept_before(folder, bigday.BIG_DAY, kept)
+        profiles: dict[str, pstats.Stats] = {}
+        for name, source, database in (
+            ("run-empty", None, False),
+            (f"run-{master.label}-db", master, True),
+            (f"run-{master.label}-nodb", master, False),
+        ):
             out = setup.work / f"profile-{name}.prof"
-            with cloned(setup, master, "profile", database=database) as folder:
+            with cloned(
+                setup, source, "profile", database=database, kept=kept if database else None
+            ) as folder:
                 argv = [
                     sys.executable,
                     "-m",
@@ -238,11 +254,28 @@ def profile_runs(setup: Setup, master: Master, day_papers: int, top: int = 10) -
                 ]
                 s = run_child(argv, setup.log("profile"), env=env)
             print(f"\n{name} under cProfile: {s.wall_seconds:.1f} s wall, {s.cpu_seconds:.1f} s CPU; {out}")
+            profiles[name] = pstats.Stats(str(out))
             for order, only in (("tottime", ""), ("cumulative", "arxiv_digest")):
                 text = io.StringIO()
                 pstats.Stats(str(out), stream=text).sort_stats(order).print_stats(only, top)
                 body = text.getvalue()
                 print(body[body.index("   ncalls") :].rstrip())
+        base = _cumulative(profiles.pop("run-empty"))
+        for name, stats in profiles.items():
+            grown = sorted(((t - base.get(f, 0.0), f) for f, t in _cumulative(stats).items()), reverse=True)
+            print(f"\n{name}: the package's functions by cumulative time over the empty run's (profiled s)")
+            for extra, function in grown[: 2 * top]:
+                print(f"  {extra:+7.3f}  {function}")
+
+
+def _cumulative(stats: pstats.Stats) -> dict[str, float]:
+    """The package's functions' cumulative times, by ``module:line(name)``."""
+    table: dict[str, float] = {}
+    for (path, line, function), row in stats.stats.items():  # type: ignore[attr-defined]
+        if "arxiv_digest" in path:
+            where = path[path.rindex("arxiv_digest") :]
+            table[f"{where}:{line}({function})"] = row[3]
+    return table
 
 
 # -- report -----------------------------------------------------------------------------------------------
