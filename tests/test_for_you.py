@@ -199,6 +199,37 @@ def test_a_failed_ranking_skips_for_you_with_a_warning(
     assert warnings == ["For you: skipped, ranking failed: MemoryError: out of memory"]
 
 
+def test_a_paper_already_in_the_library_or_disliked_is_never_a_pick(
+    arxiv_env: FakeArxiv, digest_dir: Path
+) -> None:
+    first = publish(digest_dir, LIBRARY_BIB).digest
+    assert first is not None and first.for_you is not None
+    before = [p.paper.id for p in first.for_you.picks]
+    saved, rejected = before[0], before[1]
+    # The reader saves today's best pick (BibTeX with its eprint) and dislikes the second (an arXiv id).
+    bib = LIBRARY_BIB + (
+        f"@article{{saved, title = {{Saved today}}, abstract = {{{first.for_you.picks[0].paper.abstract}}},"
+        f" eprint = {{{saved}}}, archivePrefix = {{arXiv}}}}\n"
+    )
+    (digest_dir / "library.bib").write_text(bib, encoding="utf-8")
+    path = digest_dir / "config.yml"
+    text = path.read_text(encoding="utf-8").split("\nlibrary:")[0]
+    config_tail = f"\nlibrary:\n  bibtex: [library.bib]\n  dislike: [{rejected}]\n"
+    path.write_text(text + config_tail, encoding="utf-8")
+    result = run_daily(load_config(path), digest_dir, sleep=quiet)
+    assert result.digest is not None and result.digest.for_you is not None
+    for_you = result.digest.for_you
+    after = [p.paper.id for p in for_you.picks]
+    assert saved not in after and rejected not in after
+    assert len(after) == 20 and [p.rank for p in for_you.picks] == list(range(1, 21))
+    assert saved in for_you.scores  # still scored: `order: relevance` places it on the topic pages
+    page = (digest_dir / "for_you.md").read_text(encoding="utf-8")
+    assert picks_of(page) == after
+    assert saved in {p.id for t in result.digest.topics for p in t.papers} | {
+        i.paper.id for c in result.digest.categories for i in c.listings
+    }
+
+
 def test_a_small_library_ranks_by_similarity_and_says_so(arxiv_env: FakeArxiv, digest_dir: Path) -> None:
     one = "\n".join(LIBRARY_BIB.split("@misc")[0].splitlines())  # the @string and the first entry
     result = publish(digest_dir, one, top=5)
