@@ -61,7 +61,18 @@ def stage_day(
     latest: bool,
     site: SiteRenderer | None = None,
     for_you_later: bool = False,
+    links_only: bool = False,
 ) -> None:
+    """Stage ``digest``'s pages. ``links_only``: only the pages that link to other days, for a day that is
+    already published and whose listing cannot have changed (the day before a new latest day): its
+    archived README and its site pages; its Markdown lists and For-you picks stay as published."""
+    if links_only:
+        index = renderer.index_page(digest, days=days, archived=True)
+        staging.add(layout.archive_folder(digest.day) + layout.README, index)
+        if site is not None:
+            site_files, site_owned = site.day_files(digest, days, latest=False)
+            staging.add_tree(layout.in_site(""), site_files, owned=site_owned)
+        return
     pages = renderer.list_pages(digest)  # rendered once, published in the archive and (latest) at the top
     owned = layout.LIST_FOLDERS
     archived = {**pages, layout.README: renderer.index_page(digest, days=days, archived=True)}

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ..config import Config, RankOrder
+from ..config import Config
 from ..match import Matcher
 from ..match.digest import build_digest
 from ..match.topics import topic_matcher
@@ -46,14 +46,13 @@ from ._delivery import deliver, deliver_week
 from ._feed_cache import FeedDays, usable
 from ._publish import (
     RunResult,
-    day_digest,
     fill_site,
-    kept_picks,
     prune_site_dirs,
     stage_day,
     stage_site_extras,
     stage_site_removal,
 )
+from ._restage import following, restage, restage_around
 from ._seen import earlier_in_store
 from ._summaries import summarise_digest
 from ._week import days_of_week, days_read, publish_weeks, weeks_after_day
@@ -230,10 +229,8 @@ def _publish_day(
         known[day] = digest  # with its neighbours' and the feeds' days: the week's page takes them
         # The neighbours' day links change too (a new latest day is the day before's "next day", an older
         # day arriving late sits between two), and so does every day a failed run left unfinished.
-        restage = partial(_restage, staging, renderer, config, store, matcher, days, site=site, ranker=ranker)
-        restage(_neighbours(config, days, day), known=known)
-        unfinished = [d for d in incomplete.marked_days(out_dir / layout.DATA) if d != day]
-        restage([d for d in unfinished if d in days])  # a marked day with no snapshot has nothing to finish
+        again = partial(restage, staging, renderer, config, store, matcher, days, site=site, ranker=ranker)
+        unfinished = restage_around(again, config, out_dir, days, day, known)
         counts, counts_file = reads.archive_counts(
             config, out_dir / layout.DATA, days, known, {day: len(content)}
         )
@@ -308,46 +305,6 @@ def _stage_meta(staging: Staging, meta: day_meta.DayMeta) -> str:
     return meta_path
 
 
-def _restage(
-    staging: Staging,
-    renderer: MarkdownRenderer,
-    config: Config,
-    store: Store,
-    matcher: Matcher,
-    days: list[dt.date],
-    others: list[dt.date],
-    *,
-    site: SiteRenderer | None,
-    ranker: Ranker | None,
-    known: dict[dt.date, Digest] | None = None,
-) -> None:
-    """Stage again each of ``others``, days of the history, with its day links among ``days``; the digests
-    built go into ``known`` when one is given."""
-    latest = max(days)
-    # A day staged again keeps the For-you picks it published (data/for_you/), not ranked again; with
-    # `order: relevance` its pages need every score, and a day without kept picks is ranked.
-    reuse = ranker is not None and config.rank.order is RankOrder.ID
-    for other in others:
-        papers = store.papers_for_day(other)
-        digest = day_digest(
-            config, other, papers, matcher, None if reuse else ranker, staging.root, store=store
-        )
-        if reuse:
-            assert ranker is not None
-            kept = kept_picks(staging, digest)
-            digest = replace(digest, for_you=kept) if kept is not None else ranker.attach(digest)
-        if known is not None:
-            known[other] = digest
-        stage_day(staging, renderer, digest, days, latest=other == latest, site=site)
-
-
-def _neighbours(config: Config, days: list[dt.date], day: dt.date) -> list[dt.date]:
-    """The days whose pages link to ``day``: the one before it and those :func:`_following` builds again."""
-    ordered = sorted(days)
-    i = ordered.index(day)
-    return ordered[max(0, i - 1) : i] + _following(config, ordered, day)
-
-
 def _reads_of(
     config: Config, out_dir: Path, history: list[dt.date], day: dt.date, today: dt.date
 ) -> tuple[list[str], set[dt.date]]:
@@ -356,17 +313,9 @@ def _reads_of(
     `seen_days` are built again too)."""
     marked = incomplete.marked_days(out_dir / layout.DATA)
     weeks = weeks_after_day(config, out_dir, history, day, today, lambda week: owes(config, out_dir, week))
-    built = reads.built_days(config, history, day, marked) | set(_following(config, history, day))
+    built = reads.built_days(config, history, day, marked) | set(following(config, history, day))
     needed = reads.needed_days(config, history, day, marked) | days_read(config, history, built, weeks)
     return weeks, needed
-
-
-def _following(config: Config, days: list[dt.date], day: dt.date) -> list[dt.date]:
-    """The days after ``day`` that a run of it builds again: the next one (its day links), and those within
-    `seen_days`, which read it as their history (papers already shown, issue #10)."""
-    ordered = sorted(days)
-    i = ordered.index(day)
-    return [d for d in ordered[i + 1 :] if (d - day).days <= config.seen_days] or ordered[i + 1 : i + 2]
 
 
 def _ranker(
