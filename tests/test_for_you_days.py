@@ -166,6 +166,25 @@ def test_a_rebuild_keeps_every_day_s_picks_and_the_feed_reads_them(runs: Runs, t
     assert not (out / "site" / "feeds" / "for-you.xml").exists()
 
 
+def test_without_the_library_the_next_run_takes_the_day_before_s_for_you_part_away(
+    runs: Runs, tmp_path: Path
+) -> None:
+    out = tmp_path / "unranked"
+    shutil.copytree(runs.out, out)
+    config = out / "config.yml"
+    config.write_text(config.read_text(encoding="utf-8").split("\nlibrary:")[0] + "\n", encoding="utf-8")
+    # The day before keeps its For-you page but lost its picks file (a version that kept none, say).
+    before = DAYS[-2]
+    (out / "data" / "for_you" / f"{before}.json").unlink()
+    runs.run(DAYS[-1], out=out)
+    for day in (before, DAYS[-1]):
+        assert not (out / "archive" / day / "for_you.md").exists(), day
+        assert not (out / "data" / "for_you" / f"{day}.json").exists(), day
+        assert not (out / "site" / "day" / day / "for-you.html").exists(), day
+        assert "for_you.md" not in (out / "archive" / day / "README.md").read_text(encoding="utf-8")
+    assert (out / "archive" / DAYS[-3] / "for_you.md").is_file()  # older days: as published
+
+
 def test_a_picks_file_reads_back_as_written_on_the_day_s_papers() -> None:
     day = dt.date(2026, 6, 30)
     papers = [

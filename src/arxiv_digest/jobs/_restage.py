@@ -49,17 +49,23 @@ def restage(
         digest = day_digest(
             config, other, papers, matcher, None if reuse else ranker, staging.root, store=store
         )
-        kept = kept_picks(staging, digest) if reuse or (links_only and ranker is None) else None
+        kept = kept_picks(staging, digest) if reuse else None
         if reuse:
             assert ranker is not None
             digest = replace(digest, for_you=kept) if kept is not None else ranker.attach(digest)
         if known is not None:
             known[other] = digest
         # Its day links alone only while its For-you part is the one it published: its kept picks (order:
-        # id), or none, as without a library; a day ranked now, or no longer, is staged whole.
-        same_for_you = (kept is not None) if ranker is not None else (kept is None)
+        # id), or, without a library, none at all; a day ranked now, or no longer, is staged whole.
+        same_for_you = kept is not None if ranker is not None else not _has_for_you(staging, other)
         quick = links_only and same_for_you and (ranker is None or reuse)
         stage_day(staging, renderer, digest, days, latest=other == latest, site=site, links_only=quick)
+
+
+def _has_for_you(staging: Staging, day: dt.date) -> bool:
+    """Whether ``day`` was published with a For-you part (its kept picks, or its page)."""
+    paths = (layout.for_you_picks(day), layout.archived_for_you_page(day))
+    return any(p in staging.files or (staging.root / p).exists() for p in paths)
 
 
 def restage_around(
