@@ -150,6 +150,8 @@ class Ranker:
         self.config = config
         self.cache = cache_dir(out_dir)
         self.library = library
+        # What the reader already has (saved or rejected): never a pick (``for_you``).
+        self.owned = frozenset(i.arxiv_id for i in (*library.items, *library.dislikes) if i.arxiv_id)
         self.settings = Settings()
         self.snapshots = _Read(out_dir / layout.DATA)
         self._model: RankModel | None = None
@@ -229,10 +231,9 @@ class Ranker:
         papers = candidates(digest)
         # A paper the reader already saved (or rejected) is no news to them: never a pick, though it keeps
         # its score (`order: relevance` still places it on the topic pages).
-        known = {i.arxiv_id for i in (*self.library.items, *self.library.dislikes) if i.arxiv_id}
-        shown = sum(p.id in known for p in papers)
+        shown = sum(p.id in self.owned for p in papers)
         ranked, scores = model.scored(papers, limit=self.config.rank.top + shown)
-        ranked = tuple(r for r in ranked if r.paper_id not in known)[: self.config.rank.top]
+        ranked = tuple(r for r in ranked if r.paper_id not in self.owned)[: self.config.rank.top]
         self._keep_rows(model, digest.day, papers)
         by_id = {p.id: p for p in papers}
         picks = tuple(Pick(by_id[r.paper_id], n, r.score, r.terms, r.like) for n, r in enumerate(ranked, 1))

@@ -66,16 +66,30 @@ def stage_day(
     """Stage ``digest``'s pages. ``links_only``: only the pages that link to other days, for a day that is
     already published and whose listing cannot have changed (the day before a new latest day): its
     archived README and its site pages; its Markdown lists and For-you picks stay as published."""
+    index = renderer.index_page(digest, days=days, archived=True)
     if links_only:
-        index = renderer.index_page(digest, days=days, archived=True)
         staging.add(layout.archive_folder(digest.day) + layout.README, index)
-        if site is not None:
-            site_files, site_owned = site.day_files(digest, days, latest=False)
-            staging.add_tree(layout.in_site(""), site_files, owned=site_owned)
-        return
+    else:
+        _stage_lists(staging, renderer, digest, days, index, latest=latest, for_you_later=for_you_later)
+    if site is not None:  # the HTML site (issue #4): the day's pages, and the top pages for the latest
+        site_files, site_owned = site.day_files(digest, days, latest=latest)
+        staging.add_tree(layout.in_site(""), site_files, owned=site_owned)
+
+
+def _stage_lists(
+    staging: Staging,
+    renderer: MarkdownRenderer,
+    digest: Digest,
+    days: Sequence[dt.date],
+    index: bytes,
+    *,
+    latest: bool,
+    for_you_later: bool,
+) -> None:
+    """The day's Markdown pages (``index``: its archived README) and its For-you picks."""
     pages = renderer.list_pages(digest)  # rendered once, published in the archive and (latest) at the top
     owned = layout.LIST_FOLDERS
-    archived = {**pages, layout.README: renderer.index_page(digest, days=days, archived=True)}
+    archived = {**pages, layout.README: index}
     staging.add_tree(layout.archive_folder(digest.day), archived, owned=owned)
     if latest:
         top = {**pages, layout.README: renderer.index_page(digest, days=days, archived=False)}
@@ -93,9 +107,6 @@ def stage_day(
         if latest:
             staging.remove(layout.FOR_YOU_PAGE)
             staging.remove(layout.in_site(layout.site_for_you_page(None)))
-    if site is not None:  # the HTML site (issue #4): the day's pages, and the top pages for the latest
-        site_files, site_owned = site.day_files(digest, days, latest=latest)
-        staging.add_tree(layout.in_site(""), site_files, owned=site_owned)
 
 
 def stage_site_extras(

@@ -58,7 +58,7 @@ def restage(
         # Its day links alone only while its For-you part is the one it published: its kept picks (order:
         # id), or, without a library, none at all; a day ranked now, or no longer, is staged whole.
         same_for_you = kept is not None if ranker is not None else not _has_for_you(staging, other)
-        quick = links_only and same_for_you and (ranker is None or reuse)
+        quick = links_only and same_for_you  # (``order: relevance`` keeps none: ``kept`` is None)
         stage_day(staging, renderer, digest, days, latest=other == latest, site=site, links_only=quick)
 
 
@@ -81,7 +81,7 @@ def restage_around(
     latest day changes in its day links alone: its listing reads only the days before it."""
     unfinished = [d for d in incomplete.marked_days(out_dir / layout.DATA) if d != day]
     around = neighbours(config, days, day)
-    quick = [d for d in around if day == max(days) and d < day and d not in unfinished]
+    quick = [d for d in around if d < day and d not in unfinished] if day == max(days) else []
     again(quick, known=known, links_only=True)
     again([d for d in around if d not in quick], known=known)
     again([d for d in unfinished if d in days])  # a marked day with no snapshot has nothing to finish
