@@ -435,6 +435,22 @@ def test_the_rank_command(arxiv_env: FakeArxiv, digest_dir: Path, cli: Any) -> N
     assert [r["id"] for r in json.loads(plain.out)] != ids  # newest first is another order
 
 
+def test_rank_tells_what_the_library_left_out_and_a_small_library_s_mode(
+    arxiv_env: FakeArxiv, digest_dir: Path, cli: Any
+) -> None:
+    one = "\n".join(LIBRARY_BIB.split("@misc")[0].splitlines())  # the @string and the first entry
+    publish(digest_dir, one + "\n@book{empty, year = {2020}}\n", top=5)
+    line = len(one.splitlines()) + 1  # where the entry with nothing to rank by starts
+    args = ("rank", "--config", digest_dir / "config.yml", "--out", digest_dir)
+    as_json = cli(*args, "--json")
+    assert as_json.exit_code == 0, as_json.err
+    best = json.loads(as_json.out)[0]["id"]  # stdout holds the JSON alone
+    for result in (as_json, cli(*args, "--limit", "2"), cli(*args, "--explain", best)):
+        assert result.exit_code == 0, result.err
+        assert f"library.bib:{line}: entry 'empty' has no title, abstract or arXiv id; skipped" in result.err
+        assert "ranking by similarity only: the library has 1 paper" in result.err
+
+
 def test_rank_without_a_library_is_a_usage_error(arxiv_env: FakeArxiv, digest_dir: Path, cli: Any) -> None:
     publish(digest_dir, None)
     result = cli("rank", "--config", digest_dir / "config.yml", "--out", digest_dir)

@@ -144,9 +144,12 @@ class _Read:
 
 
 class Ranker:
-    """One run's reader model, fitted or loaded once, then applied to each digest the run builds."""
+    """One run's reader model, fitted or loaded once, then applied to each digest the run builds. Made, it
+    reports what reading the library left out (every command that ranks: run, rebuild, rank, search)."""
 
     def __init__(self, config: Config, out_dir: Path, library: Library) -> None:
+        for warning in library.warnings:
+            log.warning("library: %s", warning)
         self.config = config
         self.cache = cache_dir(out_dir)
         self.library = library
@@ -337,6 +340,4 @@ def ranker_for(
         library = configured_library(config, out_dir, store, client)
     if library is None:
         return None
-    for warning in library.warnings:
-        log.warning("library: %s", warning)
     return Ranker(config, out_dir, library)

@@ -5,6 +5,7 @@ Read-only on the history; the model's cache may be written (it is a cache)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,8 @@ from ..output import layout
 from ..rank import Explanation, RankModel
 from ..store import Store, default_db_path, read_store
 from ._for_you import Ranker, configured_library
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -44,6 +47,8 @@ def _with_model(
         model = Ranker(config, out_dir, lib).model()
         if model is None:  # the warning said why
             raise RuntimeFailure("nothing was ranked: no model could be had (the warning above says why)")
+        if model.note:  # a small library ranks by similarity alone: say so, as the For-you page does
+            log.warning("ranking by %s", model.note)
         return work(store, model)
 
     return read_store(db_path or default_db_path(out_dir), out_dir / layout.DATA, run)
