@@ -20,6 +20,7 @@ from arxiv_digest.rank import (
     model_key,
     save_model,
 )
+from arxiv_digest.rank.reasons import FUNCTION_WORDS
 from arxiv_digest.sources.bibtex import read_bibtex
 from arxiv_digest.text import clean_abstract, clean_title
 
@@ -118,7 +119,15 @@ def test_reasons_name_real_terms_and_a_real_library_title(corpus) -> None:  # ty
         for term in r.terms:
             assert isinstance(term, str)
             assert set(term.split()) <= paper_words & library_words, (term, r.paper_id)
+            # Read as phrases (rank/reasons.py): no function word at either end, at most four words.
+            first, *_, last = term.split() if " " in term else (term, term)
+            assert first not in FUNCTION_WORDS and last not in FUNCTION_WORDS, term
+            assert len(term.split()) <= 4
+        singular = [{w.removesuffix("s") for w in t.split()} for t in r.terms]
+        assert not any(a <= b for i, a in enumerate(singular) for j, b in enumerate(singular) if i != j), r.terms
         assert r.reason == f"{', '.join(r.terms)}; like: {r.like}"
+    # Fragments of the model's word pairs became the phrases the papers say.
+    assert any(len(t.split()) > 2 for r in fit_model(corpus, _library("agent")).rank(DAY)[:10] for t in r.terms)
 
 
 def test_save_and_load_give_identical_scores(corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ import hashlib
 import re
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice, repeat
 
@@ -131,6 +131,26 @@ def remember(vectorizer: TfidfVectorizer, keys: Sequence[bytes], rows: sp.csr_ma
 def _trim(memo: dict[bytes, _Row]) -> None:
     for old in list(islice(memo, max(0, len(memo) - MEMO_ROWS))):
         del memo[old]
+
+
+_READERS: weakref.WeakKeyDictionary[TfidfVectorizer, Callable[[str], list[str]]] = weakref.WeakKeyDictionary()
+
+
+_CLAUSE_END = re.compile(r"[.,;:!?()\[\]{}]")
+
+
+def tokens_of(vectorizer: TfidfVectorizer, text: str) -> list[str]:
+    """``text``'s words as ``vectorizer`` reads them (accents folded, lower case, its token pattern), with
+    an empty string where a clause ends (a full stop, comma, colon, bracket): no phrase spans one."""
+    read = _READERS.get(vectorizer)
+    if read is None:
+        preprocess, tokenize = vectorizer.build_preprocessor(), vectorizer.build_tokenizer()
+        read = _READERS[vectorizer] = lambda t: tokenize(preprocess(t))
+    out: list[str] = []
+    for clause in _CLAUSE_END.split(text):
+        out += read(clause)
+        out.append("")
+    return out
 
 
 def transform(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:

@@ -35,9 +35,13 @@ from arxiv_digest.rank.features import (
     category_mass,
     paper_text,
     title_key,
+    tokens_of,
     transform,
 )
+from arxiv_digest.rank.reasons import phrases
 
+#: Terms looked at for a paper's reasons, per reason shown (fragments merge or give way).
+_REASON_POOL = 4
 _CHUNK_ROWS = 512  # library rows per block when comparing a library with the whole background
 
 
@@ -164,18 +168,14 @@ class RankModel:
         if self.coef is not None:
             share += self.weights[1] * values * self.coef[terms] / self.scale[1, 1]
         like = self.library_titles[int(nearest[0])]
-        return Ranked(paper.id, score, self._terms(terms, share, names), like)
+        return Ranked(paper.id, score, self._terms(paper, terms, share, names), like)
 
-    def _terms(self, terms: np.ndarray, share: np.ndarray, names: np.ndarray) -> tuple[str, ...]:
-        chosen: list[str] = []
-        for j in np.lexsort((terms, -share)):
-            if share[j] <= 0 or len(chosen) == self.settings.reason_terms:
-                break
-            term = str(names[terms[j]])
-            # A word already shown inside a chosen phrase adds nothing ("gaussian" after "gaussian splat").
-            if not any(term in c.split() or c in term.split() for c in chosen):
-                chosen.append(term)
-        return tuple(chosen)
+    def _terms(self, paper: Paper, terms: np.ndarray, share: np.ndarray, names: np.ndarray) -> tuple[str, ...]:
+        """The terms that carried the score, strongest first, as readable phrases (``reasons``)."""
+        order = [j for j in np.lexsort((terms, -share))[: _REASON_POOL * self.settings.reason_terms]]
+        strongest = (str(names[terms[j]]) for j in order if share[j] > 0)
+        raw = paper_text(paper.title, paper.abstract)
+        return phrases(strongest, tokens_of(self.vectorizer, raw), raw, self.settings.reason_terms)
 
 
 _NAMES: weakref.WeakKeyDictionary[TfidfVectorizer, np.ndarray] = weakref.WeakKeyDictionary()
