@@ -23,11 +23,16 @@ def test_overlapping_pairs_become_the_phrase_the_paper_says() -> None:
 
 def test_pairs_the_paper_does_not_say_together_stay_apart() -> None:
     # "video models" and "models the" would make "video models the challenge", which spans a clause.
-    assert phrases(["thought prompting", "noise code"], TOKENS, TEXT, 5) == (
+    assert phrases(["thought prompting", "study videos"], TOKENS, TEXT, 5) == (
         "thought prompting",
-        "noise code",
+        "study videos",
     )
     assert phrases(["video models", "models the"], TOKENS, TEXT, 5) == ("video models",)
+    # A pair the vectorizer counts across a full stop ("learning. We") is no phrase, nor merge material.
+    assert phrases(["learning we", "noise"], TOKENS, TEXT, 5) == ("noise",)
+    assert phrases(["reinforcement learning", "learning we", "we study"], TOKENS, TEXT, 5) == (
+        "reinforcement learning",
+    )
 
 
 def test_a_word_already_shown_adds_nothing_and_gives_way_to_a_phrase() -> None:

@@ -172,7 +172,7 @@ class RankModel:
 
     def _terms(self, paper: Paper, terms: np.ndarray, share: np.ndarray, names: np.ndarray) -> tuple[str, ...]:
         """The terms that carried the score, strongest first, as readable phrases (``reasons``)."""
-        order = [j for j in np.lexsort((terms, -share))[: _REASON_POOL * self.settings.reason_terms]]
+        order = np.lexsort((terms, -share))[: _REASON_POOL * self.settings.reason_terms]
         strongest = (str(names[terms[j]]) for j in order if share[j] > 0)
         raw = paper_text(paper.title, paper.abstract)
         return phrases(strongest, tokens_of(self.vectorizer, raw), raw, self.settings.reason_terms)

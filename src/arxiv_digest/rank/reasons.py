@@ -5,7 +5,8 @@ The model's columns are single words and word pairs, so the strongest terms of a
 score is untouched; only what is shown is tidied, in the order of each term's share of the score:
 
 * overlapping pairs become the phrase they are pieces of, when the paper says that phrase ("chain of
-  thought"), up to four words;
+  thought"), up to four words; a pair the paper says only across a clause's end ("segmentation.
+  However") is not a phrase;
 * a term adds nothing when its words are already shown (a word inside a shown phrase, "video" after
   "videos": words compared without a plural "s"), nor a pair that repeats a shown word without growing
   its phrase; a word shown alone gives way to a pair holding it ("diffusion" to "diffusion models");
@@ -51,6 +52,8 @@ def phrases(terms: Iterable[str], tokens: list[str], text: str, limit: int) -> t
     chosen: list[list[str]] = []
     for term in terms:
         words = term.split()
+        if len(words) > 1 and not says(words):  # a pair across a full stop or a comma: no phrase
+            continue
         if not _merged(chosen, words, says, readable) and not _shown(chosen, words, readable):
             chosen.append(words)
         if sum(map(readable, chosen)) >= limit:
