@@ -235,7 +235,9 @@ class Lab:
             return self._unlabelled(lib, np.flatnonzero(others), sample, float(variant.rsplit("-", 1)[1]))
         raise SystemExit(f"unknown variant {variant!r}: see --help")
 
-    def _unlabelled(self, lib: sp.csr_matrix, others: np.ndarray, sample: np.ndarray, percent: float) -> Signal:
+    def _unlabelled(
+        self, lib: sp.csr_matrix, others: np.ndarray, sample: np.ndarray, percent: float
+    ) -> Signal:
         """LinearSVC as the package's, without the ``percent`` % of background papers whose top-3 cosine to
         the library is highest among its negatives: the background holds unlabelled positives (the reader's
         collaborators, their field's next papers), which the classifier otherwise learns to push down."""

@@ -238,11 +238,29 @@ def test_a_broken_bibtex_file_names_its_line(tmp_path: Path) -> None:
     assert caught.value.exit_code == 2
 
 
-def test_an_unreadable_file_is_a_config_error(tmp_path: Path) -> None:
+def test_an_unreadable_file_is_a_config_error_naming_its_line(tmp_path: Path) -> None:
     path = write_config(tmp_path, "  bibtex: [library.bib]\n", library_bib="")
-    (tmp_path / "library.bib").write_bytes(b"@misc{a, title={\xff\xfe}}")
-    with pytest.raises(ConfigError, match="cannot read"):
+    # 0x81 is neither UTF-8 here nor any character of Windows-1252.
+    (tmp_path / "library.bib").write_bytes(b"@misc{a,\n  title={\x81\xfe}}")
+    with pytest.raises(ConfigError) as caught:
         load_library(load_config(path), tmp_path, history_lookup=lambda i: None, client=None)
+    assert str(caught.value).startswith(f"{tmp_path / 'library.bib'}:2: not UTF-8 text (byte 0x81)")
+    assert "export the library again as UTF-8" in str(caught.value) and caught.value.exit_code == 2
+
+
+def test_a_windows_1252_export_is_read_with_a_warning(tmp_path: Path) -> None:
+    """JabRef on Windows and older BibTeX files write Windows-1252: read, not refused, and said so."""
+    path = write_config(tmp_path, "  bibtex: [library.bib]\n", library_bib="")
+    text = "@misc{a,\n  title = {Caf\u00e9 \u201cagents\u201d},\n  abstract = {Na\u00efve cooperation.}\n}\n"
+    (tmp_path / "library.bib").write_bytes(text.encode("cp1252"))
+    lib = load_library(load_config(path), tmp_path, history_lookup=lambda i: None, client=None)
+    assert [(i.title, i.abstract) for i in lib.items] == [
+        ("Caf\u00e9 \u201cagents\u201d", "Na\u00efve cooperation.")
+    ]
+    assert lib.warnings == (
+        f"{tmp_path / 'library.bib'}:2: not UTF-8; read as Windows-1252 (export the "
+        "library as UTF-8 to be sure of its accents)",
+    )
 
 
 def test_an_id_nowhere_to_be_found_is_a_warning_not_a_failure(tmp_path: Path, store: Store) -> None:

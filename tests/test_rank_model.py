@@ -124,10 +124,14 @@ def test_reasons_name_real_terms_and_a_real_library_title(corpus) -> None:  # ty
             assert first not in FUNCTION_WORDS and last not in FUNCTION_WORDS, term
             assert len(term.split()) <= 4
         singular = [{w.removesuffix("s") for w in t.split()} for t in r.terms]
-        assert not any(a <= b for i, a in enumerate(singular) for j, b in enumerate(singular) if i != j), r.terms
+        assert not any(a <= b for i, a in enumerate(singular) for j, b in enumerate(singular) if i != j), (
+            r.terms
+        )
         assert r.reason == f"{', '.join(r.terms)}; like: {r.like}"
     # Fragments of the model's word pairs became the phrases the papers say.
-    assert any(len(t.split()) > 2 for r in fit_model(corpus, _library("agent")).rank(DAY)[:10] for t in r.terms)
+    assert any(
+        len(t.split()) > 2 for r in fit_model(corpus, _library("agent")).rank(DAY)[:10] for t in r.terms
+    )
 
 
 def test_save_and_load_give_identical_scores(corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from arxiv_digest.rank.features import Settings, new_vectorizer, tokens_of
 from arxiv_digest.rank.reasons import phrases
 
 TEXT = (
     "Chain-of-thought prompting for multi-agent reinforcement learning. We study videos and video "
     "models; the challenge is \\textbf{textbf} noise. Code is available at https://github.com/x/y."
 )
-# As the vectorizer reads TEXT (features.tokens_of): "" where a clause ends.
-TOKENS = (
-    "chain of thought prompting for multi agent reinforcement learning | we study videos and video models | "
-    "the challenge is textbf noise | code is available at | https | github | com | | y |"
-).replace("|", " | ").split()
-TOKENS = ["" if t == "|" else t for t in TOKENS]
+# As the vectorizer reads TEXT: "" where a clause ends.
+TOKENS = tokens_of(new_vectorizer(Settings(), vocabulary=["noise"]), TEXT)
+
+
+def test_the_tokens_are_the_vectorizer_s_cut_at_each_clause() -> None:
+    first = ["chain", "of", "thought", "prompting", "for", "multi", "agent", "reinforcement", "learning"]
+    assert TOKENS[:10] == [*first, ""]
+    assert TOKENS[10:17] == ["we", "study", "videos", "and", "video", "models", ""]
 
 
 def test_overlapping_pairs_become_the_phrase_the_paper_says() -> None:

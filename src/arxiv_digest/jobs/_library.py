@@ -99,17 +99,37 @@ def _files(settings: LibrarySettings, warnings: list[str]) -> list[LibraryItem]:
     ]
     for paths, parse in readers:
         for path in paths:
-            found = parse(_read(path), path=str(path))
+            found = parse(_read(path, warnings), path=str(path))
             out.extend(found.items)
             warnings.extend(found.warnings)
     return out
 
 
-def _read(path: Path) -> str:
+def _read(path: Path, warnings: list[str]) -> str:
+    """The file's text: UTF-8 (a BOM allowed: Windows exporters, JabRef and Mendeley, may add one), else
+    Windows-1252, which older BibTeX files and JabRef on Windows write, with a warning to export UTF-8."""
     try:
-        return path.read_text(encoding="utf-8-sig")  # Windows exporters (JabRef, Mendeley) may add a BOM
-    except (OSError, UnicodeDecodeError) as e:
+        data = path.read_bytes()
+    except OSError as e:
         raise ConfigError(cannot_read(path, e), path=str(path)) from e
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ConfigError(
+                f"not UTF-8 text (byte 0x{data[e.start]:02x})",
+                path=str(path),
+                line=line,
+                hint="save or export the library again as UTF-8",
+            ) from None
+        warnings.append(
+            f"{path}:{line}: not UTF-8; read as Windows-1252 (export the library as UTF-8 to be sure of "
+            "its accents)"
+        )
+        return text
 
 
 def _title_key(title: str) -> str:

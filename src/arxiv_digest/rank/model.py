@@ -170,7 +170,9 @@ class RankModel:
         like = self.library_titles[int(nearest[0])]
         return Ranked(paper.id, score, self._terms(paper, terms, share, names), like)
 
-    def _terms(self, paper: Paper, terms: np.ndarray, share: np.ndarray, names: np.ndarray) -> tuple[str, ...]:
+    def _terms(
+        self, paper: Paper, terms: np.ndarray, share: np.ndarray, names: np.ndarray
+    ) -> tuple[str, ...]:
         """The terms that carried the score, strongest first, as readable phrases (``reasons``)."""
         order = np.lexsort((terms, -share))[: _REASON_POOL * self.settings.reason_terms]
         strongest = (str(names[terms[j]]) for j in order if share[j] > 0)

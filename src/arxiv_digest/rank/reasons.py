@@ -21,8 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-FUNCTION_WORDS = frozenset(
-    """
+_FUNCTION_WORDS = """
     a about above after against all along also am among an and another any are around as at be been before
     being below between both but by can could did do does doing done down during each either else even
     every few for from further had has have having he her here hers him his how however if in into is it
@@ -31,8 +30,8 @@ FUNCTION_WORDS = frozenset(
     theirs them then there these they this those though through thus to too under until up upon us very via
     was we were what when where whereas whether which while who whom whose why will with within without
     would yet you your
-    """.split()
-)
+    """
+FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split())
 #: The pieces of a link a text spells out ("available at https github com ..."): no reason to read.
 LINK_WORDS = frozenset(("http", "https", "www", "com", "org", "io", "html"))
 MAX_WORDS = 4
