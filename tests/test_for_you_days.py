@@ -185,6 +185,61 @@ def test_without_the_library_the_next_run_takes_the_day_before_s_for_you_part_aw
     assert (out / "archive" / DAYS[-3] / "for_you.md").is_file()  # older days: as published
 
 
+NEXT_DAY = "2025-06-12"
+
+
+def _revised(runs: Runs, out: Path, of_day: str, count: int) -> tuple[list[str], RunResult]:
+    """Run NEXT_DAY in ``out`` with v2 of ``of_day``'s best ``count`` picks among its announcements."""
+    ids = kept(out, of_day)[:count]
+    by_id = {str(r["id"]): r for r in runs.records[of_day]}
+    runs.records[NEXT_DAY] = history_days.days(NEXT_DAY, NEXT_DAY, PER_DAY)[NEXT_DAY]
+    runs.fake.replaced_from = history_days.as_feed_records([by_id[i] for i in ids])
+    runs.fake.replaced_count = count
+    try:
+        return ids, runs.run(NEXT_DAY, out=out)
+    finally:
+        runs.fake.replaced_from, runs.fake.replaced_count = [], 0
+        del runs.records[NEXT_DAY]
+
+
+def test_a_paper_picked_lately_is_not_picked_again_when_revised(runs: Runs, tmp_path: Path) -> None:
+    """As the topics keep a replacement of a paper they listed within `seen_days` out (issue #10), For
+    you does not pick again a paper it picked lately: revised, it keeps its score but not a place."""
+    out = tmp_path / "revised"
+    shutil.copytree(runs.out, out)
+    revised, result = _revised(runs, out, DAYS[-1], 5)
+    assert result.digest is not None and result.digest.for_you is not None
+    for_you = result.digest.for_you
+    # The revisions the day lists (the feed serves those of its tracked categories) are scored, for
+    # `order: relevance`, and would have been picked: each scores above the day's 20th pick.
+    listed = [i for i in revised if i in for_you.scores]
+    assert len(listed) >= 2
+    assert len(for_you.picks) == 20 and not set(revised) & {p.paper.id for p in for_you.picks}
+    assert min(for_you.scores[i] for i in listed) > for_you.picks[-1].score
+    assert kept(out, NEXT_DAY) == [p.paper.id for p in for_you.picks]
+    # A rebuild ranks every day again, oldest first, and keeps the rule (it ranks the days the runs
+    # ranked without a library too, so its picks of the others may differ); a second changes nothing.
+    assert main(["--quiet", "rebuild", "--config", str(out / "config.yml"), "--out", str(out)]) == 0
+    picked: set[str] = set()  # every day is within `seen_days` (30) of the others
+    for day in (*DAYS, NEXT_DAY):
+        assert not picked & set(kept(out, day)), day
+        picked |= set(kept(out, day))
+    state = tree_state(out)
+    assert main(["--quiet", "rebuild", "--config", str(out / "config.yml"), "--out", str(out)]) == 0
+    assert tree_state(out) == state
+
+
+def test_a_paper_picked_before_the_window_may_be_picked_again(runs: Runs, tmp_path: Path) -> None:
+    """`seen_days: 0` keeps only the announcement day before in the window, as for the topics."""
+    out = tmp_path / "window"
+    shutil.copytree(runs.out, out)
+    config = out / "config.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "seen_days: 0\n", encoding="utf-8")
+    revised, result = _revised(runs, out, DAYS[-2], 5)  # picked two announcement days before
+    assert result.digest is not None and result.digest.for_you is not None
+    assert set(revised) & {p.paper.id for p in result.digest.for_you.picks}
+
+
 def test_a_picks_file_reads_back_as_written_on_the_day_s_papers() -> None:
     day = dt.date(2026, 6, 30)
     papers = [

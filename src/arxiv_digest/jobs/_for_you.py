@@ -24,6 +24,7 @@ what they would have been, and its exit code too.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import logging
@@ -33,6 +34,7 @@ from pathlib import Path
 
 from ..config import Config, MatchMode, RankOrder
 from ..errors import StoreError, cannot_read, reason
+from ..match.seen import window_start
 from ..models import Digest, ForYou, Library, Listing, Paper, Pick, TopicDigest
 from ..output import layout
 from ..output.layout import STATE_DIR
@@ -48,7 +50,7 @@ from ..rank import (
 from ..rank.cache import load_rows, save_rows
 from ..rank.features import FORMAT_VERSION, paper_text, remember, text_key
 from ..sources.http import PoliteClient
-from ..store import Store
+from ..store import Store, picks
 from ..store import snapshot as snapshots
 from ._library import load_library
 
@@ -151,8 +153,11 @@ class Ranker:
         for warning in library.warnings:
             log.warning("library: %s", warning)
         self.config = config
+        self.out_dir = out_dir
         self.cache = cache_dir(out_dir)
         self.library = library
+        self._picked: dict[dt.date, frozenset[str]] = {}  # the picks this process made, by day
+        self._days: list[dt.date] | None = None  # the history's days, once the model is had
         # What the reader already has (saved or rejected): never a pick (``for_you``).
         self.owned = frozenset(i.arxiv_id for i in (*library.items, *library.dislikes) if i.arxiv_id)
         self.settings = Settings()
@@ -232,11 +237,14 @@ class Ranker:
         if model is None:
             return None
         papers = candidates(digest)
-        # A paper the reader already saved (or rejected) is no news to them: never a pick, though it keeps
-        # its score (`order: relevance` still places it on the topic pages).
-        shown = sum(p.id in self.owned for p in papers)
+        # A paper the reader already saved (or rejected), or one For you picked lately (now revised or
+        # cross-listed again), is no news to them: never a pick, though it keeps its score (`order:
+        # relevance` still places it on the topic pages).
+        skip = self.owned | self.picked_before(digest.day)
+        shown = sum(p.id in skip for p in papers)
         ranked, scores = model.scored(papers, limit=self.config.rank.top + shown)
-        ranked = tuple(r for r in ranked if r.paper_id not in self.owned)[: self.config.rank.top]
+        ranked = tuple(r for r in ranked if r.paper_id not in skip)[: self.config.rank.top]
+        self._picked[digest.day] = frozenset(r.paper_id for r in ranked)
         self._keep_rows(model, digest.day, papers)
         by_id = {p.id: p for p in papers}
         picks = tuple(Pick(by_id[r.paper_id], n, r.score, r.terms, r.like) for n, r in enumerate(ranked, 1))
@@ -247,6 +255,30 @@ class Ranker:
             model.note,
             len(self.library.items),
         )
+
+    def picked_before(self, day: dt.date) -> frozenset[str]:
+        """The ids For you picked on the stored days before ``day`` that the papers-already-shown rules
+        read (``seen_days`` back, and always the announcement day before): this process's picks of a day,
+        else its published ``data/for_you/<day>.json``, as the topics read their earlier listings."""
+        if self._days is None:  # once: no day is added once the model is had (``add_day``)
+            self._days = self.snapshots.days()
+        days = self._days
+        i = bisect.bisect_left(days, day)
+        start = window_start(self.config, day, days[i - 1] if i > 0 else None)
+        out: set[str] = set()
+        for earlier in days[bisect.bisect_left(days, start) : i]:
+            found = self._picked.get(earlier)
+            if found is None:
+                path = self.out_dir / layout.for_you_picks(earlier)
+                try:
+                    found = picks.picked_ids(path.read_bytes(), source=str(path))
+                except FileNotFoundError:  # a day without a For-you part
+                    continue
+                except (OSError, StoreError) as e:  # that day's own pages report it; this run goes on
+                    log.warning("For you: %s: its picks are not known, so may be picked again", reason(e))
+                    continue
+            out.update(found)
+        return frozenset(out)
 
     def scores(self, papers: Sequence[Paper]) -> list[float]:
         """The model's score of each of ``papers`` (a week's page: their days' kept rows are reused)."""

@@ -88,3 +88,15 @@ def loads(content: bytes, papers: Iterable[Paper], *, day: dt.date, source: str)
         raise StoreError(f"{source}: says day {said}, but the file is for {day}")
     picks = tuple(sorted((p for p in found if p is not None), key=lambda p: p.rank))
     return ForYou(day, picks, note=note, library_size=size)
+
+
+def picked_ids(content: bytes, *, source: str) -> frozenset[str]:
+    """The arXiv ids a picks file holds (for the papers-already-picked rule); StoreError naming ``source``
+    when it is not a picks file."""
+    try:
+        items = json.loads(content.decode("utf-8"))["picks"]
+        if not isinstance(items, list):
+            raise TypeError("'picks' must be a list")
+        return frozenset(str(item["id"]) for item in items)
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as e:
+        raise StoreError(f"{source}: not a day's For-you picks file ({e})") from e
